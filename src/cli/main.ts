@@ -1,0 +1,44 @@
+/**
+ * The `fedmesh` command. Parsing by commander (well kept, typed, generates
+ * --help for every subcommand); each command group lives in its own module
+ * under `commands/` and registers itself here.
+ */
+import { Command, CommanderError } from 'commander'
+import { VERSION } from '../version.ts'
+import { exitCodeFor } from './context.ts'
+import '../node/operation-list.ts'
+
+type Register = (program: Command) => void
+
+/** Command groups; a feature adds its module here (import it above, list it here). */
+const commandModules: Array<{ register: Register }> = [
+]
+
+/** Builds the program with every command registered. */
+export async function buildProgram (): Promise<Command> {
+  const program = new Command()
+  program
+    .name('fedmesh')
+    .description('A sovereign federation node on libp2p')
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride()
+  for (const module of commandModules) module.register(program)
+  return program
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main (argv: string[]): Promise<number> {
+  const program = await buildProgram()
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return 0
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit "successfully" through commander's override
+      return err.exitCode === 0 ? 0 : 2
+    }
+    process.stderr.write(`fedmesh: ${(err as Error).message}\n`)
+    return exitCodeFor(err)
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Reading, validating and writing `config.yaml`.
+ */
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parse, stringify } from 'yaml'
+import { InputError } from '../core/errors.ts'
+import { configSchema, type Config, type ConfigInput } from './schema.ts'
+
+export const CONFIG_FILE_NAME = 'config.yaml'
+
+/** One problem in a config: the dotted key it concerns and what is wrong with it. */
+export interface ConfigProblem {
+  key: string
+  message: string
+}
+
+/** The config is invalid; `problems` names every bad key. The CLI exits 2 on it. */
+export class ConfigError extends InputError {
+  static override readonly code = 'ConfigError'
+  override readonly name = 'ConfigError'
+  readonly problems: ConfigProblem[]
+  readonly file: string | undefined
+
+  constructor (problems: ConfigProblem[], file?: string) {
+    const where = file === undefined ? 'config' : file
+    super(`invalid ${where}:\n${problems.map((p) => `  ${p.key}: ${p.message}`).join('\n')}`)
+    this.problems = problems
+    this.file = file
+  }
+}
+
+/** Validates a parsed config object; throws ConfigError naming each bad key. */
+export function parseConfig (input: unknown, file?: string): Config {
+  const result = configSchema.safeParse(input)
+  if (result.success) return result.data
+  const problems: ConfigProblem[] = []
+  for (const issue of result.error.issues) {
+    const path = issue.path.map(String).join('.')
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        problems.push({ key: path === '' ? key : `${path}.${key}`, message: 'unknown key' })
+      }
+      continue
+    }
+    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message
+    problems.push({ key: path === '' ? '(root)' : path, message })
+  }
+  throw new ConfigError(problems, file)
+}
+
+/** Parses YAML text into a validated config. */
+export function parseConfigText (text: string, file?: string): Config {
+  let raw: unknown
+  try {
+    raw = parse(text)
+  } catch (err) {
+    throw new ConfigError([{ key: '(file)', message: `is not valid YAML: ${(err as Error).message.split('\n')[0]}` }], file)
+  }
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError([{ key: '(root)', message: 'must be a mapping of keys to values' }], file)
+  }
+  return parseConfig(raw, file)
+}
+
+/** Loads `<dataDir>/config.yaml`. */
+export async function loadConfig (dataDir: string): Promise<Config> {
+  const file = join(dataDir, CONFIG_FILE_NAME)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ConfigError([{ key: '(file)', message: `${file} does not exist: run "fedmesh init" first` }], file)
+    }
+    throw err
+  }
+  return parseConfigText(text, file)
+}
+
+/** Serialises a config as YAML (validating it first, so nothing invalid is ever written). */
+export function formatConfig (input: ConfigInput): string {
+  const config = parseConfig(input)
+  return '# fedmesh node config: see docs/operator.md for every key\n' + stringify(config)
+}
+
+/** Writes `<dataDir>/config.yaml`. */
+export async function writeConfig (dataDir: string, input: ConfigInput): Promise<Config> {
+  const text = formatConfig(input)
+  await writeFile(join(dataDir, CONFIG_FILE_NAME), text, { mode: 0o644 })
+  return parseConfig(input)
+}

@@ -1,0 +1,72 @@
+/**
+ * The node's config file (`<dataDir>/config.yaml`): the site registry fields
+ * of the sovereign-federation source plus network, API and log settings.
+ *
+ * Validated with zod (a well-kept schema library: typed output, precise paths
+ * in its issues) in strict mode, so an unknown or misspelt key is an error,
+ * never silently ignored.
+ */
+import { z } from 'zod'
+import { multiaddr } from '@multiformats/multiaddr'
+
+/** A category or capability slug: lowercase words joined by `.`, `_` or `-` (e.g. `water`, `legal.contracts`). */
+export const SLUG_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/
+export const SLUG_LENGTH_MAX = 64
+export const CAPABILITIES_MAX = 64
+export const BOOTSTRAP_PEERS_MAX = 64
+export const MEMBERS_MAX = 1024
+export const LISTEN_ADDRS_MAX = 16
+
+/** Default local API port; the libp2p default listen port sits next to it. */
+export const API_PORT_DEFAULT = 7701
+export const P2P_PORT_DEFAULT = 4001
+export const METRICS_INTERVAL_SECONDS_DEFAULT = 10
+
+const slug = z.string()
+  .max(SLUG_LENGTH_MAX, `must be at most ${SLUG_LENGTH_MAX} characters`)
+  .regex(SLUG_PATTERN, 'must be a slug: lowercase letters and digits joined by ".", "_" or "-" (e.g. "water", "legal.contracts")')
+
+const multiaddrString = z.string().superRefine((value, ctx) => {
+  try {
+    multiaddr(value)
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `is not a valid multiaddr (${(err as Error).message})` })
+  }
+})
+
+/** A bootstrap peer must say who it is (`/p2p/<peerId>`) so noise can authenticate it. */
+const bootstrapAddr = multiaddrString.refine((value) => /\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/.test(value), {
+  message: 'must end with /p2p/<peer id> so the peer can be authenticated'
+})
+
+const port = z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be between 0 and 65535').max(65535, 'must be between 0 and 65535')
+
+export const federationSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  federation_id: slug.default('default'),
+  bootstrap: z.array(bootstrapAddr).max(BOOTSTRAP_PEERS_MAX).default([]),
+  /** peer ids admitted by the connection gater; empty = any peer that speaks the fedmesh protocols */
+  members: z.array(z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{40,100}$/, 'must be a base58 peer id')).max(MEMBERS_MAX).default([]),
+  metrics_interval_seconds: z.number().int().min(1).max(3600).default(METRICS_INTERVAL_SECONDS_DEFAULT)
+})
+
+export const configSchema = z.strictObject({
+  site_id: slug,
+  jurisdiction: z.string().regex(/^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$/, 'must be an ISO 3166 code such as "UK", "DE" or "US-CA"'),
+  capabilities: z.array(slug).max(CAPABILITIES_MAX).default([]),
+  federation: federationSchema.default(() => federationSchema.parse({})),
+  /** libp2p listen addresses, used once federation is enabled (air-gapped nodes listen on loopback only) */
+  listen: z.array(multiaddrString).min(1).max(LISTEN_ADDRS_MAX).default([`/ip4/0.0.0.0/tcp/${P2P_PORT_DEFAULT}`]),
+  api: z.strictObject({
+    host: z.string().default('127.0.0.1'),
+    port: port.default(API_PORT_DEFAULT)
+  }).default({ host: '127.0.0.1', port: API_PORT_DEFAULT }),
+  log: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
+  }).default({ level: 'info' })
+})
+
+/** A validated config with every default filled in. */
+export type Config = z.output<typeof configSchema>
+/** What a config file may contain (defaults optional). */
+export type ConfigInput = z.input<typeof configSchema>

@@ -1,0 +1,120 @@
+/**
+ * The node's store: one LevelDB (or, for the sim and tests, an in-memory level)
+ * with a sublevel per aggregate and a schema-version key.
+ *
+ * Every multi-key change goes through one `batch` so a crash leaves either all
+ * of it or none of it on disk.
+ */
+import { Level } from 'level'
+import { MemoryLevel } from 'memory-level'
+import type { AbstractLevel, AbstractSublevel, AbstractBatchOperation } from 'abstract-level'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+
+/** Bumped whenever the shape of a stored value changes; `migrate` carries old stores forward. */
+export const STORE_SCHEMA_VERSION = 1
+
+const SCHEMA_KEY = 'schema_version'
+
+// The root database. `any` for the key/value type parameters because sublevels
+// choose their own encodings; the root only stores the schema version.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RootLevel = AbstractLevel<any, string, any>
+export type Sublevel<V> = AbstractSublevel<RootLevel, string | Buffer | Uint8Array, string, V>
+export type BatchOperation = AbstractBatchOperation<RootLevel, string, unknown>
+
+export interface StoreInit {
+  /** directory of the node; the database lives in `<dataDir>/store`. Absent → in-memory. */
+  dataDir?: string
+  /** LevelDB block cache in bytes (classic-level's default is 8 MB; the sim keeps it small) */
+  cacheSizeBytes?: number
+}
+
+export class StoreSchemaError extends Error {
+  static readonly code = 'StoreSchemaError'
+  override readonly name = 'StoreSchemaError'
+}
+
+export class StoreLockedError extends Error {
+  static readonly code = 'StoreLockedError'
+  override readonly name = 'StoreLockedError'
+}
+
+/** A node's store: sublevels by aggregate name, atomic batches across them. */
+export class Store {
+  readonly db: RootLevel
+  readonly location: string | undefined
+  private readonly sublevels = new Map<string, Sublevel<unknown>>()
+
+  private constructor (db: RootLevel, location: string | undefined) {
+    this.db = db
+    this.location = location
+  }
+
+  /** Opens (creating if needed) the store and brings its schema to the current version. */
+  static async open (init: StoreInit = {}): Promise<Store> {
+    let db: RootLevel
+    let location: string | undefined
+    if (init.dataDir === undefined) {
+      db = new MemoryLevel({ keyEncoding: 'utf8', valueEncoding: 'json' })
+    } else {
+      location = join(init.dataDir, 'store')
+      await mkdir(location, { recursive: true })
+      db = new Level(location, {
+        keyEncoding: 'utf8',
+        valueEncoding: 'json',
+        ...(init.cacheSizeBytes === undefined ? {} : { cacheSize: init.cacheSizeBytes })
+      })
+    }
+    try {
+      await db.open()
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause
+      if (cause?.code === 'LEVEL_LOCKED' || (err as { code?: string }).code === 'LEVEL_LOCKED') {
+        throw new StoreLockedError(`store ${location ?? '(memory)'} is locked: is a node already running on this data dir?`, { cause: err })
+      }
+      throw err
+    }
+    const store = new Store(db, location)
+    await store.migrate()
+    return store
+  }
+
+  /** The sublevel holding one aggregate; values are JSON unless another encoding is given. */
+  sublevel<V> (name: string, valueEncoding: 'json' | 'view' | 'utf8' = 'json'): Sublevel<V> {
+    const key = `${name}:${valueEncoding}`
+    let sub = this.sublevels.get(key)
+    if (sub === undefined) {
+      sub = this.db.sublevel<string, unknown>(name, { keyEncoding: 'utf8', valueEncoding }) as Sublevel<unknown>
+      this.sublevels.set(key, sub)
+    }
+    return sub as Sublevel<V>
+  }
+
+  /** Applies every operation or none (operations name their sublevel with `sublevel:`). */
+  async batch (operations: BatchOperation[]): Promise<void> {
+    if (operations.length === 0) return
+    await this.db.batch(operations)
+  }
+
+  /** The schema version on disk (0 for a store written before versioning). */
+  async schemaVersion (): Promise<number> {
+    const value = await this.db.get(SCHEMA_KEY)
+    return value === undefined ? 0 : Number(value)
+  }
+
+  async close (): Promise<void> {
+    await this.db.close()
+  }
+
+  private async migrate (): Promise<void> {
+    const onDisk = await this.schemaVersion()
+    if (onDisk > STORE_SCHEMA_VERSION) {
+      throw new StoreSchemaError(`store schema version ${onDisk} is newer than this fedmesh understands (${STORE_SCHEMA_VERSION}); upgrade fedmesh`)
+    }
+    // Version 0 → 1: nothing to move, the first versioned layout.
+    if (onDisk < STORE_SCHEMA_VERSION) {
+      await this.db.put(SCHEMA_KEY, STORE_SCHEMA_VERSION)
+    }
+  }
+}
