@@ -1,0 +1,137 @@
+/**
+ * Gossip plumbing: each data class registers its topic
+ * `/fedmesh/<federation_id>/<data class>/1` and ONE validator that returns
+ * accept / reject / ignore with a reason. Validation is asynchronous
+ * (gossipsub's `asyncValidation`): every message gets exactly one report —
+ * a missing report would silently stop forwarding — and any unexpected
+ * exception inside a validator becomes IGNORE, so peers are never punished for
+ * our bugs. Verdicts are counted by data class, result and reason code.
+ */
+import { TopicValidatorResult, type PeerId } from '@libp2p/interface'
+import type { GossipSub, GossipsubMessage } from '@chainsafe/libp2p-gossipsub'
+import { createTopicScoreParams } from '@chainsafe/libp2p-gossipsub/score'
+import type { Logger } from 'pino'
+
+/** Topic of a data class in a federation. */
+export function gossipTopic (federationId: string, dataClass: string): string {
+  return `/fedmesh/${federationId}/${dataClass}/1`
+}
+
+/** A validator's answer. `reason` is a short code from a small set (metrics label). */
+export type GossipVerdict<T> =
+  | { action: 'accept', value: T }
+  | { action: 'reject' | 'ignore', reason: string }
+
+/** A gossiped data class. */
+export interface GossipClass<T> {
+  dataClass: string
+  /** Decides on one message. May throw: that counts as IGNORE with reason `internal`. */
+  validate: (data: Uint8Array, from: PeerId) => Promise<GossipVerdict<T>> | GossipVerdict<T>
+  /** Called once per accepted message, after the verdict is reported. */
+  deliver: (value: T, from: PeerId) => Promise<void> | void
+}
+
+/** Where verdicts and traffic are counted (the node's Prometheus registry, or the sim's counters). */
+export interface GossipCounters {
+  message: (dataClass: string, direction: 'in' | 'out', result: 'accept' | 'reject' | 'ignore' | 'sent', reason: string) => void
+}
+
+interface Registered {
+  dataClass: string
+  topic: string
+  gossipClass: GossipClass<unknown>
+}
+
+/** Per-topic scoring: an invalid message costs the sender heavily (gossipsub P4). */
+const INVALID_MESSAGE_WEIGHT = -100
+
+export class UnknownDataClassError extends Error {
+  static readonly code = 'UnknownDataClassError'
+  override readonly name = 'UnknownDataClassError'
+}
+
+/** The data classes of one federation on one gossipsub instance. */
+export class GossipRegistry {
+  private readonly pubsub: GossipSub
+  private readonly federationId: string
+  private readonly counters: GossipCounters
+  private readonly log: Logger
+  private readonly byTopic = new Map<string, Registered>()
+  private readonly byClass = new Map<string, Registered>()
+  private readonly onMessage = (event: CustomEvent<GossipsubMessage>): void => { void this.handle(event.detail) }
+  private listening = false
+
+  constructor (init: { pubsub: GossipSub, federationId: string, counters: GossipCounters, log: Logger }) {
+    this.pubsub = init.pubsub
+    this.federationId = init.federationId
+    this.counters = init.counters
+    this.log = init.log
+  }
+
+  /** Registers a data class, scores its topic and subscribes to it. */
+  register<T> (gossipClass: GossipClass<T>): string {
+    if (this.byClass.has(gossipClass.dataClass)) throw new Error(`data class ${gossipClass.dataClass} registered twice`)
+    const topic = gossipTopic(this.federationId, gossipClass.dataClass)
+    const registered = { dataClass: gossipClass.dataClass, topic, gossipClass: gossipClass as GossipClass<unknown> }
+    this.byTopic.set(topic, registered)
+    this.byClass.set(gossipClass.dataClass, registered)
+    this.pubsub.score.params.topics[topic] = createTopicScoreParams({
+      topicWeight: 1,
+      invalidMessageDeliveriesWeight: INVALID_MESSAGE_WEIGHT,
+      invalidMessageDeliveriesDecay: 0.9
+    })
+    if (!this.listening) {
+      this.pubsub.addEventListener('gossipsub:message', this.onMessage)
+      this.listening = true
+    }
+    this.pubsub.subscribe(topic)
+    return topic
+  }
+
+  /** Publishes bytes on a data class's topic; resolves to the number of peers it went to. */
+  async publish (dataClass: string, data: Uint8Array): Promise<number> {
+    const registered = this.byClass.get(dataClass)
+    if (registered === undefined) throw new UnknownDataClassError(`data class ${dataClass} is not registered`)
+    const result = await this.pubsub.publish(registered.topic, data)
+    this.counters.message(dataClass, 'out', 'sent', 'ok')
+    return result.recipients.length
+  }
+
+  /** Topics of the registered classes. */
+  topics (): string[] {
+    return [...this.byTopic.keys()]
+  }
+
+  stop (): void {
+    if (this.listening) this.pubsub.removeEventListener('gossipsub:message', this.onMessage)
+    this.listening = false
+  }
+
+  private async handle ({ propagationSource, msgId, msg }: GossipsubMessage): Promise<void> {
+    const registered = this.byTopic.get(msg.topic)
+    if (registered === undefined) {
+      // Not ours (another federation's topic we are not subscribed to): never leave a message unreported.
+      this.pubsub.reportMessageValidationResult(msgId, propagationSource.toString(), TopicValidatorResult.Ignore)
+      return
+    }
+    let verdict: GossipVerdict<unknown>
+    try {
+      verdict = await registered.gossipClass.validate(msg.data, propagationSource)
+    } catch (err) {
+      this.log.warn({ err, dataClass: registered.dataClass }, 'gossip validator threw; ignoring the message')
+      verdict = { action: 'ignore', reason: 'internal' }
+    }
+    const result = verdict.action === 'accept' ? TopicValidatorResult.Accept : verdict.action === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
+    this.pubsub.reportMessageValidationResult(msgId, propagationSource.toString(), result)
+    this.counters.message(registered.dataClass, 'in', verdict.action, verdict.action === 'accept' ? 'ok' : verdict.reason)
+    if (verdict.action !== 'accept') {
+      this.log.debug({ dataClass: registered.dataClass, from: propagationSource.toString(), reason: verdict.reason }, `gossip message ${verdict.action}ed`)
+      return
+    }
+    try {
+      await registered.gossipClass.deliver(verdict.value, propagationSource)
+    } catch (err) {
+      this.log.error({ err, dataClass: registered.dataClass }, 'delivering an accepted gossip message failed')
+    }
+  }
+}

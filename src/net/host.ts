@@ -1,0 +1,130 @@
+/**
+ * The libp2p host: the only place libp2p is assembled (so a move to libp2p 3
+ * touches this folder only).
+ *
+ * TCP (or in-memory for the sim), noise, yamux, identify, ping, gossipsub and
+ * a private Kademlia DHT on `/fedmesh/kad/1.0.0`. With federation disabled the
+ * host is air-gapped: loopback listen addresses only, no bootstrap, the DHT in
+ * client mode, and a gater that refuses every connection in either direction.
+ */
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { memory } from '@libp2p/memory'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify, type Identify } from '@libp2p/identify'
+import { ping, type PingService } from '@libp2p/ping'
+import { bootstrap } from '@libp2p/bootstrap'
+import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
+import { gossipsub, type GossipSub, type GossipSubComponents } from '@chainsafe/libp2p-gossipsub'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { PrivateKey, ComponentLogger } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
+import type { Registry } from 'prom-client'
+import { createHash } from 'node:crypto'
+import { fedmeshConnectionGater } from './gater.ts'
+import { guardDhtDatastore, dhtRecordValidators, dhtRecordSelectors, type DhtRecordTypes } from './dht-records.ts'
+
+/** DHT protocol id: a private namespace so a federation never joins the public IPFS DHT. */
+export const DHT_PROTOCOL = '/fedmesh/kad/1.0.0'
+/** Identify/ping live under our namespace too so a fedmesh node is not mistaken for an IPFS node. */
+export const PROTOCOL_PREFIX = 'fedmesh'
+/** Gossipsub frames above this are refused before decoding (an envelope is far smaller). */
+export const GOSSIP_FRAME_BYTES_MAX = 1024 * 1024
+/** Connections kept open; a federation is small, the sim keeps many nodes per process. */
+export const CONNECTIONS_MAX = 300
+
+export type TransportName = 'tcp' | 'memory'
+
+export type HostServices = {
+  identify: Identify
+  ping: PingService
+  dht: KadDHT
+  pubsub: GossipSub
+}
+
+export type FedmeshLibp2p = Libp2p<HostServices>
+
+export interface HostInit {
+  privateKey: PrivateKey
+  transport: TransportName
+  /** listen multiaddrs as configured; rewritten to loopback when air-gapped */
+  listen: string[]
+  federationEnabled: boolean
+  bootstrap: string[]
+  /** peer ids the gater admits; empty = any peer that completes the handshake */
+  members: string[]
+  datastore: Datastore
+  /** DHT record namespaces beyond the defaults (validators + selectors) */
+  dhtRecords?: DhtRecordTypes
+  /** prom-client registry for libp2p's own metrics; absent = no libp2p metrics (the sim) */
+  metricsRegistry?: Registry
+  logger?: ComponentLogger
+  /** gossipsub heartbeat; the sim shortens it */
+  gossipHeartbeatMs?: number
+}
+
+/** Rewrites listen addresses to loopback (same port) for an air-gapped node. */
+export function airGappedListenAddrs (listen: string[]): string[] {
+  return listen.map((address) => {
+    const ma = multiaddr(address)
+    const parts = ma.toString().split('/')
+    if (parts[1] === 'ip4' || parts[1] === 'dns4' || parts[1] === 'dns') { parts[1] = 'ip4'; parts[2] = '127.0.0.1' }
+    if (parts[1] === 'ip6' || parts[1] === 'dns6') { parts[1] = 'ip6'; parts[2] = '::1' }
+    return parts.join('/')
+  })
+}
+
+/** Message id = sha256 of the bytes: envelopes carry their own signatures, so content identifies a message. */
+function contentMessageId (message: { data: Uint8Array }): Uint8Array {
+  return createHash('sha256').update(message.data).digest()
+}
+
+/** Creates (but does not start) the libp2p host. */
+export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
+  const listen = init.federationEnabled ? init.listen : airGappedListenAddrs(init.listen)
+  const peerDiscovery = init.federationEnabled && init.bootstrap.length > 0
+    ? [bootstrap({ list: init.bootstrap, timeout: 100 })]
+    : []
+  const datastore = guardDhtDatastore(init.datastore, init.dhtRecords ?? {})
+  return await createLibp2p({
+    privateKey: init.privateKey,
+    start: false,
+    datastore,
+    ...(init.logger === undefined ? {} : { logger: init.logger }),
+    addresses: { listen },
+    transports: [init.transport === 'memory' ? memory() : tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    peerDiscovery,
+    connectionGater: fedmeshConnectionGater({ federationEnabled: init.federationEnabled, members: init.members, bootstrap: init.bootstrap }),
+    connectionManager: { maxConnections: CONNECTIONS_MAX },
+    ...(init.metricsRegistry === undefined ? {} : { metrics: prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }) }),
+    services: {
+      identify: identify({ protocolPrefix: PROTOCOL_PREFIX }),
+      ping: ping({ protocolPrefix: PROTOCOL_PREFIX }),
+      dht: kadDHT({
+        protocol: DHT_PROTOCOL,
+        // Members reach each other by construction; automatic mode waits for public reachability and never flips on a private network.
+        clientMode: !init.federationEnabled,
+        // Federations run on private networks: keep private addresses in DHT answers.
+        peerInfoMapper: passthroughMapper,
+        validators: dhtRecordValidators(init.dhtRecords),
+        selectors: dhtRecordSelectors(init.dhtRecords),
+        allowQueryWithZeroPeers: false
+      }),
+      // gossipsub's factory is typed as the generic PubSub; the instance is a GossipSub (scores, validation reports).
+      pubsub: gossipsub({
+        // Envelopes carry hybrid signatures; gossipsub's own signing would be redundant work.
+        globalSignaturePolicy: 'StrictNoSign',
+        msgIdFn: contentMessageId,
+        asyncValidation: true,
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        maxInboundDataLength: GOSSIP_FRAME_BYTES_MAX,
+        ...(init.gossipHeartbeatMs === undefined ? {} : { heartbeatInterval: init.gossipHeartbeatMs })
+      }) as unknown as (components: GossipSubComponents) => GossipSub
+    }
+  })
+}

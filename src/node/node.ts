@@ -1,0 +1,282 @@
+/**
+ * The Node: wires the store, the libp2p host, gossip classes, the local API
+ * and timers together, and owns their lifecycle. Decisions belong in core/;
+ * this file only sequences start-up and shutdown and moves data between parts.
+ */
+import { join } from 'node:path'
+import { mkdir } from 'node:fs/promises'
+import { LevelDatastore } from 'datastore-level'
+import { MemoryDatastore } from 'datastore-core'
+import type { Datastore } from 'interface-datastore'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import { createHost, type FedmeshLibp2p, type TransportName } from '../net/host.ts'
+import { GossipRegistry } from '../net/gossip.ts'
+import type { DhtRecordTypes } from '../net/dht-records.ts'
+import { Store } from '../store/store.ts'
+import type { Config } from '../config/schema.ts'
+import { NodeMetrics } from './metrics.ts'
+import { silentLogger, type Logger } from './log.ts'
+import {
+  AGGREGATED_METRICS_CLASS, MetricsBoard, aggregatedMetricsClass, decodeMetricsReport, encodeMetricsReport,
+  type MetricsReport, type ReceivedMetricsReport
+} from './aggregated-metrics.ts'
+
+/** Discovered peers dialled at once; more wait for the next discovery event. */
+export const DISCOVERY_DIALS_CONCURRENT_MAX = 8
+/** Connections a node seeks through discovery before it stops dialling new peers. */
+export const DISCOVERY_CONNECTIONS_TARGET = 32
+/** While a federated node has no connection it re-dials its bootstrap peers, backing off up to this. */
+export const REJOIN_INTERVAL_MS_MAX = 30_000
+export const REJOIN_INTERVAL_MS_MIN = 500
+
+export interface NodeInit {
+  config: Config
+  privateKey: PrivateKey
+  /** absent → in-memory store and peer store (sim, tests) */
+  dataDir?: string
+  transport?: TransportName
+  log?: Logger
+  now?: () => number
+  /** keep libp2p's own metrics in the Prometheus registry (off in the sim: many nodes, one process) */
+  libp2pMetrics?: boolean
+  /** extra DHT record namespaces */
+  dhtRecords?: DhtRecordTypes
+  gossipHeartbeatMs?: number
+  /** LevelDB block cache per database (the sim keeps it small) */
+  cacheSizeBytes?: number
+}
+
+export interface PeerSummary {
+  peer_id: string
+  addrs: string[]
+  direction: string
+  site_id?: string
+}
+
+export interface NodeStatus {
+  node_id: string
+  site_id: string
+  jurisdiction: string
+  capabilities: string[]
+  federation: { enabled: boolean, federation_id: string, topics: string[] }
+  listen: string[]
+  uptime_seconds: number
+  peers: number
+  members: ReceivedMetricsReport[]
+}
+
+/** One fedmesh node. */
+export class FedmeshNode {
+  readonly config: Config
+  readonly libp2p: FedmeshLibp2p
+  readonly store: Store
+  readonly gossip: GossipRegistry
+  readonly metrics: NodeMetrics
+  readonly board = new MetricsBoard()
+  readonly log: Logger
+  readonly now: () => number
+  private readonly datastore: Datastore & { close?: () => Promise<void> }
+  private readonly dataDir: string | undefined
+  private startedAt = 0
+  private metricsTimer: NodeJS.Timeout | undefined
+  private rejoinTimer: NodeJS.Timeout | undefined
+  private rejoinIntervalMs = REJOIN_INTERVAL_MS_MIN
+  private dialsInFlight = 0
+  private running = false
+
+  private constructor (parts: { config: Config, libp2p: FedmeshLibp2p, store: Store, datastore: Datastore & { close?: () => Promise<void> }, metrics: NodeMetrics, log: Logger, now: () => number, dataDir: string | undefined }) {
+    this.config = parts.config
+    this.libp2p = parts.libp2p
+    this.store = parts.store
+    this.datastore = parts.datastore
+    this.metrics = parts.metrics
+    this.log = parts.log
+    this.now = parts.now
+    this.dataDir = parts.dataDir
+    this.gossip = new GossipRegistry({
+      pubsub: parts.libp2p.services.pubsub,
+      federationId: parts.config.federation.federation_id,
+      counters: parts.metrics,
+      log: parts.log
+    })
+  }
+
+  /** Opens the store and peer store and assembles the host; nothing listens until `start`. */
+  static async create (init: NodeInit): Promise<FedmeshNode> {
+    const log = init.log ?? silentLogger()
+    const now = init.now ?? Date.now
+    const store = await Store.open({ ...(init.dataDir === undefined ? {} : { dataDir: init.dataDir }), ...(init.cacheSizeBytes === undefined ? {} : { cacheSizeBytes: init.cacheSizeBytes }) })
+    let datastore: Datastore & { close?: () => Promise<void> }
+    try {
+      if (init.dataDir === undefined) {
+        datastore = new MemoryDatastore()
+      } else {
+        const location = join(init.dataDir, 'peerstore')
+        await mkdir(location, { recursive: true })
+        const level = new LevelDatastore(location, init.cacheSizeBytes === undefined ? {} : { cacheSize: init.cacheSizeBytes })
+        await level.open()
+        datastore = level
+      }
+    } catch (err) {
+      await store.close()
+      throw err
+    }
+    const metrics = new NodeMetrics()
+    const libp2p = await createHost({
+      privateKey: init.privateKey,
+      transport: init.transport ?? 'tcp',
+      listen: init.config.listen,
+      federationEnabled: init.config.federation.enabled,
+      bootstrap: init.config.federation.bootstrap,
+      members: init.config.federation.members,
+      datastore,
+      ...(init.libp2pMetrics === false ? {} : { metricsRegistry: metrics.registry }),
+      ...(init.dhtRecords === undefined ? {} : { dhtRecords: init.dhtRecords }),
+      ...(init.gossipHeartbeatMs === undefined ? {} : { gossipHeartbeatMs: init.gossipHeartbeatMs })
+    })
+    return new FedmeshNode({ config: init.config, libp2p, store, datastore, metrics, log, now, dataDir: init.dataDir })
+  }
+
+  get peerId (): PeerId {
+    return this.libp2p.peerId
+  }
+
+  /** Starts listening, registers the data classes and, when federated, discovery and the metrics publisher. */
+  async start (): Promise<void> {
+    if (this.running) return
+    this.startedAt = this.now()
+    await this.libp2p.start()
+    this.gossip.register(aggregatedMetricsClass({ board: this.board, now: this.now, decode: decodeMetricsReport }))
+    this.running = true
+    this.libp2p.addEventListener('connection:open', this.onConnectionsChanged)
+    this.libp2p.addEventListener('connection:close', this.onConnectionsChanged)
+    if (this.config.federation.enabled) {
+      this.libp2p.addEventListener('peer:discovery', this.onDiscovery)
+      const interval = this.config.federation.metrics_interval_seconds * 1000
+      this.metricsTimer = setInterval(() => { void this.publishMetrics() }, interval)
+      this.metricsTimer.unref()
+      this.scheduleRejoin(0)
+    }
+    this.log.info({ peerId: this.peerId.toString(), addrs: this.multiaddrs(), federation: this.config.federation.enabled }, 'node started')
+  }
+
+  /** Stops timers, the host and the stores; safe to call twice. */
+  async stop (): Promise<void> {
+    if (this.metricsTimer !== undefined) clearInterval(this.metricsTimer)
+    this.metricsTimer = undefined
+    if (this.rejoinTimer !== undefined) clearTimeout(this.rejoinTimer)
+    this.rejoinTimer = undefined
+    if (this.running) {
+      this.libp2p.removeEventListener('peer:discovery', this.onDiscovery)
+      this.libp2p.removeEventListener('connection:open', this.onConnectionsChanged)
+      this.libp2p.removeEventListener('connection:close', this.onConnectionsChanged)
+      this.gossip.stop()
+      await this.libp2p.stop()
+      this.running = false
+    }
+    await this.datastore.close?.()
+    await this.store.close()
+    this.log.info('node stopped')
+  }
+
+  /** The addresses peers can dial. */
+  multiaddrs (): string[] {
+    return this.libp2p.getMultiaddrs().map((ma) => ma.toString())
+  }
+
+  /** Publishes this node's counters to the federation. */
+  async publishMetrics (): Promise<void> {
+    try {
+      await this.gossip.publish(AGGREGATED_METRICS_CLASS, encodeMetricsReport(this.ownMetrics()))
+    } catch (err) {
+      this.log.warn({ err }, 'publishing aggregated metrics failed')
+    }
+  }
+
+  /** This node's own report. */
+  ownMetrics (): MetricsReport {
+    return {
+      node_id: this.peerId.toString(),
+      site_id: this.config.site_id,
+      peers: this.libp2p.getPeers().length,
+      messages_in: this.metrics.messagesIn,
+      messages_out: this.metrics.messagesOut,
+      uptime_seconds: Math.max(0, (this.now() - this.startedAt) / 1000),
+      timestamp: this.now()
+    }
+  }
+
+  /** What `fedmesh status` shows. */
+  status (): NodeStatus {
+    const own = { ...this.ownMetrics(), received_at: this.now() }
+    return {
+      node_id: this.peerId.toString(),
+      site_id: this.config.site_id,
+      jurisdiction: this.config.jurisdiction,
+      capabilities: this.config.capabilities,
+      federation: { enabled: this.config.federation.enabled, federation_id: this.config.federation.federation_id, topics: this.gossip.topics() },
+      listen: this.multiaddrs(),
+      uptime_seconds: own.uptime_seconds,
+      peers: this.libp2p.getPeers().length,
+      members: [own, ...this.board.list().filter((r) => r.node_id !== own.node_id)]
+    }
+  }
+
+  /** Connected peers, one entry per peer. */
+  peers (): PeerSummary[] {
+    const sites = new Map(this.board.list().map((r) => [r.node_id, r.site_id]))
+    const byPeer = new Map<string, PeerSummary>()
+    for (const connection of this.libp2p.getConnections()) {
+      const id = connection.remotePeer.toString()
+      const entry = byPeer.get(id) ?? { peer_id: id, addrs: [], direction: connection.direction, ...(sites.has(id) ? { site_id: sites.get(id) } : {}) }
+      entry.addrs.push(connection.remoteAddr.toString())
+      byPeer.set(id, entry)
+    }
+    return [...byPeer.values()].sort((a, b) => a.peer_id.localeCompare(b.peer_id))
+  }
+
+  /**
+   * Joining: dial the bootstrap peers while this node has no connection at all,
+   * backing off. @libp2p/bootstrap dials once at start and only TCP-style
+   * addresses (its matcher does not know /memory), so a node whose bootstrap
+   * peer was down, or a sim node, would otherwise never join.
+   */
+  private scheduleRejoin (delayMs: number): void {
+    if (this.rejoinTimer !== undefined) clearTimeout(this.rejoinTimer)
+    this.rejoinTimer = setTimeout(() => { void this.rejoin() }, delayMs)
+    this.rejoinTimer.unref()
+  }
+
+  private async rejoin (): Promise<void> {
+    this.rejoinTimer = undefined
+    if (!this.running) return
+    if (this.libp2p.getPeers().length === 0) {
+      const dials = this.config.federation.bootstrap.map(async (address) => {
+        await this.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(10_000) })
+      })
+      const results = await Promise.allSettled(dials)
+      const joined = results.some((r) => r.status === 'fulfilled')
+      this.rejoinIntervalMs = joined ? REJOIN_INTERVAL_MS_MIN : Math.min(this.rejoinIntervalMs * 2, REJOIN_INTERVAL_MS_MAX)
+      if (!joined && dials.length > 0) this.log.debug({ retryMs: this.rejoinIntervalMs }, 'no bootstrap peer reachable yet')
+    }
+    if (this.running) this.scheduleRejoin(this.rejoinIntervalMs)
+  }
+
+  private readonly onConnectionsChanged = (): void => {
+    this.metrics.setPeers(this.libp2p.getPeers().length)
+  }
+
+  /** Dials peers the DHT or bootstrap discovered, up to a connection target, a few at a time. */
+  private readonly onDiscovery = (event: CustomEvent<{ id: PeerId }>): void => {
+    const peer = event.detail.id
+    if (peer.equals(this.peerId)) return
+    if (this.libp2p.getConnections(peer).length > 0) return
+    if (this.libp2p.getPeers().length >= DISCOVERY_CONNECTIONS_TARGET) return
+    if (this.dialsInFlight >= DISCOVERY_DIALS_CONCURRENT_MAX) return
+    this.dialsInFlight++
+    this.libp2p.dial(peer, { signal: AbortSignal.timeout(10_000) })
+      .catch((err: Error) => { this.log.debug({ peer: peer.toString(), err: err.message }, 'dialling a discovered peer failed') })
+      .finally(() => { this.dialsInFlight-- })
+  }
+}
