@@ -30,6 +30,16 @@ export class ConfigError extends InputError {
   }
 }
 
+/** The value at a key path of a parsed document (undefined when absent). */
+function valueAt (input: unknown, path: PropertyKey[]): unknown {
+  let value = input
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined
+    value = (value as Record<PropertyKey, unknown>)[key]
+  }
+  return value
+}
+
 /** Validates a parsed config object; throws ConfigError naming each bad key. */
 export function parseConfig (input: unknown, file?: string): Config {
   const result = configSchema.safeParse(input)
@@ -43,7 +53,8 @@ export function parseConfig (input: unknown, file?: string): Config {
       }
       continue
     }
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message
+    const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined
+    const message = missing ? 'is required' : issue.message
     problems.push({ key: path === '' ? '(root)' : path, message })
   }
   throw new ConfigError(problems, file)

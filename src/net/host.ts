@@ -58,7 +58,11 @@ export interface HostInit {
   datastore: Datastore
   /** DHT record namespaces beyond the defaults (validators + selectors) */
   dhtRecords?: DhtRecordTypes
-  /** prom-client registry for libp2p's own metrics; absent = no libp2p metrics (the sim) */
+  /**
+   * prom-client registry for libp2p's own metrics; absent = no libp2p metrics (the sim).
+   * @libp2p/prometheus-metrics keeps its metric objects in module state, so only the
+   * first node of a process exports them: fine for the daemon, which runs one node.
+   */
   metricsRegistry?: Registry
   logger?: ComponentLogger
   /** gossipsub heartbeat; the sim shortens it */
