@@ -4,8 +4,7 @@
  * turning typed errors into exit codes.
  */
 import { resolve } from 'node:path'
-import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { readApiToken } from '../node/data-dir.ts'
 import { loadConfig, ConfigError } from '../config/load.ts'
 import { Store, StoreLockedError } from '../store/store.ts'
 import { operations, OperationArgumentError } from '../node/operations.ts'
@@ -16,8 +15,6 @@ import { InputError } from '../core/errors.ts'
 export function defaultDataDir (): string {
   return resolve(process.env.FEDMESH_DATA_DIR ?? '.fedmesh')
 }
-
-export const API_TOKEN_FILE_NAME = 'api.token'
 
 /** Exit codes: 1 runtime failure, 2 bad input (config, arguments), 3 node not reachable. */
 export const EXIT_FAILURE = 1
@@ -33,11 +30,6 @@ export class CliError extends Error {
     super(message, options)
     this.exitCode = exitCode
   }
-}
-
-/** Reads the bearer token the local API expects. */
-export async function readApiToken (dataDir: string): Promise<string> {
-  return (await readFile(join(dataDir, API_TOKEN_FILE_NAME), 'utf8')).trim()
 }
 
 /** Calls the running node's local API with the data dir's token. */

@@ -7,11 +7,13 @@ import { Command, CommanderError } from 'commander'
 import { VERSION } from '../version.ts'
 import { exitCodeFor } from './context.ts'
 import '../node/operation-list.ts'
+import * as nodeCommands from './commands/node.ts'
 
 type Register = (program: Command) => void
 
 /** Command groups; a feature adds its module here (import it above, list it here). */
 const commandModules: Array<{ register: Register }> = [
+  nodeCommands
 ]
 
 /** Builds the program with every command registered. */

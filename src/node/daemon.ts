@@ -1,0 +1,94 @@
+/**
+ * `fedmesh start`: a node in the foreground until SIGINT/SIGTERM.
+ *
+ * Order matters for a clean stop: the API closes first (no new operations),
+ * then the node (libp2p, then the stores, each flushed and closed), so the
+ * store reopens cleanly afterwards. A stop that hangs is cut off after
+ * `SHUTDOWN_MS_MAX` with exit code 1.
+ */
+import { loadConfig } from '../config/load.ts'
+import { loadNodeKeys } from '../crypto/key-files.ts'
+import { FedmeshNode } from './node.ts'
+import { createApiServer } from '../api/server.ts'
+import { createLogger } from './log.ts'
+import { readApiToken, isInitialised, initDataDir } from './data-dir.ts'
+import { operations } from './operation-list.ts'
+import type { ConfigInput } from '../config/schema.ts'
+import type { FastifyInstance } from 'fastify'
+
+/** A stop must finish within this, or the process exits anyway. */
+export const SHUTDOWN_MS_MAX = 4_000
+
+/** The config `npm start` writes on first run: an air-gapped node. */
+export const EMBEDDED_DEFAULT_CONFIG: ConfigInput = {
+  site_id: 'local-node',
+  jurisdiction: 'XX',
+  capabilities: []
+}
+
+export interface DaemonOptions {
+  dataDir: string
+  /** create the data dir with EMBEDDED_DEFAULT_CONFIG when it does not exist */
+  initIfMissing?: boolean
+}
+
+/** A started node and its API, and how to stop both. */
+export interface RunningNode {
+  node: FedmeshNode
+  api: FastifyInstance
+  stop: () => Promise<void>
+}
+
+/** Loads the data dir, starts the node and the local API. */
+export async function startDaemon (options: DaemonOptions): Promise<RunningNode> {
+  const { dataDir } = options
+  if (options.initIfMissing === true && !(await isInitialised(dataDir))) {
+    await initDataDir({ dataDir, config: EMBEDDED_DEFAULT_CONFIG })
+  }
+  const config = await loadConfig(dataDir)
+  const log = createLogger({ level: config.log.level, siteId: config.site_id })
+  const keys = await loadNodeKeys(dataDir)
+  const token = await readApiToken(dataDir)
+  const node = await FedmeshNode.create({ config, privateKey: keys.privateKey, dataDir, log })
+  const api = createApiServer({ node, token, operations, dataDir })
+  try {
+    await node.start()
+    await api.listen({ host: config.api.host, port: config.api.port })
+  } catch (err) {
+    await api.close().catch(() => {})
+    await node.stop().catch(() => {})
+    throw err
+  }
+  log.info({ api: `http://${config.api.host}:${config.api.port}`, peerId: node.peerId.toString(), addrs: node.multiaddrs() }, 'ready')
+  let stopping: Promise<void> | undefined
+  const stop = async (): Promise<void> => {
+    stopping ??= (async () => {
+      await api.close()
+      await node.stop()
+    })()
+    await stopping
+  }
+  return { node, api, stop }
+}
+
+/** Runs until a signal, then stops cleanly; resolves to the exit code. */
+export async function runDaemon (options: DaemonOptions): Promise<number> {
+  const running = await startDaemon(options)
+  return await new Promise<number>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      running.node.log.info({ signal }, 'stopping')
+      const timer = setTimeout(() => {
+        running.node.log.error(`stop took longer than ${SHUTDOWN_MS_MAX} ms; exiting anyway`)
+        resolve(1)
+      }, SHUTDOWN_MS_MAX)
+      timer.unref()
+      running.stop().then(() => { clearTimeout(timer); resolve(0) }, (err: unknown) => {
+        clearTimeout(timer)
+        running.node.log.error({ err }, 'stop failed')
+        resolve(1)
+      })
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+  })
+}
