@@ -1,0 +1,21 @@
+import test from 'ava'
+import { KeyObjectCache } from '../../src/crypto/key-object-cache.ts'
+
+test('the key cache holds at most its capacity and evicts the least recently used key', (t) => {
+  const cache = new KeyObjectCache<number>(2)
+  let loads = 0
+  const load = (value: number) => () => { loads++; return value }
+  t.is(cache.getOrLoad('a', load(1)), 1)
+  t.is(cache.getOrLoad('b', load(2)), 2)
+  t.is(cache.getOrLoad('a', load(99)), 1, 'a hit does not reload')
+  t.is(cache.getOrLoad('c', load(3)), 3)
+  t.is(cache.size, 2)
+  t.true(cache.has('a'))
+  t.false(cache.has('b'), 'b was least recently used')
+  t.is(loads, 3)
+})
+
+test('a key cache needs a positive capacity', (t) => {
+  t.throws(() => new KeyObjectCache(0))
+  t.notThrows(() => new KeyObjectCache(1))
+})
