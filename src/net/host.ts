@@ -19,7 +19,8 @@ import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { gossipsub, type GossipSub, type GossipSubComponents } from '@chainsafe/libp2p-gossipsub'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { PrivateKey, ComponentLogger } from '@libp2p/interface'
+import type { PrivateKey, ComponentLogger, ConnectionGater, PeerId } from '@libp2p/interface'
+import type { Libp2pInit } from 'libp2p'
 import type { Datastore } from 'interface-datastore'
 import type { Registry } from 'prom-client'
 import { createHash } from 'node:crypto'
@@ -67,6 +68,10 @@ export interface HostInit {
   logger?: ComponentLogger
   /** gossipsub heartbeat; the sim shortens it */
   gossipHeartbeatMs?: number
+  /** a libp2p metrics implementation used instead of `metricsRegistry` (the sim's light byte counters) */
+  metrics?: Libp2pInit['metrics']
+  /** refuses a peer (dials and both directions after the handshake) while it returns true, on top of the federation gater: the sim's partitions */
+  denyPeer?: (peer: PeerId) => boolean
 }
 
 /** Rewrites listen addresses to loopback (same port) for an air-gapped node. */
@@ -83,6 +88,19 @@ export function airGappedListenAddrs (listen: string[]): string[] {
 /** Message id = sha256 of the bytes: envelopes carry their own signatures, so content identifies a message. */
 function contentMessageId (message: { data: Uint8Array }): Uint8Array {
   return createHash('sha256').update(message.data).digest()
+}
+
+/** Adds `denyPeer` on top of a gater: dials and encrypted connections either way to a denied peer are refused. */
+function withDenyPeer (gater: ConnectionGater, denyPeer: ((peer: PeerId) => boolean) | undefined): ConnectionGater {
+  if (denyPeer === undefined) return gater
+  type PeerCheck = ((peer: PeerId, ...rest: never[]) => boolean | Promise<boolean>) | undefined
+  const either = (own: PeerCheck) => async (peer: PeerId, ...rest: never[]): Promise<boolean> => denyPeer(peer) || (await own?.(peer, ...rest) ?? false)
+  return {
+    ...gater,
+    denyDialPeer: either(gater.denyDialPeer),
+    denyInboundEncryptedConnection: either(gater.denyInboundEncryptedConnection),
+    denyOutboundEncryptedConnection: either(gater.denyOutboundEncryptedConnection)
+  }
 }
 
 /** Creates (but does not start) the libp2p host. */
@@ -102,9 +120,9 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
-    connectionGater: fedmeshConnectionGater({ federationEnabled: init.federationEnabled, members: init.members, bootstrap: init.bootstrap }),
+    connectionGater: withDenyPeer(fedmeshConnectionGater({ federationEnabled: init.federationEnabled, members: init.members, bootstrap: init.bootstrap }), init.denyPeer),
     connectionManager: { maxConnections: CONNECTIONS_MAX },
-    ...(init.metricsRegistry === undefined ? {} : { metrics: prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }) }),
+    ...(init.metrics !== undefined ? { metrics: init.metrics } : init.metricsRegistry === undefined ? {} : { metrics: prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }) }),
     services: {
       identify: identify({ protocolPrefix: PROTOCOL_PREFIX }),
       ping: ping({ protocolPrefix: PROTOCOL_PREFIX }),

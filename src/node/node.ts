@@ -10,7 +10,7 @@ import { MemoryDatastore } from 'datastore-core'
 import type { Datastore } from 'interface-datastore'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
-import { createHost, type FedmeshLibp2p, type TransportName } from '../net/host.ts'
+import { createHost, type FedmeshLibp2p, type HostInit, type TransportName } from '../net/host.ts'
 import { GossipRegistry } from '../net/gossip.ts'
 import type { DhtRecordTypes } from '../net/dht-records.ts'
 import { Store } from '../store/store.ts'
@@ -45,6 +45,12 @@ export interface NodeInit {
   gossipHeartbeatMs?: number
   /** LevelDB block cache per database (the sim keeps it small) */
   cacheSizeBytes?: number
+  /** connections sought through discovery; default DISCOVERY_CONNECTIONS_TARGET (the sim lowers it: many nodes, one machine) */
+  discoveryConnectionsTarget?: number
+  /** a libp2p metrics implementation (the sim's byte counters); wins over `libp2pMetrics` */
+  libp2pMetricsImpl?: HostInit['metrics']
+  /** refuses a peer while it returns true (the sim's partitions) */
+  denyPeer?: HostInit['denyPeer']
 }
 
 export interface PeerSummary {
@@ -83,6 +89,7 @@ export class FedmeshNode {
   private rejoinTimer: NodeJS.Timeout | undefined
   private rejoinIntervalMs = REJOIN_INTERVAL_MS_MIN
   private dialsInFlight = 0
+  private connectionsTarget = DISCOVERY_CONNECTIONS_TARGET
   private running = false
 
   private constructor (parts: { config: Config, libp2p: FedmeshLibp2p, store: Store, datastore: Datastore & { close?: () => Promise<void> }, metrics: NodeMetrics, log: Logger, now: () => number, dataDir: string | undefined }) {
@@ -133,9 +140,13 @@ export class FedmeshNode {
       datastore,
       ...(init.libp2pMetrics === false ? {} : { metricsRegistry: metrics.registry }),
       ...(init.dhtRecords === undefined ? {} : { dhtRecords: init.dhtRecords }),
-      ...(init.gossipHeartbeatMs === undefined ? {} : { gossipHeartbeatMs: init.gossipHeartbeatMs })
+      ...(init.gossipHeartbeatMs === undefined ? {} : { gossipHeartbeatMs: init.gossipHeartbeatMs }),
+      ...(init.libp2pMetricsImpl === undefined ? {} : { metrics: init.libp2pMetricsImpl }),
+      ...(init.denyPeer === undefined ? {} : { denyPeer: init.denyPeer })
     })
-    return new FedmeshNode({ config: init.config, libp2p, store, datastore, metrics, log, now, dataDir: init.dataDir })
+    const node = new FedmeshNode({ config: init.config, libp2p, store, datastore, metrics, log, now, dataDir: init.dataDir })
+    if (init.discoveryConnectionsTarget !== undefined) node.connectionsTarget = init.discoveryConnectionsTarget
+    return node
   }
 
   get peerId (): PeerId {
@@ -272,7 +283,7 @@ export class FedmeshNode {
     const peer = event.detail.id
     if (peer.equals(this.peerId)) return
     if (this.libp2p.getConnections(peer).length > 0) return
-    if (this.libp2p.getPeers().length >= DISCOVERY_CONNECTIONS_TARGET) return
+    if (this.libp2p.getPeers().length >= this.connectionsTarget) return
     if (this.dialsInFlight >= DISCOVERY_DIALS_CONCURRENT_MAX) return
     this.dialsInFlight++
     this.libp2p.dial(peer, { signal: AbortSignal.timeout(10_000) })
