@@ -3,17 +3,13 @@
  * and timers together, and owns their lifecycle. Decisions belong in core/;
  * this file only sequences start-up and shutdown and moves data between parts.
  */
-import { join } from 'node:path'
-import { mkdir } from 'node:fs/promises'
-import { LevelDatastore } from 'datastore-level'
-import { MemoryDatastore } from 'datastore-core'
-import type { Datastore } from 'interface-datastore'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { createHost, type FedmeshLibp2p, type HostInit, type TransportName } from '../net/host.ts'
 import { GossipRegistry } from '../net/gossip.ts'
 import type { DhtRecordTypes } from '../net/dht-records.ts'
 import { Store } from '../store/store.ts'
+import { SublevelDatastore, PEERSTORE_SUBLEVEL } from '../store/datastore.ts'
 import type { Config } from '../config/schema.ts'
 import { NodeMetrics } from './metrics.ts'
 import { silentLogger, type Logger } from './log.ts'
@@ -33,7 +29,7 @@ export const REJOIN_INTERVAL_MS_MIN = 500
 export interface NodeInit {
   config: Config
   privateKey: PrivateKey
-  /** absent → in-memory store and peer store (sim, tests) */
+  /** absent → in-memory store (sim, tests); the peer store is a sublevel of the store either way */
   dataDir?: string
   transport?: TransportName
   log?: Logger
@@ -82,8 +78,6 @@ export class FedmeshNode {
   readonly board = new MetricsBoard()
   readonly log: Logger
   readonly now: () => number
-  private readonly datastore: Datastore & { close?: () => Promise<void> }
-  private readonly dataDir: string | undefined
   private startedAt = 0
   private metricsTimer: NodeJS.Timeout | undefined
   private rejoinTimer: NodeJS.Timeout | undefined
@@ -92,15 +86,13 @@ export class FedmeshNode {
   private connectionsTarget = DISCOVERY_CONNECTIONS_TARGET
   private running = false
 
-  private constructor (parts: { config: Config, libp2p: FedmeshLibp2p, store: Store, datastore: Datastore & { close?: () => Promise<void> }, metrics: NodeMetrics, log: Logger, now: () => number, dataDir: string | undefined }) {
+  private constructor (parts: { config: Config, libp2p: FedmeshLibp2p, store: Store, metrics: NodeMetrics, log: Logger, now: () => number }) {
     this.config = parts.config
     this.libp2p = parts.libp2p
     this.store = parts.store
-    this.datastore = parts.datastore
     this.metrics = parts.metrics
     this.log = parts.log
     this.now = parts.now
-    this.dataDir = parts.dataDir
     this.gossip = new GossipRegistry({
       pubsub: parts.libp2p.services.pubsub,
       federationId: parts.config.federation.federation_id,
@@ -114,21 +106,7 @@ export class FedmeshNode {
     const log = init.log ?? silentLogger()
     const now = init.now ?? Date.now
     const store = await Store.open({ ...(init.dataDir === undefined ? {} : { dataDir: init.dataDir }), ...(init.cacheSizeBytes === undefined ? {} : { cacheSizeBytes: init.cacheSizeBytes }) })
-    let datastore: Datastore & { close?: () => Promise<void> }
-    try {
-      if (init.dataDir === undefined) {
-        datastore = new MemoryDatastore()
-      } else {
-        const location = join(init.dataDir, 'peerstore')
-        await mkdir(location, { recursive: true })
-        const level = new LevelDatastore(location, init.cacheSizeBytes === undefined ? {} : { cacheSize: init.cacheSizeBytes })
-        await level.open()
-        datastore = level
-      }
-    } catch (err) {
-      await store.close()
-      throw err
-    }
+    const datastore = new SublevelDatastore(store.sublevel<Uint8Array>(PEERSTORE_SUBLEVEL, 'view'))
     const metrics = new NodeMetrics()
     const libp2p = await createHost({
       privateKey: init.privateKey,
@@ -144,7 +122,7 @@ export class FedmeshNode {
       ...(init.libp2pMetricsImpl === undefined ? {} : { metrics: init.libp2pMetricsImpl }),
       ...(init.denyPeer === undefined ? {} : { denyPeer: init.denyPeer })
     })
-    const node = new FedmeshNode({ config: init.config, libp2p, store, datastore, metrics, log, now, dataDir: init.dataDir })
+    const node = new FedmeshNode({ config: init.config, libp2p, store, metrics, log, now })
     if (init.discoveryConnectionsTarget !== undefined) node.connectionsTarget = init.discoveryConnectionsTarget
     return node
   }
@@ -186,7 +164,6 @@ export class FedmeshNode {
       await this.libp2p.stop()
       this.running = false
     }
-    await this.datastore.close?.()
     await this.store.close()
     this.log.info('node stopped')
   }
