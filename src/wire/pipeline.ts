@@ -1,0 +1,69 @@
+/**
+ * The validation pipeline every inbound envelope goes through, cheapest check
+ * first so that floods of junk cost little, post-quantum verification last:
+ *
+ * size → decode → schema/limits → data class → duplicate/replay → hops →
+ * clock skew → federation → membership of the source → signatures.
+ *
+ * Only an envelope that passes everything is remembered in the replay cache:
+ * recording earlier would let a forger who copies a real envelope's id get the
+ * real one ignored. Spec: protocols/envelope.md.
+ */
+import type { HybridPublicKey, SignatureVerifier } from '../core/signature.ts'
+import { decodeEnvelope, type DataClass, type Envelope } from './envelope.ts'
+import {
+  BadSignatureError, DuplicateEnvelopeError, ExpiredEnvelopeError, FutureEnvelopeError, NonMemberSourceError, StaleEnvelopeError,
+  WrongDataClassError, WrongFederationError
+} from './errors.ts'
+import { CLOCK_SKEW_MS_MAX } from './limits.ts'
+import type { ReplayCache } from './replay-cache.ts'
+
+export { ReplayCache } from './replay-cache.ts'
+export * from './errors.ts'
+
+/** What the pipeline needs from the node. */
+export interface PipelineContext {
+  /** the federation this topic or stream belongs to */
+  federationId: string
+  /** current time in ms (injected: tests and the sim drive it) */
+  now: () => number
+  replay: ReplayCache
+  verifier: SignatureVerifier
+  /** the hybrid key of a member node, undefined for a non-member */
+  memberKey: (nodeId: string) => HybridPublicKey | undefined
+  /** the data class the topic or stream carries; anything else is refused */
+  expectedDataClass?: DataClass
+  /** a durable check for ids accepted before (e.g. the store), after the in-memory cache */
+  seenBefore?: (idHex: string) => boolean
+}
+
+/** An envelope that passed every check, ready for its data class handler. */
+export interface ValidatedEnvelope extends Envelope {
+  /** hex of the envelope id */
+  idHex: string
+  /** the source's key it verified with */
+  sourceKey: HybridPublicKey
+}
+
+/** Runs the whole pipeline; returns the validated envelope or throws an EnvelopeError subclass. */
+export function validateEnvelope (bytes: Uint8Array, context: PipelineContext): ValidatedEnvelope {
+  const decoded = decodeEnvelope(bytes)
+  const { envelope, idHex } = decoded
+  if (context.expectedDataClass !== undefined && envelope.dataClass !== context.expectedDataClass) {
+    throw new WrongDataClassError(`envelope carries ${envelope.dataClass}, this channel carries ${context.expectedDataClass}`)
+  }
+  if (context.replay.has(idHex) || context.seenBefore?.(idHex) === true) throw new DuplicateEnvelopeError(`envelope ${idHex} was seen before`)
+  if (envelope.hops > envelope.ttl) throw new ExpiredEnvelopeError(`envelope travelled ${envelope.hops} hops, ttl ${envelope.ttl}`)
+  const nowMs = context.now()
+  if (envelope.timestampMs < nowMs - CLOCK_SKEW_MS_MAX) throw new StaleEnvelopeError(`envelope is ${nowMs - envelope.timestampMs} ms old, more than ${CLOCK_SKEW_MS_MAX}`)
+  if (envelope.timestampMs <= context.replay.floorMs) throw new StaleEnvelopeError(`envelope is older than the replay cache's floor (${context.replay.floorMs})`)
+  if (envelope.timestampMs > nowMs + CLOCK_SKEW_MS_MAX) throw new FutureEnvelopeError(`envelope is ${envelope.timestampMs - nowMs} ms ahead, more than ${CLOCK_SKEW_MS_MAX}`)
+  if (envelope.federationId !== context.federationId) throw new WrongFederationError(`envelope is for federation ${envelope.federationId}, not ${context.federationId}`)
+  const sourceKey = context.memberKey(envelope.source)
+  if (sourceKey === undefined) throw new NonMemberSourceError(`source ${envelope.source} is not a member of ${context.federationId}`)
+  if (!context.verifier.verify(sourceKey, decoded.signedBytes, decoded.signature)) {
+    throw new BadSignatureError(`envelope ${idHex} from ${envelope.source}: the hybrid signature does not verify`)
+  }
+  context.replay.add(idHex, envelope.timestampMs, nowMs)
+  return { ...envelope, idHex, sourceKey }
+}
