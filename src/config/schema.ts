@@ -8,6 +8,7 @@
  */
 import { z } from 'zod'
 import { multiaddr } from '@multiformats/multiaddr'
+import { thresholdSchema, TIE_BREAKING_RULES } from '../core/consensus/threshold.ts'
 
 /** A category or capability slug: lowercase words joined by `.`, `_` or `-` (e.g. `water`, `legal.contracts`). */
 export const SLUG_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/
@@ -50,6 +51,16 @@ export const federationSchema = z.strictObject({
   metrics_interval_seconds: z.number().int().min(1).max(3600).default(METRICS_INTERVAL_SECONDS_DEFAULT)
 })
 
+/** Consensus policy (docs/consensus.md): used until the store holds the federation's policy from its genesis file or a decided policy change. */
+export const consensusConfigSchema = z.strictObject({
+  /** `bft` (⌊2n/3⌋+1 votes) or a fraction in (0.5, 1] such as 0.66 (⌈0.66·n⌉ votes; warned about where it breaks quorum intersection) */
+  threshold: thresholdSchema.default('bft'),
+  min_participating_nodes: z.number().int().min(1).max(MEMBERS_MAX).default(2),
+  tie_breaking: z.enum(TIE_BREAKING_RULES).default('timestamp_priority'),
+  /** the signed genesis file (bootstrap/genesis.example.yaml documents it); relative paths are from the data dir */
+  genesis: z.string().min(1).optional()
+})
+
 export const configSchema = z.strictObject({
   site_id: slug,
   jurisdiction: z.string().regex(/^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$/, 'must be an ISO 3166 code such as "UK", "DE" or "US-CA"'),
@@ -63,7 +74,8 @@ export const configSchema = z.strictObject({
   }).default({ host: '127.0.0.1', port: API_PORT_DEFAULT }),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
-  }).default({ level: 'info' })
+  }).default({ level: 'info' }),
+  consensus: consensusConfigSchema.default(() => consensusConfigSchema.parse({}))
 })
 
 /** A validated config with every default filled in. */

@@ -1,7 +1,7 @@
 import test from 'ava'
 import {
   applyTrustRule, decayInactivity, initialTrust, trustBand, trustStatus, mayParticipate, trustReport,
-  TRUST_SCORE_INITIAL, TRUST_SCORE_MAX, TRUST_SCORE_MIN, INACTIVE_DAYS_MAX, type TrustRule
+  TRUST_SCORE_INITIAL, TRUST_SCORE_MAX, TRUST_SCORE_MIN, INACTIVE_DAYS_MAX, type TrustRule, type TrustBand, type TrustStatus
 } from '../../../src/core/consensus/trust.ts'
 import { DAY_MS } from '../../../src/core/consensus/constants.ts'
 
@@ -30,7 +30,7 @@ test('scores are clamped to 0–100', (t) => {
 })
 
 test('bands: 75+ HIGH, 50–74 MEDIUM, 25–49 LOW, below 25 VERY LOW (each boundary both sides)', (t) => {
-  const cases: Array<[number, string, string]> = [
+  const cases: Array<[number, TrustBand, TrustStatus]> = [
     [100, 'HIGH', 'active'], [75, 'HIGH', 'active'], [74, 'MEDIUM', 'active'], [50, 'MEDIUM', 'active'],
     [49, 'LOW', 'flagged'], [25, 'LOW', 'flagged'], [24, 'VERY_LOW', 'excluded'], [0, 'VERY_LOW', 'excluded']
   ]
