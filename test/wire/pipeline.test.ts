@@ -159,7 +159,7 @@ test('every error maps to its gossip verdict; anything else is ignore/internal',
   t.deepEqual(table.map(([err]) => err.code).sort(), [...ENVELOPE_ERROR_CODES].sort())
   for (const [err, action] of table) {
     t.deepEqual(gossipVerdictFor(err), { action, code: err.code })
-    t.is(err.name, (err.constructor as { code: string }).code)
+    t.is(err.name, (err.constructor as unknown as { code: string }).code)
   }
   t.deepEqual(gossipVerdictFor(new TypeError('our bug')), { action: 'ignore', code: 'internal' })
   t.deepEqual(gossipVerdictFor(undefined), { action: 'ignore', code: 'internal' })
