@@ -8,12 +8,14 @@ import { VERSION } from '../version.ts'
 import { exitCodeFor } from './context.ts'
 import '../node/operation-list.ts'
 import * as nodeCommands from './commands/node.ts'
+import * as consensusCommands from './commands/consensus.ts'
 
 type Register = (program: Command) => void
 
 /** Command groups; a feature adds its module here (import it above, list it here). */
 const commandModules: Array<{ register: Register }> = [
-  nodeCommands
+  nodeCommands,
+  consensusCommands
 ]
 
 /** Builds the program with every command registered. */

@@ -3,8 +3,14 @@
  * by the CLI and the node so both see the same set.
  */
 import { operations } from './operations.ts'
+import { consensusGenesis, consensusMembers, consensusTrust, consensusHistory, consensusCheck } from './consensus-operations.ts'
 
 // Feature modules add one line each: operations.register(x) for each operation they export.
 void operations
+operations.register(consensusGenesis)
+operations.register(consensusMembers)
+operations.register(consensusTrust)
+operations.register(consensusHistory)
+operations.register(consensusCheck)
 
 export { operations }

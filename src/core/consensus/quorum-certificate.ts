@@ -37,6 +37,8 @@ export interface QCCheck {
   membership: Membership
   policy: Pick<ConsensusPolicy, 'threshold' | 'min_participating_nodes'>
   verifier: SignatureVerifier
+  /** the votes required, when known from the record of the decision (the policy may have changed since) */
+  quorum?: number
   eventHash?: string
   slot?: string
 }
@@ -62,7 +64,7 @@ export function verifyQC (qc: QuorumCertificate, check: QCCheck): void {
     if (!membership.members.has(vote.voter)) throw new VoteFromNonMemberError(`certificate holds a vote from non-member ${vote.voter}`)
     voters.add(vote.voter)
   }
-  const quorum = quorumSize(check.policy, membership.members.size)
+  const quorum = check.quorum ?? quorumSize(check.policy, membership.members.size)
   if (voters.size < quorum) {
     throw new QCInsufficientVotesError(`certificate has ${voters.size} votes, a quorum of ${membership.members.size} members needs ${quorum}`)
   }

@@ -1,0 +1,184 @@
+/**
+ * Consensus operator actions, as operations (run on the store directly, or
+ * through the running node's API): load the genesis, list members, trust and
+ * history, check an event hash (re-verifying its QC).
+ */
+import { z } from 'zod'
+import { InputError } from '../core/errors.ts'
+import { eventHashSchema } from '../core/consensus/event.ts'
+import { historyStatistics, type HistoryRecord, type HistoryStatistics } from '../core/consensus/history.ts'
+import { verifyQC } from '../core/consensus/quorum-certificate.ts'
+import { quorumSize, quorumWarnings, type ConsensusPolicy } from '../core/consensus/threshold.ts'
+import { initialTrust, trustBand, trustReport, trustStatus, type TrustBand, type TrustEntry, type TrustStatus } from '../core/consensus/trust.ts'
+import { hybridVerifier } from '../crypto/hybrid.ts'
+import { ConsensusStore, HISTORY_QUERY_LIMIT_MAX } from '../store/consensus.ts'
+import { loadGenesisFile } from '../store/consensus-genesis.ts'
+import type { Config } from '../config/schema.ts'
+import { OperationArgumentError, type Operation, type OperationContext } from './operations.ts'
+
+export const HISTORY_LIMIT_DEFAULT = 20
+
+export class NoGenesisError extends InputError {
+  static override readonly code = 'NoGenesisError'
+  override readonly name = 'NoGenesisError'
+}
+
+export class GenesisFederationMismatchError extends InputError {
+  static override readonly code = 'GenesisFederationMismatchError'
+  override readonly name = 'GenesisFederationMismatchError'
+}
+
+export class UnknownEventHashError extends InputError {
+  static override readonly code = 'UnknownEventHashError'
+  override readonly name = 'UnknownEventHashError'
+}
+
+function parseArgs<S extends z.ZodType> (schema: S, args: unknown, operation: string): z.output<S> {
+  const result = schema.safeParse(args ?? {})
+  if (!result.success) {
+    throw new OperationArgumentError(`${operation}: ${result.error.issues.map((i) => `${i.path.map(String).join('.') || 'arguments'}: ${i.message}`).join('; ')}`)
+  }
+  return result.data
+}
+
+/** The config's policy, used until the store holds the federation's own. */
+export function configPolicy (config: Config): ConsensusPolicy {
+  const { threshold, min_participating_nodes: minParticipating, tie_breaking: tieBreaking } = config.consensus
+  return { threshold, min_participating_nodes: minParticipating, tie_breaking: tieBreaking }
+}
+
+/** The warnings a node prints at start for its policy and membership size (quorum intersection, impossible quorums). */
+export function consensusWarnings (policy: ConsensusPolicy, membershipSize: number): string[] {
+  return quorumWarnings(policy, membershipSize).map((w) => w.message)
+}
+
+export interface GenesisResult {
+  file: string
+  federation_id: string
+  members: number
+  result: 'created' | 'unchanged'
+  warnings: string[]
+}
+
+/** `consensus genesis [file]`: verifies the genesis file and stores the founding membership. */
+export const consensusGenesis: Operation<{ file?: string }, GenesisResult> = {
+  name: 'consensus.genesis',
+  async run (context, args) {
+    const { file } = parseArgs(z.strictObject({ file: z.string().min(1).optional() }), args, 'consensus.genesis')
+    const path = file ?? context.config.consensus.genesis
+    if (path === undefined) throw new NoGenesisError('no genesis file given and consensus.genesis is not set in config.yaml')
+    const genesis = await loadGenesisFile(path, hybridVerifier(), file === undefined ? context.dataDir : process.cwd())
+    if (genesis.membership.federation_id !== context.config.federation.federation_id) {
+      throw new GenesisFederationMismatchError(`genesis is for federation "${genesis.membership.federation_id}", config.yaml says federation_id "${context.config.federation.federation_id}"`)
+    }
+    const now = context.now()
+    const trust = [...genesis.membership.members.keys()].map((id) => initialTrust(id, now))
+    const result = await new ConsensusStore(context.store).initGenesis(genesis.membership, genesis.policy, trust)
+    return {
+      file: genesis.file,
+      federation_id: genesis.membership.federation_id,
+      members: genesis.membership.members.size,
+      result,
+      warnings: consensusWarnings(genesis.policy, genesis.membership.members.size)
+    }
+  }
+}
+
+export interface MemberEntry {
+  node_id: string
+  site_id: string | null
+  jurisdiction: string | null
+  joined_at: number
+  score: number
+  band: TrustBand
+  status: TrustStatus
+}
+
+export interface MembersResult {
+  federation_id: string
+  epoch: number
+  policy: ConsensusPolicy
+  quorum: number
+  warnings: string[]
+  members: MemberEntry[]
+}
+
+async function requireMembership (context: OperationContext) {
+  const store = new ConsensusStore(context.store)
+  const membership = await store.membership()
+  if (membership === undefined) throw new NoGenesisError('no federation membership in this store yet: run "fedmesh consensus genesis <file>" first')
+  return { store, membership }
+}
+
+/** `members`: the current membership with each member's trust. */
+export const consensusMembers: Operation<unknown, MembersResult> = {
+  name: 'consensus.members',
+  async run (context, args) {
+    parseArgs(z.strictObject({}), args, 'consensus.members')
+    const { store, membership } = await requireMembership(context)
+    const policy = (await store.policy()) ?? configPolicy(context.config)
+    const trust = new Map(trustReport(await store.trust(), context.now()).nodes.map((n) => [n.node_id, n]))
+    const members = [...membership.members.values()].sort((a, b) => (a.node_id < b.node_id ? -1 : 1)).map((m) => {
+      const score = trust.get(m.node_id)?.score ?? 50
+      return {
+        node_id: m.node_id, site_id: m.site_id ?? null, jurisdiction: m.jurisdiction ?? null, joined_at: m.joined_at,
+        score, band: trustBand(score), status: trustStatus(trustBand(score))
+      }
+    })
+    const n = membership.members.size
+    return { federation_id: membership.federation_id, epoch: membership.epoch, policy, quorum: quorumSize(policy, n), warnings: consensusWarnings(policy, n), members }
+  }
+}
+
+/** `trust`: score, band and status per node, and the average. */
+export const consensusTrust: Operation<unknown, { nodes: TrustEntry[], average: number | null }> = {
+  name: 'consensus.trust',
+  async run (context, args) {
+    parseArgs(z.strictObject({}), args, 'consensus.trust')
+    return trustReport(await new ConsensusStore(context.store).trust(), context.now())
+  }
+}
+
+/** `consensus history`: the newest decisions and statistics over all of them. */
+export const consensusHistory: Operation<{ limit?: number }, { records: HistoryRecord[], statistics: HistoryStatistics }> = {
+  name: 'consensus.history',
+  async run (context, args) {
+    const { limit } = parseArgs(z.strictObject({ limit: z.number().int().min(1).max(HISTORY_QUERY_LIMIT_MAX).default(HISTORY_LIMIT_DEFAULT) }), args, 'consensus.history')
+    const store = new ConsensusStore(context.store)
+    return { records: await store.history(limit), statistics: historyStatistics(await store.allHistory()) }
+  }
+}
+
+export interface CheckEntry {
+  record: HistoryRecord
+  /** null when the slot has no QC (no quorum); otherwise whether it verifies again now */
+  qc: { votes: number, verified: boolean, error: string | null } | null
+}
+
+/** `consensus check <event_hash>`: the slots that decided (or considered) the hash, with their QCs re-verified. */
+export const consensusCheck: Operation<{ event_hash: string }, { event_hash: string, consensus_achieved: boolean, slots: CheckEntry[] }> = {
+  name: 'consensus.check',
+  async run (context, args) {
+    const { event_hash: eventHash } = parseArgs(z.strictObject({ event_hash: eventHashSchema }), args, 'consensus.check')
+    const store = new ConsensusStore(context.store)
+    const records = await store.historyForHash(eventHash)
+    if (records.length === 0) throw new UnknownEventHashError(`no completed slot has event hash ${eventHash}`)
+    const verifier = hybridVerifier()
+    const slots: CheckEntry[] = []
+    for (const record of records) {
+      const qc = await store.qc(record.slot)
+      if (qc === undefined) { slots.push({ record, qc: null }); continue }
+      const membership = await store.membershipAt(record.membership_epoch)
+      let error: string | null = null
+      try {
+        if (membership === undefined) throw new NoGenesisError(`membership of epoch ${record.membership_epoch} is not in the store`)
+        // the record's quorum is what the decision needed (the policy may have changed since)
+        verifyQC(qc, { membership, policy: configPolicy(context.config), quorum: record.quorum, verifier, eventHash: qc.event_hash, slot: record.slot })
+      } catch (err) {
+        error = `${(err as Error).name}: ${(err as Error).message}`
+      }
+      slots.push({ record, qc: { votes: qc.votes.length, verified: error === null, error } })
+    }
+    return { event_hash: eventHash, consensus_achieved: records.some((r) => r.consensus_achieved && r.consensus_hash === eventHash), slots }
+  }
+}
