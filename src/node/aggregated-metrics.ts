@@ -5,10 +5,10 @@
  * `fedmesh status`. Counts only: nothing about participants.
  */
 import { z } from 'zod'
-import type { PeerId } from '@libp2p/interface'
-import type { GossipClass, GossipVerdict } from '../net/gossip.ts'
+import { PayloadSchemaError } from './envelope-gossip.ts'
+import type { DataClass } from '../wire/envelope.ts'
 
-export const AGGREGATED_METRICS_CLASS = 'aggregated_metrics'
+export const AGGREGATED_METRICS_CLASS = 'aggregated_metrics' satisfies DataClass
 /** A report is a handful of numbers; anything larger is not one. */
 export const METRICS_REPORT_BYTES_MAX = 1024
 /** Reports kept, one per peer; a federation beyond this is out of scope for one node's status page. */
@@ -36,20 +36,27 @@ export function encodeMetricsReport (report: MetricsReport): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(report))
 }
 
-/** Decodes and checks a report; the verdict names what was wrong. */
-export function decodeMetricsReport (data: Uint8Array, from: PeerId): GossipVerdict<MetricsReport> {
-  if (data.byteLength > METRICS_REPORT_BYTES_MAX) return { action: 'reject', reason: 'too_large' }
+/** Schema id of the payload inside the envelope. */
+export const METRICS_REPORT_SCHEMA_ID = 'fedmesh.aggregated_metrics/1'
+export const METRICS_REPORT_CONTENT_TYPE = 'application/json'
+
+/**
+ * Decodes and checks a report from a validated envelope; a node reports only
+ * on itself, so the report's node id must be the envelope's (signed) source.
+ */
+export function decodeMetricsReport (payload: Uint8Array, envelope: { source: string, schemaId: string }): MetricsReport {
+  if (envelope.schemaId !== METRICS_REPORT_SCHEMA_ID) throw new PayloadSchemaError(`aggregated_metrics payload has schema ${envelope.schemaId}, expected ${METRICS_REPORT_SCHEMA_ID}`)
+  if (payload.byteLength > METRICS_REPORT_BYTES_MAX) throw new PayloadSchemaError(`aggregated_metrics payload of ${payload.byteLength} bytes exceeds ${METRICS_REPORT_BYTES_MAX}`)
   let raw: unknown
   try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data))
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload))
   } catch {
-    return { action: 'reject', reason: 'malformed' }
+    throw new PayloadSchemaError('aggregated_metrics payload is not UTF-8 JSON')
   }
   const parsed = metricsReportSchema.safeParse(raw)
-  if (!parsed.success) return { action: 'reject', reason: 'schema' }
-  // A node reports only on itself: the gossip source of the first hop may differ, so compare with the claimed node id later (signed envelopes bind it).
-  void from
-  return { action: 'accept', value: parsed.data }
+  if (!parsed.success) throw new PayloadSchemaError(`aggregated_metrics payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
+  if (parsed.data.node_id !== envelope.source) throw new PayloadSchemaError(`aggregated_metrics from ${envelope.source} reports on ${parsed.data.node_id}`)
+  return parsed.data
 }
 
 /** The latest report per node, bounded. */
@@ -76,15 +83,3 @@ export class MetricsBoard {
   }
 }
 
-/** The gossip class: validate with `decode`, record accepted reports on the board. */
-export function aggregatedMetricsClass (init: {
-  board: MetricsBoard
-  now: () => number
-  decode: (data: Uint8Array, from: PeerId) => Promise<GossipVerdict<MetricsReport>> | GossipVerdict<MetricsReport>
-}): GossipClass<MetricsReport> {
-  return {
-    dataClass: AGGREGATED_METRICS_CLASS,
-    validate: init.decode,
-    deliver: (report) => { init.board.record(report, init.now()) }
-  }
-}

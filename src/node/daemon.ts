@@ -49,7 +49,7 @@ export async function startDaemon (options: DaemonOptions): Promise<RunningNode>
   const log = createLogger({ level: config.log.level, siteId: config.site_id })
   const keys = await loadNodeKeys(dataDir)
   const token = await readApiToken(dataDir)
-  const node = await FedmeshNode.create({ config, privateKey: keys.privateKey, dataDir, log })
+  const node = await FedmeshNode.create({ config, privateKey: keys.privateKey, signer: keys.signer, dataDir, log })
   const api = createApiServer({ node, token, operations, dataDir })
   try {
     await node.start()

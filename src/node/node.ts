@@ -14,9 +14,19 @@ import type { Config } from '../config/schema.ts'
 import { NodeMetrics } from './metrics.ts'
 import { silentLogger, type Logger } from './log.ts'
 import {
-  AGGREGATED_METRICS_CLASS, MetricsBoard, aggregatedMetricsClass, decodeMetricsReport, encodeMetricsReport,
+  AGGREGATED_METRICS_CLASS, METRICS_REPORT_SCHEMA_ID, METRICS_REPORT_CONTENT_TYPE, MetricsBoard, decodeMetricsReport, encodeMetricsReport,
   type MetricsReport, type ReceivedMetricsReport
 } from './aggregated-metrics.ts'
+import { envelopeGossipClass, sealForTopic } from './envelope-gossip.ts'
+import { MemberDirectory } from './members.ts'
+import { ReplayCache } from '../wire/pipeline.ts'
+import type { DataClass } from '../wire/envelope.ts'
+import { gossipTopic } from '../net/gossip.ts'
+import { hybridSignerFromSeeds, hybridVerifier } from '../crypto/hybrid.ts'
+import type { HybridSigner, SignatureVerifier } from '../core/signature.ts'
+import { NODE_RECORD_DHT_TYPES, NODE_RECORD_REPUBLISH_MS, NODE_RECORD_PUBLISH_MS_MAX, lookupMemberKey, ownNodeRecord, publishNodeRecord } from './node-records.ts'
+import { verifyNodeRecord, type NodeRecord } from '../wire/node-record.ts'
+import { randomBytes } from 'node:crypto'
 
 /** Discovered peers dialled at once; more wait for the next discovery event. */
 export const DISCOVERY_DIALS_CONCURRENT_MAX = 8
@@ -29,6 +39,13 @@ export const REJOIN_INTERVAL_MS_MIN = 500
 export interface NodeInit {
   config: Config
   privateKey: PrivateKey
+  /**
+   * the hybrid signer whose Ed25519 half is `privateKey` (from `loadNodeKeys`);
+   * absent → a fresh random ML-DSA key for this run (sim, tests), bound to the PeerId by the node record
+   */
+  signer?: HybridSigner
+  /** verifies envelopes; default both halves through `hybridVerifier()` */
+  verifier?: SignatureVerifier
   /** absent → in-memory store (sim, tests); the peer store is a sublevel of the store either way */
   dataDir?: string
   transport?: TransportName
@@ -65,6 +82,16 @@ export interface NodeStatus {
   listen: string[]
   uptime_seconds: number
   peers: number
+  /** this node's signed node record, as published in the DHT */
+  node_record?: {
+    seq: number
+    timestamp_ms: number
+    addrs: string[]
+    federation_enabled: boolean
+    mldsa_level: number
+    /** base64 of the ML-DSA public key the record binds to this PeerId */
+    mldsa_public_key: string
+  }
   members: ReceivedMetricsReport[]
 }
 
@@ -78,15 +105,32 @@ export class FedmeshNode {
   readonly board = new MetricsBoard()
   readonly log: Logger
   readonly now: () => number
+  readonly signer: HybridSigner
+  readonly verifier: SignatureVerifier
+  /** envelope ids seen recently (the pipeline's replay check) */
+  readonly replay = new ReplayCache()
+  readonly members: MemberDirectory
   private startedAt = 0
   private metricsTimer: NodeJS.Timeout | undefined
+  private recordTimer: NodeJS.Timeout | undefined
+  private recordSeq = 0
+  /** this node's current signed record (what the DHT holds under /fedmesh-node/<peerId>) */
+  ownRecord: Uint8Array | undefined
   private rejoinTimer: NodeJS.Timeout | undefined
   private rejoinIntervalMs = REJOIN_INTERVAL_MS_MIN
   private dialsInFlight = 0
   private connectionsTarget = DISCOVERY_CONNECTIONS_TARGET
   private running = false
 
-  private constructor (parts: { config: Config, libp2p: FedmeshLibp2p, store: Store, metrics: NodeMetrics, log: Logger, now: () => number }) {
+  private constructor (parts: { config: Config, libp2p: FedmeshLibp2p, store: Store, metrics: NodeMetrics, log: Logger, now: () => number, signer: HybridSigner, verifier: SignatureVerifier }) {
+    this.signer = parts.signer
+    this.verifier = parts.verifier
+    this.members = new MemberDirectory({
+      allowList: parts.config.federation.members,
+      now: parts.now,
+      lookup: async (nodeId, signal) => await lookupMemberKey(this.libp2p, this.verifier, nodeId, signal)
+    })
+    this.members.add(parts.libp2p.peerId.toString(), parts.signer.publicKey)
     this.config = parts.config
     this.libp2p = parts.libp2p
     this.store = parts.store
@@ -117,12 +161,18 @@ export class FedmeshNode {
       members: init.config.federation.members,
       datastore,
       ...(init.libp2pMetrics === false ? {} : { metricsRegistry: metrics.registry }),
-      ...(init.dhtRecords === undefined ? {} : { dhtRecords: init.dhtRecords }),
+      dhtRecords: { ...NODE_RECORD_DHT_TYPES, ...init.dhtRecords },
       ...(init.gossipHeartbeatMs === undefined ? {} : { gossipHeartbeatMs: init.gossipHeartbeatMs }),
       ...(init.libp2pMetricsImpl === undefined ? {} : { metrics: init.libp2pMetricsImpl }),
       ...(init.denyPeer === undefined ? {} : { denyPeer: init.denyPeer })
     })
-    const node = new FedmeshNode({ config: init.config, libp2p, store, metrics, log, now })
+    const signer = init.signer ?? hybridSignerFromSeeds({ ed25519Seed: init.privateKey.raw.subarray(0, 32), mldsaSeed: randomBytes(32) })
+    if (!Buffer.from(signer.publicKey.ed25519).equals(Buffer.from(init.privateKey.publicKey.raw))) {
+      throw new Error('the hybrid signer\'s Ed25519 key is not the node\'s libp2p key')
+    }
+    const node = new FedmeshNode({
+      config: init.config, libp2p, store, metrics, log, now, signer, verifier: init.verifier ?? hybridVerifier()
+    })
     if (init.discoveryConnectionsTarget !== undefined) node.connectionsTarget = init.discoveryConnectionsTarget
     return node
   }
@@ -136,8 +186,19 @@ export class FedmeshNode {
     if (this.running) return
     this.startedAt = this.now()
     await this.libp2p.start()
-    this.gossip.register(aggregatedMetricsClass({ board: this.board, now: this.now, decode: decodeMetricsReport }))
+    this.gossip.register(envelopeGossipClass({
+      dataClass: AGGREGATED_METRICS_CLASS,
+      federationId: this.config.federation.federation_id,
+      now: this.now,
+      replay: this.replay,
+      verifier: this.verifier,
+      members: this.members,
+      decodePayload: decodeMetricsReport,
+      deliver: (report) => { this.board.record(report, this.now()) }
+    }))
     this.running = true
+    this.ownRecord = this.nextRecord()
+    this.libp2p.addEventListener('connection:open', this.onConnectionOpen)
     this.libp2p.addEventListener('connection:open', this.onConnectionsChanged)
     this.libp2p.addEventListener('connection:close', this.onConnectionsChanged)
     if (this.config.federation.enabled) {
@@ -145,7 +206,10 @@ export class FedmeshNode {
       const interval = this.config.federation.metrics_interval_seconds * 1000
       this.metricsTimer = setInterval(() => { void this.publishMetrics() }, interval)
       this.metricsTimer.unref()
+      this.recordTimer = setInterval(() => { void this.publishRecord() }, NODE_RECORD_REPUBLISH_MS)
+      this.recordTimer.unref()
       this.scheduleRejoin(0)
+      void this.publishRecord()
     }
     this.log.info({ peerId: this.peerId.toString(), addrs: this.multiaddrs(), federation: this.config.federation.enabled }, 'node started')
   }
@@ -154,10 +218,13 @@ export class FedmeshNode {
   async stop (): Promise<void> {
     if (this.metricsTimer !== undefined) clearInterval(this.metricsTimer)
     this.metricsTimer = undefined
+    if (this.recordTimer !== undefined) clearInterval(this.recordTimer)
+    this.recordTimer = undefined
     if (this.rejoinTimer !== undefined) clearTimeout(this.rejoinTimer)
     this.rejoinTimer = undefined
     if (this.running) {
       this.libp2p.removeEventListener('peer:discovery', this.onDiscovery)
+      this.libp2p.removeEventListener('connection:open', this.onConnectionOpen)
       this.libp2p.removeEventListener('connection:open', this.onConnectionsChanged)
       this.libp2p.removeEventListener('connection:close', this.onConnectionsChanged)
       this.gossip.stop()
@@ -176,10 +243,26 @@ export class FedmeshNode {
   /** Publishes this node's counters to the federation. */
   async publishMetrics (): Promise<void> {
     try {
-      await this.gossip.publish(AGGREGATED_METRICS_CLASS, encodeMetricsReport(this.ownMetrics()))
+      await this.gossip.publish(AGGREGATED_METRICS_CLASS, this.seal(AGGREGATED_METRICS_CLASS, METRICS_REPORT_SCHEMA_ID, encodeMetricsReport(this.ownMetrics()), METRICS_REPORT_CONTENT_TYPE))
     } catch (err) {
       this.log.warn({ err }, 'publishing aggregated metrics failed')
     }
+  }
+
+  /** Signs a payload into an envelope for this node's federation topic of `dataClass`. */
+  seal (dataClass: DataClass, schemaId: string, payload: Uint8Array, contentType?: string): Uint8Array {
+    const federationId = this.config.federation.federation_id
+    return sealForTopic({
+      signer: this.signer,
+      source: this.peerId.toString(),
+      federationId,
+      topic: gossipTopic(federationId, dataClass),
+      dataClass,
+      schemaId,
+      payload,
+      nowMs: this.now(),
+      ...(contentType === undefined ? {} : { contentType })
+    })
   }
 
   /** This node's own report. */
@@ -207,6 +290,7 @@ export class FedmeshNode {
       listen: this.multiaddrs(),
       uptime_seconds: own.uptime_seconds,
       peers: this.libp2p.getPeers().length,
+      ...this.recordStatus(),
       members: [own, ...this.board.list().filter((r) => r.node_id !== own.node_id)]
     }
   }
@@ -249,6 +333,52 @@ export class FedmeshNode {
       if (!joined && dials.length > 0) this.log.debug({ retryMs: this.rejoinIntervalMs }, 'no bootstrap peer reachable yet')
     }
     if (this.running) this.scheduleRejoin(this.rejoinIntervalMs)
+  }
+
+  /** A new, higher-seq signed record of this node. */
+  private nextRecord (): Uint8Array {
+    const nowMs = this.now()
+    this.recordSeq = Math.max(this.recordSeq + 1, nowMs)
+    return ownNodeRecord({ config: this.config, libp2p: this.libp2p, signer: this.signer, seq: this.recordSeq, nowMs })
+  }
+
+  /** Publishes a fresh record of this node to the DHT (stored locally at once, then sent to the closest peers). */
+  async publishRecord (): Promise<void> {
+    if (!this.running) return
+    this.ownRecord = this.nextRecord()
+    try {
+      await publishNodeRecord(this.libp2p, this.ownRecord, AbortSignal.timeout(NODE_RECORD_PUBLISH_MS_MAX))
+    } catch (err) {
+      if (this.running) this.log.debug({ err: (err as Error).message }, 'node record not published to any peer yet')
+    }
+  }
+
+  private recordStatus (): Pick<NodeStatus, 'node_record'> {
+    const record = this.nodeRecord()
+    if (record === undefined) return {}
+    return {
+      node_record: {
+        seq: record.seq,
+        timestamp_ms: record.timestampMs,
+        addrs: record.addrs,
+        federation_enabled: record.federationEnabled,
+        mldsa_level: record.publicKey.mldsaLevel,
+        mldsa_public_key: Buffer.from(record.publicKey.mldsa).toString('base64')
+      }
+    }
+  }
+
+  /** This node's verified record (what `fedmesh status` shows). */
+  nodeRecord (): NodeRecord | undefined {
+    return this.ownRecord === undefined ? undefined : verifyNodeRecord(this.ownRecord, this.peerId.toString(), this.verifier)
+  }
+
+  /** On a new peer: learn its key early, and on the first peer push our record out (it had nowhere to go before). */
+  private readonly onConnectionOpen = (event: CustomEvent<{ remotePeer: PeerId }>): void => {
+    if (!this.config.federation.enabled) return
+    const peer = event.detail.remotePeer.toString()
+    void this.members.resolve(peer, AbortSignal.timeout(NODE_RECORD_PUBLISH_MS_MAX))
+    if (this.libp2p.getPeers().length === 1) void this.publishRecord()
   }
 
   private readonly onConnectionsChanged = (): void => {

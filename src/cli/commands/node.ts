@@ -36,6 +36,7 @@ export function formatStatus (status: NodeStatus): string {
     `listening  ${status.listen.join(' ') || '-'}`,
     `uptime     ${status.uptime_seconds.toFixed(0)} s`,
     `peers      ${status.peers}`,
+    `record     ${status.node_record === undefined ? '-' : `seq ${status.node_record.seq}, ML-DSA-${status.node_record.mldsa_level} key bound to this PeerId`}`,
     '',
     'members (latest aggregated_metrics):',
     ...status.members.map((m) => `  ${m.site_id.padEnd(16)} ${m.node_id}  peers=${m.peers} in=${m.messages_in} out=${m.messages_out} up=${m.uptime_seconds.toFixed(0)}s`)

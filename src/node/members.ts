@@ -1,0 +1,91 @@
+/**
+ * The member directory: which nodes' envelopes this node accepts, and their
+ * hybrid public keys (from their signed node records, found in the DHT).
+ *
+ * Lookups are deduplicated while in flight and failures are remembered for a
+ * short while, so a burst of messages from an unknown source costs one DHT
+ * query, not one per message.
+ */
+import type { HybridPublicKey } from '../core/signature.ts'
+import type { MemberKeys } from './envelope-gossip.ts'
+
+/** Known members kept; beyond this the least recently added are forgotten (and looked up again if needed). */
+export const MEMBER_KEYS_MAX = 10_000
+/** A failed lookup is not retried for this long. */
+export const LOOKUP_FAILURE_TTL_MS = 3_000
+/** Remembered failures, bounded like everything else. */
+export const LOOKUP_FAILURES_MAX = 10_000
+
+export interface MemberDirectoryInit {
+  /** peer ids admitted; empty = any node with a valid node record */
+  allowList: string[]
+  /** finds and verifies a node's record; undefined when there is none */
+  lookup: (nodeId: string, signal: AbortSignal) => Promise<HybridPublicKey | undefined>
+  now: () => number
+}
+
+/** Members' keys by node id (PeerId text). */
+export class MemberDirectory implements MemberKeys {
+  private readonly keys = new Map<string, HybridPublicKey>()
+  private readonly failures = new Map<string, number>()
+  private readonly inFlight = new Map<string, Promise<HybridPublicKey | undefined>>()
+  private readonly allowList: Set<string> | undefined
+  private readonly lookup: MemberDirectoryInit['lookup']
+  private readonly now: () => number
+
+  constructor (init: MemberDirectoryInit) {
+    this.allowList = init.allowList.length === 0 ? undefined : new Set(init.allowList)
+    this.lookup = init.lookup
+    this.now = init.now
+  }
+
+  /** The key of a known, admitted member. */
+  key = (nodeId: string): HybridPublicKey | undefined => {
+    return this.admits(nodeId) ? this.keys.get(nodeId) : undefined
+  }
+
+  /** False when an allow-list is configured and does not name the node. */
+  admits = (nodeId: string): boolean => {
+    return this.allowList === undefined || this.allowList.has(nodeId)
+  }
+
+  /** Records a member's key (from a verified node record, or this node's own). */
+  add (nodeId: string, key: HybridPublicKey): void {
+    this.keys.delete(nodeId)
+    this.keys.set(nodeId, key)
+    this.failures.delete(nodeId)
+    if (this.keys.size > MEMBER_KEYS_MAX) this.keys.delete(this.keys.keys().next().value as string)
+  }
+
+  /** Known members' ids. */
+  members (): string[] {
+    return [...this.keys.keys()].filter((id) => this.admits(id)).sort()
+  }
+
+  /** Looks a node up unless known, recently failed, or not admitted. */
+  resolve = async (nodeId: string, signal: AbortSignal): Promise<HybridPublicKey | undefined> => {
+    if (!this.admits(nodeId)) return undefined
+    const known = this.keys.get(nodeId)
+    if (known !== undefined) return known
+    const failedAt = this.failures.get(nodeId)
+    if (failedAt !== undefined && this.now() - failedAt < LOOKUP_FAILURE_TTL_MS) return undefined
+    let pending = this.inFlight.get(nodeId)
+    if (pending === undefined) {
+      pending = this.lookup(nodeId, signal)
+        .catch(() => undefined)
+        .then((key) => {
+          if (key === undefined) this.rememberFailure(nodeId)
+          else this.add(nodeId, key)
+          return key
+        })
+        .finally(() => { this.inFlight.delete(nodeId) })
+      this.inFlight.set(nodeId, pending)
+    }
+    return await pending
+  }
+
+  private rememberFailure (nodeId: string): void {
+    this.failures.set(nodeId, this.now())
+    if (this.failures.size > LOOKUP_FAILURES_MAX) this.failures.delete(this.failures.keys().next().value as string)
+  }
+}

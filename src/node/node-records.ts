@@ -1,0 +1,68 @@
+/**
+ * Node records in the DHT: each node publishes its signed record under
+ * `/fedmesh-node/<peerId>` (binding its ML-DSA key to its PeerId), and looks
+ * up other nodes' records to learn the keys that verify their envelopes.
+ */
+import type { HybridPublicKey, HybridSigner, SignatureVerifier } from '../core/signature.ts'
+import type { DhtRecordTypes } from '../net/dht-records.ts'
+import type { FedmeshLibp2p } from '../net/host.ts'
+import type { Config } from '../config/schema.ts'
+import {
+  NODE_RECORD_NAMESPACE, createNodeRecord, nodeRecordKey, selectNodeRecord, validateNodeRecordEntry, verifyNodeRecord, type NodeRecord
+} from '../wire/node-record.ts'
+
+/** A node republishes its record this often, and whenever its addresses change. */
+export const NODE_RECORD_REPUBLISH_MS = 10 * 60 * 1000
+/** How long one publication may spend reaching the closest peers. */
+export const NODE_RECORD_PUBLISH_MS_MAX = 30_000
+
+/** The DHT namespace of node records, for the host's validators and selectors. */
+export const NODE_RECORD_DHT_TYPES: DhtRecordTypes = {
+  [NODE_RECORD_NAMESPACE]: { validate: validateNodeRecordEntry, select: selectNodeRecord }
+}
+
+/** Builds this node's signed record. `seq` must grow with every new record. */
+export function ownNodeRecord (init: { config: Config, libp2p: FedmeshLibp2p, signer: HybridSigner, seq: number, nowMs: number }): Uint8Array {
+  return createNodeRecord({
+    peerId: init.libp2p.peerId.toString(),
+    seq: init.seq,
+    timestampMs: init.nowMs,
+    siteId: init.config.site_id,
+    jurisdiction: init.config.jurisdiction,
+    capabilities: init.config.capabilities,
+    federationEnabled: init.config.federation.enabled,
+    addrs: init.libp2p.getMultiaddrs().map((ma) => ma.toString()).slice(0, 16)
+  }, init.signer)
+}
+
+/** Stores the record locally and sends it to the peers closest to its key. */
+export async function publishNodeRecord (libp2p: FedmeshLibp2p, record: Uint8Array, signal: AbortSignal): Promise<void> {
+  for await (const event of libp2p.services.dht.put(nodeRecordKey(libp2p.peerId), record, { signal })) {
+    void event
+  }
+}
+
+/** Finds and verifies a node's record in the DHT; undefined when there is none or it does not verify. */
+export async function lookupNodeRecord (libp2p: FedmeshLibp2p, verifier: SignatureVerifier, nodeId: string, signal: AbortSignal): Promise<NodeRecord | undefined> {
+  let found: Uint8Array | undefined
+  try {
+    for await (const event of libp2p.services.dht.get(nodeRecordKey(nodeId), { signal })) {
+      if (event.name === 'VALUE') found = event.value
+    }
+  } catch {
+    if (found === undefined) return undefined
+  }
+  if (found === undefined) return undefined
+  try {
+    return verifyNodeRecord(found, nodeId, verifier)
+  } catch {
+    return undefined
+  }
+}
+
+/** The hybrid key from a node's DHT record (the member directory's lookup). */
+export async function lookupMemberKey (libp2p: FedmeshLibp2p, verifier: SignatureVerifier, nodeId: string, signal: AbortSignal): Promise<HybridPublicKey | undefined> {
+  return (await lookupNodeRecord(libp2p, verifier, nodeId, signal))?.publicKey
+}
+
+export type { NodeRecord }
