@@ -9,13 +9,17 @@ import { exitCodeFor } from './context.ts'
 import '../node/operation-list.ts'
 import * as nodeCommands from './commands/node.ts'
 import * as consensusCommands from './commands/consensus.ts'
+import * as participantCommands from './commands/participant.ts'
+import * as matchCommands from './commands/match.ts'
 
 type Register = (program: Command) => void
 
 /** Command groups; a feature adds its module here (import it above, list it here). */
 const commandModules: Array<{ register: Register }> = [
   nodeCommands,
-  consensusCommands
+  consensusCommands,
+  participantCommands,
+  matchCommands
 ]
 
 /** Builds the program with every command registered. */

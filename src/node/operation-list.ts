@@ -4,6 +4,7 @@
  */
 import { operations } from './operations.ts'
 import { consensusGenesis, consensusMembers, consensusTrust, consensusHistory, consensusCheck } from './consensus-operations.ts'
+import { participantAdd, participantList, participantRemove, match } from './matching-operations.ts'
 
 // Feature modules add one line each: operations.register(x) for each operation they export.
 void operations
@@ -12,5 +13,9 @@ operations.register(consensusMembers)
 operations.register(consensusTrust)
 operations.register(consensusHistory)
 operations.register(consensusCheck)
+operations.register(participantAdd)
+operations.register(participantList)
+operations.register(participantRemove)
+operations.register(match)
 
 export { operations }

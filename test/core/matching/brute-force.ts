@@ -123,7 +123,7 @@ export function smallInstanceDocument (options: { sharedIdentities?: boolean, we
   const category = fc.constantFrom(...CATEGORIES)
   const pair = fc.tuple(category, category).filter(([a, b]) => a !== b)
   const weight = options.weights === true ? fc.integer({ min: 0, max: 3 }) : fc.constant(undefined)
-  const participant = options.sharedIdentities === true
+  const participant: fc.Arbitrary<Record<string, unknown>> = options.sharedIdentities === true
     ? fc.record({ needs: fc.uniqueArray(category, { minLength: 1, maxLength: 2 }), offers: fc.uniqueArray(category, { minLength: 1, maxLength: 2 }), weight })
       .filter((p) => p.needs.some((n) => p.offers.some((o) => o !== n)))
       .map((p) => ({ needs: p.needs, offers: p.offers, ...(p.weight === undefined ? {} : { weight: p.weight }) }))

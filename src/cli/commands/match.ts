@@ -1,0 +1,95 @@
+/**
+ * `fedmesh match`: the chains available now, with an explanation each.
+ * On a node: its participants plus the summaries it has received (an
+ * operation, so it works with or without the node running). With
+ * `--instance FILE`: solves an instance file (docs/matching.md) with no node.
+ */
+import { Command, Option, InvalidArgumentError } from 'commander'
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { defaultDataDir, print, runOperation } from '../context.ts'
+import { parseInstanceDocument } from '../../core/matching/instance.ts'
+import { clear } from '../../core/matching/clearing.ts'
+import { enumerateChains } from '../../core/matching/enumeration.ts'
+import { explainChain } from '../../core/matching/chain.ts'
+import { InvalidInstanceError } from '../../core/matching/errors.ts'
+import { matchReport, formatMatchReport, type MatchReport, type ReportedChain } from '../../core/matching/report.ts'
+import { CHAIN_LENGTH_DEFAULT, CHAIN_LENGTH_MAX, CHAIN_LENGTH_MIN, CHAINS_ENUMERATED_MAX } from '../../core/matching/limits.ts'
+import type { NodeMatchReport } from '../../node/matching-operations.ts'
+
+/** Instance files are read whole; this keeps a mistaken path (a disk image…) from exhausting memory. */
+export const INSTANCE_FILE_BYTES_MAX = 512 * 1024 * 1024
+
+function parseCap (value: string): number {
+  const cap = Number(value)
+  if (!Number.isInteger(cap) || cap < CHAIN_LENGTH_MIN || cap > CHAIN_LENGTH_MAX) {
+    throw new InvalidArgumentError(`must be an integer from ${CHAIN_LENGTH_MIN} to ${CHAIN_LENGTH_MAX} (or use --no-cap)`)
+  }
+  return cap
+}
+
+function parseLimit (value: string): number {
+  const limit = Number(value)
+  if (!Number.isInteger(limit) || limit < 1 || limit > CHAINS_ENUMERATED_MAX) throw new InvalidArgumentError(`must be an integer from 1 to ${CHAINS_ENUMERATED_MAX}`)
+  return limit
+}
+
+type Report = MatchReport & { candidates?: { chains: ReportedChain[], truncated: boolean }, skipped_summaries?: NodeMatchReport['skipped_summaries'] }
+
+function formatReport (report: Report): string {
+  const lines = [formatMatchReport(report)]
+  for (const skipped of report.skipped_summaries ?? []) lines.push(`skipped the summary of ${skipped.node}: ${skipped.reason}`)
+  if (report.candidates !== undefined) {
+    lines.push('', `candidate chains (${report.candidates.chains.length}${report.candidates.truncated ? ', truncated' : ''}):`)
+    report.candidates.chains.forEach((chain, i) => lines.push(`  ${i + 1}. ${chain.explanation}`))
+  }
+  return lines.join('\n')
+}
+
+/** Reads and solves an instance file. */
+export async function solveInstanceFile (file: string, options: { cap: number | null, candidates: boolean, limit?: number }): Promise<Report> {
+  let text: string
+  try {
+    const bytes = await readFile(file)
+    if (bytes.length > INSTANCE_FILE_BYTES_MAX) throw new InvalidInstanceError(`${file} is ${bytes.length} bytes; at most ${INSTANCE_FILE_BYTES_MAX}`)
+    text = bytes.toString('utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InvalidInstanceError(`${file} does not exist`)
+    throw err
+  }
+  let document: unknown
+  try {
+    document = JSON.parse(text)
+  } catch (err) {
+    throw new InvalidInstanceError(`${file} is not valid JSON: ${(err as Error).message}`)
+  }
+  const started = performance.now()
+  const instance = parseInstanceDocument(document)
+  const report: Report = matchReport(clear(instance, { cap: options.cap }), performance.now() - started)
+  if (options.candidates) {
+    const found = enumerateChains(instance, { cap: options.cap ?? CHAIN_LENGTH_DEFAULT, ...(options.limit === undefined ? {} : { limit: options.limit }) })
+    report.candidates = { chains: found.chains.map((c) => ({ length: c.steps.length, steps: c.steps, explanation: explainChain(c) })), truncated: found.truncated }
+  }
+  return report
+}
+
+/** Registers `match`. */
+export function register (program: Command): void {
+  program.command('match')
+    .description('find the chains available now (this node\'s participants + received summaries, or an instance file) and explain each')
+    .option('--cap <k>', `longest chain, ${CHAIN_LENGTH_MIN}-${CHAIN_LENGTH_MAX}`, parseCap, CHAIN_LENGTH_DEFAULT)
+    .option('--no-cap', 'no length cap: the exact maximum clearing')
+    .option('--instance <file>', 'solve this instance file (JSON, see docs/matching.md) instead of the node\'s store')
+    .option('--candidates', 'also list every candidate chain up to the cap (the enumeration)', false)
+    .option('--limit <n>', `at most this many candidates (≤ ${CHAINS_ENUMERATED_MAX})`, parseLimit)
+    .addOption(new Option('--data-dir <dir>', 'node data directory (env FEDMESH_DATA_DIR)').default(defaultDataDir(), './.fedmesh'))
+    .addOption(new Option('--json', 'print JSON').default(false))
+    .action(async (options: { cap: number | false, instance?: string, candidates: boolean, limit?: number, dataDir: string, json: boolean }) => {
+      const cap = options.cap === false ? null : options.cap
+      const report = options.instance !== undefined
+        ? await solveInstanceFile(resolve(options.instance), { cap, candidates: options.candidates, ...(options.limit === undefined ? {} : { limit: options.limit }) })
+        : await runOperation<Report>(resolve(options.dataDir), 'match', { cap, candidates: options.candidates, ...(options.limit === undefined ? {} : { limit: options.limit }) })
+      print(report, options.json, formatReport)
+    })
+}

@@ -1,0 +1,135 @@
+/**
+ * Matching operator actions, as operations (run on the store directly, or
+ * through the running node's API): add, list and remove the node's
+ * participants, and clear the chains available now from them plus the
+ * summaries received from other nodes.
+ *
+ * The node id inside participant ids is the config's `site_id` for now; once
+ * node records carry a federation-wide node id, `localNodeId` changes here.
+ */
+import { performance } from 'node:perf_hooks'
+import { z } from 'zod'
+import type { Config } from '../config/schema.ts'
+import { formatParticipantId, parseParticipantId, PARTICIPANT_ID_SCHEME } from '../core/matching/participant-id.ts'
+import { validateParticipant, type Participant } from '../core/matching/participant.ts'
+import { validateSummary } from '../core/matching/summary.ts'
+import { buildInstance, type InstanceNodeInput } from '../core/matching/instance.ts'
+import { clear } from '../core/matching/clearing.ts'
+import { enumerateChains } from '../core/matching/enumeration.ts'
+import { matchReport, type MatchReport, type ReportedChain } from '../core/matching/report.ts'
+import { explainChain } from '../core/matching/chain.ts'
+import { CHAIN_LENGTH_DEFAULT, CHAINS_ENUMERATED_MAX } from '../core/matching/limits.ts'
+import { ParticipantRepository, type ParticipantRecord } from '../store/participants.ts'
+import { SummaryRepository } from '../store/matching-summaries.ts'
+import { loadTaxonomy } from '../store/matching-taxonomy.ts'
+import { OperationArgumentError, type Operation } from './operations.ts'
+
+function parseArgs<S extends z.ZodType> (schema: S, args: unknown, operation: string): z.output<S> {
+  const result = schema.safeParse(args ?? {})
+  if (!result.success) {
+    throw new OperationArgumentError(`${operation}: ${result.error.issues.map((i) => `${i.path.map(String).join('.') || 'arguments'}: ${i.message}`).join('; ')}`)
+  }
+  return result.data
+}
+
+/** The node id participant ids are formed with: the site id, until node records give a federation-wide one. */
+export function localNodeId (config: Config): string {
+  return config.site_id
+}
+
+const addArgs = z.strictObject({
+  handle: z.string(),
+  offers: z.array(z.string()).min(1, 'at least one offer'),
+  needs: z.array(z.string()).min(1, 'at least one need'),
+  weight: z.number().int().optional()
+})
+
+/** `participant.add`: validates against the taxonomy and stores `sep://<handle>@<node>`. */
+export const participantAdd: Operation<z.input<typeof addArgs>, ParticipantRecord> = {
+  name: 'participant.add',
+  async run (context, args) {
+    const { handle, offers, needs, weight } = parseArgs(addArgs, args, 'participant.add')
+    const taxonomy = await loadTaxonomy(context.dataDir)
+    const id = formatParticipantId({ handle, node: localNodeId(context.config) })
+    const participant = validateParticipant({ id, offers, needs, ...(weight === undefined ? {} : { weight }) }, taxonomy)
+    return await new ParticipantRepository(context.store).add(participant, context.now())
+  }
+}
+
+/** `participant.list`: every participant of this node, by id. */
+export const participantList: Operation<Record<string, never>, ParticipantRecord[]> = {
+  name: 'participant.list',
+  async run (context, args) {
+    parseArgs(z.strictObject({}), args, 'participant.list')
+    return await new ParticipantRepository(context.store).list()
+  }
+}
+
+const removeArgs = z.strictObject({ participant: z.string().min(1) })
+
+/** `participant.remove`: by full id or by handle on this node. */
+export const participantRemove: Operation<z.input<typeof removeArgs>, ParticipantRecord> = {
+  name: 'participant.remove',
+  async run (context, args) {
+    const { participant } = parseArgs(removeArgs, args, 'participant.remove')
+    const id = participant.startsWith(PARTICIPANT_ID_SCHEME)
+      ? formatParticipantId(parseParticipantId(participant))
+      : formatParticipantId({ handle: participant, node: localNodeId(context.config) })
+    return await new ParticipantRepository(context.store).remove(id)
+  }
+}
+
+const matchArgs = z.strictObject({
+  cap: z.number().int().nullable().default(CHAIN_LENGTH_DEFAULT),
+  candidates: z.boolean().default(false),
+  limit: z.number().int().min(1).max(CHAINS_ENUMERATED_MAX).optional()
+})
+
+/** A match on the node's store: the clearing report, plus which summaries were used or skipped. */
+export interface NodeMatchReport extends MatchReport {
+  node: string
+  nodes: string[]
+  skipped_summaries: Array<{ node: string, reason: string }>
+  /** every candidate chain up to the cap (with `candidates: true`) */
+  candidates?: { chains: ReportedChain[], truncated: boolean }
+}
+
+/** `match`: clears this node's participants with the stored summaries of other nodes. */
+export const match: Operation<z.input<typeof matchArgs>, NodeMatchReport> = {
+  name: 'match',
+  async run (context, args) {
+    const { cap, candidates, limit } = parseArgs(matchArgs, args, 'match')
+    const taxonomy = await loadTaxonomy(context.dataDir)
+    const self = localNodeId(context.config)
+    const participants: Participant[] = (await new ParticipantRepository(context.store).list())
+      .map(({ id, offers, needs, weight }) => ({ id, offers, needs, ...(weight === undefined ? {} : { weight }) }))
+    const nodes: InstanceNodeInput[] = [{ id: self, participants }]
+    const skipped: NodeMatchReport['skipped_summaries'] = []
+    for (const record of await new SummaryRepository(context.store).list()) {
+      if (record.node === self) continue
+      try {
+        nodes.push({ id: record.node, summary: validateSummary({ node: record.node, entries: record.entries }, taxonomy).entries })
+      } catch (err) {
+        // a summary made under another taxonomy must not stop this node matching with the rest
+        skipped.push({ node: record.node, reason: (err as Error).message })
+      }
+    }
+    const started = performance.now()
+    const instance = buildInstance(taxonomy, nodes)
+    const clearing = clear(instance, { cap })
+    const report: NodeMatchReport = {
+      ...matchReport(clearing, performance.now() - started),
+      node: self,
+      nodes: instance.nodes.map((n) => n.id),
+      skipped_summaries: skipped
+    }
+    if (candidates) {
+      const found = enumerateChains(instance, { cap: cap ?? CHAIN_LENGTH_DEFAULT, ...(limit === undefined ? {} : { limit }) })
+      report.candidates = {
+        chains: found.chains.map((chain) => ({ length: chain.steps.length, steps: chain.steps, explanation: explainChain(chain) })),
+        truncated: found.truncated
+      }
+    }
+    return report
+  }
+}
