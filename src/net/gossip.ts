@@ -42,8 +42,26 @@ interface Registered {
   gossipClass: GossipClass<unknown>
 }
 
-/** Per-topic scoring: an invalid message costs the sender heavily (gossipsub P4). */
-const INVALID_MESSAGE_WEIGHT = -100
+/**
+ * Per-topic score parameters. Federation topics are quiet (a metrics report
+ * every few seconds), so mesh-delivery-rate penalties (P3, P3b) are off: they
+ * would punish honest peers for silence. Time in mesh (P1) and first
+ * deliveries (P2) earn at most +10 and +20; each invalid message costs
+ * quadratically (P4), so two invalid messages outweigh any good standing.
+ */
+const TOPIC_SCORE_PARAMS = {
+  topicWeight: 1,
+  timeInMeshWeight: 0.1,
+  timeInMeshQuantum: 1000,
+  timeInMeshCap: 100,
+  firstMessageDeliveriesWeight: 1,
+  firstMessageDeliveriesDecay: 0.9,
+  firstMessageDeliveriesCap: 20,
+  meshMessageDeliveriesWeight: 0,
+  meshFailurePenaltyWeight: 0,
+  invalidMessageDeliveriesWeight: -100,
+  invalidMessageDeliveriesDecay: 0.9
+}
 
 export class UnknownDataClassError extends Error {
   static readonly code = 'UnknownDataClassError'
@@ -75,11 +93,7 @@ export class GossipRegistry {
     const registered = { dataClass: gossipClass.dataClass, topic, gossipClass: gossipClass as GossipClass<unknown> }
     this.byTopic.set(topic, registered)
     this.byClass.set(gossipClass.dataClass, registered)
-    this.pubsub.score.params.topics[topic] = createTopicScoreParams({
-      topicWeight: 1,
-      invalidMessageDeliveriesWeight: INVALID_MESSAGE_WEIGHT,
-      invalidMessageDeliveriesDecay: 0.9
-    })
+    this.pubsub.score.params.topics[topic] = createTopicScoreParams(TOPIC_SCORE_PARAMS)
     if (!this.listening) {
       this.pubsub.addEventListener('gossipsub:message', this.onMessage)
       this.listening = true
