@@ -1,0 +1,86 @@
+import test from 'ava'
+import { randomBytes } from 'node:crypto'
+import { Libp2pRecord } from '@libp2p/record'
+import { MemoryDatastore } from 'datastore-core'
+import { Key } from 'interface-datastore'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { guardDhtDatastore, dhtKeyNamespace, dhtRecordValidators, DhtKeyOutsideNamespaceError } from '../../src/net/dht-records.ts'
+import { NODE_RECORD_DHT_TYPES } from '../../src/node/node-records.ts'
+import { createNodeRecord, nodeRecordKey } from '../../src/wire/node-record.ts'
+import { hybridSignerFromSeeds } from '../../src/crypto/hybrid.ts'
+
+const encoder = new TextEncoder()
+
+/** What kad-dht writes to the datastore for a PUT_VALUE of (key, value). */
+function dhtWrite (key: Uint8Array, value: Uint8Array): { dsKey: Key, bytes: Uint8Array } {
+  const dsKey = new Key(`/dht/record/${Buffer.from(key).toString('base64url')}`)
+  return { dsKey, bytes: new Libp2pRecord(key, value, new Date()).serialize() }
+}
+
+async function validNodeRecord (): Promise<{ key: Uint8Array, value: Uint8Array }> {
+  const privateKey = await generateKeyPair('Ed25519')
+  const peerId = peerIdFromPrivateKey(privateKey).toString()
+  const signer = hybridSignerFromSeeds({ ed25519Seed: privateKey.raw.subarray(0, 32), mldsaSeed: randomBytes(32) })
+  const value = createNodeRecord({ peerId, seq: 1, timestampMs: Date.now(), siteId: 'uk_north', jurisdiction: 'UK', capabilities: [], federationEnabled: true, addrs: [] }, signer)
+  return { key: nodeRecordKey(peerId), value }
+}
+
+test('namespaces are the second path segment of keys with at least three segments', (t) => {
+  t.is(dhtKeyNamespace(encoder.encode('/fedmesh-node/abc')), 'fedmesh-node')
+  t.is(dhtKeyNamespace(encoder.encode('/fedmesh-node/abc/def')), 'fedmesh-node')
+  t.is(dhtKeyNamespace(encoder.encode('/short')), undefined)
+  t.is(dhtKeyNamespace(encoder.encode('short')), undefined)
+  t.is(dhtKeyNamespace(encoder.encode('//x')), undefined)
+})
+
+test('a valid node record is stored', async (t) => {
+  const store = guardDhtDatastore(new MemoryDatastore(), NODE_RECORD_DHT_TYPES)
+  const { key, value } = await validNodeRecord()
+  const { dsKey, bytes } = dhtWrite(key, value)
+  await store.put(dsKey, bytes)
+  t.true(await store.has(dsKey))
+})
+
+const refused: Array<[string, string]> = [
+  ['a short key kad-dht would not validate', '/anything'],
+  ['a bare key', 'anything'],
+  ['a public-key record', '/pk/abcdef'],
+  ['an IPNS record', '/ipns/abcdef'],
+  ['an unknown namespace', '/other-app/abc']
+]
+for (const [what, key] of refused) {
+  test(`${what} is refused before it reaches the datastore`, async (t) => {
+    const inner = new MemoryDatastore()
+    const store = guardDhtDatastore(inner, NODE_RECORD_DHT_TYPES)
+    const { dsKey, bytes } = dhtWrite(encoder.encode(key), encoder.encode('value'))
+    await t.throwsAsync(store.put(dsKey, bytes), { instanceOf: DhtKeyOutsideNamespaceError })
+    t.false(await inner.has(dsKey))
+  })
+}
+
+test('a forged node record is refused, in a put and in a batch', async (t) => {
+  const inner = new MemoryDatastore()
+  const store = guardDhtDatastore(inner, NODE_RECORD_DHT_TYPES)
+  const { key, value } = await validNodeRecord()
+  const forged = new Uint8Array(value)
+  forged[forged.length - 5] ^= 0xff
+  const { dsKey, bytes } = dhtWrite(key, forged)
+  await t.throwsAsync(store.put(dsKey, bytes))
+  const batch = store.batch()
+  batch.put(dsKey, bytes)
+  await t.throwsAsync(batch.commit())
+  t.false(await inner.has(dsKey))
+})
+
+test('writes outside the DHT record prefix (peer store) pass through untouched', async (t) => {
+  const store = guardDhtDatastore(new MemoryDatastore(), NODE_RECORD_DHT_TYPES)
+  await store.put(new Key('/peers/abc'), encoder.encode('peer data'))
+  t.deepEqual(await store.get(new Key('/peers/abc')), encoder.encode('peer data'))
+})
+
+test('kad-dht\'s default pk and ipns validators are replaced by refusals', async (t) => {
+  const validators = dhtRecordValidators(NODE_RECORD_DHT_TYPES)
+  await t.throwsAsync(validators.pk(encoder.encode('/pk/x'), encoder.encode('v')), { instanceOf: DhtKeyOutsideNamespaceError })
+  await t.throwsAsync(validators.ipns(encoder.encode('/ipns/x'), encoder.encode('v')), { instanceOf: DhtKeyOutsideNamespaceError })
+})

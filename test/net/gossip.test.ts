@@ -1,0 +1,84 @@
+import test from 'ava'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { FedmeshNode } from '../../src/node/node.ts'
+import { parseConfig } from '../../src/config/load.ts'
+import { gossipTopic } from '../../src/net/gossip.ts'
+
+let nodeCount = 0
+
+async function pair (): Promise<{ a: FedmeshNode, b: FedmeshNode, stop: () => Promise<void> }> {
+  const tag = `gossip-test-${process.pid}-${nodeCount++}`
+  const configOf = (site: string, bootstrap: string[]) => parseConfig({
+    site_id: site, jurisdiction: 'UK', listen: [`/memory/${tag}-${site}`],
+    federation: { enabled: true, federation_id: 'gossip-test', bootstrap, metrics_interval_seconds: 3600 }
+  })
+  const a = await FedmeshNode.create({ config: configOf('a', []), privateKey: await generateKeyPair('Ed25519'), transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100 })
+  await a.start()
+  const b = await FedmeshNode.create({ config: configOf('b', [a.multiaddrs()[0]]), privateKey: await generateKeyPair('Ed25519'), transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100 })
+  await b.start()
+  return { a, b, stop: async () => { await b.stop(); await a.stop() } }
+}
+
+async function until (check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+async function counted (node: FedmeshNode, result: string, reason: string): Promise<boolean> {
+  return (await node.metrics.exposition()).includes(`data_class="incident_summary",direction="in",result="${result}",reason="${reason}"} 1`)
+}
+
+test('topics are /fedmesh/<federation_id>/<data class>/1', (t) => {
+  t.is(gossipTopic('uk-grid', 'summary'), '/fedmesh/uk-grid/summary/1')
+})
+
+test('a validator that throws makes the message IGNOREd with reason internal, never a penalty', async (t) => {
+  const { a, b, stop } = await pair()
+  t.teardown(stop)
+  const delivered: string[] = []
+  a.gossip.register({ dataClass: 'incident_summary', validate: () => { throw new Error('bug in our validator') }, deliver: (value: string) => { delivered.push(value) } })
+  b.gossip.register({ dataClass: 'incident_summary', validate: () => ({ action: 'accept', value: 'x' }), deliver: () => {} })
+  const topic = gossipTopic('gossip-test', 'incident_summary')
+  await until(() => b.libp2p.services.pubsub.getSubscribers(topic).some((p) => p.equals(a.peerId)))
+  await b.gossip.publish('incident_summary', new TextEncoder().encode('hello'))
+  await until(async () => await counted(a, 'ignore', 'internal'))
+  t.deepEqual(delivered, [])
+  t.true(a.libp2p.services.pubsub.getScore(b.peerId.toString()) >= 0)
+})
+
+test('a rejected message is counted by reason and costs the sender score; an accepted one is delivered once', async (t) => {
+  const { a, b, stop } = await pair()
+  t.teardown(stop)
+  const delivered: string[] = []
+  a.gossip.register({
+    dataClass: 'incident_summary',
+    validate: (data) => {
+      const text = new TextDecoder().decode(data)
+      return text.startsWith('ok') ? { action: 'accept', value: text } : { action: 'reject', reason: 'schema' }
+    },
+    deliver: (value: string) => { delivered.push(value) }
+  })
+  b.gossip.register({ dataClass: 'incident_summary', validate: () => ({ action: 'accept', value: 'x' }), deliver: () => {} })
+  const topic = gossipTopic('gossip-test', 'incident_summary')
+  await until(() => b.libp2p.services.pubsub.getSubscribers(topic).some((p) => p.equals(a.peerId)))
+  await b.gossip.publish('incident_summary', new TextEncoder().encode('ok 1'))
+  await until(() => delivered.length === 1)
+  await b.gossip.publish('incident_summary', new TextEncoder().encode('bad 1'))
+  await b.gossip.publish('incident_summary', new TextEncoder().encode('bad 2'))
+  await until(async () => (await a.metrics.exposition()).includes('result="reject",reason="schema"} 2'))
+  await until(() => a.libp2p.services.pubsub.getScore(b.peerId.toString()) < 0)
+  t.deepEqual(delivered, ['ok 1'])
+  t.true(await counted(a, 'accept', 'ok'))
+})
+
+test('registering a data class twice is a programmer error', async (t) => {
+  const { a, stop } = await pair()
+  t.teardown(stop)
+  const gossipClass = { dataClass: 'vote', validate: () => ({ action: 'ignore' as const, reason: 'x' }), deliver: () => {} }
+  a.gossip.register(gossipClass)
+  t.throws(() => a.gossip.register(gossipClass), { message: /registered twice/ })
+  await t.throwsAsync(a.gossip.publish('chain', new Uint8Array(1)), { name: 'UnknownDataClassError' })
+})
