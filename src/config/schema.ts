@@ -61,6 +61,17 @@ export const consensusConfigSchema = z.strictObject({
   genesis: z.string().min(1).optional()
 })
 
+/**
+ * Signatures (protocols/envelope.md). `mldsa_level` applies to keys created by
+ * `fedmesh init`; an existing mldsa.key keeps the level it was made with.
+ * `mldsa_backend: auto` uses node:crypto when the runtime has ML-DSA, else
+ * @noble/post-quantum; the FEDMESH_MLDSA_BACKEND env var overrides `auto`.
+ */
+export const cryptoConfigSchema = z.strictObject({
+  mldsa_level: z.union([z.literal(44), z.literal(65), z.literal(87)], { error: 'must be 44, 65 or 87' }).default(65),
+  mldsa_backend: z.enum(['auto', 'native', 'noble']).default('auto')
+})
+
 export const configSchema = z.strictObject({
   site_id: slug,
   jurisdiction: z.string().regex(/^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$/, 'must be an ISO 3166 code such as "UK", "DE" or "US-CA"'),
@@ -75,7 +86,8 @@ export const configSchema = z.strictObject({
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
   }).default({ level: 'info' }),
-  consensus: consensusConfigSchema.default(() => consensusConfigSchema.parse({}))
+  consensus: consensusConfigSchema.default(() => consensusConfigSchema.parse({})),
+  crypto: cryptoConfigSchema.default(() => cryptoConfigSchema.parse({}))
 })
 
 /** A validated config with every default filled in. */
