@@ -3,7 +3,6 @@
  * and timers together, and owns their lifecycle. Decisions belong in core/;
  * this file only sequences start-up and shutdown and moves data between parts.
  */
-import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { createHost, type FedmeshLibp2p, type HostInit, type TransportName } from '../net/host.ts'
 import { GossipRegistry } from '../net/gossip.ts'
@@ -19,6 +18,7 @@ import {
 } from './aggregated-metrics.ts'
 import { envelopeGossipClass, sealForTopic } from './envelope-gossip.ts'
 import { MemberDirectory } from './members.ts'
+import { Joining } from './joining.ts'
 import { ReplayCache } from '../wire/pipeline.ts'
 import type { DataClass } from '../wire/envelope.ts'
 import { gossipTopic } from '../net/gossip.ts'
@@ -28,13 +28,7 @@ import { NODE_RECORD_DHT_TYPES, NODE_RECORD_REPUBLISH_MS, NODE_RECORD_PUBLISH_MS
 import { verifyNodeRecord, type NodeRecord } from '../wire/node-record.ts'
 import { randomBytes } from 'node:crypto'
 
-/** Discovered peers dialled at once; more wait for the next discovery event. */
-export const DISCOVERY_DIALS_CONCURRENT_MAX = 8
-/** Connections a node seeks through discovery before it stops dialling new peers. */
-export const DISCOVERY_CONNECTIONS_TARGET = 32
-/** While a federated node has no connection it re-dials its bootstrap peers, backing off up to this. */
-export const REJOIN_INTERVAL_MS_MAX = 30_000
-export const REJOIN_INTERVAL_MS_MIN = 500
+export { DISCOVERY_CONNECTIONS_TARGET } from './joining.ts'
 
 export interface NodeInit {
   config: Config
@@ -116,10 +110,8 @@ export class FedmeshNode {
   private recordSeq = 0
   /** this node's current signed record (what the DHT holds under /fedmesh-node/<peerId>) */
   ownRecord: Uint8Array | undefined
-  private rejoinTimer: NodeJS.Timeout | undefined
-  private rejoinIntervalMs = REJOIN_INTERVAL_MS_MIN
-  private dialsInFlight = 0
-  private connectionsTarget = DISCOVERY_CONNECTIONS_TARGET
+  private joining: Joining | undefined
+  private connectionsTarget: number | undefined
   private running = false
 
   private constructor (parts: { config: Config, libp2p: FedmeshLibp2p, store: Store, metrics: NodeMetrics, log: Logger, now: () => number, signer: HybridSigner, verifier: SignatureVerifier }) {
@@ -202,13 +194,13 @@ export class FedmeshNode {
     this.libp2p.addEventListener('connection:open', this.onConnectionsChanged)
     this.libp2p.addEventListener('connection:close', this.onConnectionsChanged)
     if (this.config.federation.enabled) {
-      this.libp2p.addEventListener('peer:discovery', this.onDiscovery)
       const interval = this.config.federation.metrics_interval_seconds * 1000
       this.metricsTimer = setInterval(() => { void this.publishMetrics() }, interval)
       this.metricsTimer.unref()
       this.recordTimer = setInterval(() => { void this.publishRecord() }, NODE_RECORD_REPUBLISH_MS)
       this.recordTimer.unref()
-      this.scheduleRejoin(0)
+      this.joining = new Joining({ libp2p: this.libp2p, bootstrap: this.config.federation.bootstrap, log: this.log, ...(this.connectionsTarget === undefined ? {} : { connectionsTarget: this.connectionsTarget }) })
+      this.joining.start()
       void this.publishRecord()
     }
     this.log.info({ peerId: this.peerId.toString(), addrs: this.multiaddrs(), federation: this.config.federation.enabled }, 'node started')
@@ -220,10 +212,9 @@ export class FedmeshNode {
     this.metricsTimer = undefined
     if (this.recordTimer !== undefined) clearInterval(this.recordTimer)
     this.recordTimer = undefined
-    if (this.rejoinTimer !== undefined) clearTimeout(this.rejoinTimer)
-    this.rejoinTimer = undefined
+    this.joining?.stop()
+    this.joining = undefined
     if (this.running) {
-      this.libp2p.removeEventListener('peer:discovery', this.onDiscovery)
       this.libp2p.removeEventListener('connection:open', this.onConnectionOpen)
       this.libp2p.removeEventListener('connection:open', this.onConnectionsChanged)
       this.libp2p.removeEventListener('connection:close', this.onConnectionsChanged)
@@ -308,33 +299,6 @@ export class FedmeshNode {
     return [...byPeer.values()].sort((a, b) => a.peer_id.localeCompare(b.peer_id))
   }
 
-  /**
-   * Joining: dial the bootstrap peers while this node has no connection at all,
-   * backing off. @libp2p/bootstrap dials once at start and only TCP-style
-   * addresses (its matcher does not know /memory), so a node whose bootstrap
-   * peer was down, or a sim node, would otherwise never join.
-   */
-  private scheduleRejoin (delayMs: number): void {
-    if (this.rejoinTimer !== undefined) clearTimeout(this.rejoinTimer)
-    this.rejoinTimer = setTimeout(() => { void this.rejoin() }, delayMs)
-    this.rejoinTimer.unref()
-  }
-
-  private async rejoin (): Promise<void> {
-    this.rejoinTimer = undefined
-    if (!this.running) return
-    if (this.libp2p.getPeers().length === 0) {
-      const dials = this.config.federation.bootstrap.map(async (address) => {
-        await this.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(10_000) })
-      })
-      const results = await Promise.allSettled(dials)
-      const joined = results.some((r) => r.status === 'fulfilled')
-      this.rejoinIntervalMs = joined ? REJOIN_INTERVAL_MS_MIN : Math.min(this.rejoinIntervalMs * 2, REJOIN_INTERVAL_MS_MAX)
-      if (!joined && dials.length > 0) this.log.debug({ retryMs: this.rejoinIntervalMs }, 'no bootstrap peer reachable yet')
-    }
-    if (this.running) this.scheduleRejoin(this.rejoinIntervalMs)
-  }
-
   /** A new, higher-seq signed record of this node. */
   private nextRecord (): Uint8Array {
     const nowMs = this.now()
@@ -383,18 +347,5 @@ export class FedmeshNode {
 
   private readonly onConnectionsChanged = (): void => {
     this.metrics.setPeers(this.libp2p.getPeers().length)
-  }
-
-  /** Dials peers the DHT or bootstrap discovered, up to a connection target, a few at a time. */
-  private readonly onDiscovery = (event: CustomEvent<{ id: PeerId }>): void => {
-    const peer = event.detail.id
-    if (peer.equals(this.peerId)) return
-    if (this.libp2p.getConnections(peer).length > 0) return
-    if (this.libp2p.getPeers().length >= this.connectionsTarget) return
-    if (this.dialsInFlight >= DISCOVERY_DIALS_CONCURRENT_MAX) return
-    this.dialsInFlight++
-    this.libp2p.dial(peer, { signal: AbortSignal.timeout(10_000) })
-      .catch((err: Error) => { this.log.debug({ peer: peer.toString(), err: err.message }, 'dialling a discovered peer failed') })
-      .finally(() => { this.dialsInFlight-- })
   }
 }
