@@ -13,6 +13,7 @@ import { verifyEvidence, type EquivocationEvidence } from './evidence.ts'
 import type { HistoryRecord } from './history.ts'
 import { applyMembershipChange, type Membership } from './membership.ts'
 import type { QuorumCertificate } from './quorum-certificate.ts'
+import { SlotTable } from './slot-table.ts'
 import { addVerifiedVote, closePendingSlot, countedVotes, openSlot, settleSlot, slotHistory, slotQC, type SlotState } from './slot.ts'
 import { quorumSize, type ConsensusPolicy } from './threshold.ts'
 import { applyTrustRule, initialTrust, mayParticipate, type TrustRecord, type TrustRule } from './trust.ts'
@@ -24,7 +25,7 @@ export interface ConsensusState {
   membership: Membership
   trust: ReadonlyMap<string, TrustRecord>
   /** open slots and completed ones still kept in memory (the store keeps all) */
-  slots: ReadonlyMap<string, SlotState>
+  slots: SlotTable
 }
 
 /** Something the node must write to its store, in order, before acting on the step. */
@@ -67,7 +68,7 @@ export class UnknownSlotError extends InputError {
   override readonly name = 'UnknownSlotError'
 }
 
-/** Completed slots kept in memory so late votes still land in their slot; older ones are evicted first. */
+/** Completed slots kept in memory so late votes still land in their slot; the earliest completed is evicted first. */
 export const SLOTS_RETAINED_MAX = 4096
 
 /** A state for a membership (from genesis or the store); every member without a trust record starts at 50. */
@@ -75,7 +76,7 @@ export function createConsensusState (init: { membership: Membership, policy: Co
   const trust = new Map<string, TrustRecord>()
   for (const record of init.trust ?? []) trust.set(record.node_id, record)
   for (const nodeId of init.membership.members.keys()) if (!trust.has(nodeId)) trust.set(nodeId, initialTrust(nodeId, init.now))
-  return { federation_id: init.membership.federation_id, policy: init.policy, membership: init.membership, trust, slots: new Map() }
+  return { federation_id: init.membership.federation_id, policy: init.policy, membership: init.membership, trust, slots: SlotTable.empty() }
 }
 
 function trustScores (state: ConsensusState): Map<string, number> {
@@ -93,16 +94,22 @@ class Step {
   }
 
   putSlot (slot: SlotState): void {
-    const slots = new Map(this.state.slots)
-    slots.delete(slot.slot) // re-insert: map order is last-touched order, which eviction relies on
-    slots.set(slot.slot, slot)
-    this.state = { ...this.state, slots }
+    this.state = { ...this.state, slots: this.state.slots.set(slot) }
   }
 
   trust (nodeId: string, rule: TrustRule): void {
-    const record = applyTrustRule(this.state.trust.get(nodeId) ?? initialTrust(nodeId, this.now), rule, this.now)
-    this.state = { ...this.state, trust: new Map(this.state.trust).set(nodeId, record) }
-    this.records.push({ kind: 'trust', record })
+    this.trustMany([[nodeId, rule]])
+  }
+
+  /** Applies several trust rules with one copy of the trust table (a decision updates every voter). */
+  trustMany (updates: Iterable<[string, TrustRule]>): void {
+    const trust = new Map(this.state.trust)
+    for (const [nodeId, rule] of updates) {
+      const record = applyTrustRule(trust.get(nodeId) ?? initialTrust(nodeId, this.now), rule, this.now)
+      trust.set(nodeId, record)
+      this.records.push({ kind: 'trust', record })
+    }
+    this.state = { ...this.state, trust }
   }
 }
 
@@ -110,16 +117,15 @@ class Step {
 function slotFor (step: Step, slotId: string): SlotState {
   const existing = step.state.slots.get(slotId)
   if (existing !== undefined) return existing
-  let pending = 0
-  for (const slot of step.state.slots.values()) if (slot.status === 'pending') pending++
+  const { pending } = step.state.slots
   if (pending >= SLOTS_OPEN_MAX) throw new SlotsFullError(`${pending} slots are pending (limit ${SLOTS_OPEN_MAX}); slot ${slotId} cannot open`)
-  const completed = step.state.slots.size - pending
-  if (completed >= SLOTS_RETAINED_MAX) {
-    const slots = new Map(step.state.slots)
-    for (const [id, slot] of slots) {
-      if (slot.status !== 'pending') { slots.delete(id); break }
+  if (step.state.slots.size - pending >= SLOTS_RETAINED_MAX) {
+    // evict the slot that completed first; a scan, but only when a new slot opens at capacity
+    let oldest: SlotState | undefined
+    for (const slot of step.state.slots.values()) {
+      if (slot.completed_at !== null && (oldest === undefined || (oldest.completed_at ?? 0) > slot.completed_at)) oldest = slot
     }
-    step.state = { ...step.state, slots }
+    if (oldest !== undefined) step.state = { ...step.state, slots: step.state.slots.delete(oldest.slot) }
   }
   const { membership, policy } = step.state
   return openSlot(slotId, membership, quorumSize(policy, membership.members.size), step.now)
@@ -158,7 +164,7 @@ function settle (step: Step, before: SlotState | undefined, slot: SlotState, new
   if (justDecided) {
     const qc = slotQC(settled)
     if (qc !== null) step.records.push({ kind: 'qc', qc })
-    for (const [voter, hash] of countedVotes(settled)) step.trust(voter, hash === settled.decided_hash ? 'agreement' : 'disagreement')
+    step.trustMany([...countedVotes(settled)].map(([voter, hash]): [string, TrustRule] => [voter, hash === settled.decided_hash ? 'agreement' : 'disagreement']))
   } else if (settled.status === 'decided' && newVoter !== null) {
     // a late vote after the decision still agrees or disagrees with it
     const hash = settled.first_votes.get(newVoter)?.event_hash
@@ -243,7 +249,7 @@ export function closeSlot (state: ConsensusState, slotId: string, context: Pick<
   if (slot === undefined) throw new UnknownSlotError(`no slot ${slotId}`)
   if (slot.status !== 'pending') return { state, records: [], evidence: [] }
   const closed = closePendingSlot(slot, { tieBreaking: state.policy.tie_breaking, trustScores: () => trustScores(state), now: context.now })
-  const slots = new Map(state.slots).set(slotId, closed)
+  const slots = state.slots.set(closed)
   const record = slotHistory(closed)
   return { state: { ...state, slots }, records: record === null ? [] : [{ kind: 'history', record }], evidence: [] }
 }

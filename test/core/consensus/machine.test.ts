@@ -1,5 +1,5 @@
 import test from 'ava'
-import { createConsensusState, applyVote, applyEvidence, learnEvent, closeSlot, applyTrust, VoterExcludedError, SlotsFullError, type ConsensusState, type StepResult } from '../../../src/core/consensus/machine.ts'
+import { createConsensusState, applyVote, applyEvidence, learnEvent, closeSlot, applyTrust, VoterExcludedError, SlotsFullError, SLOTS_RETAINED_MAX, type ConsensusState, type StepResult } from '../../../src/core/consensus/machine.ts'
 import { eventHash, parseEvent, type ConsensusEvent } from '../../../src/core/consensus/event.ts'
 import { verifyQC } from '../../../src/core/consensus/quorum-certificate.ts'
 import { verifyEvidence } from '../../../src/core/consensus/evidence.ts'
@@ -219,4 +219,19 @@ test(`at most SLOTS_OPEN_MAX (${SLOTS_OPEN_MAX}) slots may be pending; the next 
   t.throws(() => applyVote(state, voteBy(members[0]!, FED, `s/${SLOTS_OPEN_MAX}`, hashOf('A')), context), { instanceOf: SlotsFullError })
   // a vote in an open slot is still fine
   t.notThrows(() => applyVote(state, voteBy(members[1]!, FED, 's/0', hashOf('A')), context))
+})
+
+test(`at most SLOTS_RETAINED_MAX (${SLOTS_RETAINED_MAX}) completed slots stay in memory; the earliest completed goes first`, (t) => {
+  const members = [0, 1].map(digestMember)
+  let state = createConsensusState({ membership: membershipOf(FED, members), policy: DEFAULT_POLICY, now: T0 })
+  for (let i = 0; i < SLOTS_RETAINED_MAX; i++) {
+    for (const m of members) state = applyVote(state, voteBy(m, FED, `s/${i}`, hashOf('A')), { now: T0 + i, verifier: digestVerifier }).state
+  }
+  t.is(state.slots.size, SLOTS_RETAINED_MAX)
+  t.is(state.slots.pending, 0)
+  state = applyVote(state, voteBy(members[0]!, FED, 'next', hashOf('A')), { now: T0 + SLOTS_RETAINED_MAX, verifier: digestVerifier }).state
+  t.is(state.slots.size, SLOTS_RETAINED_MAX)
+  t.false(state.slots.has('s/0'))
+  t.true(state.slots.has('s/1'))
+  t.true(state.slots.has('next'))
 })
