@@ -54,7 +54,7 @@ for (const [what, key] of refused) {
     const inner = new MemoryDatastore()
     const store = guardDhtDatastore(inner, NODE_RECORD_DHT_TYPES)
     const { dsKey, bytes } = dhtWrite(encoder.encode(key), encoder.encode('value'))
-    await t.throwsAsync(store.put(dsKey, bytes), { instanceOf: DhtKeyOutsideNamespaceError })
+    await t.throwsAsync(async () => { await store.put(dsKey, bytes) }, { instanceOf: DhtKeyOutsideNamespaceError })
     t.false(await inner.has(dsKey))
   })
 }
@@ -66,10 +66,10 @@ test('a forged node record is refused, in a put and in a batch', async (t) => {
   const forged = new Uint8Array(value)
   forged[forged.length - 5] ^= 0xff
   const { dsKey, bytes } = dhtWrite(key, forged)
-  await t.throwsAsync(store.put(dsKey, bytes))
+  await t.throwsAsync(async () => { await store.put(dsKey, bytes) })
   const batch = store.batch()
   batch.put(dsKey, bytes)
-  await t.throwsAsync(batch.commit())
+  await t.throwsAsync(async () => { await batch.commit() })
   t.false(await inner.has(dsKey))
 })
 
