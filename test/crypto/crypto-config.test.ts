@@ -11,8 +11,8 @@ test('the crypto config section defaults to ML-DSA-65 and the auto backend', (t)
 })
 
 test('the crypto config section accepts levels 44, 65, 87 and the three backends, nothing else', (t) => {
-  for (const level of [44, 65, 87]) t.is(parseConfig({ ...base, crypto: { mldsa_level: level } }).crypto.mldsa_level, level)
-  for (const backend of ['auto', 'native', 'noble']) t.is(parseConfig({ ...base, crypto: { mldsa_backend: backend } }).crypto.mldsa_backend, backend)
+  for (const level of [44, 65, 87] as const) t.is(parseConfig({ ...base, crypto: { mldsa_level: level } }).crypto.mldsa_level, level)
+  for (const backend of ['auto', 'native', 'noble'] as const) t.is(parseConfig({ ...base, crypto: { mldsa_backend: backend } }).crypto.mldsa_backend, backend)
   t.throws(() => parseConfig({ ...base, crypto: { mldsa_level: 66 } }), { instanceOf: ConfigError })
   t.throws(() => parseConfig({ ...base, crypto: { mldsa_backend: 'openssl' } }), { instanceOf: ConfigError })
   t.throws(() => parseConfig({ ...base, crypto: { level: 65 } }), { instanceOf: ConfigError })

@@ -1,5 +1,5 @@
 import test from 'ava'
-import { KeyObjectCache } from '../../src/crypto/key-object-cache.ts'
+import { KeyObjectCache, KEY_CACHE_ENTRIES_MAX } from '../../src/crypto/key-object-cache.ts'
 
 test('the key cache holds at most its capacity and evicts the least recently used key', (t) => {
   const cache = new KeyObjectCache<number>(2)
@@ -18,4 +18,14 @@ test('the key cache holds at most its capacity and evicts the least recently use
 test('a key cache needs a positive capacity', (t) => {
   t.throws(() => new KeyObjectCache(0))
   t.notThrows(() => new KeyObjectCache(1))
+})
+
+test('KEY_CACHE_ENTRIES_MAX: the default cache holds exactly that many keys, one more evicts one', (t) => {
+  const cache = new KeyObjectCache<number>()
+  for (let index = 0; index < KEY_CACHE_ENTRIES_MAX; index++) cache.getOrLoad(`k${index}`, () => index)
+  t.is(cache.size, KEY_CACHE_ENTRIES_MAX)
+  t.true(cache.has('k0'))
+  cache.getOrLoad('one-more', () => -1)
+  t.is(cache.size, KEY_CACHE_ENTRIES_MAX)
+  t.false(cache.has('k0'))
 })

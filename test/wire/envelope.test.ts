@@ -8,6 +8,7 @@ import {
 } from '../../src/wire/limits.ts'
 import { EnvelopeSchemaError, EnvelopeTooLargeError, MalformedEnvelopeError } from '../../src/wire/errors.ts'
 import { hybridVerifier } from '../../src/crypto/hybrid.ts'
+import { SignedEnvelope } from '../../protocols/envelope.ts'
 import { fieldsFrom, envelopeFrom, testNode, NOW_MS } from './fixtures.ts'
 
 const alice = testNode(0)
@@ -118,4 +119,18 @@ test('bytes that are not protobuf are a MalformedEnvelopeError', (t) => {
 
 test('an empty message is a schema error (every required field is missing)', (t) => {
   t.throws(() => decodeEnvelope(new Uint8Array(0)), { instanceOf: EnvelopeSchemaError })
+})
+
+test('signature sizes: Ed25519 must be 64 bytes and ML-DSA one of the FIPS 204 sizes, else a schema error', (t) => {
+  const signed = SignedEnvelope.decode(envelopeFrom(alice))
+  t.notThrows(() => decodeEnvelope(SignedEnvelope.encode(signed)))
+  for (const ed25519Signature of [signed.ed25519Signature.subarray(1), new Uint8Array(65)]) {
+    t.throws(() => decodeEnvelope(SignedEnvelope.encode({ ...signed, ed25519Signature })), { instanceOf: EnvelopeSchemaError })
+  }
+  for (const length of [0, 2419, 3308, 3310, 4628]) {
+    t.throws(() => decodeEnvelope(SignedEnvelope.encode({ ...signed, mldsaSignature: new Uint8Array(length) })), { instanceOf: EnvelopeSchemaError }, String(length))
+  }
+  for (const length of [2420, 4627]) {
+    t.notThrows(() => decodeEnvelope(SignedEnvelope.encode({ ...signed, mldsaSignature: new Uint8Array(length) })), String(length))
+  }
 })

@@ -5,7 +5,7 @@ import {
   NonMemberSourceError, StaleEnvelopeError, WrongDataClassError, WrongFederationError, EnvelopeError, EnvelopeTooLargeError,
   UnsupportedEnvelopeVersionError, ENVELOPE_ERROR_CODES
 } from '../../src/wire/errors.ts'
-import { CLOCK_SKEW_MS_MAX, TTL_HOPS_MAX } from '../../src/wire/limits.ts'
+import { CLOCK_SKEW_MS_MAX, REPLAY_CACHE_ENTRIES_MAX, TTL_HOPS_MAX } from '../../src/wire/limits.ts'
 import { forwardEnvelope, signEnvelope } from '../../src/wire/envelope.ts'
 import { SignedEnvelope, EnvelopeBody } from '../../protocols/envelope.ts'
 import { hybridVerifier } from '../../src/crypto/hybrid.ts'
@@ -195,5 +195,17 @@ test('the replay cache forgets ids once they are beyond the skew window', (t) =>
   replay.add('c', NOW_MS + CLOCK_SKEW_MS_MAX + 5, NOW_MS + CLOCK_SKEW_MS_MAX + 5)
   t.false(replay.has('a'))
   t.true(replay.has('b'))
+  t.is(replay.floorMs, NOW_MS)
+})
+
+test('REPLAY_CACHE_ENTRIES_MAX: the default cache holds exactly that many ids; one more evicts the oldest and raises the floor', (t) => {
+  const replay = new ReplayCache()
+  for (let index = 0; index < REPLAY_CACHE_ENTRIES_MAX; index++) replay.add(`id-${index}`, NOW_MS + index, NOW_MS)
+  t.is(replay.size, REPLAY_CACHE_ENTRIES_MAX)
+  t.is(replay.floorMs, 0)
+  t.true(replay.has('id-0'))
+  replay.add('one-more', NOW_MS + REPLAY_CACHE_ENTRIES_MAX, NOW_MS)
+  t.is(replay.size, REPLAY_CACHE_ENTRIES_MAX)
+  t.false(replay.has('id-0'))
   t.is(replay.floorMs, NOW_MS)
 })
