@@ -3,7 +3,7 @@
  * constant with its unit before `_MAX`, tested at the boundary on both sides.
  */
 
-/** Domain-separation prefix of a vote's signed bytes (protocols/vote.md). */
+/** Domain-separation prefix of a vote's signed bytes (protocols/vote.md); like every fedmesh signing domain it is followed by `\n`. */
 export const VOTE_DOMAIN = 'fedmesh/vote/1'
 /** Domain-separation prefix of an event's hashed bytes. */
 export const EVENT_DOMAIN = 'fedmesh/event/1'

@@ -78,7 +78,7 @@ export function parseEvent (input: unknown): ConsensusEvent {
   throw new InvalidEventError(`invalid consensus event: ${problems.join('; ')}`)
 }
 
-/** The event's hash: SHA-256 over `"fedmesh/event/1" 0x00 canonical-JSON(event)`, lowercase hex. */
+/** The event's hash: SHA-256 over `"fedmesh/event/1\n" ‖ canonical-JSON(event)`, lowercase hex. */
 export function eventHash (event: ConsensusEvent): string {
-  return createHash('sha256').update(EVENT_DOMAIN).update(new Uint8Array([0])).update(canonicalJson(event)).digest('hex')
+  return createHash('sha256').update(`${EVENT_DOMAIN}\n`).update(canonicalJson(event)).digest('hex')
 }

@@ -3,7 +3,7 @@
  * signed by every founding member. Loading it means verifying it: a genesis
  * missing any founder's valid hybrid signature is refused.
  *
- * Signed bytes: `"fedmesh/genesis/1" 0x00 canonical-JSON(body)`, where body is
+ * Signed bytes: `"fedmesh/genesis/1\n" ‖ canonical-JSON(body)`, where body is
  * the parsed document (defaults filled in) without `signatures`.
  */
 import { z } from 'zod'
@@ -88,11 +88,13 @@ export function genesisMessage (document: GenesisBody): Uint8Array {
   const { signatures: _ignored, ...body } = document as GenesisDocument
   void _ignored
   const parsed = genesisBodySchema.parse(body) // normalised: defaults filled, unknown keys refused
-  return new TextEncoder().encode(`${GENESIS_DOMAIN}\u0000${canonicalJson(parsed)}`)
+  return new TextEncoder().encode(`${GENESIS_DOMAIN}\n${canonicalJson(parsed)}`)
 }
 
 /** Signs a genesis body with every founder's signer (an operator tool and the tests use it). */
-export function signGenesis (body: GenesisBody, signers: ReadonlyMap<string, HybridSigner>): GenesisDocument {
+export function signGenesis (document: GenesisBody, signers: ReadonlyMap<string, HybridSigner>): GenesisDocument {
+  const { signatures: _previous, ...body } = document as GenesisDocument // re-signing replaces any signatures
+  void _previous
   const message = genesisMessage(body)
   const signatures = body.members.map((member) => {
     const signer = signers.get(member.node_id)

@@ -52,7 +52,7 @@ const DOMAIN_BYTES = utf8.encode(VOTE_DOMAIN)
 
 /**
  * The exact bytes a vote signs:
- * `"fedmesh/vote/1" 0x00 | u8 len | federation_id | u8 len | slot | 32-byte event hash`.
+ * `"fedmesh/vote/1\n" | u8 len | federation_id | u8 len | slot | 32-byte event hash`.
  */
 export function voteMessage (federationId: string, slot: string, eventHash: string): Uint8Array {
   const federation = utf8.encode(federationId)
@@ -63,7 +63,7 @@ export function voteMessage (federationId: string, slot: string, eventHash: stri
   const out = new Uint8Array(DOMAIN_BYTES.length + 1 + 1 + federation.length + 1 + slotBytes.length + EVENT_HASH_BYTES)
   let at = 0
   out.set(DOMAIN_BYTES, at); at += DOMAIN_BYTES.length
-  out[at++] = 0
+  out[at++] = 0x0a // '\n', the separator every fedmesh signing domain ends with
   out[at++] = federation.length
   out.set(federation, at); at += federation.length
   out[at++] = slotBytes.length

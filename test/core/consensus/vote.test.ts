@@ -15,7 +15,7 @@ const H = hashOf('event')
 
 test('the signed bytes are the domain, then length-prefixed federation and slot, then the 32-byte hash', (t) => {
   const bytes = voteMessage('grid', 'gov/1', 'ab'.repeat(32))
-  const expected = '6665646d6573682f766f74652f31' + '00' + '04' + '67726964' + '05' + '676f762f31' + 'ab'.repeat(32)
+  const expected = '6665646d6573682f766f74652f31' + '0a' + '04' + '67726964' + '05' + '676f762f31' + 'ab'.repeat(32)
   t.is(VOTE_DOMAIN, 'fedmesh/vote/1')
   t.is(toString(bytes, 'base16'), expected)
 })
