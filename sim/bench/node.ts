@@ -42,10 +42,16 @@ async function measure (args: string[], isReady: (line: string) => boolean): Pro
   return { readyMs, rssMb }
 }
 
+/** The libp2p stack a node assembles, imported and nothing else: the floor any libp2p 2.x node pays. */
+const LIBP2P_STACK = ['libp2p', '@chainsafe/libp2p-gossipsub', '@libp2p/kad-dht', '@libp2p/tcp', '@chainsafe/libp2p-noise', '@chainsafe/libp2p-yamux', '@libp2p/identify', '@libp2p/ping']
+const importStack = `for (const m of ${JSON.stringify(LIBP2P_STACK)}) await import(m); console.log("ready"); setInterval(() => {}, 1000)`
+
 const baseline: Array<{ readyMs: number, rssMb: number }> = []
+const stack: Array<{ readyMs: number, rssMb: number }> = []
 const fedmesh: Array<{ readyMs: number, rssMb: number }> = []
 for (let run = 0; run < RUNS; run++) {
   baseline.push(await measure(['-e', 'console.log("ready"); setInterval(() => {}, 1000)'], (line) => line === 'ready'))
+  stack.push(await measure(['--input-type=module', '-e', importStack], (line) => line === 'ready'))
   const dataDir = await mkdtemp(join(tmpdir(), 'fedmesh-bench-'))
   execFileSync(process.execPath, [BIN, 'init', '--site-id', 'bench', '--jurisdiction', 'XX', '--data-dir', dataDir, '--api-port', String(20000 + run)])
   fedmesh.push(await measure([BIN, 'start', '--data-dir', dataDir], (line) => line.includes('"msg":"ready"')))
@@ -59,6 +65,7 @@ const baseMs = median(baseline.map((r) => r.readyMs))
 const baseMb = median(baseline.map((r) => r.rssMb))
 console.log(`bench:node — median of ${RUNS} runs, RSS after ${IDLE_MS} ms idle (air-gapped node, LevelDB store)`)
 console.log(row('bare node process (baseline)', baseMs, baseMb))
+console.log(row('libp2p stack imported only', median(stack.map((r) => r.readyMs)), median(stack.map((r) => r.rssMb))))
 console.log(row('fedmesh start → ready', fedmeshMs, fedmeshMb))
 console.log(`ratio to baseline: ${(fedmeshMs / baseMs).toFixed(1)}× time, ${(fedmeshMb / baseMb).toFixed(1)}× memory`)
 console.log(`goals: ready ≤ 1000 ms (${fedmeshMs <= 1000 ? 'met' : 'NOT met'}), idle RSS ≤ 80 MB (${fedmeshMb <= 80 ? 'met' : 'NOT met'})`)
