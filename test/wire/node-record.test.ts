@@ -3,8 +3,9 @@ import {
   createNodeRecord, verifyNodeRecord, nodeRecordKey, peerIdOfNodeRecordKey, validateNodeRecordEntry, selectNodeRecord,
   NODE_RECORD_ADDRS_MAX, NODE_RECORD_CAPABILITIES_MAX, NODE_RECORD_BYTES_MAX, NODE_RECORD_ADDR_LENGTH_MAX, NODE_RECORD_SIGNING_DOMAIN,
   NodeRecordBadSignatureError, NodeRecordKeyError, NodeRecordPeerMismatchError, NodeRecordSchemaError, MalformedNodeRecordError,
-  NodeRecordTooLargeError, type NodeRecordFields
+  NodeRecordTooLargeError, NODE_RECORD_NAMESPACE, type NodeRecordFields
 } from '../../src/wire/node-record.ts'
+import type { Selectors, Validators } from '@libp2p/kad-dht'
 import { NodeRecordBody, SignedNodeRecord } from '../../protocols/node-record.ts'
 import { SLUG_LENGTH_MAX } from '../../src/config/schema.ts'
 import { testNode } from './fixtures.ts'
@@ -126,4 +127,12 @@ test('the DHT selector picks the newest valid seq, skipping invalid records, det
   t.is([seq3, twin][selectNodeRecord(key, [seq3, twin])], smaller)
   t.is([twin, seq3][selectNodeRecord(key, [twin, seq3])], smaller)
   t.is(selectNodeRecord(key, [forgedSeq9]), 0, 'no valid record: index 0, which kad-dht re-validates')
+})
+
+test('the DHT helpers have the exact shapes kad-dht 15 expects for validators and selectors', async (t) => {
+  const validators: Validators = { [NODE_RECORD_NAMESPACE]: validateNodeRecordEntry }
+  const selectors: Selectors = { [NODE_RECORD_NAMESPACE]: selectNodeRecord }
+  const bytes = createNodeRecord(fields(), alice.signer)
+  await t.notThrowsAsync(validators[NODE_RECORD_NAMESPACE]!(nodeRecordKey(alice.peerId), bytes, { signal: AbortSignal.timeout(1000) }))
+  t.is(selectors[NODE_RECORD_NAMESPACE]!(nodeRecordKey(alice.peerId), [bytes]), 0)
 })
