@@ -21,7 +21,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import type { HybridSigner, MlDsaLevel } from '../core/signature.ts'
 import { InputError } from '../core/errors.ts'
 import { hybridSignerFromSeeds } from './hybrid.ts'
-import { isMlDsaLevel, ML_DSA_LEVEL_DEFAULT, ML_DSA_SEED_BYTES, type MlDsaBackendName } from './mldsa.ts'
+import { isMlDsaLevel, ML_DSA_LEVEL_DEFAULT, ML_DSA_SEED_BYTES, UnknownMlDsaLevelError, type MlDsaBackendName } from './mldsa.ts'
 import { ED25519_SEED_BYTES } from './ed25519.ts'
 
 export const NODE_KEY_FILE_NAME = 'node.key'
@@ -121,7 +121,7 @@ async function writeSecretFile (path: string, bytes: Uint8Array): Promise<void> 
 /** Creates `node.key` and `mldsa.key` in `dataDir` from fresh randomness; refuses to overwrite unless `force`. */
 export async function createNodeKeyFiles (dataDir: string, options: CreateNodeKeyFilesOptions = {}): Promise<void> {
   const level = options.mldsaLevel ?? ML_DSA_LEVEL_DEFAULT
-  if (!isMlDsaLevel(level)) throw new KeyFileCorruptError(`ML-DSA level must be 44, 65 or 87, got ${String(level)}`)
+  if (!isMlDsaLevel(level)) throw new UnknownMlDsaLevelError(`ML-DSA level must be 44, 65 or 87, got ${String(level)}`)
   const nodeKeyPath = join(dataDir, NODE_KEY_FILE_NAME)
   const mldsaKeyPath = join(dataDir, MLDSA_KEY_FILE_NAME)
   if (options.force !== true) {

@@ -148,7 +148,7 @@ export function nativeMlDsaAvailable (): boolean {
   if (nativeAvailable === undefined) {
     try {
       // a key generation is the only reliable probe: the algorithm list does not name ML-DSA
-      generateKeyPairSync('ml-dsa-44' as Parameters<typeof generateKeyPairSync>[0] as 'ed25519')
+      generateKeyPairSync('ml-dsa-44')
       nativeAvailable = true
     } catch {
       nativeAvailable = false

@@ -8,6 +8,7 @@ import {
   KeyFileCorruptError, KeyFileExistsError, KeyFileMissingError, KeyFilePermissionsError
 } from '../../src/crypto/key-files.ts'
 import { hybridVerifier } from '../../src/crypto/hybrid.ts'
+import { UnknownMlDsaLevelError } from '../../src/crypto/mldsa.ts'
 
 const freshDir = async (): Promise<string> => await mkdtemp(join(tmpdir(), 'fedmesh-keys-'))
 
@@ -98,4 +99,10 @@ test('the ML-DSA key file format round-trips and rejects bad levels', (t) => {
   t.deepEqual(decodeMlDsaKeyFile(encodeMlDsaKeyFile(87, seed)), { level: 87, seed })
   t.throws(() => encodeMlDsaKeyFile(50 as 65, seed), { instanceOf: KeyFileCorruptError })
   t.throws(() => encodeMlDsaKeyFile(65, seed.subarray(1)), { instanceOf: KeyFileCorruptError })
+})
+
+test('an unknown ML-DSA level writes no key files', async (t) => {
+  const dir = await freshDir()
+  await t.throwsAsync(createNodeKeyFiles(dir, { mldsaLevel: 66 as 65 }), { instanceOf: UnknownMlDsaLevelError })
+  await t.throwsAsync(loadNodeKeys(dir), { instanceOf: KeyFileMissingError })
 })
