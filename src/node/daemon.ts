@@ -6,7 +6,9 @@
  * store reopens cleanly afterwards. A stop that hangs is cut off after
  * `SHUTDOWN_MS_MAX` with exit code 1.
  */
-import { loadConfig } from '../config/load.ts'
+import { join } from 'node:path'
+import { loadConfig, ConfigError, CONFIG_FILE_NAME } from '../config/load.ts'
+import { hybridVerifier } from '../crypto/hybrid.ts'
 import { loadNodeKeys } from '../crypto/key-files.ts'
 import { FedmeshNode } from './node.ts'
 import { createApiServer } from '../api/server.ts'
@@ -47,9 +49,13 @@ export async function startDaemon (options: DaemonOptions): Promise<RunningNode>
   }
   const config = await loadConfig(dataDir)
   const log = createLogger({ level: config.log.level, siteId: config.site_id })
-  const keys = await loadNodeKeys(dataDir)
+  const backend = config.crypto.mldsa_backend === 'auto' ? undefined : config.crypto.mldsa_backend
+  const keys = await loadNodeKeys(dataDir, backend === undefined ? {} : { backend })
+  if (keys.signer.publicKey.mldsaLevel !== config.crypto.mldsa_level) {
+    throw new ConfigError([{ key: 'crypto.mldsa_level', message: `is ${config.crypto.mldsa_level} but mldsa.key holds an ML-DSA-${keys.signer.publicKey.mldsaLevel} key` }], join(dataDir, CONFIG_FILE_NAME))
+  }
   const token = await readApiToken(dataDir)
-  const node = await FedmeshNode.create({ config, privateKey: keys.privateKey, signer: keys.signer, dataDir, log })
+  const node = await FedmeshNode.create({ config, privateKey: keys.privateKey, signer: keys.signer, verifier: hybridVerifier(backend), dataDir, log })
   const api = createApiServer({ node, token, operations, dataDir })
   try {
     await node.start()

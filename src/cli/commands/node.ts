@@ -83,7 +83,8 @@ export function register (program: Command): void {
           ...(options.metricsInterval === undefined ? {} : { metrics_interval_seconds: options.metricsInterval })
         },
         ...(options.listen.length > 0 ? { listen: options.listen } : {}),
-        api: { host: '127.0.0.1', port: options.apiPort }
+        api: { host: '127.0.0.1', port: options.apiPort },
+        crypto: { mldsa_level: options.mldsaLevel }
       }
       const dataDir = resolve(options.dataDir)
       const written = await initDataDir({ dataDir, config, force: options.force, mldsaLevel: options.mldsaLevel })
