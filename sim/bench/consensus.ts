@@ -14,7 +14,7 @@ import { hybridSignerFromSeeds, hybridVerifier, resolveMlDsaBackend } from '../.
 import { createConsensusState, applyVote, type ConsensusState } from '../../src/core/consensus/machine.ts'
 import { createMembership } from '../../src/core/consensus/membership.ts'
 import { DEFAULT_POLICY } from '../../src/core/consensus/threshold.ts'
-import { signVote, type Vote } from '../../src/core/consensus/vote.ts'
+import { signVote, voteMessage, type Vote } from '../../src/core/consensus/vote.ts'
 import type { SignatureVerifier } from '../../src/core/signature.ts'
 
 const MEMBERS = 100
@@ -93,10 +93,12 @@ const verifiedOrder = shuffle(signed, 2)
 const verifiedRuns = Array.from({ length: RUNS }, () => run(verifiedOrder, verifier))
 const verifiedRate = signed.length / median(verifiedRuns.map((r) => r.seconds))
 
-// the signature check alone, same votes, same run: how much of the verified cost is crypto
+// the hybrid signature check alone over the same votes, same run: how much of the verified cost is crypto
 const cryptoStarted = performance.now()
-for (const vote of signed) verifier.verify(membership.members.get(vote.voter)!.public_key, new Uint8Array(0), vote.signature)
-const rawFailSeconds = (performance.now() - cryptoStarted) / 1000
+for (const vote of signed) {
+  if (!verifier.verify(membership.members.get(vote.voter)!.public_key, voteMessage(FED, vote.slot, vote.event_hash), vote.signature)) throw new Error('bench vote does not verify')
+}
+const cryptoSeconds = (performance.now() - cryptoStarted) / 1000
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 process.stdout.write([
@@ -106,6 +108,6 @@ process.stdout.write([
     `(${(1e6 / verifiedRate).toFixed(1)} µs/vote; ${verifiedRuns[0]!.decided} of ${VERIFIED_SLOTS} slots decided)`,
   `  100 × 1,000 at that rate: ${(MEMBERS * SLOTS / verifiedRate).toFixed(1)} s${VERIFIED_SLOTS === SLOTS ? ' (measured)' : ' (extrapolated; --full measures it)'}`,
   `  signing the verified votes took ${signSeconds.toFixed(1)} s (${(signSeconds * 1e6 / signed.length).toFixed(0)} µs/vote, not part of the tally)`,
-  `  a rejected hybrid check (Ed25519 fails first) costs ${(rawFailSeconds * 1e6 / signed.length).toFixed(1)} µs/vote`,
+  `  of which the hybrid signature check alone (Ed25519 + ML-DSA-65 verify): ${(cryptoSeconds * 1e6 / signed.length).toFixed(1)} µs/vote`,
   `ratio pure / verified: ${(pureRate / verifiedRate).toFixed(1)}×`
 ].join('\n') + '\n')

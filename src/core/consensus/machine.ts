@@ -142,12 +142,19 @@ function applyEffects (step: Step, slot: SlotState): SlotState {
     assert(step.verifier !== undefined, 'a decided membership change needs a verifier to check its QC')
     // the change must follow on from the slot's own membership, or it is stale
     if (step.state.membership.epoch === slot.membership.epoch) {
-      const membership = applyMembershipChange({
-        membership: slot.membership, event, qc, policy: step.state.policy, verifier: step.verifier, decidedAt: slot.completed_at ?? step.now
-      })
+      let membership: Membership
+      try {
+        membership = applyMembershipChange({
+          membership: slot.membership, event, qc, policy: step.state.policy, quorum: slot.quorum, verifier: step.verifier, decidedAt: slot.completed_at ?? step.now
+        })
+      } catch (err) {
+        // a decided change that cannot apply (adding a member twice, removing the last one) is void,
+        // but the vote that completed the slot is still good: do not fail the step for it
+        if (err instanceof InputError) return { ...slot, effects_applied: true }
+        throw err
+      }
       step.state = { ...step.state, membership }
       step.records.push({ kind: 'membership', membership })
-      if (event.type === 'membership_add') step.trust(event.body.member.node_id, 'sync_success')
     }
   } else if (event.type === 'policy_change') {
     const policy = { ...step.state.policy, ...event.body }

@@ -58,6 +58,8 @@ export interface MembershipChange {
   qc: QuorumCertificate
   policy: Pick<ConsensusPolicy, 'threshold' | 'min_participating_nodes'>
   verifier: SignatureVerifier
+  /** the votes the deciding slot needed (the policy may have changed since it opened) */
+  quorum?: number
   /** when the decision completed; becomes the new member's `joined_at` */
   decidedAt: number
 }
@@ -68,7 +70,7 @@ export function applyMembershipChange (change: MembershipChange): Membership {
   if (event.type !== 'membership_add' && event.type !== 'membership_remove') {
     throw new NotAMembershipEventError(`event of type ${event.type} does not change membership`)
   }
-  verifyQC(qc, { membership, policy: change.policy, verifier: change.verifier, eventHash: eventHash(event), slot: event.slot })
+  verifyQC(qc, { membership, policy: change.policy, verifier: change.verifier, eventHash: eventHash(event), slot: event.slot, ...(change.quorum === undefined ? {} : { quorum: change.quorum }) })
   const members = new Map(membership.members)
   if (event.type === 'membership_add') {
     const added = event.body.member

@@ -235,3 +235,13 @@ test(`at most SLOTS_RETAINED_MAX (${SLOTS_RETAINED_MAX}) completed slots stay in
   t.true(state.slots.has('s/1'))
   t.true(state.slots.has('next'))
 })
+
+test('a decided change that cannot apply (adding a member twice) is void and the deciding vote still counts', (t) => {
+  const members = [0, 1, 2, 3].map(realMember)
+  const again = event({ type: 'membership_add', body: { member: memberToJson({ node_id: members[1]!.node_id, public_key: members[1]!.signer.publicKey, joined_at: 0 }) } })
+  let result = learnEvent(start(members, DEFAULT_POLICY), again, { now: T0, verifier: realVerifier })
+  result = feed(result.state, members.slice(0, 3).map((m) => voteBy(m, FED, 'membership/1', eventHash(again))))
+  t.is(result.state.slots.get('membership/1')!.status, 'decided')
+  t.is(result.state.membership.epoch, 0)
+  t.is(result.state.membership.members.size, 4)
+})
