@@ -1,7 +1,8 @@
 import test from 'ava'
 import { validateEnvelope, ReplayCache } from '../../src/wire/pipeline.ts'
 import { EnvelopeError, ENVELOPE_ERROR_CODES } from '../../src/wire/errors.ts'
-import { decodeEnvelope, DATA_CLASSES, PRIORITIES } from '../../src/wire/envelope.ts'
+import { decodeEnvelope, DATA_CLASSES, PRIORITIES, ENVELOPE_SIGNING_DOMAIN } from '../../src/wire/envelope.ts'
+import { EnvelopeBody, SignedEnvelope, DataClass as WireDataClass, Priority as WirePriority } from '../../protocols/envelope.ts'
 import { CLOCK_SKEW_MS_MAX } from '../../src/wire/limits.ts'
 import { contextFor, envelopeFrom, testNode, NOW_MS } from './fixtures.ts'
 
@@ -43,7 +44,38 @@ test('fuzz: seeded random and mutated envelopes are each accepted or refused wit
       payload: bytesOf(int(300))
     })
   })
-  const originalBodies = new Set(originals.map((bytes) => Buffer.from(decodeEnvelope(bytes).signedBytes).toString('base64')))
+  // validly signed by a member, but with random field values straight into the protobuf body: only the
+  // schema checks stand between these and acceptance
+  const member = members[0]!
+  const randomText = (): string => {
+    const alphabets = ['abcdefghij0123456789', 'ABCxyz._-/ ', '\u00e9\u4e2d\u0000\n', '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz']
+    const alphabet = pick(alphabets)
+    return Array.from({ length: pick([0, 1, 5, 40, 64, 65, 101, 129, 257]) }, () => alphabet[int(alphabet.length)]).join('')
+  }
+  const wireClasses = Object.values(WireDataClass).filter((value) => typeof value === 'string') as WireDataClass[]
+  const wirePriorities = Object.values(WirePriority).filter((value) => typeof value === 'string') as WirePriority[]
+  const resigned = Array.from({ length: 120 }, () => {
+    const body = EnvelopeBody.encode({
+      version: pick([0, 1, 1, 1, 2]),
+      id: bytesOf(pick([0, 15, 16, 16, 17])),
+      timestampMs: BigInt(pick([0, NOW_MS, NOW_MS, Number.MAX_SAFE_INTEGER])) + (random() < 0.1 ? 2n ** 60n : 0n),
+      source: random() < 0.5 ? member.peerId : randomText(),
+      destination: random() < 0.5 ? '/fedmesh/grid/vote/1' : randomText(),
+      federationId: random() < 0.5 ? 'grid' : randomText(),
+      ttl: pick([0, 1, 8, 16, 17, 2 ** 31]),
+      dataClass: pick(wireClasses),
+      priority: pick(wirePriorities),
+      schemaId: random() < 0.5 ? 'fedmesh.vote/1' : randomText(),
+      contentType: random() < 0.5 ? 'application/json' : randomText(),
+      payload: bytesOf(int(64))
+    })
+    const signature = member.signer.sign(new Uint8Array([...ENVELOPE_SIGNING_DOMAIN, ...body]))
+    return SignedEnvelope.encode({ body, ed25519Signature: signature.ed25519, mldsaSignature: signature.mldsa, hops: int(3) })
+  })
+  originals.push(...resigned)
+  const originalBodies = new Set(originals.flatMap((bytes) => {
+    try { return [Buffer.from(decodeEnvelope(bytes).signedBytes).toString('base64')] } catch { return [] }
+  }))
 
   const mutate = (input: Uint8Array): Uint8Array => {
     const bytes = input.slice()
@@ -82,5 +114,5 @@ test('fuzz: seeded random and mutated envelopes are each accepted or refused wit
   }
   t.log(`accepted ${accepted}; refused by code: ${[...codes].sort().map(([code, count]) => `${code} ${count}`).join(', ')}`)
   t.true(accepted > 0, 'some envelopes are accepted')
-  t.true((codes.get('bad_signature') ?? 0) > 0 && (codes.get('malformed') ?? 0) > 0, 'the mutations reach both the decoder and the verifier')
+  t.true((codes.get('bad_signature') ?? 0) > 0 && (codes.get('malformed') ?? 0) > 0 && (codes.get('schema') ?? 0) > 0, 'the mutations reach the decoder, the schema checks and the verifier')
 })
