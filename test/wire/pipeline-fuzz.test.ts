@@ -103,6 +103,12 @@ test('fuzz: seeded random and mutated envelopes are each accepted or refused wit
       const signedBase64 = Buffer.from(decodeEnvelope(bytes).signedBytes).toString('base64')
       if (!originalBodies.has(signedBase64)) t.fail(`case ${index}: accepted signed bytes that no member signed`)
       if (validated.source === outsider.peerId) t.fail(`case ${index}: accepted an envelope from a non-member`)
+      // an independent, naive oracle of what an accepted envelope must look like
+      const plausible = validated.version === 1 && validated.id.length === 16 && validated.federationId === 'grid' &&
+        validated.ttl >= 1 && validated.ttl <= 16 && validated.hops <= validated.ttl &&
+        Math.abs(validated.timestampMs - NOW_MS) <= CLOCK_SKEW_MS_MAX && /^[a-z0-9._\/-]+$/.test(validated.schemaId) &&
+        /^[a-z0-9.+-]+\/[a-z0-9.+-]+$/.test(validated.contentType) && validated.destination.length <= 256 && !validated.destination.includes(' ')
+      if (!plausible) t.fail(`case ${index}: accepted an envelope outside the schema: ${JSON.stringify({ ...validated, payload: undefined, sourceKey: undefined })}`)
     } catch (err) {
       if (!(err instanceof EnvelopeError)) {
         t.fail(`case ${index}: ${String(err)} escaped the pipeline (seed ${seed})`)
