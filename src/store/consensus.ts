@@ -4,7 +4,8 @@
  * records in a single batch, so a crash keeps all of a step or none of it.
  */
 import type { Store, BatchOperation } from './store.ts'
-import type { ConsensusRecord } from '../core/consensus/machine.ts'
+import { applyVote, createConsensusState, learnEvent, type ConsensusRecord, type ConsensusState } from '../core/consensus/machine.ts'
+import type { SignatureVerifier } from '../core/signature.ts'
 import type { ConsensusEvent } from '../core/consensus/event.ts'
 import { evidenceFromJson, evidenceToJson, type EquivocationEvidence, type EquivocationEvidenceJson } from '../core/consensus/evidence.ts'
 import type { HistoryRecord } from '../core/consensus/history.ts'
@@ -175,5 +176,28 @@ export class ConsensusStore {
   async evidence (): Promise<EquivocationEvidence[]> {
     const json = await this.sub<EquivocationEvidenceJson>(CONSENSUS_SUBLEVELS.evidence).values().all()
     return json.map(evidenceFromJson)
+  }
+
+  /**
+   * Rebuilds the in-memory state after a restart: membership, policy and trust
+   * from the store, and every slot that had not completed, by replaying its
+   * stored votes and events (signatures checked again; outputs already stored).
+   * Undefined before genesis.
+   */
+  async restoreState (init: { fallbackPolicy: ConsensusPolicy, now: number, verifier: SignatureVerifier }): Promise<ConsensusState | undefined> {
+    const membership = await this.membership()
+    if (membership === undefined) return undefined
+    let state = createConsensusState({ membership, policy: (await this.policy()) ?? init.fallbackPolicy, now: init.now, trust: await this.trust() })
+    const pendingSlots = new Set<string>()
+    for await (const key of this.sub<VoteJson>(CONSENSUS_SUBLEVELS.votes).keys()) {
+      const slot = key.slice(0, key.indexOf('|'))
+      if (!pendingSlots.has(slot) && !(await this.isCompleted(slot))) pendingSlots.add(slot)
+    }
+    const context = { now: init.now, verifier: init.verifier }
+    for (const slot of pendingSlots) {
+      for (const event of await this.events(slot)) state = learnEvent(state, event, context).state
+      for (const vote of await this.votes(slot)) state = applyVote(state, vote, context).state
+    }
+    return state
   }
 }

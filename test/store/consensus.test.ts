@@ -81,3 +81,34 @@ test(`history is newest first and one query returns at most HISTORY_QUERY_LIMIT_
   t.is((await consensus.history(HISTORY_QUERY_LIMIT_MAX + 1)).length, HISTORY_QUERY_LIMIT_MAX)
   t.is((await consensus.allHistory()).length, HISTORY_QUERY_LIMIT_MAX + 1)
 })
+
+test('after a restart the state comes back: membership, trust and the pending slots\' votes', async (t) => {
+  const store = await Store.open()
+  t.teardown(async () => { await store.close() })
+  const consensus = new ConsensusStore(store)
+  const members = [0, 1, 2, 3].map(realMember)
+  const membership = membershipOf(FED, members)
+  await consensus.initGenesis(membership, DEFAULT_POLICY, members.map((m) => initialTrust(m.node_id, T0)))
+  let state = createConsensusState({ membership, policy: DEFAULT_POLICY, now: T0, trust: await consensus.trust() })
+  const votes = [
+    ...members.slice(0, 3).map((m) => voteBy(m, FED, 'done', hashOf('A'))),
+    ...members.slice(0, 2).map((m) => voteBy(m, FED, 'open', hashOf('B')))
+  ]
+  for (const vote of votes) {
+    const step = applyVote(state, vote, { now: T0, verifier: realVerifier })
+    await consensus.persist(step.records)
+    state = step.state
+  }
+  const restored = await consensus.restoreState({ fallbackPolicy: DEFAULT_POLICY, now: T0, verifier: realVerifier })
+  t.truthy(restored)
+  t.deepEqual(restored!.membership, membership)
+  t.deepEqual([...restored!.trust.values()].map((r) => r.score).sort(), [50, 52, 52, 52])
+  t.false(restored!.slots.has('done'))
+  t.is(restored!.slots.get('open')!.counts.get(hashOf('B')), 2)
+  // the third vote decides the restored slot
+  const step = applyVote(restored!, voteBy(members[2]!, FED, 'open', hashOf('B')), { now: T0, verifier: realVerifier })
+  t.is(step.state.slots.get('open')!.status, 'decided')
+  const empty = await Store.open()
+  t.is(await new ConsensusStore(empty).restoreState({ fallbackPolicy: DEFAULT_POLICY, now: T0, verifier: realVerifier }), undefined)
+  await empty.close()
+})
