@@ -27,8 +27,6 @@ export const NODE_ID_PATTERN = /^[1-9A-HJ-NP-Za-km-z]+$/
 export const MEMBERS_MAX = 1024
 /** Slots a node keeps open (undecided) at once; a vote for a new slot beyond this is refused. */
 export const SLOTS_OPEN_MAX = 4096
-/** Distinct event hashes tracked per slot: each member has at most one counted vote, so n bounds it. */
-export const SLOT_HASHES_MAX = MEMBERS_MAX
 /** Text of a governance proposal, in characters. */
 export const PROPOSAL_TEXT_LENGTH_MAX = 16_384
 /** Title of a governance proposal, in characters. */
