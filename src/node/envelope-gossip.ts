@@ -41,6 +41,8 @@ export interface EnvelopeClassInit<T> {
   /** decodes and checks the payload; throws PayloadSchemaError for a bad one */
   decodePayload: (payload: Uint8Array, envelope: ValidatedEnvelope) => T
   deliver: (value: T, envelope: ValidatedEnvelope, from: PeerId) => Promise<void> | void
+  /** persists an accepted envelope's id (replay protection across restarts) */
+  remember?: (idHex: string, timestampMs: number) => Promise<void>
 }
 
 interface Accepted<T> { value: T, envelope: ValidatedEnvelope }
@@ -78,7 +80,10 @@ export function envelopeGossipClass<T> (init: EnvelopeClassInit<T>): GossipClass
         throw err
       }
     },
-    deliver: async ({ value, envelope }, from) => { await init.deliver(value, envelope, from) }
+    deliver: async ({ value, envelope }, from) => {
+      await init.remember?.(envelope.idHex, envelope.timestampMs)
+      await init.deliver(value, envelope, from)
+    }
   }
 }
 

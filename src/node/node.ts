@@ -20,6 +20,8 @@ import { envelopeGossipClass, sealForTopic } from './envelope-gossip.ts'
 import { MemberDirectory } from './members.ts'
 import { Joining } from './joining.ts'
 import { ReplayCache } from '../wire/pipeline.ts'
+import { CLOCK_SKEW_MS_MAX } from '../wire/limits.ts'
+import { SeenEnvelopes } from '../store/seen-envelopes.ts'
 import type { DataClass } from '../wire/envelope.ts'
 import { gossipTopic } from '../net/gossip.ts'
 import { hybridSignerFromSeeds, hybridVerifier } from '../crypto/hybrid.ts'
@@ -104,6 +106,7 @@ export class FedmeshNode {
   /** envelope ids seen recently (the pipeline's replay check) */
   readonly replay = new ReplayCache()
   readonly members: MemberDirectory
+  private readonly seenEnvelopes: SeenEnvelopes
   private startedAt = 0
   private metricsTimer: NodeJS.Timeout | undefined
   private recordTimer: NodeJS.Timeout | undefined
@@ -117,6 +120,7 @@ export class FedmeshNode {
   private constructor (parts: { config: Config, libp2p: FedmeshLibp2p, store: Store, metrics: NodeMetrics, log: Logger, now: () => number, signer: HybridSigner, verifier: SignatureVerifier }) {
     this.signer = parts.signer
     this.verifier = parts.verifier
+    this.seenEnvelopes = new SeenEnvelopes(parts.store, CLOCK_SKEW_MS_MAX)
     this.members = new MemberDirectory({
       allowList: parts.config.federation.members,
       now: parts.now,
@@ -177,6 +181,7 @@ export class FedmeshNode {
   async start (): Promise<void> {
     if (this.running) return
     this.startedAt = this.now()
+    await this.seenEnvelopes.load(this.replay, this.now())
     await this.libp2p.start()
     this.gossip.register(envelopeGossipClass({
       dataClass: AGGREGATED_METRICS_CLASS,
@@ -186,6 +191,7 @@ export class FedmeshNode {
       verifier: this.verifier,
       members: this.members,
       decodePayload: decodeMetricsReport,
+      remember: async (idHex, timestampMs) => { await this.seenEnvelopes.record(idHex, timestampMs) },
       deliver: (report) => { this.board.record(report, this.now()) }
     }))
     this.running = true
