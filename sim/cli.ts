@@ -1,0 +1,71 @@
+/**
+ * `npm run sim -- <scenario.yaml> [--workers K] [--seed N] [--out DIR]`:
+ * runs a scenario with a progress bar, prints the summary table and writes
+ * `sim/out/<scenario>-<seed>/report.json` plus SVG plots. Exit 2 on a bad
+ * scenario or option (before any node starts), 1 on a failed run.
+ */
+import { Command, InvalidArgumentError } from 'commander'
+import cliProgress from 'cli-progress'
+import { InputError } from '../src/core/errors.ts'
+import { loadScenario, parseScenario } from './scenario.ts'
+import { defaultOutDir, simulate, summaryTable } from './simulate.ts'
+
+function integer (value: string): number {
+  const parsed = Number(value)
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('must be a non-negative integer')
+  return parsed
+}
+
+const program = new Command()
+  .name('sim')
+  .description('Run many real fedmesh nodes on this machine and measure them')
+  .argument('<scenario>', 'scenario file (YAML), e.g. sim/scenarios/smoke.yaml')
+  .option('--workers <K>', 'spread the nodes over K child processes talking TCP loopback (0 = one process, memory transport)', integer, 0)
+  .option('--seed <N>', 'override the scenario seed', integer)
+  .option('--out <dir>', 'output folder (default sim/out/<scenario>-<seed>)')
+  .option('--no-progress', 'no progress bar')
+  .option('--json', 'print the report as JSON instead of the table')
+  .action(async (file: string, options: { workers: number, seed?: number, out?: string, progress: boolean, json?: boolean }) => {
+    let scenario = await loadScenario(file)
+    if (options.seed !== undefined) scenario = parseScenario({ ...scenario, seed: options.seed }, file)
+    const outDir = options.out ?? defaultOutDir(scenario)
+    console.error(`sim: ${scenario.name}, ${scenario.nodes} nodes, seed ${scenario.seed}, ${options.workers === 0 ? 'in-process' : `${options.workers} workers`}`)
+    const bar = options.progress && process.stderr.isTTY
+      ? new cliProgress.SingleBar({
+        format: '{bar} {percentage}% | {phase} | up {up} joined {joined} | published {published} delivered {delivered} | {elapsed}s',
+        stream: process.stderr,
+        hideCursor: true
+      }, cliProgress.Presets.shades_classic)
+      : undefined
+    bar?.start(100, 0, { phase: 'join', up: 0, joined: 0, published: 0, delivered: 0, elapsed: 0 })
+    try {
+      const { report, files } = await simulate(scenario, {
+        workers: options.workers,
+        outDir,
+        onProgress: (p) => {
+          bar?.update(Math.min(100, Math.round(100 * p.elapsedSeconds / p.totalSeconds)), {
+            phase: p.phase, up: p.nodesUp, joined: p.nodesJoined, published: p.published, delivered: p.delivered, elapsed: p.elapsedSeconds.toFixed(0)
+          })
+        }
+      })
+      bar?.update(100, { phase: 'done' })
+      bar?.stop()
+      if (options.json === true) console.log(JSON.stringify(report, null, 2))
+      else console.log(summaryTable(report))
+      console.error(`seed ${scenario.seed}; wrote ${files.join(', ')}`)
+    } finally {
+      bar?.stop()
+    }
+  })
+
+try {
+  await program.parseAsync(process.argv)
+} catch (err) {
+  if (err instanceof InputError) {
+    console.error(err.message)
+    process.exitCode = 2
+  } else {
+    console.error(err)
+    process.exitCode = 1
+  }
+}

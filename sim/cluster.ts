@@ -1,0 +1,293 @@
+/**
+ * A cluster: the real `FedmeshNode`s of one process. The coordinator drives
+ * the whole network through the `Cluster` interface; `LocalCluster` runs
+ * nodes in this process (memory transport, or TCP loopback inside a worker),
+ * `WorkerCluster` (workers.ts) spreads them over child processes.
+ */
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { PeerId, PrivateKey } from '@libp2p/interface'
+import { FedmeshNode } from '../src/node/node.ts'
+import { parseConfig } from '../src/config/load.ts'
+import { gossipTopic, type GossipVerdict } from '../src/net/gossip.ts'
+import { envelopeGossipClass } from '../src/node/envelope-gossip.ts'
+import { hybridSignerFromSeeds } from '../src/crypto/hybrid.ts'
+import type { HybridPublicKey, HybridSigner } from '../src/core/signature.ts'
+import type { DataClass } from '../src/wire/envelope.ts'
+import type { Scenario } from './scenario.ts'
+import type { Plan } from './plan.ts'
+import { ByteCounter } from './byte-counter.ts'
+import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload, simNow } from './load.ts'
+
+/** The federation every sim node belongs to. */
+export const SIM_FEDERATION_ID = 'sim'
+/** How often unjoined nodes are checked for their first mesh peer. */
+const JOIN_POLL_MS = 50
+/** Bound on one topology dial. */
+const DIAL_MS_MAX = 10_000
+
+export type SimTransport = 'memory' | 'tcp'
+
+/** One node's state at a sample. Byte counts add up over all its lives. */
+export interface NodeSample {
+  index: number
+  up: boolean
+  /** start of the current life (simNow ms) */
+  startedAtMs?: number
+  /** first gossipsub mesh peer on the load topic in the current life */
+  joinedAtMs?: number
+  connections: number
+  bytesSent: number
+  bytesReceived: number
+}
+
+/** A message reaching a node's application (accepted by the wire pipeline). */
+export interface Delivery {
+  message: number
+  node: number
+  atMs: number
+}
+
+/** What a cluster reports at each sample; deliveries and verdicts since the previous sample. */
+export interface ClusterSample {
+  rssBytes: number
+  nodes: NodeSample[]
+  deliveries: Delivery[]
+  /** `accept`, `ignore:<reason>`, `reject:<reason>` → count, for the load's data classes */
+  verdicts: Record<string, number>
+}
+
+export interface PublishResult {
+  message: number
+  node: number
+  publishedAtMs: number
+  recipients: number
+}
+
+/** The operations the coordinator needs, whatever the processes behind them. */
+export interface Cluster {
+  /** Starts a node knowing only `bootstrap`; resolves to its dialable addresses. */
+  start: (index: number, bootstrap: string[]) => Promise<string[]>
+  stop: (index: number) => Promise<void>
+  /** A topology dial; false when it failed. */
+  dial: (index: number, address: string) => Promise<boolean>
+  publish: (event: { message: number, node: number, dataClass: DataClass }) => Promise<PublishResult>
+  /** Splits the network (`groupOf[node]` = group) or heals it (null). */
+  partition: (groupOf: number[] | null) => Promise<void>
+  sample: () => Promise<ClusterSample>
+  close: () => Promise<void>
+}
+
+export interface LocalClusterInit {
+  scenario: Scenario
+  plan: Plan
+  /** node indices this cluster runs */
+  local: number[]
+  transport: SimTransport
+}
+
+interface Identity {
+  privateKey: PrivateKey
+  peerId: PeerId
+  signer: HybridSigner
+}
+
+interface Life {
+  node: FedmeshNode
+  bytes: ByteCounter
+  startedAtMs: number
+  joinedAtMs?: number
+  joinTopic: string
+}
+
+/** The nodes of this process. */
+export class LocalCluster implements Cluster {
+  private readonly scenario: Scenario
+  private readonly transport: SimTransport
+  private readonly identities = new Map<number, Identity>()
+  private readonly memberKeys: Array<[string, HybridPublicKey]>
+  private readonly indexOfPeer = new Map<string, number>()
+  private readonly memberIds: string[]
+  private readonly lives = new Map<number, Life>()
+  /** bytes of finished lives, by node */
+  private readonly pastBytes = new Map<number, { sent: number, received: number }>()
+  private readonly local: number[]
+  private readonly runId = Math.random().toString(36).slice(2, 10)
+  private groupOf: number[] | null = null
+  private deliveries: Delivery[] = []
+  private verdicts: Record<string, number> = {}
+  private readonly joinTimer: NodeJS.Timeout
+
+  private constructor (init: LocalClusterInit, identities: Map<number, Identity>, memberKeys: Array<[string, HybridPublicKey]>, peerIds: string[]) {
+    this.scenario = init.scenario
+    this.transport = init.transport
+    this.local = init.local
+    this.identities = identities
+    this.memberKeys = memberKeys
+    this.memberIds = peerIds
+    peerIds.forEach((id, index) => this.indexOfPeer.set(id, index))
+    this.joinTimer = setInterval(() => { this.checkJoins() }, JOIN_POLL_MS)
+  }
+
+  /** Derives every node's keys from the plan (peer ids of all, signers of the local ones). */
+  static async create (init: LocalClusterInit): Promise<LocalCluster> {
+    const local = new Set(init.local)
+    const identities = new Map<number, Identity>()
+    const memberKeys: Array<[string, HybridPublicKey]> = []
+    const peerIds: string[] = []
+    for (const spec of init.plan.nodes) {
+      const privateKey = await generateKeyPairFromSeed('Ed25519', spec.ed25519Seed)
+      const peerId = peerIdFromPrivateKey(privateKey)
+      peerIds.push(peerId.toString())
+      const needsSigner = local.has(spec.index) || init.scenario.federation.member_keys === 'preloaded'
+      if (!needsSigner) continue
+      const signer = hybridSignerFromSeeds({ ed25519Seed: spec.ed25519Seed, mldsaSeed: spec.mldsaSeed })
+      memberKeys.push([peerId.toString(), signer.publicKey])
+      if (local.has(spec.index)) identities.set(spec.index, { privateKey, peerId, signer })
+    }
+    return new LocalCluster(init, identities, init.scenario.federation.member_keys === 'preloaded' ? memberKeys : [], peerIds)
+  }
+
+  async start (index: number, bootstrap: string[]): Promise<string[]> {
+    const identity = this.identities.get(index)
+    if (identity === undefined) throw new Error(`node ${index} does not run in this process`)
+    if (this.lives.has(index)) throw new Error(`node ${index} is already up`)
+    const scenario = this.scenario
+    const config = parseConfig({
+      site_id: `sim-${index}`,
+      jurisdiction: 'ZZ',
+      federation: {
+        enabled: true,
+        federation_id: SIM_FEDERATION_ID,
+        bootstrap,
+        members: scenario.federation.members === 'listed' ? this.memberIds : [],
+        metrics_interval_seconds: scenario.federation.metrics_interval_seconds
+      },
+      listen: [this.transport === 'memory' ? `/memory/sim-${this.runId}-${index}` : '/ip4/127.0.0.1/tcp/0'],
+      log: { level: 'silent' }
+    })
+    const bytes = new ByteCounter()
+    const node = await FedmeshNode.create({
+      config,
+      privateKey: identity.privateKey,
+      signer: identity.signer,
+      transport: this.transport,
+      libp2pMetrics: false,
+      libp2pMetricsImpl: () => bytes,
+      gossipHeartbeatMs: scenario.gossip_heartbeat_ms,
+      discoveryConnectionsTarget: scenario.connections_target,
+      denyPeer: (peer) => this.denied(index, peer)
+    })
+    for (const [id, key] of this.memberKeys) node.members.add(id, key)
+    await node.start()
+    for (const dataClass of scenario.load.data_classes) this.registerLoad(index, node, dataClass)
+    this.lives.set(index, { node, bytes, startedAtMs: simNow(), joinTopic: gossipTopic(SIM_FEDERATION_ID, scenario.load.data_classes[0]) })
+    return node.multiaddrs()
+  }
+
+  async stop (index: number): Promise<void> {
+    const life = this.lives.get(index)
+    if (life === undefined) return
+    this.lives.delete(index)
+    const past = this.pastBytes.get(index) ?? { sent: 0, received: 0 }
+    await life.node.stop()
+    this.pastBytes.set(index, { sent: past.sent + life.bytes.counts.sent, received: past.received + life.bytes.counts.received })
+  }
+
+  async dial (index: number, address: string): Promise<boolean> {
+    const life = this.lives.get(index)
+    if (life === undefined) return false
+    try {
+      await life.node.libp2p.dial(multiaddr(address), { signal: AbortSignal.timeout(DIAL_MS_MAX) })
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  async publish (event: { message: number, node: number, dataClass: DataClass }): Promise<PublishResult> {
+    const life = this.lives.get(event.node)
+    if (life === undefined) throw new Error(`node ${event.node} is not up to publish message ${event.message}`)
+    const publishedAtMs = simNow()
+    const payload = encodeLoadPayload(event.message, publishedAtMs, this.scenario.load.payload_bytes)
+    const envelope = life.node.seal(event.dataClass, LOAD_SCHEMA_ID, payload, LOAD_CONTENT_TYPE)
+    const recipients = await life.node.gossip.publish(event.dataClass, envelope)
+    return { message: event.message, node: event.node, publishedAtMs, recipients }
+  }
+
+  async partition (groupOf: number[] | null): Promise<void> {
+    this.groupOf = groupOf
+    if (groupOf === null) return
+    // the gater refuses new connections across groups; existing ones are cut here
+    await Promise.all([...this.lives].map(async ([index, life]) => {
+      const across = life.node.libp2p.getPeers().filter((peer) => this.denied(index, peer))
+      await Promise.all(across.map(async (peer) => { await life.node.libp2p.hangUp(peer).catch(() => {}) }))
+    }))
+  }
+
+  async sample (): Promise<ClusterSample> {
+    this.checkJoins()
+    const nodes = this.local.map((index): NodeSample => {
+      const life = this.lives.get(index)
+      const past = this.pastBytes.get(index) ?? { sent: 0, received: 0 }
+      if (life === undefined) return { index, up: false, connections: 0, bytesSent: past.sent, bytesReceived: past.received }
+      return {
+        index,
+        up: true,
+        startedAtMs: life.startedAtMs,
+        ...(life.joinedAtMs === undefined ? {} : { joinedAtMs: life.joinedAtMs }),
+        connections: life.node.libp2p.getConnections().length,
+        bytesSent: past.sent + life.bytes.counts.sent,
+        bytesReceived: past.received + life.bytes.counts.received
+      }
+    })
+    const sample = { rssBytes: process.memoryUsage.rss(), nodes, deliveries: this.deliveries, verdicts: this.verdicts }
+    this.deliveries = []
+    this.verdicts = {}
+    return sample
+  }
+
+  async close (): Promise<void> {
+    clearInterval(this.joinTimer)
+    await Promise.all([...this.lives.keys()].map(async (index) => { await this.stop(index) }))
+  }
+
+  /** True when a partition puts `peer` in another group than node `index`. */
+  private denied (index: number, peer: PeerId): boolean {
+    if (this.groupOf === null) return false
+    const other = this.indexOfPeer.get(peer.toString())
+    return other !== undefined && this.groupOf[other] !== this.groupOf[index]
+  }
+
+  /** The load's data class on one node: the node's own envelope pipeline, with verdicts and deliveries recorded. */
+  private registerLoad (index: number, node: FedmeshNode, dataClass: DataClass): void {
+    const inner = envelopeGossipClass({
+      dataClass,
+      federationId: SIM_FEDERATION_ID,
+      now: node.now,
+      replay: node.replay,
+      verifier: node.verifier,
+      members: node.members,
+      decodePayload: decodeLoadPayload,
+      deliver: (payload) => { this.deliveries.push({ message: payload.message, node: index, atMs: simNow() }) }
+    })
+    node.gossip.register({
+      dataClass,
+      validate: async (data, from) => {
+        const verdict: GossipVerdict<unknown> = await inner.validate(data, from)
+        const key = verdict.action === 'accept' ? 'accept' : `${verdict.action}:${verdict.reason}`
+        this.verdicts[key] = (this.verdicts[key] ?? 0) + 1
+        return verdict as Awaited<ReturnType<typeof inner.validate>>
+      },
+      deliver: inner.deliver
+    })
+  }
+
+  private checkJoins (): void {
+    for (const life of this.lives.values()) {
+      if (life.joinedAtMs !== undefined) continue
+      if (life.node.libp2p.services.pubsub.getMeshPeers(life.joinTopic).length > 0) life.joinedAtMs = simNow()
+    }
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The sim report: `analyse` turns a run record into `report.json` (schema
+ * below, documented in docs/sim.md), checked with zod before it is written.
+ *
+ * Delivery accounting: a (message, node) pair is EXPECTED when the node is not
+ * the publisher, had joined (first mesh peer) before the publish, stayed up at
+ * least `load.expect_within_seconds` after it, and — during a partition — is on
+ * the publisher's side. Pairs across a partition are counted apart, in
+ * `partitions[].across`: with no sync protocol yet they are simply lost.
+ */
+import { z } from 'zod'
+import type { RunRecord, NodeLife, PublishRecord } from './run.ts'
+
+export const REPORT_SCHEMA = 'fedmesh.sim.report/1'
+/** Points kept in the latency CDF (evenly spaced quantiles). */
+const CDF_POINTS_MAX = 200
+
+const percentilesSchema = z.strictObject({ count: z.number().int().min(0), p50: z.number().nullable(), p90: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable() })
+
+export const reportSchema = z.strictObject({
+  schema: z.literal(REPORT_SCHEMA),
+  scenario: z.string(),
+  seed: z.number().int(),
+  mode: z.strictObject({ workers: z.number().int().min(0), transport: z.string() }),
+  nodes: z.number().int().min(1),
+  wall_seconds: z.number().min(0),
+  join: z.strictObject({
+    nodes_joined: z.number().int().min(0),
+    nodes_started: z.number().int().min(0),
+    time_ms: percentilesSchema,
+    topology_dials: z.strictObject({ attempted: z.number().int(), failed: z.number().int() })
+  }),
+  messages: z.strictObject({
+    published: z.number().int().min(0),
+    publish_failures: z.number().int().min(0),
+    expected_deliveries: z.number().int().min(0),
+    delivered: z.number().int().min(0),
+    delivery_ratio: z.number().min(0).max(1).nullable(),
+    /** deliveries to nodes that were not expected to get the message (joined late, left early, other side) */
+    unexpected_deliveries: z.number().int().min(0),
+    /** the same message reaching the same node's application twice */
+    duplicate_deliveries: z.number().int().min(0),
+    /** wire pipeline verdicts on the load's data classes: accept, ignore:<code>, reject:<code> */
+    verdicts: z.record(z.string(), z.number().int().min(0)),
+    latency_ms: percentilesSchema
+  }),
+  per_node: z.strictObject({
+    bytes_sent: percentilesSchema,
+    bytes_received: percentilesSchema,
+    connections: percentilesSchema,
+    /** peak RSS of the node processes / nodes up at that moment */
+    rss_bytes_per_node: z.number().min(0),
+    /** the same, after subtracting the processes' RSS before any node started */
+    rss_bytes_per_node_net: z.number(),
+    rss_baseline_bytes: z.number().min(0)
+  }),
+  partitions: z.array(z.strictObject({
+    partition: z.number().int(),
+    start_s: z.number(),
+    heal_s: z.number().nullable(),
+    group_sizes: z.array(z.number().int()),
+    published_during_split: z.number().int(),
+    within: z.strictObject({ expected: z.number().int(), delivered: z.number().int() }),
+    across: z.strictObject({ pairs: z.number().int(), delivered: z.number().int(), lost: z.number().int() }),
+    published_after_heal: z.number().int(),
+    after_heal: z.strictObject({ expected: z.number().int(), delivered: z.number().int() })
+  })),
+  series: z.array(z.strictObject({
+    t_s: z.number(),
+    nodes_up: z.number().int(),
+    connections_mean: z.number(),
+    rss_bytes_per_node: z.number(),
+    bytes_sent_per_s: z.number(),
+    /** of messages published in the second starting at t_s (load phase only) */
+    delivery_ratio: z.number().nullable()
+  })),
+  latency_cdf: z.array(z.strictObject({ latency_ms: z.number(), fraction: z.number() })),
+  node_detail: z.array(z.strictObject({
+    index: z.number().int(),
+    bootstrap: z.boolean(),
+    lives: z.number().int(),
+    join_ms: z.number().nullable(),
+    connections: z.number().int(),
+    bytes_sent: z.number(),
+    bytes_received: z.number()
+  }))
+})
+
+export type Report = z.output<typeof reportSchema>
+
+/** Nearest-rank percentiles of a list. */
+export function percentiles (values: number[]): Report['join']['time_ms'] {
+  if (values.length === 0) return { count: 0, p50: null, p90: null, p99: null, max: null }
+  const sorted = Float64Array.from(values).sort()
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
+  return { count: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1] }
+}
+
+type PairKind = 'expected' | 'across' | 'none'
+
+/** Whether node `node` should get message `publish`, given its lives. */
+function pairKind (publish: PublishRecord, node: number, lives: NodeLife[] | undefined, expectMs: number): PairKind {
+  if (node === publish.node || lives === undefined) return 'none'
+  const alive = lives.some((life) => life.joinedAtMs !== undefined && life.joinedAtMs <= publish.publishedAtMs &&
+    (life.stoppedAtMs === undefined || life.stoppedAtMs >= publish.publishedAtMs + expectMs))
+  if (!alive) return 'none'
+  if (publish.groupOf !== undefined && publish.groupOf[node] !== publish.groupOf[publish.node]) return 'across'
+  return 'expected'
+}
+
+/** Turns a run record into the report (validated against the schema). */
+export function analyse (record: RunRecord): Report {
+  const { scenario, plan } = record
+  const expectMs = scenario.load.expect_within_seconds * 1000
+  const latencies: number[] = []
+  let expected = 0
+  let delivered = 0
+  let unexpected = 0
+  const buckets = new Map<number, { expected: number, delivered: number }>()
+  const partitionCounts = record.partitions.map(() => ({ published: 0, withinExpected: 0, withinDelivered: 0, acrossPairs: 0, acrossDelivered: 0, afterPublished: 0, afterExpected: 0, afterDelivered: 0 }))
+  for (const publish of record.publishes.values()) {
+    const got = record.deliveries.get(publish.message) ?? new Map<number, number>()
+    const bucket = Math.floor((publish.publishedAtMs - record.loadStartMs) / 1000)
+    const counts = buckets.get(bucket) ?? { expected: 0, delivered: 0 }
+    const during = publish.partition === undefined ? undefined : record.partitions.findIndex((p) => p.partition === publish.partition)
+    const after = record.partitions.findIndex((p) => p.healMs !== undefined && publish.publishedAtMs >= p.healMs)
+    if (during !== undefined && during >= 0) partitionCounts[during].published++
+    if (during === undefined && after >= 0) partitionCounts[after].afterPublished++
+    for (const spec of plan.nodes) {
+      const kind = pairKind(publish, spec.index, record.lives.get(spec.index), expectMs)
+      const at = got.get(spec.index)
+      if (kind === 'expected') {
+        expected++
+        counts.expected++
+        if (during !== undefined && during >= 0) partitionCounts[during].withinExpected++
+        if (during === undefined && after >= 0) partitionCounts[after].afterExpected++
+        if (at !== undefined) {
+          delivered++
+          counts.delivered++
+          latencies.push(at - publish.publishedAtMs)
+          if (during !== undefined && during >= 0) partitionCounts[during].withinDelivered++
+          if (during === undefined && after >= 0) partitionCounts[after].afterDelivered++
+        }
+      } else if (kind === 'across') {
+        partitionCounts[during!].acrossPairs++
+        if (at !== undefined) partitionCounts[during!].acrossDelivered++
+      } else if (at !== undefined) {
+        unexpected++
+      }
+    }
+    buckets.set(bucket, counts)
+  }
+  const sortedLatencies = Float64Array.from(latencies).sort()
+  const cdfStep = Math.max(1, Math.floor(sortedLatencies.length / CDF_POINTS_MAX))
+  const latencyCdf: Report['latency_cdf'] = []
+  for (let i = 0; i < sortedLatencies.length; i += cdfStep) latencyCdf.push({ latency_ms: sortedLatencies[i], fraction: (i + 1) / sortedLatencies.length })
+  if (sortedLatencies.length > 0) latencyCdf.push({ latency_ms: sortedLatencies[sortedLatencies.length - 1], fraction: 1 })
+
+  const lastNodes = record.lastNodes
+  const peak = record.series.reduce((best, point) => point.nodesUp > 0 && point.rssBytes / point.nodesUp > best.perNode ? { perNode: point.rssBytes / point.nodesUp, rss: point.rssBytes, up: point.nodesUp } : best, { perNode: 0, rss: 0, up: 0 })
+  const joinTimes = [...record.lives.values()].flatMap((lives) => lives.filter((l) => l.joinedAtMs !== undefined).map((l) => l.joinedAtMs! - l.startedAtMs))
+  const series: Report['series'] = record.series.map((point, i) => {
+    const previous = record.series[i - 1]
+    const seconds = previous === undefined ? 0 : (point.atMs - previous.atMs) / 1000
+    const bucket = point.atMs >= record.loadStartMs && record.loadStartMs > 0 ? buckets.get(Math.floor((point.atMs - record.loadStartMs) / 1000)) : undefined
+    return {
+      t_s: (point.atMs - record.startedAtMs) / 1000,
+      nodes_up: point.nodesUp,
+      connections_mean: point.connectionsMean,
+      rss_bytes_per_node: point.nodesUp === 0 ? 0 : point.rssBytes / point.nodesUp,
+      bytes_sent_per_s: previous === undefined || seconds <= 0 ? 0 : Math.max(0, point.bytesSent - previous.bytesSent) / seconds,
+      delivery_ratio: bucket === undefined || bucket.expected === 0 ? null : bucket.delivered / bucket.expected
+    }
+  })
+  const report: Report = {
+    schema: REPORT_SCHEMA,
+    scenario: scenario.name,
+    seed: scenario.seed,
+    mode: { workers: record.workers, transport: record.transport },
+    nodes: scenario.nodes,
+    wall_seconds: (record.finishedAtMs - record.startedAtMs) / 1000,
+    join: {
+      nodes_joined: [...record.lives.values()].filter((lives) => lives.some((l) => l.joinedAtMs !== undefined)).length,
+      nodes_started: record.lives.size,
+      time_ms: percentiles(joinTimes),
+      topology_dials: record.topologyDials
+    },
+    messages: {
+      published: record.publishes.size,
+      publish_failures: record.publishFailures.length,
+      expected_deliveries: expected,
+      delivered,
+      delivery_ratio: expected === 0 ? null : delivered / expected,
+      unexpected_deliveries: unexpected,
+      duplicate_deliveries: record.duplicateDeliveries,
+      verdicts: record.verdicts,
+      latency_ms: percentiles(latencies)
+    },
+    per_node: {
+      bytes_sent: percentiles(lastNodes.map((n) => n.bytesSent)),
+      bytes_received: percentiles(lastNodes.map((n) => n.bytesReceived)),
+      connections: percentiles(lastNodes.filter((n) => n.up).map((n) => n.connections)),
+      rss_bytes_per_node: peak.perNode,
+      rss_bytes_per_node_net: peak.up === 0 ? 0 : (peak.rss - record.rssBaselineBytes) / peak.up,
+      rss_baseline_bytes: record.rssBaselineBytes
+    },
+    partitions: record.partitions.map((p, i) => {
+      const c = partitionCounts[i]
+      return {
+        partition: p.partition,
+        start_s: (p.startMs - record.loadStartMs) / 1000,
+        heal_s: p.healMs === undefined ? null : (p.healMs - record.loadStartMs) / 1000,
+        group_sizes: p.groupSizes,
+        published_during_split: c.published,
+        within: { expected: c.withinExpected, delivered: c.withinDelivered },
+        across: { pairs: c.acrossPairs, delivered: c.acrossDelivered, lost: c.acrossPairs - c.acrossDelivered },
+        published_after_heal: c.afterPublished,
+        after_heal: { expected: c.afterExpected, delivered: c.afterDelivered }
+      }
+    }),
+    series,
+    latency_cdf: latencyCdf,
+    node_detail: plan.nodes.map((spec) => {
+      const last = lastNodes.find((n) => n.index === spec.index)
+      const first = record.lives.get(spec.index)?.[0]
+      return {
+        index: spec.index,
+        bootstrap: spec.bootstrap,
+        lives: record.lives.get(spec.index)?.length ?? 0,
+        join_ms: first?.joinedAtMs === undefined ? null : first.joinedAtMs - first.startedAtMs,
+        connections: last?.connections ?? 0,
+        bytes_sent: last?.bytesSent ?? 0,
+        bytes_received: last?.bytesReceived ?? 0
+      }
+    })
+  }
+  return reportSchema.parse(report)
+}

@@ -1,0 +1,216 @@
+/**
+ * Sim scenario files (`sim/scenarios/*.yaml`): zod-validated in strict mode,
+ * so a misspelt key is an error, and checked across keys (bootstrap set not
+ * larger than the network, partition groups naming real nodes, …) before any
+ * node starts. Every problem names its dotted key.
+ */
+import { readFile } from 'node:fs/promises'
+import { parse } from 'yaml'
+import { z } from 'zod'
+import { InputError } from '../src/core/errors.ts'
+import { DATA_CLASSES } from '../src/wire/envelope.ts'
+import { CONNECTIONS_MAX } from '../src/net/host.ts'
+
+/** Nodes in one scenario; beyond this one machine runs out of file descriptors and memory. */
+export const SCENARIO_NODES_MAX = 5000
+export const SCENARIO_DURATION_SECONDS_MAX = 3600
+/** Messages per second the coordinator schedules; each one is verified by every node. */
+export const LOAD_RATE_PER_SECOND_MAX = 1000
+export const PAYLOAD_BYTES_MAX = 64 * 1024
+export const PARTITIONS_MAX = 16
+export const WORKERS_MAX = 64
+
+/** Data classes the sim may load: all wire classes except the one every node already publishes itself. */
+export const SIM_DATA_CLASSES = DATA_CLASSES.filter((name) => name !== 'aggregated_metrics') as Array<Exclude<typeof DATA_CLASSES[number], 'aggregated_metrics'>>
+
+/** One problem in a scenario file: the dotted key and what is wrong with it. */
+export interface ScenarioProblem {
+  key: string
+  message: string
+}
+
+/** The scenario file is invalid; raised before any node starts. */
+export class ScenarioError extends InputError {
+  static override readonly code = 'ScenarioError'
+  override readonly name = 'ScenarioError'
+  readonly problems: ScenarioProblem[]
+
+  constructor (problems: ScenarioProblem[], file?: string) {
+    super(`invalid scenario ${file ?? ''}:\n${problems.map((p) => `  ${p.key}: ${p.message}`).join('\n')}`)
+    this.problems = problems
+  }
+}
+
+const count = z.number({ error: 'must be a number' }).int('must be an integer')
+const seconds = z.number({ error: 'must be a number' }).min(0, 'must not be negative')
+/** A node index (`7`) or an inclusive index range (`"0-49"`). */
+const nodeRange = z.union([count.min(0, 'must not be negative'), z.string().regex(/^\d+-\d+$/, 'must be an index or a range "from-to"')])
+
+const topologySchema = z.discriminatedUnion('kind', [
+  /** nodes know only the bootstrap set and find the rest through the DHT */
+  z.strictObject({ kind: z.literal('dht') }),
+  /** each node also dials `degree` peers drawn at random */
+  z.strictObject({ kind: z.literal('random'), degree: count.min(1, 'must be at least 1') }),
+  /** each node also dials its next `neighbours` nodes by index */
+  z.strictObject({ kind: z.literal('ring'), neighbours: count.min(1, 'must be at least 1').default(1) }),
+  /** contiguous index blocks; each node also dials `degree` random peers of its own cluster */
+  z.strictObject({ kind: z.literal('clusters'), count: count.min(1, 'must be at least 1'), degree: count.min(1, 'must be at least 1') })
+], { error: 'must have kind dht, random, ring or clusters' })
+
+const partitionSchema = z.strictObject({
+  /** every node in exactly one group; connections across groups are cut and refused */
+  groups: z.array(z.array(nodeRange).min(1, 'a group needs at least one node')).min(2, 'a partition needs at least two groups'),
+  start_seconds: seconds,
+  /** absent: the split lasts to the end */
+  heal_seconds: seconds.optional()
+})
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a lowercase name (letters, digits, "-", "_")'),
+  seed: count.min(0, 'must not be negative').max(2 ** 31 - 1, 'must be below 2^31').default(1),
+  nodes: count.min(1, 'must be at least 1').max(SCENARIO_NODES_MAX, `must be at most ${SCENARIO_NODES_MAX}`),
+  /** size of the bootstrap set: the only addresses the other nodes are given */
+  bootstrap: count.min(1, 'must be at least 1').default(1),
+  topology: topologySchema.default({ kind: 'dht' }),
+  federation: z.strictObject({
+    /** open: any peer that completes the handshake; listed: every node's config lists all node ids */
+    members: z.enum(['open', 'listed']).default('open'),
+    /** preloaded: each node starts knowing every member's hybrid key; dht: it looks each source up (node records) on first sight */
+    member_keys: z.enum(['preloaded', 'dht']).default('preloaded'),
+    /** the node's own aggregated_metrics gossip; long by default so it does not drown the measured load */
+    metrics_interval_seconds: count.min(1).max(3600).default(3600)
+  }).default({ members: 'open', member_keys: 'preloaded', metrics_interval_seconds: 3600 }),
+  connections_target: count.min(1, 'must be at least 1').max(CONNECTIONS_MAX, `must be at most ${CONNECTIONS_MAX}`).default(12),
+  gossip_heartbeat_ms: count.min(50, 'must be at least 50').max(10_000, 'must be at most 10000').default(700),
+  join: z.strictObject({
+    rate_per_second: z.number().positive('must be positive').default(100),
+    timeout_seconds: seconds.default(120),
+    /** extra time after every node joined, for DHT discovery to fill connections */
+    settle_seconds: seconds.default(2)
+  }).default({ rate_per_second: 100, timeout_seconds: 120, settle_seconds: 2 }),
+  load: z.strictObject({
+    data_classes: z.array(z.enum(SIM_DATA_CLASSES, { error: `must be one of ${SIM_DATA_CLASSES.join(', ')}` })).min(1, 'needs at least one data class').default(['incident_summary']),
+    rate_per_second: z.number().min(0, 'must not be negative').max(LOAD_RATE_PER_SECOND_MAX, `must be at most ${LOAD_RATE_PER_SECOND_MAX}`).default(2),
+    payload_bytes: count.min(0, 'must not be negative').max(PAYLOAD_BYTES_MAX, `must be at most ${PAYLOAD_BYTES_MAX}`).default(256),
+    /** a delivery counts as expected when the receiver stays up at least this long after the publish */
+    expect_within_seconds: seconds.default(2)
+  }).default({ data_classes: ['incident_summary'], rate_per_second: 2, payload_bytes: 256, expect_within_seconds: 2 }),
+  churn: z.strictObject({
+    leave_per_minute: seconds.default(0),
+    join_per_minute: seconds.default(0)
+  }).default({ leave_per_minute: 0, join_per_minute: 0 }),
+  partitions: z.array(partitionSchema).max(PARTITIONS_MAX).default([]),
+  duration_seconds: z.number({ error: 'must be a number' }).positive('must be positive').max(SCENARIO_DURATION_SECONDS_MAX, `must be at most ${SCENARIO_DURATION_SECONDS_MAX}`),
+  /** time after the last publish for messages to arrive */
+  drain_seconds: seconds.default(5),
+  sample_interval_seconds: z.number().min(0.1, 'must be at least 0.1').default(1)
+})
+
+export type Scenario = z.output<typeof scenarioSchema>
+export type Topology = Scenario['topology']
+
+/** Expands a group's indices and ranges. */
+export function groupIndices (group: Array<number | string>): number[] {
+  return group.flatMap((entry) => {
+    if (typeof entry === 'number') return [entry]
+    const [from, to] = entry.split('-').map(Number)
+    return Array.from({ length: Math.max(0, to - from + 1) }, (_, offset) => from + offset)
+  })
+}
+
+/** Checks that only make sense across keys. */
+function crossChecks (scenario: Scenario): ScenarioProblem[] {
+  const problems: ScenarioProblem[] = []
+  if (scenario.bootstrap > scenario.nodes) problems.push({ key: 'bootstrap', message: `is ${scenario.bootstrap}, more than the ${scenario.nodes} nodes` })
+  const topology = scenario.topology
+  if (topology.kind === 'random' && topology.degree >= scenario.nodes) problems.push({ key: 'topology.degree', message: `must be below the number of nodes (${scenario.nodes})` })
+  if (topology.kind === 'ring' && topology.neighbours >= scenario.nodes) problems.push({ key: 'topology.neighbours', message: `must be below the number of nodes (${scenario.nodes})` })
+  if (topology.kind === 'clusters' && topology.count > scenario.nodes) problems.push({ key: 'topology.count', message: `is more than the ${scenario.nodes} nodes` })
+  if (topology.kind === 'clusters' && topology.degree >= Math.floor(scenario.nodes / topology.count)) problems.push({ key: 'topology.degree', message: 'must be below the cluster size' })
+  if (scenario.connections_target < 1) problems.push({ key: 'connections_target', message: 'must be at least 1' })
+  scenario.partitions.forEach((partition, p) => {
+    const seen = new Map<number, number>()
+    partition.groups.forEach((group, g) => {
+      group.forEach((entry, e) => {
+        if (typeof entry === 'string') {
+          const [from, to] = entry.split('-').map(Number)
+          if (from > to) problems.push({ key: `partitions.${p}.groups.${g}.${e}`, message: `range ${entry} is empty (from > to)` })
+        }
+      })
+      for (const index of groupIndices(group)) {
+        if (index >= scenario.nodes) {
+          problems.push({ key: `partitions.${p}.groups.${g}`, message: `names node ${index}, but nodes are 0-${scenario.nodes - 1}` })
+          break
+        }
+        if (seen.has(index)) {
+          problems.push({ key: `partitions.${p}.groups.${g}`, message: `names node ${index}, already in group ${seen.get(index)}` })
+          break
+        }
+        seen.set(index, g)
+      }
+    })
+    const missing = scenario.nodes - seen.size
+    if (missing > 0 && !problems.some((q) => q.key.startsWith(`partitions.${p}.`))) {
+      problems.push({ key: `partitions.${p}.groups`, message: `leave ${missing} node(s) in no group; every node must be in exactly one group` })
+    }
+    if (partition.start_seconds >= scenario.duration_seconds) problems.push({ key: `partitions.${p}.start_seconds`, message: 'must be before duration_seconds' })
+    if (partition.heal_seconds !== undefined && partition.heal_seconds <= partition.start_seconds) problems.push({ key: `partitions.${p}.heal_seconds`, message: 'must be after start_seconds' })
+    const previous = scenario.partitions[p - 1]
+    if (previous !== undefined && (previous.heal_seconds === undefined || previous.heal_seconds > partition.start_seconds)) {
+      problems.push({ key: `partitions.${p}.start_seconds`, message: 'overlaps the previous partition (partitions run one after another, in order)' })
+    }
+  })
+  return problems
+}
+
+/** The value at a key path of a parsed document (undefined when absent). */
+function valueAt (input: unknown, path: PropertyKey[]): unknown {
+  let value = input
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined
+    value = (value as Record<PropertyKey, unknown>)[key]
+  }
+  return value
+}
+
+/** Validates a parsed scenario; throws ScenarioError naming every bad key. */
+export function parseScenario (input: unknown, file?: string): Scenario {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new ScenarioError([{ key: '(root)', message: 'must be a mapping of keys to values' }], file)
+  }
+  const result = scenarioSchema.safeParse(input)
+  if (!result.success) {
+    const problems = result.error.issues.flatMap((issue): ScenarioProblem[] => {
+      const path = issue.path.map(String).join('.')
+      if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ key: path === '' ? key : `${path}.${key}`, message: 'unknown key' }))
+      const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined
+      return [{ key: path === '' ? '(root)' : path, message: missing ? 'is required' : issue.message }]
+    })
+    throw new ScenarioError(problems, file)
+  }
+  const problems = crossChecks(result.data)
+  if (problems.length > 0) throw new ScenarioError(problems, file)
+  return result.data
+}
+
+/** Parses YAML text into a validated scenario. */
+export function parseScenarioText (text: string, file?: string): Scenario {
+  let raw: unknown
+  try {
+    raw = parse(text)
+  } catch (err) {
+    throw new ScenarioError([{ key: '(file)', message: `is not valid YAML: ${(err as Error).message.split('\n')[0]}` }], file)
+  }
+  return parseScenario(raw, file)
+}
+
+/** Reads and validates a scenario file. */
+export async function loadScenario (file: string): Promise<Scenario> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    throw new ScenarioError([{ key: '(file)', message: `cannot be read: ${(err as Error).message}` }], file)
+  }
+  return parseScenarioText(text, file)
+}

@@ -1,0 +1,96 @@
+/**
+ * One sim run end to end, as the CLI and the tests use it: build the cluster
+ * (in-process over memory, or K worker processes over TCP loopback), play the
+ * scenario, analyse, write `report.json` and the plots, and format the
+ * summary table.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Scenario } from './scenario.ts'
+import { WORKERS_MAX } from './scenario.ts'
+import { makePlan } from './plan.ts'
+import { LocalCluster, type Cluster } from './cluster.ts'
+import { WorkerCluster } from './workers.ts'
+import { runScenario, type Progress } from './run.ts'
+import { analyse, type Report } from './report.ts'
+import { renderPlots } from './plots.ts'
+import { InputError } from '../src/core/errors.ts'
+
+export class WorkersError extends InputError {
+  static override readonly code = 'WorkersError'
+  override readonly name = 'WorkersError'
+}
+
+export interface SimulateOptions {
+  /** 0 = every node in this process over the memory transport */
+  workers?: number
+  /** where report.json and the plots go; absent = nothing written */
+  outDir?: string
+  onProgress?: (progress: Progress) => void
+}
+
+export interface SimulateResult {
+  report: Report
+  /** files written (absolute or relative to the cwd as given) */
+  files: string[]
+}
+
+/** The default output folder of a scenario run. */
+export function defaultOutDir (scenario: Scenario): string {
+  return join('sim', 'out', `${scenario.name}-${scenario.seed}`)
+}
+
+/** Runs a scenario and writes its report. */
+export async function simulate (scenario: Scenario, options: SimulateOptions = {}): Promise<SimulateResult> {
+  const workers = options.workers ?? 0
+  if (!Number.isInteger(workers) || workers < 0 || workers > WORKERS_MAX) throw new WorkersError(`--workers must be an integer from 0 to ${WORKERS_MAX}`)
+  if (workers > scenario.nodes) throw new WorkersError(`--workers ${workers} is more than the ${scenario.nodes} nodes`)
+  const plan = makePlan(scenario)
+  const cluster: Cluster = workers === 0
+    ? await LocalCluster.create({ scenario, plan, local: plan.nodes.map((n) => n.index), transport: 'memory' })
+    : await WorkerCluster.open({ scenario, workers })
+  const record = await runScenario(scenario, cluster, { workers, transport: workers === 0 ? 'memory' : 'tcp' }, options.onProgress === undefined ? {} : { onProgress: options.onProgress })
+  const report = analyse(record)
+  const files: string[] = []
+  if (options.outDir !== undefined) {
+    await mkdir(options.outDir, { recursive: true })
+    const reportFile = join(options.outDir, 'report.json')
+    await writeFile(reportFile, JSON.stringify(report, null, 2) + '\n')
+    files.push(reportFile)
+    for (const [name, svg] of Object.entries(await renderPlots(report))) {
+      const file = join(options.outDir, name)
+      await writeFile(file, svg)
+      files.push(file)
+    }
+  }
+  return { report, files }
+}
+
+const ms = (value: number | null): string => value === null ? '—' : `${value.toFixed(value < 10 ? 1 : 0)} ms`
+const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`
+const kib = (bytes: number | null): string => bytes === null ? '—' : `${(bytes / 1024).toFixed(0)} KiB`
+
+/** The terminal summary of a report. */
+export function summaryTable (report: Report): string {
+  const m = report.messages
+  const rows: Array<[string, string]> = [
+    ['scenario / seed', `${report.scenario} / ${report.seed}`],
+    ['mode', report.mode.workers === 0 ? 'in-process (memory transport)' : `${report.mode.workers} worker processes (TCP loopback)`],
+    ['nodes joined / started', `${report.join.nodes_joined} / ${report.join.nodes_started} (of ${report.nodes})`],
+    ['time to join p50 / p99 / max', `${ms(report.join.time_ms.p50)} / ${ms(report.join.time_ms.p99)} / ${ms(report.join.time_ms.max)}`],
+    ['messages published', `${m.published} (${m.publish_failures} failed to publish)`],
+    ['delivery ratio', m.delivery_ratio === null ? '—' : `${(m.delivery_ratio * 100).toFixed(3)} % (${m.delivered} / ${m.expected_deliveries})`],
+    ['latency p50 / p90 / p99 / max', `${ms(m.latency_ms.p50)} / ${ms(m.latency_ms.p90)} / ${ms(m.latency_ms.p99)} / ${ms(m.latency_ms.max)}`],
+    ['duplicate / unexpected deliveries', `${m.duplicate_deliveries} / ${m.unexpected_deliveries}`],
+    ['bytes sent per node p50 / max', `${kib(report.per_node.bytes_sent.p50)} / ${kib(report.per_node.bytes_sent.max)}`],
+    ['bytes received per node p50 / max', `${kib(report.per_node.bytes_received.p50)} / ${kib(report.per_node.bytes_received.max)}`],
+    ['connections per node p50 / max', `${report.per_node.connections.p50 ?? '—'} / ${report.per_node.connections.max ?? '—'}`],
+    ['RSS per node (gross / net of baseline)', `${mib(report.per_node.rss_bytes_per_node)} / ${mib(report.per_node.rss_bytes_per_node_net)}`],
+    ['wall time', `${report.wall_seconds.toFixed(1)} s`]
+  ]
+  for (const p of report.partitions) {
+    rows.push([`partition ${p.partition} (${p.group_sizes.join(' | ')})`, `${p.published_during_split} published during split; within side ${p.within.delivered}/${p.within.expected}; across ${p.across.delivered}/${p.across.pairs} (lost ${p.across.lost}); after heal ${p.after_heal.delivered}/${p.after_heal.expected}`])
+  }
+  const width = Math.max(...rows.map(([k]) => k.length))
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')
+}

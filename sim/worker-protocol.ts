@@ -1,0 +1,20 @@
+/**
+ * Messages between the coordinator and a worker process (Node's IPC channel
+ * with 'advanced' serialization, so typed arrays and nested objects pass as is).
+ */
+import type { Scenario } from './scenario.ts'
+import type { DataClass } from '../src/wire/envelope.ts'
+
+export type WorkerRequest =
+  | { id: number, op: 'init', scenario: Scenario, local: number[] }
+  | { id: number, op: 'start', index: number, bootstrap: string[] }
+  | { id: number, op: 'stop', index: number }
+  | { id: number, op: 'dial', index: number, address: string }
+  | { id: number, op: 'publish', event: { message: number, node: number, dataClass: DataClass } }
+  | { id: number, op: 'partition', groupOf: number[] | null }
+  | { id: number, op: 'sample' }
+  | { id: number, op: 'close' }
+
+export type WorkerReply =
+  | { id: number, ok: true, value: unknown }
+  | { id: number, ok: false, error: string }
