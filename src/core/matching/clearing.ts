@@ -19,7 +19,7 @@ import { validateCap } from './chain.ts'
 import { buildCategoryGraph, type CategoryGraph } from './category-graph.ts'
 import { maxCirculation } from './circulation.ts'
 import { CycleFinder } from './cycle-finder.ts'
-import { Pools } from './pools.ts'
+import { Pools, materializeChains, type BoundChains } from './pools.ts'
 import { CHAIN_LENGTH_DEFAULT } from './limits.ts'
 
 export interface ClearingOptions {
@@ -43,46 +43,53 @@ export interface Clearing {
   weightBound: number
 }
 
+/** A clearing with its chains as blocks of the category graph (what `clearGraph` computes before any object is made per step). */
+export interface CompactClearing extends Omit<Clearing, 'chains'> {
+  boundChains: BoundChains
+}
+
 /** Clears an instance: deterministic, the same chains in the same order for the same instance. */
 export function clear (instance: MatchingInstance, options: ClearingOptions = {}): Clearing {
   const cap = options.cap === undefined ? CHAIN_LENGTH_DEFAULT : options.cap === null ? null : validateCap(options.cap)
-  return clearGraph(buildCategoryGraph(instance), cap)
+  const graph = buildCategoryGraph(instance)
+  const { boundChains, ...totals } = clearGraph(graph, cap)
+  return { chains: materializeChains(graph, boundChains), ...totals }
 }
 
-/** Clears a built category graph (the benchmark times this apart from building). */
-export function clearGraph (graph: CategoryGraph, cap: number | null): Clearing {
+/** Clears a built category graph; the chains stay compact (see materializeChains). */
+export function clearGraph (graph: CategoryGraph, cap: number | null): CompactClearing {
   const lengthMax = cap ?? graph.categoryCount
   const circulation = maxCirculation(graph)
   const pools = new Pools(graph)
-  const finder = new CycleFinder(graph)
-  const chains: Chain[] = []
   const residual = circulation.flow
   // Step 2: split the optimal circulation, shortest cycle through each category first.
+  const finder = new CycleFinder(graph, residual)
   for (let start = 0; start < graph.categoryCount; start++) {
     for (;;) {
-      const edges = finder.shortestCycleThrough(start, residual, lengthMax)
+      const edges = finder.shortestCycleThrough(start, lengthMax)
       if (edges === undefined) break
       let times = Infinity
       for (const e of edges) times = Math.min(times, residual[e]!)
       for (const e of edges) residual[e]! -= times
-      pools.bind(edges, times, chains)
+      pools.bind(edges, times)
     }
   }
   // Step 3: more short cycles among the live units, when step 2 fell short of the bound.
   if (pools.served < circulation.served) {
+    const finder = new CycleFinder(graph, pools.available)
     for (let start = 0; start < graph.categoryCount; start++) {
       for (;;) {
-        const edges = finder.shortestCycleThrough(start, pools.available, lengthMax)
+        const edges = finder.shortestCycleThrough(start, lengthMax)
         if (edges === undefined) break
         let times = Infinity
         for (const e of edges) times = Math.min(times, pools.available[e]!)
         // 0 bound: the only cycle here needs one participant twice; move on rather than loop
-        if (pools.bind(edges, times, chains) === 0) break
+        if (pools.bind(edges, times) === 0) break
       }
     }
   }
   return {
-    chains,
+    boundChains: pools.result(),
     participantsServed: pools.served,
     bound: circulation.served,
     gap: circulation.served - pools.served,

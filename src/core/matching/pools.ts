@@ -39,15 +39,16 @@ export class Pools {
   private take (edge: number): number {
     const end = this.graph.blockStart[edge + 1]!
     // dead blocks before the cursor stay dead until a release moves the cursor back
-    while (this.cursor[edge]! < end && !this.live(this.cursor[edge]!)) this.cursor[edge]!++
-    const block = this.cursor[edge]!
+    let block = this.cursor[edge]!
+    while (block < end && !this.live(block)) block++
+    this.cursor[edge] = block
     if (block >= end) return -1
     this.remaining[block]!--
     this.available[edge]!--
     const p = this.graph.blockParticipant[block]!
     if (p >= 0) {
       this.used[p] = 1
-      this.forSiblings(p, block, (sibling) => { this.available[this.blockEdge[sibling]!]!-- })
+      if (this.graph.sharedIdentities) this.updateSiblings(p, block, -1)
     }
     return block
   }
@@ -57,67 +58,93 @@ export class Pools {
     const p = this.graph.blockParticipant[block]!
     if (p >= 0) {
       this.used[p] = 0
-      this.forSiblings(p, block, (sibling) => {
-        const siblingEdge = this.blockEdge[sibling]!
-        this.available[siblingEdge]!++
-        if (sibling < this.cursor[siblingEdge]!) this.cursor[siblingEdge] = sibling
-      })
+      if (this.graph.sharedIdentities) this.updateSiblings(p, block, 1)
     }
     this.remaining[block]!++
     this.available[edge]!++
     if (block < this.cursor[edge]!) this.cursor[edge] = block
   }
 
-  /** Calls `f` for each other live entry of participant p. */
-  private forSiblings (p: number, block: number, f: (sibling: number) => void): void {
+  /**
+   * A participant entered (delta -1) or left (delta +1) a chain: its other
+   * entries that still have units become dead (or live again) on their edges.
+   */
+  private updateSiblings (p: number, block: number, delta: -1 | 1): void {
     const { participantBlockStart, participantBlocks } = this.graph
     for (let k = participantBlockStart[p]!; k < participantBlockStart[p + 1]!; k++) {
       const sibling = participantBlocks[k]!
-      if (sibling !== block && this.remaining[sibling]! > 0) f(sibling)
+      if (sibling === block || this.remaining[sibling] === 0) continue
+      const siblingEdge = this.blockEdge[sibling]!
+      this.available[siblingEdge]! += delta
+      if (delta === 1 && sibling < this.cursor[siblingEdge]!) this.cursor[siblingEdge] = sibling
     }
   }
 
+  /** blocks of the bound chains' steps, chain after chain (each rotated to start at its smallest need) */
+  private steps = new Int32Array(1024)
+  private stepCount = 0
+  /** chain i is steps[starts[i] … starts[i+1]) */
+  private readonly starts: number[] = [0]
+
   /**
-   * Binds up to `times` chains along the cycle `edges`; appends them to
-   * `chains` and returns how many were bound (fewer when a pool runs dry or a
-   * participant would appear twice).
+   * Binds up to `times` chains along the cycle `edges` and returns how many
+   * were bound (fewer when a pool runs dry or a participant would appear twice).
    */
-  bind (edges: readonly number[], times: number, chains: Chain[]): number {
-    const blocks = new Array<number>(edges.length)
+  bind (edges: readonly number[], times: number): number {
+    const length = edges.length
+    const { edgeFrom } = this.graph
+    // start at the smallest need so a chain reads the same whichever way it was found
+    let first = 0
+    for (let i = 1; i < length; i++) if (edgeFrom[edges[i]!]! < edgeFrom[edges[first]!]!) first = i
     for (let t = 0; t < times; t++) {
-      for (let i = 0; i < edges.length; i++) {
-        const block = this.take(edges[i]!)
+      if (this.stepCount + length > this.steps.length) {
+        const grown = new Int32Array(this.steps.length * 2 + length)
+        grown.set(this.steps.subarray(0, this.stepCount))
+        this.steps = grown
+      }
+      for (let k = 0; k < length; k++) {
+        const block = this.take(edges[(first + k) % length]!)
         if (block < 0) {
-          for (let j = 0; j < i; j++) this.release(blocks[j]!)
+          for (let j = 0; j < k; j++) this.release(this.steps[this.stepCount + j]!)
           return t
         }
-        blocks[i] = block
+        this.steps[this.stepCount + k] = block
       }
-      chains.push(this.chainOf(edges, blocks))
+      for (let k = 0; k < length; k++) this.weight += this.graph.blockWeight[this.steps[this.stepCount + k]!]!
+      this.stepCount += length
+      this.starts.push(this.stepCount)
+      this.served += length
     }
     return times
   }
 
-  private chainOf (edges: readonly number[], blocks: readonly number[]): Chain {
-    const { graph } = this
-    // start at the smallest need so a chain reads the same whichever way it was found
-    let first = 0
-    for (let i = 1; i < edges.length; i++) if (graph.edgeFrom[edges[i]!]! < graph.edgeFrom[edges[first]!]!) first = i
+  /** The bound chains in compact form. */
+  result (): BoundChains {
+    return { stepBlocks: this.steps.slice(0, this.stepCount), chainStarts: Int32Array.from(this.starts) }
+  }
+}
+
+/** Chains as blocks: chain i's steps are stepBlocks[chainStarts[i] … chainStarts[i+1]). */
+export interface BoundChains {
+  stepBlocks: Int32Array
+  chainStarts: Int32Array
+}
+
+/** Turns bound chains into Chain objects (node, categories, participant id per step). */
+export function materializeChains (graph: CategoryGraph, bound: BoundChains): Chain[] {
+  const edges = blockEdges(graph)
+  const chains: Chain[] = []
+  for (let c = 0; c + 1 < bound.chainStarts.length; c++) {
     const steps: ChainStep[] = []
-    for (let k = 0; k < edges.length; k++) {
-      const i = (first + k) % edges.length
-      const block = blocks[i]!
+    for (let k = bound.chainStarts[c]!; k < bound.chainStarts[c + 1]!; k++) {
+      const block = bound.stepBlocks[k]!
+      const edge = edges[block]!
+      const step: ChainStep = { node: graph.nodes[graph.blockNode[block]!]!, need: graph.categories[graph.edgeFrom[edge]!]!, offer: graph.categories[graph.edgeTo[edge]!]! }
       const p = graph.blockParticipant[block]!
-      const step: ChainStep = {
-        node: graph.nodes[graph.blockNode[block]!]!,
-        need: graph.categories[graph.edgeFrom[edges[i]!]!]!,
-        offer: graph.categories[graph.edgeTo[edges[i]!]!]!
-      }
       if (p >= 0) step.participant = graph.participantIds[p]!
       steps.push(step)
-      this.weight += graph.blockWeight[block]!
     }
-    this.served += edges.length
-    return { steps }
+    chains.push({ steps })
   }
+  return chains
 }
