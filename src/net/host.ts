@@ -143,6 +143,8 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
         msgIdFn: contentMessageId,
         asyncValidation: true,
         allowPublishToZeroTopicPeers: true,
+        // every member speaks gossipsub; floodsub would only widen what a peer can send us
+        fallbackToFloodsub: false,
         emitSelf: false,
         maxInboundDataLength: GOSSIP_FRAME_BYTES_MAX,
         ...(init.gossipHeartbeatMs === undefined ? {} : { heartbeatInterval: init.gossipHeartbeatMs })
