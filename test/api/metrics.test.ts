@@ -1,26 +1,7 @@
 import test from 'ava'
 // Its own file (so its own worker): @libp2p/prometheus-metrics keeps its metric objects in module
 // state, so only the first libp2p node in a process exports libp2p metrics. The daemon runs one node.
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { FedmeshNode } from '../../src/node/node.ts'
-import { parseConfig } from '../../src/config/load.ts'
-import { createApiServer } from '../../src/api/server.ts'
-import { OperationRegistry, OperationArgumentError } from '../../src/node/operations.ts'
-
-const token = 'test-token-123'
-
-async function apiFixture (): Promise<{ node: FedmeshNode, api: ReturnType<typeof createApiServer> }> {
-  const config = parseConfig({ site_id: 'api_test', jurisdiction: 'DE', listen: ['/ip4/127.0.0.1/tcp/0'] })
-  const node = await FedmeshNode.create({ config, privateKey: await generateKeyPair('Ed25519') })
-  await node.start()
-  const operations = new OperationRegistry()
-  operations.register({ name: 'echo', run: async (_context, args: { say?: string }) => {
-    if (typeof args.say !== 'string') throw new OperationArgumentError('say must be a string')
-    return { said: args.say }
-  } })
-  const api = createApiServer({ node, token, operations, dataDir: undefined })
-  return { node, api }
-}
+import { apiFixture, API_TEST_TOKEN as token } from '../fixtures/api.ts'
 
 test('/metrics parses as Prometheus text and carries fedmesh and libp2p metrics', async (t) => {
   const { node, api } = await apiFixture()
