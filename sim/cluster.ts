@@ -180,6 +180,9 @@ export class LocalCluster implements Cluster {
       denyPeer: (peer) => this.denied(index, peer)
     })
     for (const [id, key] of this.memberKeys) node.members.add(id, key)
+    // Every sim node shares 127.0.0.1 over TCP; gossipsub's IP colocation penalty (P6) would graylist
+    // them all. That is an artefact of one machine, not of the network under test.
+    if (this.transport === 'tcp') node.libp2p.services.pubsub.score.params.IPColocationFactorWhitelist.add('127.0.0.1')
     await node.start()
     for (const dataClass of scenario.load.data_classes) this.registerLoad(index, node, dataClass)
     this.lives.set(index, { node, bytes, startedAtMs: simNow(), joinTopic: gossipTopic(SIM_FEDERATION_ID, scenario.load.data_classes[0]) })
