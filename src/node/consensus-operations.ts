@@ -9,7 +9,8 @@ import { eventHashSchema } from '../core/consensus/event.ts'
 import { historyStatistics, type HistoryRecord, type HistoryStatistics } from '../core/consensus/history.ts'
 import { verifyQC } from '../core/consensus/quorum-certificate.ts'
 import { quorumSize, quorumWarnings, type ConsensusPolicy } from '../core/consensus/threshold.ts'
-import { initialTrust, trustBand, trustReport, trustStatus, type TrustBand, type TrustEntry, type TrustStatus } from '../core/consensus/trust.ts'
+import { applyTrustRule, initialTrust, trustBand, trustReport, trustStatus, type TrustBand, type TrustEntry, type TrustStatus } from '../core/consensus/trust.ts'
+import { nodeIdSchema } from '../core/consensus/member.ts'
 import { hybridVerifier } from '../crypto/hybrid.ts'
 import { ConsensusStore, HISTORY_QUERY_LIMIT_MAX } from '../store/consensus.ts'
 import { loadGenesisFile } from '../store/consensus-genesis.ts'
@@ -180,5 +181,27 @@ export const consensusCheck: Operation<{ event_hash: string }, { event_hash: str
       slots.push({ record, qc: { votes: qc.votes.length, verified: error === null, error } })
     }
     return { event_hash: eventHash, consensus_achieved: records.some((r) => r.consensus_achieved && r.consensus_hash === eventHash), slots }
+  }
+}
+
+/** The node is not a member (operators adjust members' trust only). */
+export class NotAMemberError extends InputError {
+  static override readonly code = 'NotAMemberError'
+  override readonly name = 'NotAMemberError'
+}
+
+/** `trust --boost NODE` / `--penalize NODE`: the operator's admin rules (+10 / −20); returns the new entry. */
+export const consensusTrustAdjust: Operation<{ node_id: string, rule: 'admin_boost' | 'admin_penalty' }, TrustEntry> = {
+  name: 'consensus.trust-adjust',
+  async run (context, args) {
+    const { node_id: nodeId, rule } = parseArgs(z.strictObject({ node_id: nodeIdSchema, rule: z.enum(['admin_boost', 'admin_penalty']) }), args, 'consensus.trust-adjust')
+    const { store, membership } = await requireMembership(context)
+    if (!membership.members.has(nodeId)) throw new NotAMemberError(`${nodeId} is not a member of "${membership.federation_id}"`)
+    const now = context.now()
+    const current = (await store.trust()).find((r) => r.node_id === nodeId) ?? initialTrust(nodeId, now)
+    const record = applyTrustRule(current, rule, now)
+    await store.persist([{ kind: 'trust', record }])
+    const band = trustBand(record.score)
+    return { node_id: nodeId, score: record.score, band, status: trustStatus(band), last_active_at: record.last_active_at }
   }
 }

@@ -3,7 +3,7 @@
  * by the CLI and the node so both see the same set.
  */
 import { operations } from './operations.ts'
-import { consensusGenesis, consensusMembers, consensusTrust, consensusHistory, consensusCheck } from './consensus-operations.ts'
+import { consensusGenesis, consensusMembers, consensusTrust, consensusTrustAdjust, consensusHistory, consensusCheck } from './consensus-operations.ts'
 import { participantAdd, participantList, participantRemove, match } from './matching-operations.ts'
 
 // Feature modules add one line each: operations.register(x) for each operation they export.
@@ -11,6 +11,7 @@ void operations
 operations.register(consensusGenesis)
 operations.register(consensusMembers)
 operations.register(consensusTrust)
+operations.register(consensusTrustAdjust)
 operations.register(consensusHistory)
 operations.register(consensusCheck)
 operations.register(participantAdd)

@@ -94,6 +94,16 @@ test.serial('genesis, members, history, check and trust through the real command
   const report = JSON.parse(trust.stdout)
   t.deepEqual(report.nodes.map((n: { score: number }) => n.score), [52, 52, 52])
   t.is(report.average, 52)
+
+  const penalized = await fedmesh('trust', '--penalize', ids[0]!, '--json', '--data-dir', dir)
+  t.is(penalized.code, 0, penalized.stderr)
+  const after = JSON.parse(penalized.stdout).nodes.find((n: { node_id: string }) => n.node_id === ids[0])
+  t.deepEqual([after.score, after.band, after.status], [32, 'LOW', 'flagged'])
+  const boosted = await fedmesh('trust', '--boost', ids[0]!, '--data-dir', dir)
+  t.regex(boosted.stdout, new RegExp(`${ids[0]!} +42 +LOW +flagged`))
+  const outsider = await fedmesh('trust', '--boost', '12D3KooWNotAMember1111111111111111111111111111111', '--data-dir', dir)
+  t.is(outsider.code, 2)
+  t.regex(outsider.stderr, /not a member/)
 })
 
 test.serial('bad input exits 2 with a named reason', async (t) => {

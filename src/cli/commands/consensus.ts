@@ -106,11 +106,16 @@ export function register (program: Command): void {
     })
 
   program.command('trust')
-    .description('trust score, band and status of every node, and the average')
+    .description('trust score, band and status of every node, and the average; --boost / --penalize apply the admin rules first')
+    .addOption(new Option('--boost <node_id>', 'admin boost: +10 to a member').conflicts('penalize'))
+    .option('--penalize <node_id>', 'admin penalty: −20 to a member')
     .addOption(jsonOption())
     .addOption(dataDirOption())
-    .action(async (options: { json: boolean, dataDir: string }) => {
-      print(await runOperation<{ nodes: TrustEntry[], average: number | null }>(resolve(options.dataDir), 'consensus.trust', {}), options.json, formatTrust)
+    .action(async (options: { boost?: string, penalize?: string, json: boolean, dataDir: string }) => {
+      const dataDir = resolve(options.dataDir)
+      if (options.boost !== undefined) await runOperation(dataDir, 'consensus.trust-adjust', { node_id: options.boost, rule: 'admin_boost' })
+      if (options.penalize !== undefined) await runOperation(dataDir, 'consensus.trust-adjust', { node_id: options.penalize, rule: 'admin_penalty' })
+      print(await runOperation<{ nodes: TrustEntry[], average: number | null }>(dataDir, 'consensus.trust', {}), options.json, formatTrust)
     })
 
   program.command('members')
