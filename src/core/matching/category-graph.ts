@@ -9,6 +9,9 @@
 import type { MatchingInstance } from './instance.ts'
 import { entriesOf } from './participant.ts'
 
+/** Largest category count² for which pair ids are looked up in a flat table rather than a Map. */
+const DENSE_PAIR_TABLE_ENTRIES_MAX = 4 * 1024 * 1024
+
 /**
  * A pool block: `count` interchangeable units on one edge, at one node.
  * A participant's entry is a block of 1 carrying its identity; a summary entry
@@ -59,6 +62,8 @@ export function buildCategoryGraph (instance: MatchingInstance): CategoryGraph {
   const categoryCount = taxonomy.size
   const nodes = instance.nodes.map((n) => n.id)
   // First pass: blocks in (node, participant) order with a provisional edge id per distinct pair.
+  // pair key → provisional edge id: a flat table while it stays small (4M entries = 16 MB), else a Map
+  const dense = categoryCount * categoryCount <= DENSE_PAIR_TABLE_ENTRIES_MAX ? new Int32Array(categoryCount * categoryCount).fill(-1) : undefined
   const keyToTemp = new Map<number, number>()
   const tempKeys: number[] = []
   const blockTemp: number[] = []
@@ -71,10 +76,11 @@ export function buildCategoryGraph (instance: MatchingInstance): CategoryGraph {
   let sharedIdentities = false
   const tempOf = (need: string, offer: string): number => {
     const key = taxonomy.indexOf(need) * categoryCount + taxonomy.indexOf(offer)
-    let temp = keyToTemp.get(key)
-    if (temp === undefined) {
+    let temp = dense === undefined ? (keyToTemp.get(key) ?? -1) : dense[key]!
+    if (temp < 0) {
       temp = tempKeys.length
-      keyToTemp.set(key, temp)
+      if (dense === undefined) keyToTemp.set(key, temp)
+      else dense[key] = temp
       tempKeys.push(key)
     }
     return temp
@@ -84,7 +90,10 @@ export function buildCategoryGraph (instance: MatchingInstance): CategoryGraph {
       const p = participantIds.length
       participantIds.push(participant.id)
       participantNode.push(nodeIndex)
-      const entries = entriesOf(participant)
+      // the common case, one need and one offer, skips building the cross product
+      const entries = participant.needs.length === 1 && participant.offers.length === 1
+        ? [{ need: participant.needs[0]!, offer: participant.offers[0]! }]
+        : entriesOf(participant)
       if (entries.length > 1) sharedIdentities = true
       for (const entry of entries) {
         blockTemp.push(tempOf(entry.need, entry.offer))

@@ -66,11 +66,12 @@ export function clearGraph (graph: CategoryGraph, cap: number | null): CompactCl
   const finder = new CycleFinder(graph, residual)
   for (let start = 0; start < graph.categoryCount; start++) {
     for (;;) {
-      const edges = finder.shortestCycleThrough(start, lengthMax)
-      if (edges === undefined) break
+      const length = finder.shortestCycleThrough(start, lengthMax)
+      if (length === 0) break
+      const edges = finder.cycle.subarray(0, length)
       let times = Infinity
-      for (const e of edges) times = Math.min(times, residual[e]!)
-      for (const e of edges) residual[e]! -= times
+      for (let i = 0; i < length; i++) times = Math.min(times, residual[edges[i]!]!)
+      for (let i = 0; i < length; i++) residual[edges[i]!]! -= times
       pools.bind(edges, times)
     }
   }
@@ -79,10 +80,11 @@ export function clearGraph (graph: CategoryGraph, cap: number | null): CompactCl
     const finder = new CycleFinder(graph, pools.available)
     for (let start = 0; start < graph.categoryCount; start++) {
       for (;;) {
-        const edges = finder.shortestCycleThrough(start, lengthMax)
-        if (edges === undefined) break
+        const length = finder.shortestCycleThrough(start, lengthMax)
+        if (length === 0) break
+        const edges = finder.cycle.subarray(0, length)
         let times = Infinity
-        for (const e of edges) times = Math.min(times, pools.available[e]!)
+        for (let i = 0; i < length; i++) times = Math.min(times, pools.available[edges[i]!]!)
         // 0 bound: the only cycle here needs one participant twice; move on rather than loop
         if (pools.bind(edges, times) === 0) break
       }

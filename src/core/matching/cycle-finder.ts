@@ -29,6 +29,8 @@ export class CycleFinder {
   private readonly parentEdge: Int32Array
   private readonly depth: Int32Array
   private readonly queue: Int32Array
+  /** the edges of the last cycle found */
+  readonly cycle: Int32Array
 
   constructor (graph: CategoryGraph, residual: Float64Array) {
     this.graph = graph
@@ -44,6 +46,7 @@ export class CycleFinder {
     this.parentEdge = new Int32Array(n)
     this.depth = new Int32Array(n)
     this.queue = new Int32Array(n)
+    this.cycle = new Int32Array(n)
   }
 
   /** Marks the live predecessors of `start` (once per start: an edge into start can only die, which is checked on use). */
@@ -70,15 +73,16 @@ export class CycleFinder {
   }
 
   /**
-   * The edges of a shortest cycle through category `start` using only edges
-   * with residual > 0 and at most `lengthMax` edges, starting with an edge out
-   * of `start`; undefined when there is none. Deterministic: the same graph
-   * and the same sequence of searches give the same cycles.
+   * Finds a shortest cycle through category `start` using only edges with
+   * residual > 0 and at most `lengthMax` edges; returns its length (0 when
+   * there is none) and leaves its edges, starting with one out of `start`, in
+   * `cycle[0 … length)`. Deterministic: the same graph and the same sequence
+   * of searches give the same cycles.
    */
-  shortestCycleThrough (start: number, lengthMax: number): number[] | undefined {
+  shortestCycleThrough (start: number, lengthMax: number): number {
     const { residual, outEdges, outEnd } = this
     const { outStart, edgeTo } = this.graph
-    if (this.predecessorsOf !== start && !this.markPredecessors(start)) return undefined
+    if (this.predecessorsOf !== start && !this.markPredecessors(start)) return 0
     const predecessorStamp = this.predecessorMark
     const stamp = ++this.stamp
     this.visitedStamp[start] = stamp
@@ -107,12 +111,15 @@ export class CycleFinder {
         this.queue[tail++] = w
       }
     }
-    return undefined
+    return 0
   }
 
-  private pathTo (start: number, last: number): number[] {
-    const edges = [this.predecessorEdge[last]!]
-    for (let v = last; v !== start; v = this.graph.edgeFrom[this.parentEdge[v]!]!) edges.push(this.parentEdge[v]!)
-    return edges.reverse()
+  /** Writes the cycle start → … → last → start into `cycle`; returns its length. */
+  private pathTo (start: number, last: number): number {
+    const length = this.depth[last]! + 1
+    this.cycle[length - 1] = this.predecessorEdge[last]!
+    let i = length - 2
+    for (let v = last; v !== start; v = this.graph.edgeFrom[this.parentEdge[v]!]!) this.cycle[i--] = this.parentEdge[v]!
+    return length
   }
 }

@@ -90,7 +90,7 @@ export class Pools {
    * Binds up to `times` chains along the cycle `edges` and returns how many
    * were bound (fewer when a pool runs dry or a participant would appear twice).
    */
-  bind (edges: readonly number[], times: number): number {
+  bind (edges: Int32Array, times: number): number {
     const length = edges.length
     const { edgeFrom } = this.graph
     // start at the smallest need so a chain reads the same whichever way it was found
