@@ -12,6 +12,10 @@ import { tallyOutcome, type TallyStatus } from './tally.ts'
 import { breakTie } from './tie-break.ts'
 import type { TieBreakingRule } from './threshold.ts'
 import type { Vote } from './vote.ts'
+import { PersistentMap } from './persistent-map.ts'
+
+/** Buckets of a slot's vote map: members ≤ 1024, so a vote copies 16 references and a few entries. */
+const VOTE_BUCKETS = 16
 
 export interface SlotState {
   slot: string
@@ -20,7 +24,7 @@ export interface SlotState {
   quorum: number
   opened_at: number
   /** each member's first valid vote (not counted when the member equivocated) */
-  first_votes: ReadonlyMap<string, Vote>
+  first_votes: PersistentMap<Vote>
   equivocators: ReadonlyMap<string, EquivocationEvidence>
   /** counted votes per hash; zero counts are removed */
   counts: ReadonlyMap<string, number>
@@ -41,7 +45,7 @@ export interface SlotState {
 export function openSlot (slot: string, membership: Membership, quorum: number, now: number): SlotState {
   return {
     slot, membership, quorum, opened_at: now,
-    first_votes: new Map(), equivocators: new Map(), counts: new Map(), events: new Map(),
+    first_votes: PersistentMap.empty(VOTE_BUCKETS), equivocators: new Map(), counts: new Map(), events: new Map(),
     status: 'pending', decided_hash: null, completed_at: null, resolution: null, consensus_hash: null, effects_applied: false
   }
 }
@@ -49,7 +53,7 @@ export function openSlot (slot: string, membership: Membership, quorum: number, 
 /** Each counted member's hash (equivocators excluded). */
 export function countedVotes (slot: SlotState): Map<string, string> {
   const votes = new Map<string, string>()
-  for (const [voter, vote] of slot.first_votes) if (!slot.equivocators.has(voter)) votes.set(voter, vote.event_hash)
+  slot.first_votes.forEach((vote, voter) => { if (!slot.equivocators.has(voter)) votes.set(voter, vote.event_hash) })
   return votes
 }
 
@@ -70,7 +74,7 @@ function withCount (counts: ReadonlyMap<string, number>, hash: string, delta: nu
 export function addVerifiedVote (slot: SlotState, vote: Vote): { slot: SlotState, effect: VoteEffect, evidence?: EquivocationEvidence } {
   const first = slot.first_votes.get(vote.voter)
   if (first === undefined) {
-    return { slot: { ...slot, first_votes: new Map(slot.first_votes).set(vote.voter, vote), counts: withCount(slot.counts, vote.event_hash, 1) }, effect: 'counted' }
+    return { slot: { ...slot, first_votes: slot.first_votes.set(vote.voter, vote), counts: withCount(slot.counts, vote.event_hash, 1) }, effect: 'counted' }
   }
   if (first.event_hash === vote.event_hash || slot.equivocators.has(vote.voter)) return { slot, effect: 'duplicate' }
   const evidence = equivocationEvidence(first, vote)
