@@ -179,3 +179,20 @@ test('with threshold 0.66 at n = 100, f = 33 Byzantine members can form conflict
   // the same attack against bft fails
   t.is(new Set(conflictingQCs(100, 33, DEFAULT_POLICY).map((qc) => qc.event_hash)).size, 1)
 })
+
+test('liveness: with every vote delivered and at most f Byzantine members voting elsewhere, every observer decides the honest hash', (t) => {
+  for (let i = 0; i < 200; i++) {
+    const n = sizeFor(i)
+    const random = rng(10_000 + i)
+    const members = shuffle(digestMembers.slice(0, n), random)
+    const f = faultTolerance(n)
+    const votes = members.map((m, k) => voteBy(m, FED, SLOT, k < f ? HASHES[1 + Math.floor(random() * 3)]! : HASHES[0]!))
+    for (let o = 0; o < 2; o++) {
+      let state = createConsensusState({ membership: membershipOf(FED, members), policy: DEFAULT_POLICY, now: 0 })
+      for (const vote of shuffle(votes, random)) state = applyVote(state, vote, { now: 1, verifier: digestVerifier }).state
+      const slot = state.slots.get(SLOT)!
+      if (slot.status !== 'decided' || slot.decided_hash !== HASHES[0]) return t.fail(`seed ${i}, n = ${n}: ${slot.status}`)
+    }
+  }
+  t.pass()
+})
