@@ -16,16 +16,19 @@ import { thresholdSchema, TIE_BREAKING_RULES } from './threshold.ts'
 export const EVENT_TYPES = ['governance_proposal', 'membership_add', 'membership_remove', 'policy_change', 'epoch_checkpoint'] as const
 export type EventType = typeof EVENT_TYPES[number]
 
+/** A federation id: a slug, as in the node config. */
 export const federationIdSchema = z.string()
   .min(1, 'must not be empty')
   .max(FEDERATION_ID_LENGTH_MAX, `must be at most ${FEDERATION_ID_LENGTH_MAX} characters`)
   .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, 'must be a slug')
 
+/** A slot id, e.g. `gov/12` or `membership/3`. */
 export const slotIdSchema = z.string()
   .min(1, 'must not be empty')
   .max(SLOT_ID_LENGTH_MAX, `must be at most ${SLOT_ID_LENGTH_MAX} characters`)
   .regex(SLOT_ID_PATTERN, 'must use only letters, digits and . _ : / -')
 
+/** An event hash: lowercase hex SHA-256. */
 export const eventHashSchema = z.string().regex(EVENT_HASH_PATTERN, 'must be 64 lowercase hex characters (SHA-256)')
 
 const common = {

@@ -23,6 +23,7 @@ export const GENESIS_VERSION = 1
 /** A genesis file's size in bytes: 1024 members with ML-DSA-87 keys and signatures fit well under it. */
 export const GENESIS_FILE_BYTES_MAX = 16 * 1024 * 1024
 
+/** The `consensus:` policy section of a genesis file, defaults filled in. */
 export const policySchema = z.strictObject({
   threshold: thresholdSchema.default('bft'),
   min_participating_nodes: z.number().int().min(1).default(MIN_PARTICIPATING_NODES_DEFAULT),
@@ -46,6 +47,7 @@ const genesisSignatureSchema = z.strictObject({
   mldsa: z.string().max(Math.ceil(MLDSA_SIGNATURE_BYTES_MAX / 3) * 4).regex(base64, 'must be base64')
 })
 
+/** A whole genesis document: the signed body plus the founders' signatures. */
 export const genesisSchema = genesisBodySchema.extend({ signatures: z.array(genesisSignatureSchema).max(MEMBERS_MAX).default([]) })
 export type GenesisDocument = z.output<typeof genesisSchema>
 

@@ -11,6 +11,7 @@ import { NODE_ID_LENGTH_MAX, NODE_ID_PATTERN } from './constants.ts'
 export const MLDSA_PUBLIC_KEY_BYTES: Readonly<Record<MlDsaLevel, number>> = { 44: 1312, 65: 1952, 87: 2592 }
 export const ED25519_PUBLIC_KEY_BYTES = 32
 
+/** A node id: a base58 libp2p peer id. */
 export const nodeIdSchema = z.string()
   .min(1, 'must not be empty')
   .max(NODE_ID_LENGTH_MAX, `must be at most ${NODE_ID_LENGTH_MAX} characters`)
