@@ -15,6 +15,8 @@ import { createApiServer } from '../api/server.ts'
 import { createLogger } from './log.ts'
 import { readApiToken, isInitialised, initDataDir } from './data-dir.ts'
 import { operations } from './operation-list.ts'
+import { ConsensusStore } from '../store/consensus.ts'
+import { configPolicy, consensusWarnings } from './consensus-operations.ts'
 import type { ConfigInput } from '../config/schema.ts'
 import type { FastifyInstance } from 'fastify'
 
@@ -56,6 +58,7 @@ export async function startDaemon (options: DaemonOptions): Promise<RunningNode>
   }
   const token = await readApiToken(dataDir)
   const node = await FedmeshNode.create({ config, privateKey: keys.privateKey, signer: keys.signer, verifier: hybridVerifier(backend), dataDir, log })
+  await warnAboutQuorums(node)
   const api = createApiServer({ node, token, operations, dataDir })
   try {
     await node.start()
@@ -75,6 +78,21 @@ export async function startDaemon (options: DaemonOptions): Promise<RunningNode>
     await stopping
   }
   return { node, api, stop }
+}
+
+/**
+ * Warns at start, naming n, when the consensus threshold gives quorums that
+ * intersect in f or fewer members (e.g. 0.66 at n = 50 or 100), or that n
+ * members cannot reach.
+ */
+async function warnAboutQuorums (node: FedmeshNode): Promise<void> {
+  const consensus = new ConsensusStore(node.store)
+  const membership = await consensus.membership()
+  if (membership === undefined) return
+  const policy = (await consensus.policy()) ?? configPolicy(node.config)
+  for (const warning of consensusWarnings(policy, membership.members.size)) {
+    node.log.warn({ members: membership.members.size, threshold: policy.threshold }, warning)
+  }
 }
 
 /** Runs until a signal, then stops cleanly; resolves to the exit code. */
