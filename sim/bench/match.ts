@@ -6,16 +6,23 @@
  * participant's need and offer are drawn independently from Zipf(s = 1) over
  * the categories (resampling the offer when it equals the need). The instance
  * is what node n00 sees: its own participants exactly and the other 19 nodes
- * as summaries. Every figure is a median over several runs; nothing here
+ * as summaries. Every time is a median over 15 / 9 / 5 runs (10k / 100k / 1M); nothing here
  * fails on a figure (goals are printed next to the results). An untimed warm-up
  * on another seed runs first, so the medians measure optimised code.
+ *
+ * Memory, from one more untimed run: the process RSS growth while clearing
+ * (sampled every millisecond by a worker thread, since the clearing blocks the
+ * main thread), the growth of V8's committed JS heap (typed arrays live
+ * outside it, in the RSS figure), and the process's peak RSS so far (sizes run
+ * in increasing order; it includes generating the instance).
  *
  * Flags: --seed N (default 1), --sizes 10000,100000,1000000, --naive-seconds S
  * (the baseline's time budget, default 20).
  */
 import { performance } from 'node:perf_hooks'
-import { setFlagsFromString } from 'node:v8'
+import { getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { Worker } from 'node:worker_threads'
 import { Taxonomy } from '../../src/core/matching/taxonomy.ts'
 import { buildInstance, type InstanceNodeInput, type MatchingInstance } from '../../src/core/matching/instance.ts'
 import { buildSummary } from '../../src/core/matching/summary.ts'
@@ -108,32 +115,46 @@ function median (values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 
-interface Measured { ms: number, materializeMs: number, served: number, bound: number, gap: number, chains: number, heapDelta: number, rssPeak: number }
+interface Measured { ms: number, materializeMs: number, rssGrowth: number, served: number, bound: number, gap: number, chains: number, heapDelta: number, rssPeak: number }
 
-/** Clears `instance` `runs` times (graph build + clearing): median time, and memory of one run. */
+// The clearing is synchronous, so its peak RSS is sampled from a worker thread (RSS is per process).
+const rssPeak = new Float64Array(new SharedArrayBuffer(8))
+const sampler = new Worker(
+  'const a = new Float64Array(require("node:worker_threads").workerData);' +
+  'setInterval(() => { const r = process.memoryUsage.rss(); if (r > a[0]) a[0] = r }, 1)',
+  { eval: true, workerData: rssPeak.buffer })
+sampler.unref()
+
+/** Clears `instance` `runs` times (graph build + clearing): median time; then memory of one more, untimed run. */
 function measure (instance: MatchingInstance, cap: number | null, runs: number): Measured {
   const times: number[] = []
   const materializeTimes: number[] = []
-  let last: Measured | undefined
+  let outcome: Omit<Measured, 'ms' | 'materializeMs' | 'heapDelta' | 'rssGrowth' | 'rssPeak'> | undefined
+  // no forced GC between timed runs: a forced full GC makes V8 drop optimised state and slows the next run ~4×
   for (let r = 0; r < runs; r++) {
-    gc()
-    const heapBefore = process.memoryUsage().heapUsed
     const started = performance.now()
     const graph = buildCategoryGraph(instance)
     const clearing = clearGraph(graph, cap)
-    const ms = performance.now() - started
-    times.push(ms)
-    const heapDelta = process.memoryUsage().heapUsed - heapBefore
+    times.push(performance.now() - started)
     const materializeStarted = performance.now()
     const chains = materializeChains(graph, clearing.boundChains)
-    const materializeMs = performance.now() - materializeStarted
-    materializeTimes.push(materializeMs)
+    materializeTimes.push(performance.now() - materializeStarted)
     if (chains.length !== clearing.boundChains.chainStarts.length - 1) throw new Error('assertion failed: one Chain per bound chain')
-    last = { ms, materializeMs, served: clearing.participantsServed, bound: clearing.bound, gap: clearing.gap, chains: clearing.boundChains.chainStarts.length - 1, heapDelta, rssPeak: process.resourceUsage().maxRSS * 1024 }
+    outcome = { served: clearing.participantsServed, bound: clearing.bound, gap: clearing.gap, chains: chains.length }
   }
-  return { ...last!, ms: median(times), materializeMs: median(materializeTimes) }
+  gc()
+  // V8 grows the committed heap to fit the peak of live data + garbage and does not shrink it mid-run
+  const heapBefore = getHeapStatistics().total_heap_size
+  const rssBefore = process.memoryUsage.rss()
+  rssPeak[0] = rssBefore
+  const graph = buildCategoryGraph(instance)
+  const clearing = clearGraph(graph, cap)
+  const rssGrowth = Math.max(rssPeak[0]!, process.memoryUsage.rss()) - rssBefore
+  const heapDelta = getHeapStatistics().total_heap_size - heapBefore
+  if (clearing.participantsServed !== outcome!.served) throw new Error('assertion failed: clearing is deterministic')
+  return { ...outcome!, ms: median(times), materializeMs: median(materializeTimes), heapDelta, rssGrowth, rssPeak: process.resourceUsage().maxRSS * 1024 }
 }
 
 const lines: string[] = []
@@ -144,7 +165,7 @@ const say = (line: string): void => {
 
 say(`bench:match  seed ${seed}  ${CATEGORIES} categories (Zipf s=${ZIPF_EXPONENT})  ${NODES} nodes (n00 local, 19 summaries)  node ${process.version}`)
 say('')
-say('participants  cap    clear median  + Chain objects   served / bound (gap)          chains    heap held by result  process peak RSS')
+say('participants  cap    clear median  + Chain objects   served / bound (gap)          chains   RSS growth while clearing  JS heap growth  process peak RSS')
 // warm-up, untimed: the first clearings run in V8's baseline tiers and would skew the small sizes' medians
 {
   const warm = nodeView(generate(20_000, seed + 1))
@@ -153,19 +174,21 @@ say('participants  cap    clear median  + Chain objects   served / bound (gap)  
 let ours10k: number | undefined
 let generated10k: Generated | undefined
 for (const size of sizes) {
-  const generated = generate(size, seed)
+  let generated: Generated | undefined = generate(size, seed)
   const instance = nodeView(generated)
-  const runs = size >= 1_000_000 ? 3 : 5
+  // n00 holds its own participants and 19 summaries, not the other nodes' participant objects:
+  // keeping those alive would make every major GC during the timed runs mark ~950k objects it never sees
+  if (size === 10_000) generated10k = generated
+  generated = undefined
+  // more runs where one run is short, so a burst of load on a shared machine moves the median less
+  const runs = size >= 1_000_000 ? 5 : size >= 100_000 ? 9 : 15
   for (const cap of [null, CAP]) {
     const m = measure(instance, cap, runs)
     const capText = cap === null ? 'none' : String(cap)
     say(`${String(size).padStart(12)}  ${capText.padEnd(5)} ${m.ms.toFixed(1).padStart(9)} ms  ${m.materializeMs.toFixed(1).padStart(9)} ms      ` +
       `${String(m.served).padStart(8)} / ${String(m.bound).padEnd(8)} (${String(m.gap).padStart(6)})   ` +
-      `${String(m.chains).padStart(8)}    ${mb(m.heapDelta).padStart(8)}            ${mb(m.rssPeak).padStart(8)}`)
-    if (size === 10_000 && cap === CAP) {
-      ours10k = m.ms
-      generated10k = generated
-    }
+      `${String(m.chains).padStart(8)}   ${mb(m.rssGrowth).padStart(10)}                ${mb(m.heapDelta).padStart(10)}      ${mb(m.rssPeak).padStart(9)}`)
+    if (size === 10_000 && cap === CAP) ours10k = m.ms
   }
 }
 
