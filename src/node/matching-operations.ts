@@ -90,6 +90,8 @@ export interface NodeMatchReport extends MatchReport {
   node: string
   nodes: string[]
   skipped_summaries: Array<{ node: string, reason: string }>
+  /** this node's participants whose categories are not in the current taxonomy */
+  skipped_participants: Array<{ participant: string, reason: string }>
   /** every candidate chain up to the cap (with `candidates: true`) */
   candidates?: { chains: ReportedChain[], truncated: boolean }
 }
@@ -101,8 +103,16 @@ export const match: Operation<z.input<typeof matchArgs>, NodeMatchReport> = {
     const { cap, candidates, limit } = parseArgs(matchArgs, args, 'match')
     const taxonomy = await loadTaxonomy(context.dataDir)
     const self = localNodeId(context.config)
-    const participants: Participant[] = (await new ParticipantRepository(context.store).list())
-      .map(({ id, offers, needs, weight }) => ({ id, offers, needs, ...(weight === undefined ? {} : { weight }) }))
+    const participants: Participant[] = []
+    const skippedParticipants: NodeMatchReport['skipped_participants'] = []
+    for (const { id, offers, needs, weight } of await new ParticipantRepository(context.store).list()) {
+      try {
+        participants.push(validateParticipant({ id, offers, needs, ...(weight === undefined ? {} : { weight }) }, taxonomy))
+      } catch (err) {
+        // added under an earlier taxonomy.yaml: report it rather than refuse to match everyone else
+        skippedParticipants.push({ participant: id, reason: (err as Error).message })
+      }
+    }
     const nodes: InstanceNodeInput[] = [{ id: self, participants }]
     const skipped: NodeMatchReport['skipped_summaries'] = []
     for (const record of await new SummaryRepository(context.store).list()) {
@@ -121,7 +131,8 @@ export const match: Operation<z.input<typeof matchArgs>, NodeMatchReport> = {
       ...matchReport(clearing, performance.now() - started),
       node: self,
       nodes: instance.nodes.map((n) => n.id),
-      skipped_summaries: skipped
+      skipped_summaries: skipped,
+      skipped_participants: skippedParticipants
     }
     if (candidates) {
       const found = enumerateChains(instance, { cap: cap ?? CHAIN_LENGTH_DEFAULT, ...(limit === undefined ? {} : { limit }) })

@@ -87,4 +87,10 @@ test('on a data dir: participants added by the CLI plus a stored summary give th
   t.is(report.chains[0].explanation, 'a participant of site_b gives food.catering to alice@site_a, alice@site_a gives legal.contracts to carol@site_a, carol@site_a gives design to a participant of site_b')
   t.is((await fedmesh('participant', 'remove', 'carol', '--data-dir', dataDir)).code, 0)
   t.is(JSON.parse((await fedmesh('match', '--json', '--no-cap', '--data-dir', dataDir)).stdout).participants_served, 0)
+  // a taxonomy.yaml that drops a category alice uses: match reports her instead of failing
+  await writeFile(join(dataDir, 'taxonomy.yaml'), 'categories: [legal.contracts, design]\n')
+  const later = JSON.parse((await fedmesh('match', '--json', '--data-dir', dataDir)).stdout)
+  t.deepEqual(later.skipped_participants.map((s: { participant: string }) => s.participant), ['sep://alice@site_a'])
+  t.regex(later.skipped_participants[0].reason, /unknown category "food.catering"/)
+  t.deepEqual(later.skipped_summaries.map((s: { node: string }) => s.node), ['site_b'])
 })

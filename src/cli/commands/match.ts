@@ -14,7 +14,7 @@ import { clear } from '../../core/matching/clearing.ts'
 import { enumerateChains } from '../../core/matching/enumeration.ts'
 import { explainChain } from '../../core/matching/chain.ts'
 import { InvalidInstanceError } from '../../core/matching/errors.ts'
-import { matchReport, formatMatchReport, type MatchReport, type ReportedChain } from '../../core/matching/report.ts'
+import { matchReport, formatMatchReport, type MatchReport } from '../../core/matching/report.ts'
 import { CHAIN_LENGTH_DEFAULT, CHAIN_LENGTH_MAX, CHAIN_LENGTH_MIN, CHAINS_ENUMERATED_MAX } from '../../core/matching/limits.ts'
 import type { NodeMatchReport } from '../../node/matching-operations.ts'
 
@@ -35,11 +35,12 @@ function parseLimit (value: string): number {
   return limit
 }
 
-type Report = MatchReport & { candidates?: { chains: ReportedChain[], truncated: boolean }, skipped_summaries?: NodeMatchReport['skipped_summaries'] }
+type Report = MatchReport & Partial<Pick<NodeMatchReport, 'candidates' | 'skipped_summaries' | 'skipped_participants'>>
 
 function formatReport (report: Report): string {
   const lines = [formatMatchReport(report)]
   for (const skipped of report.skipped_summaries ?? []) lines.push(`skipped the summary of ${skipped.node}: ${skipped.reason}`)
+  for (const skipped of report.skipped_participants ?? []) lines.push(`skipped ${skipped.participant}: ${skipped.reason}`)
   if (report.candidates !== undefined) {
     lines.push('', `candidate chains (${report.candidates.chains.length}${report.candidates.truncated ? ', truncated' : ''}):`)
     report.candidates.chains.forEach((chain, i) => lines.push(`  ${i + 1}. ${chain.explanation}`))

@@ -56,24 +56,30 @@ export interface CategoryGraph {
   totalWeight: number
 }
 
-/** Builds the category graph and its pools from a validated instance. */
-export function buildCategoryGraph (instance: MatchingInstance): CategoryGraph {
+/** Blocks in instance order (node, then participant), each with a provisional edge id per distinct pair. */
+interface CollectedBlocks {
+  /** pair key (need index × categories + offer index) of each provisional edge */
+  tempKeys: number[]
+  blockTemp: number[]
+  blockNode: number[]
+  blockParticipant: number[]
+  blockCount: number[]
+  blockWeight: number[]
+  participantIds: string[]
+  participantNode: number[]
+  sharedIdentities: boolean
+}
+
+function collectBlocks (instance: MatchingInstance): CollectedBlocks {
   const { taxonomy } = instance
   const categoryCount = taxonomy.size
-  const nodes = instance.nodes.map((n) => n.id)
-  // First pass: blocks in (node, participant) order with a provisional edge id per distinct pair.
   // pair key → provisional edge id: a flat table while it stays small (4M entries = 16 MB), else a Map
   const dense = categoryCount * categoryCount <= DENSE_PAIR_TABLE_ENTRIES_MAX ? new Int32Array(categoryCount * categoryCount).fill(-1) : undefined
   const keyToTemp = new Map<number, number>()
-  const tempKeys: number[] = []
-  const blockTemp: number[] = []
-  const blockNode: number[] = []
-  const blockParticipant: number[] = []
-  const blockCount: number[] = []
-  const blockWeight: number[] = []
-  const participantIds: string[] = []
-  const participantNode: number[] = []
-  let sharedIdentities = false
+  const collected: CollectedBlocks = {
+    tempKeys: [], blockTemp: [], blockNode: [], blockParticipant: [], blockCount: [], blockWeight: [], participantIds: [], participantNode: [], sharedIdentities: false
+  }
+  const { tempKeys, blockTemp, blockNode, blockParticipant, blockCount, blockWeight, participantIds, participantNode } = collected
   const tempOf = (need: string, offer: string): number => {
     const key = taxonomy.indexOf(need) * categoryCount + taxonomy.indexOf(offer)
     let temp = dense === undefined ? (keyToTemp.get(key) ?? -1) : dense[key]!
@@ -94,7 +100,7 @@ export function buildCategoryGraph (instance: MatchingInstance): CategoryGraph {
       const entries = participant.needs.length === 1 && participant.offers.length === 1
         ? [{ need: participant.needs[0]!, offer: participant.offers[0]! }]
         : entriesOf(participant)
-      if (entries.length > 1) sharedIdentities = true
+      if (entries.length > 1) collected.sharedIdentities = true
       for (const entry of entries) {
         blockTemp.push(tempOf(entry.need, entry.offer))
         blockNode.push(nodeIndex)
@@ -111,6 +117,14 @@ export function buildCategoryGraph (instance: MatchingInstance): CategoryGraph {
       blockWeight.push(node.weight)
     }
   })
+  return collected
+}
+
+/** Builds the category graph and its pools from a validated instance. */
+export function buildCategoryGraph (instance: MatchingInstance): CategoryGraph {
+  const categoryCount = instance.taxonomy.size
+  const collected = collectBlocks(instance)
+  const { tempKeys, blockTemp } = collected
   // Final edge ids: pairs sorted by (need, offer) index.
   const edgeCount = tempKeys.length
   const order = Int32Array.from({ length: edgeCount }, (_, i) => i).sort((a, b) => tempKeys[a]! - tempKeys[b]!)
@@ -122,16 +136,9 @@ export function buildCategoryGraph (instance: MatchingInstance): CategoryGraph {
     edgeFrom[edge] = Math.floor(tempKeys[temp]! / categoryCount)
     edgeTo[edge] = tempKeys[temp]! % categoryCount
   })
-  // Stable counting sort of blocks by edge keeps (node, participant) order inside each pool.
   const blocks = blockTemp.length
-  const blockStart = new Int32Array(edgeCount + 1)
-  for (let b = 0; b < blocks; b++) blockStart[tempToEdge[blockTemp[b]!]! + 1]!++
-  for (let e = 0; e < edgeCount; e++) blockStart[e + 1]! += blockStart[e]!
-  const fill = blockStart.slice(0, edgeCount)
-  const position = new Int32Array(blocks)
-  for (let b = 0; b < blocks; b++) position[b] = fill[tempToEdge[blockTemp[b]!]!]!++
   const graph: CategoryGraph = {
-    categories: taxonomy.categories,
+    categories: instance.taxonomy.categories,
     categoryCount,
     edgeCount,
     edgeFrom,
@@ -141,36 +148,48 @@ export function buildCategoryGraph (instance: MatchingInstance): CategoryGraph {
     outEdges: new Int32Array(edgeCount),
     inStart: new Int32Array(categoryCount + 1),
     inEdges: new Int32Array(edgeCount),
-    blockStart,
+    blockStart: new Int32Array(edgeCount + 1),
     blockNode: new Int32Array(blocks),
     blockParticipant: new Int32Array(blocks),
     blockCount: new Int32Array(blocks),
     blockWeight: new Int32Array(blocks),
-    nodes,
-    participantIds,
-    participantNode: Int32Array.from(participantNode),
-    participantBlockStart: new Int32Array(participantIds.length + 1),
+    nodes: instance.nodes.map((n) => n.id),
+    participantIds: collected.participantIds,
+    participantNode: Int32Array.from(collected.participantNode),
+    participantBlockStart: new Int32Array(collected.participantIds.length + 1),
     participantBlocks: new Int32Array(0),
-    sharedIdentities,
+    sharedIdentities: collected.sharedIdentities,
     weighted: false,
     totalWeight: 0
   }
-  let firstWeight: number | undefined
-  for (let b = 0; b < blocks; b++) {
-    const at = position[b]!
-    graph.blockNode[at] = blockNode[b]!
-    graph.blockParticipant[at] = blockParticipant[b]!
-    graph.blockCount[at] = blockCount[b]!
-    graph.blockWeight[at] = blockWeight[b]!
-    graph.edgeCapacity[tempToEdge[blockTemp[b]!]!]! += blockCount[b]!
-    graph.totalWeight += blockWeight[b]! * blockCount[b]!
-    firstWeight ??= blockWeight[b]!
-    if (blockWeight[b] !== firstWeight) graph.weighted = true
-  }
+  layOutPools(graph, collected, tempToEdge)
   if (graph.weighted) sortPoolsByWeight(graph)
   indexAdjacency(graph)
   indexParticipantBlocks(graph)
   return graph
+}
+
+/** Places blocks edge by edge: a stable counting sort, so each pool keeps (node, participant) order. */
+function layOutPools (graph: CategoryGraph, collected: CollectedBlocks, tempToEdge: Int32Array): void {
+  const { blockTemp, blockNode, blockParticipant, blockCount, blockWeight } = collected
+  const { blockStart, edgeCount } = graph
+  const blocks = blockTemp.length
+  for (let b = 0; b < blocks; b++) blockStart[tempToEdge[blockTemp[b]!]! + 1]!++
+  for (let e = 0; e < edgeCount; e++) blockStart[e + 1]! += blockStart[e]!
+  const fill = blockStart.slice(0, edgeCount)
+  let firstWeight: number | undefined
+  for (let b = 0; b < blocks; b++) {
+    const edge = tempToEdge[blockTemp[b]!]!
+    const at = fill[edge]!++
+    graph.blockNode[at] = blockNode[b]!
+    graph.blockParticipant[at] = blockParticipant[b]!
+    graph.blockCount[at] = blockCount[b]!
+    graph.blockWeight[at] = blockWeight[b]!
+    graph.edgeCapacity[edge]! += blockCount[b]!
+    graph.totalWeight += blockWeight[b]! * blockCount[b]!
+    firstWeight ??= blockWeight[b]!
+    if (blockWeight[b] !== firstWeight) graph.weighted = true
+  }
 }
 
 /** Heavier units first inside each pool, so binding serves the weights the circulation chose. */

@@ -64,31 +64,81 @@ function stepOptions (instance: MatchingInstance): StepOption[] {
 export function enumerateChains (instance: MatchingInstance, options: EnumerationOptions = {}): Enumeration {
   const cap = validateCap(options.cap ?? CHAIN_LENGTH_DEFAULT)
   const limit = Math.max(0, Math.min(options.limit ?? CHAINS_ENUMERATED_MAX, CHAINS_ENUMERATED_MAX))
-  const all = stepOptions(instance)
-  const categories = instance.taxonomy.size
-  // options by need category, each list in option order
-  const byNeed: number[][] = Array.from({ length: categories }, () => [])
-  all.forEach((option, i) => byNeed[option.need]!.push(i))
-  const identities = all.reduce((max, o) => Math.max(max, o.identity + 1), 0)
-  const identityUsed = new Uint8Array(identities)
-  const optionUses = new Int32Array(all.length)
-  const chains: Chain[] = []
-  const sequence: number[] = []
-  let truncated = false
-  // hops[v] = fewest steps from category v back to the start's need (reverse BFS, per start category)
-  const hops = new Int32Array(categories)
-  let hopsTarget = -1
+  return new ChainSearch(instance, cap, limit).run()
+}
 
-  // predecessors[v]: the categories some option leads from into v
-  const predecessors: Array<Set<number>> = Array.from({ length: categories }, () => new Set())
-  for (const option of all) predecessors[option.offer]!.add(option.need)
-  const computeHops = (target: number): void => {
+/** The depth-first search behind `enumerateChains`: state for one enumeration. */
+class ChainSearch {
+  private readonly options: StepOption[]
+  /** options by need category, each list in option order */
+  private readonly byNeed: number[][]
+  /** predecessors[v]: the categories some option leads from into v */
+  private readonly predecessors: Array<Set<number>>
+  private readonly identityUsed: Uint8Array
+  private readonly optionUses: Int32Array
+  /** hops[v] = fewest steps from category v back to `hopsTarget` (reverse BFS) */
+  private readonly hops: Int32Array
+  private hopsTarget = -1
+  private readonly sequence: number[] = []
+  private readonly chains: Chain[] = []
+  private truncated = false
+
+  constructor (private readonly instance: MatchingInstance, private readonly cap: number, private readonly limit: number) {
+    this.options = stepOptions(instance)
+    const categories = instance.taxonomy.size
+    this.byNeed = Array.from({ length: categories }, () => [])
+    this.predecessors = Array.from({ length: categories }, () => new Set())
+    this.options.forEach((option, i) => {
+      this.byNeed[option.need]!.push(i)
+      this.predecessors[option.offer]!.add(option.need)
+    })
+    this.identityUsed = new Uint8Array(this.options.reduce((max, o) => Math.max(max, o.identity + 1), 0))
+    this.optionUses = new Int32Array(this.options.length)
+    this.hops = new Int32Array(categories)
+  }
+
+  run (): Enumeration {
+    const { options, hops, cap } = this
+    for (let first = 0; first < options.length && !this.truncated; first++) {
+      const option = options[first]!
+      if (option.need !== this.hopsTarget) this.computeHops(option.need)
+      if (hops[option.offer] === -1 || hops[option.offer]! > cap - 1) continue
+      this.push(first)
+      this.extend(first, option.offer)
+      this.pop()
+    }
+    return { chains: this.chains, truncated: this.truncated }
+  }
+
+  /** Tries every usable option out of category `at` that can still close the chain within the cap. */
+  private extend (first: number, at: number): void {
+    const { options, hops, sequence } = this
+    const target = options[first]!.need
+    for (const next of this.byNeed[at]!) {
+      if (this.truncated) return
+      if (next < first || !this.usable(next)) continue
+      const offer = options[next]!.offer
+      const remaining = this.cap - sequence.length - 1
+      if (offer !== target && (hops[offer] === -1 || hops[offer]! > remaining)) continue
+      this.push(next)
+      if (offer === target && this.isLeastRotation()) {
+        if (this.chains.length < this.limit) this.emit()
+        else this.truncated = true
+      }
+      if (remaining > 0) this.extend(first, offer)
+      this.pop()
+    }
+  }
+
+  private computeHops (target: number): void {
+    const { hops } = this
+    this.hopsTarget = target
     hops.fill(-1)
     hops[target] = 0
     const queue = [target]
     for (let i = 0; i < queue.length; i++) {
       const v = queue[i]!
-      for (const u of predecessors[v]!) {
+      for (const u of this.predecessors[v]!) {
         if (hops[u] === -1) {
           hops[u] = hops[v]! + 1
           queue.push(u)
@@ -97,7 +147,9 @@ export function enumerateChains (instance: MatchingInstance, options: Enumeratio
     }
   }
 
-  const isLeastRotation = (): boolean => {
+  /** A repeated summary class can make rotations coincide; report each chain at its least rotation only. */
+  private isLeastRotation (): boolean {
+    const { sequence } = this
     const n = sequence.length
     for (let r = 1; r < n; r++) {
       if (sequence[r] !== sequence[0]) continue
@@ -111,59 +163,33 @@ export function enumerateChains (instance: MatchingInstance, options: Enumeratio
     return true
   }
 
-  const emit = (): void => {
-    const steps: ChainStep[] = sequence.map((i) => {
-      const option = all[i]!
-      const step: ChainStep = { node: option.node, need: instance.taxonomy.slugAt(option.need), offer: instance.taxonomy.slugAt(option.offer) }
+  private emit (): void {
+    const { taxonomy } = this.instance
+    const steps: ChainStep[] = this.sequence.map((i) => {
+      const option = this.options[i]!
+      const step: ChainStep = { node: option.node, need: taxonomy.slugAt(option.need), offer: taxonomy.slugAt(option.offer) }
       if (option.participant !== undefined) step.participant = option.participant
       return step
     })
-    chains.push({ steps })
+    this.chains.push({ steps })
   }
 
-  const use = (i: number, delta: 1 | -1): void => {
-    optionUses[i]! += delta
-    const identity = all[i]!.identity
-    if (identity >= 0) identityUsed[identity] = delta === 1 ? 1 : 0
+  private push (i: number): void {
+    this.sequence.push(i)
+    this.optionUses[i]!++
+    const identity = this.options[i]!.identity
+    if (identity >= 0) this.identityUsed[identity] = 1
   }
 
-  const usable = (i: number): boolean => {
-    const option = all[i]!
-    return optionUses[i]! < option.multiplicity && (option.identity < 0 || identityUsed[option.identity] === 0)
+  private pop (): void {
+    const i = this.sequence.pop()!
+    this.optionUses[i]!--
+    const identity = this.options[i]!.identity
+    if (identity >= 0) this.identityUsed[identity] = 0
   }
 
-  const extend = (first: number, at: number): void => {
-    const target = all[first]!.need
-    for (const next of byNeed[at]!) {
-      if (truncated) return
-      if (next < first || !usable(next)) continue
-      const offer = all[next]!.offer
-      const remaining = cap - sequence.length - 1
-      if (offer !== target && (hops[offer] === -1 || hops[offer]! > remaining)) continue
-      sequence.push(next)
-      use(next, 1)
-      if (offer === target && isLeastRotation()) {
-        if (chains.length < limit) emit()
-        else truncated = true
-      }
-      if (remaining > 0) extend(first, offer)
-      use(next, -1)
-      sequence.pop()
-    }
+  private usable (i: number): boolean {
+    const option = this.options[i]!
+    return this.optionUses[i]! < option.multiplicity && (option.identity < 0 || this.identityUsed[option.identity] === 0)
   }
-
-  for (let first = 0; first < all.length && !truncated; first++) {
-    const option = all[first]!
-    if (option.need !== hopsTarget) {
-      computeHops(option.need)
-      hopsTarget = option.need
-    }
-    if (hops[option.offer] === -1 || hops[option.offer]! > cap - 1) continue
-    sequence.push(first)
-    use(first, 1)
-    extend(first, option.offer)
-    use(first, -1)
-    sequence.pop()
-  }
-  return { chains, truncated }
 }
