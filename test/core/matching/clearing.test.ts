@@ -1,8 +1,8 @@
 import test from 'ava'
 import fc from 'fast-check'
 import {
-  parseInstanceDocument, clear, explainChain, buildSummary, buildInstance, Taxonomy,
-  type Clearing, type MatchingInstance
+  parseInstanceDocument, clear, explainChain, buildSummary, buildInstance, enumerateChains, Taxonomy,
+  type Clearing, type MatchingInstance, type InstanceNodeInput
 } from '../../../src/core/matching/index.ts'
 import { bruteForceOptimum, smallInstanceDocument, shuffledDocument, unitsOf } from './brute-force.ts'
 
@@ -152,4 +152,43 @@ test('a larger seeded instance: uncapped optimum is exact and every chain is val
   assertValid(t, instance, capped)
   t.is(capped.bound, uncapped.bound)
   t.true(capped.participantsServed <= capped.bound)
+})
+
+/** The instance of the units a clearing left unused (one entry per participant assumed). */
+function leftover (instance: MatchingInstance, clearing: Clearing): MatchingInstance {
+  const usedParticipants = new Set<string>()
+  const usedSummaryUnits = new Map<string, number>()
+  for (const chain of clearing.chains) {
+    for (const step of chain.steps) {
+      if (step.participant !== undefined) usedParticipants.add(step.participant)
+      else usedSummaryUnits.set(`${step.node}|${step.need}|${step.offer}`, (usedSummaryUnits.get(`${step.node}|${step.need}|${step.offer}`) ?? 0) + 1)
+    }
+  }
+  const nodes: InstanceNodeInput[] = instance.nodes.map((node) => ({
+    id: node.id,
+    participants: node.participants.filter((p) => !usedParticipants.has(p.id)),
+    summary: node.summary.map((e) => ({ ...e, count: e.count - (usedSummaryUnits.get(`${node.id}|${e.need}|${e.offer}`) ?? 0) }))
+  }))
+  return buildInstance(instance.taxonomy, nodes)
+}
+
+test('a capped clearing is maximal: no chain within the cap can be formed from the units it left', (t) => {
+  fc.assert(fc.property(smallInstanceDocument(), fc.integer({ min: 2, max: 4 }), (document, cap) => {
+    const instance = parseInstanceDocument(document)
+    const clearing = clear(instance, { cap })
+    t.deepEqual(enumerateChains(leftover(instance, clearing), { cap }).chains, [])
+  }), { seed: SEED + 5, numRuns: RUNS })
+})
+
+test('on a larger seeded instance the capped clearing is maximal too', (t) => {
+  const categories = Array.from({ length: 40 }, (_, i) => `k${String(i).padStart(2, '0')}`)
+  const pairs = fc.sample(fc.tuple(fc.nat(39), fc.nat(39)).filter(([a, b]) => a !== b), { seed: SEED + 6, numRuns: 800 })
+  const participants = pairs.slice(0, 300).map(([a, b], i) => ({ id: `sep://u${i}@A`, needs: [categories[a]!], offers: [categories[b]!] }))
+  const summaryB = buildSummary('B', pairs.slice(300).map(([a, b], i) => ({ id: `sep://w${i}@B`, needs: [categories[a]!], offers: [categories[b]!] })))
+  const instance = buildInstance(Taxonomy.of(categories), [{ id: 'A', participants }, { id: 'B', summary: summaryB.entries }])
+  for (const cap of [2, 3, 6]) {
+    const clearing = clear(instance, { cap })
+    assertValid(t, instance, clearing)
+    t.deepEqual(enumerateChains(leftover(instance, clearing), { cap, limit: 1 }).chains, [], `cap ${cap}`)
+  }
 })
