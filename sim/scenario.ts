@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { InputError } from '../src/core/errors.ts'
 import { DATA_CLASSES } from '../src/wire/envelope.ts'
 import { CONNECTIONS_MAX } from '../src/net/host.ts'
+import { BOOTSTRAP_PEERS_MAX, MEMBERS_MAX } from '../src/config/schema.ts'
 
 /** Nodes in one scenario; beyond this one machine runs out of file descriptors and memory. */
 export const SCENARIO_NODES_MAX = 5000
@@ -70,7 +71,7 @@ export const scenarioSchema = z.strictObject({
   seed: count.min(0, 'must not be negative').max(2 ** 31 - 1, 'must be below 2^31').default(1),
   nodes: count.min(1, 'must be at least 1').max(SCENARIO_NODES_MAX, `must be at most ${SCENARIO_NODES_MAX}`),
   /** size of the bootstrap set: the only addresses the other nodes are given */
-  bootstrap: count.min(1, 'must be at least 1').default(1),
+  bootstrap: count.min(1, 'must be at least 1').max(BOOTSTRAP_PEERS_MAX, `must be at most ${BOOTSTRAP_PEERS_MAX} (a node config's bootstrap list)`).default(1),
   topology: topologySchema.default({ kind: 'dht' }),
   federation: z.strictObject({
     /** open: any peer that completes the handshake; listed: every node's config lists all node ids */
@@ -127,7 +128,7 @@ function crossChecks (scenario: Scenario): ScenarioProblem[] {
   if (topology.kind === 'ring' && topology.neighbours >= scenario.nodes) problems.push({ key: 'topology.neighbours', message: `must be below the number of nodes (${scenario.nodes})` })
   if (topology.kind === 'clusters' && topology.count > scenario.nodes) problems.push({ key: 'topology.count', message: `is more than the ${scenario.nodes} nodes` })
   if (topology.kind === 'clusters' && topology.degree >= Math.floor(scenario.nodes / topology.count)) problems.push({ key: 'topology.degree', message: 'must be below the cluster size' })
-  if (scenario.connections_target < 1) problems.push({ key: 'connections_target', message: 'must be at least 1' })
+  if (scenario.federation.members === 'listed' && scenario.nodes > MEMBERS_MAX) problems.push({ key: 'federation.members', message: `listed needs at most ${MEMBERS_MAX} nodes (a node config's member list)` })
   scenario.partitions.forEach((partition, p) => {
     const seen = new Map<number, number>()
     partition.groups.forEach((group, g) => {

@@ -1,0 +1,109 @@
+/**
+ * Scenario files: every shipped scenario is valid; a bad one is a
+ * ScenarioError naming the key, raised before any node starts (the CLI exits
+ * 2 without starting one); the same seed gives the same plan.
+ */
+import test from 'ava'
+import { spawnSync } from 'node:child_process'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  loadScenario, parseScenario, parseScenarioText, ScenarioError,
+  SCENARIO_NODES_MAX, SCENARIO_DURATION_SECONDS_MAX, LOAD_RATE_PER_SECOND_MAX, PAYLOAD_BYTES_MAX, PARTITIONS_MAX
+} from '../../sim/scenario.ts'
+import { makePlan } from '../../sim/plan.ts'
+
+const minimal = { name: 't', nodes: 10, duration_seconds: 5 }
+
+test('the shipped scenarios are valid and have the advertised sizes', async (t) => {
+  const sizes: Record<string, number> = { smoke: 20, hundred: 100, thousand: 1000, churn: 100, partition: 100 }
+  const files = (await readdir('sim/scenarios')).filter((f) => f.endsWith('.yaml'))
+  t.deepEqual(files.map((f) => f.replace('.yaml', '')).sort(), Object.keys(sizes).sort())
+  for (const file of files) {
+    const scenario = await loadScenario(join('sim/scenarios', file))
+    t.is(scenario.nodes, sizes[scenario.name], file)
+  }
+  const churn = await loadScenario('sim/scenarios/churn.yaml')
+  t.is(churn.churn.leave_per_minute / churn.nodes, 0.1, 'churn: 10% of the nodes leave per minute')
+  const partition = await loadScenario('sim/scenarios/partition.yaml')
+  t.is(partition.partitions[0].groups.length, 2)
+})
+
+const bad: Array<[string, unknown, string]> = [
+  ['an unknown key', { ...minimal, nodez: 3 }, 'nodez'],
+  ['an unknown nested key', { ...minimal, load: { rate: 3 } }, 'load.rate'],
+  ['a missing node count', { name: 't', duration_seconds: 5 }, 'nodes'],
+  ['negative nodes', { ...minimal, nodes: -1 }, 'nodes'],
+  ['zero nodes', { ...minimal, nodes: 0 }, 'nodes'],
+  ['fractional nodes', { ...minimal, nodes: 2.5 }, 'nodes'],
+  ['too many nodes', { ...minimal, nodes: SCENARIO_NODES_MAX + 1 }, 'nodes'],
+  ['a bootstrap set larger than the network', { ...minimal, bootstrap: 11 }, 'bootstrap'],
+  ['an unknown topology', { ...minimal, topology: { kind: 'mesh' } }, 'topology.kind'],
+  ['a random degree as large as the network', { ...minimal, topology: { kind: 'random', degree: 10 } }, 'topology.degree'],
+  ['more clusters than nodes', { ...minimal, topology: { kind: 'clusters', count: 11, degree: 1 } }, 'topology.count'],
+  ['an unknown data class', { ...minimal, load: { data_classes: ['gossip'] } }, 'load.data_classes.0'],
+  ['the node\'s own metrics class as load', { ...minimal, load: { data_classes: ['aggregated_metrics'] } }, 'load.data_classes.0'],
+  ['a load rate above the limit', { ...minimal, load: { rate_per_second: LOAD_RATE_PER_SECOND_MAX + 1 } }, 'load.rate_per_second'],
+  ['a payload above the limit', { ...minimal, load: { payload_bytes: PAYLOAD_BYTES_MAX + 1 } }, 'load.payload_bytes'],
+  ['negative churn', { ...minimal, churn: { leave_per_minute: -1 } }, 'churn.leave_per_minute'],
+  ['a duration above the limit', { ...minimal, duration_seconds: SCENARIO_DURATION_SECONDS_MAX + 1 }, 'duration_seconds'],
+  ['a partition group naming a missing node', { ...minimal, partitions: [{ groups: [['0-4'], ['5-10']], start_seconds: 1 }] }, 'partitions.0.groups.1'],
+  ['a node in two partition groups', { ...minimal, partitions: [{ groups: [['0-5'], ['5-9']], start_seconds: 1 }] }, 'partitions.0.groups.1'],
+  ['a node in no partition group', { ...minimal, partitions: [{ groups: [['0-4'], ['5-8']], start_seconds: 1 }] }, 'partitions.0.groups'],
+  ['a single partition group', { ...minimal, partitions: [{ groups: [['0-9']], start_seconds: 1 }] }, 'partitions.0.groups'],
+  ['an empty range', { ...minimal, partitions: [{ groups: [['4-0', '5-9'], [0, 1, 2, 3]], start_seconds: 1 }] }, 'partitions.0.groups.0.0'],
+  ['a heal before the split', { ...minimal, partitions: [{ groups: [['0-4'], ['5-9']], start_seconds: 3, heal_seconds: 2 }] }, 'partitions.0.heal_seconds'],
+  ['a split after the end', { ...minimal, partitions: [{ groups: [['0-4'], ['5-9']], start_seconds: 5 }] }, 'partitions.0.start_seconds'],
+  ['overlapping partitions', { ...minimal, partitions: [{ groups: [['0-4'], ['5-9']], start_seconds: 1, heal_seconds: 3 }, { groups: [['0-1'], ['2-9']], start_seconds: 2 }] }, 'partitions.1.start_seconds'],
+  ['too many partitions', { ...minimal, duration_seconds: 100, partitions: Array.from({ length: PARTITIONS_MAX + 1 }, (_, i) => ({ groups: [['0-4'], ['5-9']], start_seconds: i * 2, heal_seconds: i * 2 + 1 })) }, 'partitions'],
+  ['a non-mapping document', [1, 2], '(root)']
+]
+
+for (const [what, input, key] of bad) {
+  test(`a scenario with ${what} is a ScenarioError naming ${key}`, (t) => {
+    const err = t.throws(() => parseScenario(input), { instanceOf: ScenarioError })
+    t.is(err?.name, 'ScenarioError')
+    t.true(err?.problems.some((p) => p.key === key), `problems: ${JSON.stringify(err?.problems)}`)
+  })
+}
+
+test('limits hold at their boundary and fail one past it', (t) => {
+  t.is(parseScenario({ ...minimal, nodes: SCENARIO_NODES_MAX }).nodes, SCENARIO_NODES_MAX)
+  t.throws(() => parseScenario({ ...minimal, nodes: SCENARIO_NODES_MAX + 1 }), { instanceOf: ScenarioError })
+  t.is(parseScenario({ ...minimal, bootstrap: 10 }).bootstrap, 10)
+  t.is(parseScenario({ ...minimal, load: { rate_per_second: LOAD_RATE_PER_SECOND_MAX } }).load.rate_per_second, LOAD_RATE_PER_SECOND_MAX)
+  t.is(parseScenario({ ...minimal, load: { payload_bytes: PAYLOAD_BYTES_MAX } }).load.payload_bytes, PAYLOAD_BYTES_MAX)
+  t.is(parseScenario({ ...minimal, duration_seconds: SCENARIO_DURATION_SECONDS_MAX }).duration_seconds, SCENARIO_DURATION_SECONDS_MAX)
+})
+
+test('YAML that does not parse is a ScenarioError naming the file', (t) => {
+  const err = t.throws(() => parseScenarioText('nodes: [1, 2', 'x.yaml'), { instanceOf: ScenarioError })
+  t.is(err?.problems[0].key, '(file)')
+})
+
+test('the same seed gives the same plan; another seed another one', (t) => {
+  const scenario = parseScenario({ ...minimal, nodes: 30, bootstrap: 3, topology: { kind: 'random', degree: 3 }, churn: { leave_per_minute: 20, join_per_minute: 20 }, duration_seconds: 10 })
+  const a = makePlan(scenario)
+  const b = makePlan(scenario)
+  t.deepEqual(a, b)
+  const c = makePlan({ ...scenario, seed: scenario.seed + 1 })
+  t.notDeepEqual(a.nodes[0].ed25519Seed, c.nodes[0].ed25519Seed)
+  t.notDeepEqual(a.events, c.events)
+  t.is(a.startOrder.slice(0, 3).every((i) => a.nodes[i].bootstrap), true, 'bootstrap nodes start first')
+  t.is(a.dials.length, 30 * 3)
+  t.true(a.dials.every(([from, to]) => from !== to))
+  const leaves = a.events.filter((e) => e.kind === 'leave')
+  t.true(leaves.length > 0 && leaves.every((e) => e.kind === 'leave' && !a.nodes[e.node].bootstrap), 'bootstrap nodes never churn')
+})
+
+test('the sim CLI exits 2 on a bad scenario and names the key, before starting any node', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'fedmesh-sim-bad-'))
+  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
+  const file = join(dir, 'bad.yaml')
+  await writeFile(file, 'name: bad\nnodes: 5\nbootstrap: 6\nduration_seconds: 1\n')
+  const result = spawnSync(process.execPath, [...process.execArgv, 'sim/cli.ts', file], { encoding: 'utf8' })
+  t.is(result.status, 2, result.stderr)
+  t.regex(result.stderr, /bootstrap: is 6, more than the 5 nodes/)
+  t.notRegex(result.stderr + result.stdout, /sim: bad/, 'no run started')
+})
