@@ -52,7 +52,7 @@ export function createApiServer (init: ApiInit): FastifyInstance {
   app.post<{ Params: { name: string } }>('/ops/:name', { onRequest: requireToken }, async (request, reply) => {
     try {
       const operation = init.operations.get(request.params.name)
-      return await operation.run({ store: node.store, config: node.config, dataDir: init.dataDir, now: node.now }, request.body ?? {})
+      return await operation.run({ store: node.store, config: node.config, dataDir: init.dataDir, now: node.now, node }, request.body ?? {})
     } catch (err) {
       if (err instanceof InputError) {
         return await reply.code(400).send({ error: err.message, name: err.name })

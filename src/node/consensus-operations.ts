@@ -1,11 +1,12 @@
 /**
  * Consensus operator actions, as operations (run on the store directly, or
  * through the running node's API): load the genesis, list members, trust and
- * history, check an event hash (re-verifying its QC).
+ * history, check an event hash (re-verifying its QC); and, on a running node,
+ * propose an event or vote (sent to the federation by gossip).
  */
 import { z } from 'zod'
 import { InputError } from '../core/errors.ts'
-import { eventHashSchema } from '../core/consensus/event.ts'
+import { EVENT_TYPES, eventHashSchema, slotIdSchema } from '../core/consensus/event.ts'
 import { historyStatistics, type HistoryRecord, type HistoryStatistics } from '../core/consensus/history.ts'
 import { verifyQC } from '../core/consensus/quorum-certificate.ts'
 import { quorumSize, quorumWarnings, type ConsensusPolicy } from '../core/consensus/threshold.ts'
@@ -15,7 +16,7 @@ import { hybridVerifier } from '../crypto/hybrid.ts'
 import { ConsensusStore, HISTORY_QUERY_LIMIT_MAX } from '../store/consensus.ts'
 import { loadGenesisFile } from '../store/consensus-genesis.ts'
 import type { Config } from '../config/schema.ts'
-import { OperationArgumentError, type Operation, type OperationContext } from './operations.ts'
+import { OperationArgumentError, requireNode, type Operation, type OperationContext } from './operations.ts'
 
 export const HISTORY_LIMIT_DEFAULT = 20
 
@@ -75,6 +76,8 @@ export const consensusGenesis: Operation<{ file?: string }, GenesisResult> = {
     const now = context.now()
     const trust = [...genesis.membership.members.keys()].map((id) => initialTrust(id, now))
     const result = await new ConsensusStore(context.store).initGenesis(genesis.membership, genesis.policy, trust)
+    // a running node picks the membership up at once
+    await context.node?.consensus.reload()
     return {
       file: genesis.file,
       federation_id: genesis.membership.federation_id,
@@ -201,7 +204,26 @@ export const consensusTrustAdjust: Operation<{ node_id: string, rule: 'admin_boo
     const current = (await store.trust()).find((r) => r.node_id === nodeId) ?? initialTrust(nodeId, now)
     const record = applyTrustRule(current, rule, now)
     await store.persist([{ kind: 'trust', record }])
+    await context.node?.consensus.reload()
     const band = trustBand(record.score)
     return { node_id: nodeId, score: record.score, band, status: trustStatus(band), last_active_at: record.last_active_at }
+  }
+}
+
+/** `consensus propose`: a new event in a slot, proposed and voted for by this node, gossiped to the federation. */
+export const consensusPropose: Operation<{ type: string, slot: string, body: unknown }, { event_hash: string, slot: string }> = {
+  name: 'consensus.propose',
+  async run (context, args) {
+    const parsed = parseArgs(z.strictObject({ type: z.enum(EVENT_TYPES), slot: slotIdSchema, body: z.unknown() }), args, 'consensus.propose')
+    return await requireNode(context, 'consensus propose').consensus.propose(parsed)
+  }
+}
+
+/** `consensus vote`: this node's signed vote for an event hash in a slot, gossiped to the federation. */
+export const consensusVote: Operation<{ slot: string, event_hash: string }, { slot: string, event_hash: string, status: string }> = {
+  name: 'consensus.vote',
+  async run (context, args) {
+    const parsed = parseArgs(z.strictObject({ slot: slotIdSchema, event_hash: eventHashSchema }), args, 'consensus.vote')
+    return await requireNode(context, 'consensus vote').consensus.vote(parsed.slot, parsed.event_hash)
   }
 }

@@ -25,10 +25,29 @@ export interface MemberKeys {
   admits: (nodeId: string) => boolean
 }
 
-/** A payload that does not fit its data class's schema. */
-export class PayloadSchemaError extends Error {
-  static readonly code = 'PayloadSchemaError'
+/**
+ * A payload the data class refuses, with the gossip verdict it earns and a
+ * reason label (a small fixed set per class, for metrics).
+ */
+export class PayloadVerdictError extends Error {
+  static readonly code: string = 'PayloadVerdictError'
+  override readonly name: string = 'PayloadVerdictError'
+  readonly action: 'reject' | 'ignore'
+  readonly reason: string
+  constructor (action: 'reject' | 'ignore', reason: string, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.action = action
+    this.reason = reason
+  }
+}
+
+/** A payload that does not fit its data class's schema: provably bad, REJECT. */
+export class PayloadSchemaError extends PayloadVerdictError {
+  static override readonly code = 'PayloadSchemaError'
   override readonly name = 'PayloadSchemaError'
+  constructor (message: string, options?: ErrorOptions) {
+    super('reject', 'payload_schema', message, options)
+  }
 }
 
 export interface EnvelopeClassInit<T> {
@@ -38,7 +57,7 @@ export interface EnvelopeClassInit<T> {
   replay: ReplayCache
   verifier: SignatureVerifier
   members: MemberKeys
-  /** decodes and checks the payload; throws PayloadSchemaError for a bad one */
+  /** decodes and checks the payload; throws PayloadSchemaError (or another PayloadVerdictError) for a bad one */
   decodePayload: (payload: Uint8Array, envelope: ValidatedEnvelope) => T
   deliver: (value: T, envelope: ValidatedEnvelope, from: PeerId) => Promise<void> | void
   /** persists an accepted envelope's id (replay protection across restarts) */
@@ -76,7 +95,7 @@ export function envelopeGossipClass<T> (init: EnvelopeClassInit<T>): GossipClass
       try {
         return { action: 'accept', value: { value: init.decodePayload(envelope.payload, envelope), envelope } }
       } catch (err) {
-        if (err instanceof PayloadSchemaError) return { action: 'reject', reason: 'payload_schema' }
+        if (err instanceof PayloadVerdictError) return { action: err.action, reason: err.reason }
         throw err
       }
     },

@@ -22,6 +22,7 @@ import { Joining } from './joining.ts'
 import { ReplayCache } from '../wire/pipeline.ts'
 import { CLOCK_SKEW_MS_MAX } from '../wire/limits.ts'
 import { SeenEnvelopes } from '../store/seen-envelopes.ts'
+import { ConsensusService } from './consensus-service.ts'
 import type { DataClass } from '../wire/envelope.ts'
 import { gossipTopic } from '../net/gossip.ts'
 import { hybridSignerFromSeeds, hybridVerifier } from '../crypto/hybrid.ts'
@@ -106,7 +107,10 @@ export class FedmeshNode {
   /** envelope ids seen recently (the pipeline's replay check) */
   readonly replay = new ReplayCache()
   readonly members: MemberDirectory
-  private readonly seenEnvelopes: SeenEnvelopes
+  /** persisted ids of accepted envelopes (replay protection across restarts) */
+  readonly seenEnvelopes: SeenEnvelopes
+  /** consensus over the federation's vote topic */
+  readonly consensus: ConsensusService
   private startedAt = 0
   private metricsTimer: NodeJS.Timeout | undefined
   private recordTimer: NodeJS.Timeout | undefined
@@ -139,6 +143,7 @@ export class FedmeshNode {
       counters: parts.metrics,
       log: parts.log
     })
+    this.consensus = new ConsensusService(this)
   }
 
   /** Opens the store and peer store and assembles the host; nothing listens until `start`. */
@@ -194,6 +199,7 @@ export class FedmeshNode {
       remember: async (idHex, timestampMs) => { await this.seenEnvelopes.record(idHex, timestampMs) },
       deliver: (report) => { this.board.record(report, this.now()) }
     }))
+    await this.consensus.start()
     this.running = true
     this.ownRecord = this.nextRecord()
     this.libp2p.addEventListener('connection:open', this.onConnectionOpen)

@@ -9,6 +9,7 @@
  */
 import type { Store } from '../store/store.ts'
 import type { Config } from '../config/schema.ts'
+import type { FedmeshNode } from './node.ts'
 import { InputError } from '../core/errors.ts'
 
 /** What an operation may use. `now` is injected so operations stay testable. */
@@ -17,6 +18,8 @@ export interface OperationContext {
   config: Config
   dataDir: string | undefined
   now: () => number
+  /** the running node, when the operation runs inside it (through the API); absent from the CLI's direct path */
+  node?: FedmeshNode
 }
 
 /** An operator action; `args` and the result are plain JSON. */
@@ -24,6 +27,18 @@ export interface Operation<A = unknown, R = unknown> {
   /** stable name, also the API route: `POST /ops/<name>` */
   readonly name: string
   run: (context: OperationContext, args: A) => Promise<R>
+}
+
+/** The operation needs the running node (it sends to the federation): start it first. */
+export class NodeNotRunningError extends InputError {
+  static override readonly code = 'NodeNotRunningError'
+  override readonly name = 'NodeNotRunningError'
+}
+
+/** The running node, or NodeNotRunningError naming the operation. */
+export function requireNode (context: OperationContext, operation: string): FedmeshNode {
+  if (context.node === undefined) throw new NodeNotRunningError(`${operation} sends to the federation: start the node ("fedmesh start") and run it again`)
+  return context.node
 }
 
 /** The operation's arguments were invalid (HTTP 400, CLI exit 2). */

@@ -77,7 +77,7 @@ test('a rejected message is counted by reason and costs the sender score; an acc
 test('registering a data class twice is a programmer error', async (t) => {
   const { a, stop } = await pair()
   t.teardown(stop)
-  const gossipClass = { dataClass: 'vote', validate: () => ({ action: 'ignore' as const, reason: 'x' }), deliver: () => {} }
+  const gossipClass = { dataClass: 'playbook_metadata', validate: () => ({ action: 'ignore' as const, reason: 'x' }), deliver: () => {} }
   a.gossip.register(gossipClass)
   t.throws(() => a.gossip.register(gossipClass), { message: /registered twice/ })
   await t.throwsAsync(a.gossip.publish('chain', new Uint8Array(1)), { name: 'UnknownDataClassError' })

@@ -9,6 +9,8 @@ import type { HistoryRecord, HistoryStatistics } from '../../core/consensus/hist
 import type { TrustEntry } from '../../core/consensus/trust.ts'
 import type { CheckEntry, GenesisResult, MembersResult } from '../../node/consensus-operations.ts'
 import { HISTORY_QUERY_LIMIT_MAX } from '../../store/consensus.ts'
+import { EVENT_TYPES } from '../../core/consensus/event.ts'
+import { OperationArgumentError } from '../../node/operations.ts'
 
 const dataDirOption = (): Option => new Option('--data-dir <dir>', 'node data directory (env FEDMESH_DATA_DIR)').default(defaultDataDir(), './.fedmesh')
 const jsonOption = (): Option => new Option('--json', 'print JSON').default(false)
@@ -103,6 +105,37 @@ export function register (program: Command): void {
     .action(async (file: string | undefined, options: { json: boolean, dataDir: string }) => {
       const args = file === undefined ? {} : { file: resolve(file) }
       print(await runOperation<GenesisResult>(resolve(options.dataDir), 'consensus.genesis', args), options.json, formatGenesis)
+    })
+
+  consensus.command('propose')
+    .description('propose an event in a slot on the running node: it votes for it and gossips both to the federation')
+    .requiredOption('--type <type>', `event type: ${EVENT_TYPES.join(', ')}`)
+    .requiredOption('--slot <slot>', 'slot id, e.g. gov/12')
+    .option('--title <title>', 'governance_proposal: the title')
+    .option('--text <text>', 'governance_proposal: the text', '')
+    .option('--body <json>', 'the event body as JSON (other event types)')
+    .addOption(jsonOption())
+    .addOption(dataDirOption())
+    .action(async (options: { type: string, slot: string, title?: string, text: string, body?: string, json: boolean, dataDir: string }) => {
+      let body: unknown
+      if (options.body !== undefined) {
+        try { body = JSON.parse(options.body) } catch { throw new OperationArgumentError('--body must be JSON') }
+      } else {
+        body = { title: options.title ?? '', text: options.text }
+      }
+      const result = await runOperation<{ event_hash: string, slot: string }>(resolve(options.dataDir), 'consensus.propose', { type: options.type, slot: options.slot, body })
+      print(result, options.json, (r) => `proposed ${r.event_hash} in slot ${r.slot}, and voted for it`)
+    })
+
+  consensus.command('vote')
+    .description('sign and gossip this node\'s vote for an event hash in a slot (on the running node)')
+    .requiredOption('--slot <slot>', 'slot id')
+    .argument('<event_hash>', '64 hex characters')
+    .addOption(jsonOption())
+    .addOption(dataDirOption())
+    .action(async (eventHash: string, options: { slot: string, json: boolean, dataDir: string }) => {
+      const result = await runOperation<{ slot: string, event_hash: string, status: string }>(resolve(options.dataDir), 'consensus.vote', { slot: options.slot, event_hash: eventHash })
+      print(result, options.json, (r) => `voted for ${r.event_hash} in slot ${r.slot} (slot ${r.status})`)
     })
 
   program.command('trust')
