@@ -12,6 +12,13 @@ import { z } from 'zod'
 import type { RunRecord, NodeLife, PublishRecord } from './run.ts'
 
 export const REPORT_SCHEMA = 'fedmesh.sim.report/1'
+/**
+ * How long gossipsub can still hand out a message by IHAVE/IWANT: it gossips
+ * ids from its last `mcacheGossip` = 3 history windows (one per heartbeat),
+ * plus one heartbeat of slack. A split-time message younger than this at the
+ * heal can still cross if the halves reconnect; an older one cannot.
+ */
+export const GOSSIP_HISTORY_HEARTBEATS = 4
 /** Points kept in the latency CDF (evenly spaced quantiles). */
 const CDF_POINTS_MAX = 200
 
@@ -62,6 +69,9 @@ export const reportSchema = z.strictObject({
     published_during_split: z.number().int(),
     within: z.strictObject({ expected: z.number().int(), delivered: z.number().int() }),
     across: z.strictObject({ pairs: z.number().int(), delivered: z.number().int(), lost: z.number().int() }),
+    /** the across pairs of messages published more than gossip_window_ms before the heal (or with no heal): nothing can bring them over */
+    across_beyond_gossip_window: z.strictObject({ pairs: z.number().int(), delivered: z.number().int() }),
+    gossip_window_ms: z.number(),
     published_after_heal: z.number().int(),
     after_heal: z.strictObject({ expected: z.number().int(), delivered: z.number().int() })
   })),
@@ -112,18 +122,20 @@ function pairKind (publish: PublishRecord, node: number, lives: NodeLife[] | und
 export function analyse (record: RunRecord): Report {
   const { scenario, plan } = record
   const expectMs = scenario.load.expect_within_seconds * 1000
+  const gossipWindowMs = GOSSIP_HISTORY_HEARTBEATS * scenario.gossip_heartbeat_ms
   const latencies: number[] = []
   let expected = 0
   let delivered = 0
   let unexpected = 0
   const buckets = new Map<number, { expected: number, delivered: number }>()
-  const partitionCounts = record.partitions.map(() => ({ published: 0, withinExpected: 0, withinDelivered: 0, acrossPairs: 0, acrossDelivered: 0, afterPublished: 0, afterExpected: 0, afterDelivered: 0 }))
+  const partitionCounts = record.partitions.map(() => ({ beyondPairs: 0, beyondDelivered: 0, published: 0, withinExpected: 0, withinDelivered: 0, acrossPairs: 0, acrossDelivered: 0, afterPublished: 0, afterExpected: 0, afterDelivered: 0 }))
   for (const publish of record.publishes.values()) {
     const got = record.deliveries.get(publish.message) ?? new Map<number, number>()
     const bucket = Math.floor((publish.publishedAtMs - record.loadStartMs) / 1000)
     const counts = buckets.get(bucket) ?? { expected: 0, delivered: 0 }
     const during = publish.partition === undefined ? undefined : record.partitions.findIndex((p) => p.partition === publish.partition)
-    const after = record.partitions.findIndex((p) => p.healMs !== undefined && publish.publishedAtMs >= p.healMs)
+    let after = -1
+    record.partitions.forEach((p, i) => { if (p.healMs !== undefined && publish.publishedAtMs >= p.healMs) after = i })
     if (during !== undefined && during >= 0) partitionCounts[during].published++
     if (during === undefined && after >= 0) partitionCounts[after].afterPublished++
     for (const spec of plan.nodes) {
@@ -142,8 +154,13 @@ export function analyse (record: RunRecord): Report {
           if (during === undefined && after >= 0) partitionCounts[after].afterDelivered++
         }
       } else if (kind === 'across') {
-        partitionCounts[during!].acrossPairs++
-        if (at !== undefined) partitionCounts[during!].acrossDelivered++
+        const counts = partitionCounts[during!]
+        const healMs = record.partitions[during!].healMs
+        const beyond = healMs === undefined || publish.publishedAtMs < healMs - gossipWindowMs
+        counts.acrossPairs++
+        if (beyond) counts.beyondPairs++
+        if (at !== undefined) counts.acrossDelivered++
+        if (at !== undefined && beyond) counts.beyondDelivered++
       } else if (at !== undefined) {
         unexpected++
       }
@@ -214,6 +231,8 @@ export function analyse (record: RunRecord): Report {
         published_during_split: c.published,
         within: { expected: c.withinExpected, delivered: c.withinDelivered },
         across: { pairs: c.acrossPairs, delivered: c.acrossDelivered, lost: c.acrossPairs - c.acrossDelivered },
+        across_beyond_gossip_window: { pairs: c.beyondPairs, delivered: c.beyondDelivered },
+        gossip_window_ms: gossipWindowMs,
         published_after_heal: c.afterPublished,
         after_heal: { expected: c.afterExpected, delivered: c.afterDelivered }
       }
