@@ -52,7 +52,9 @@ export const participantAdd: Operation<z.input<typeof addArgs>, ParticipantRecor
     const taxonomy = await loadTaxonomy(context.dataDir)
     const id = formatParticipantId({ handle, node: localNodeId(context.config) })
     const participant = validateParticipant({ id, offers, needs, ...(weight === undefined ? {} : { weight }) }, taxonomy)
-    return await new ParticipantRepository(context.store).add(participant, context.now())
+    const added = await new ParticipantRepository(context.store).add(participant, context.now())
+    context.node?.summaries.changed() // a running node tells the federation the new counts
+    return added
   }
 }
 
@@ -75,7 +77,9 @@ export const participantRemove: Operation<z.input<typeof removeArgs>, Participan
     const id = participant.startsWith(PARTICIPANT_ID_SCHEME)
       ? formatParticipantId(parseParticipantId(participant))
       : formatParticipantId({ handle: participant, node: localNodeId(context.config) })
-    return await new ParticipantRepository(context.store).remove(id)
+    const removed = await new ParticipantRepository(context.store).remove(id)
+    context.node?.summaries.changed()
+    return removed
   }
 }
 

@@ -20,15 +20,22 @@ export interface MemberDirectoryInit {
   /** peer ids admitted; empty = any node with a valid node record */
   allowList: string[]
   /** finds and verifies a node's record; undefined when there is none */
-  lookup: (nodeId: string, signal: AbortSignal) => Promise<HybridPublicKey | undefined>
+  lookup: (nodeId: string, signal: AbortSignal) => Promise<MemberIdentity | undefined>
   now: () => number
+}
+
+/** What a verified node record says about a member. */
+export interface MemberIdentity {
+  key: HybridPublicKey
+  /** the site id the node record names (summaries are labelled with it) */
+  siteId?: string
 }
 
 /** Members' keys by node id (PeerId text). */
 export class MemberDirectory implements MemberKeys {
-  private readonly keys = new Map<string, HybridPublicKey>()
+  private readonly identities = new Map<string, MemberIdentity>()
   private readonly failures = new Map<string, number>()
-  private readonly inFlight = new Map<string, Promise<HybridPublicKey | undefined>>()
+  private readonly inFlight = new Map<string, Promise<MemberIdentity | undefined>>()
   private readonly allowList: Set<string> | undefined
   private readonly lookup: MemberDirectoryInit['lookup']
   private readonly now: () => number
@@ -41,7 +48,12 @@ export class MemberDirectory implements MemberKeys {
 
   /** The key of a known, admitted member. */
   key = (nodeId: string): HybridPublicKey | undefined => {
-    return this.admits(nodeId) ? this.keys.get(nodeId) : undefined
+    return this.admits(nodeId) ? this.identities.get(nodeId)?.key : undefined
+  }
+
+  /** The site id a known member's node record names. */
+  siteOf (nodeId: string): string | undefined {
+    return this.admits(nodeId) ? this.identities.get(nodeId)?.siteId : undefined
   }
 
   /** False when an allow-list is configured and does not name the node. */
@@ -50,38 +62,38 @@ export class MemberDirectory implements MemberKeys {
   }
 
   /** Records a member's key (from a verified node record, or this node's own). */
-  add (nodeId: string, key: HybridPublicKey): void {
-    this.keys.delete(nodeId)
-    this.keys.set(nodeId, key)
+  add (nodeId: string, identity: MemberIdentity): void {
+    this.identities.delete(nodeId)
+    this.identities.set(nodeId, identity)
     this.failures.delete(nodeId)
-    if (this.keys.size > MEMBER_KEYS_MAX) this.keys.delete(this.keys.keys().next().value as string)
+    if (this.identities.size > MEMBER_KEYS_MAX) this.identities.delete(this.identities.keys().next().value as string)
   }
 
   /** Known members' ids. */
   members (): string[] {
-    return [...this.keys.keys()].filter((id) => this.admits(id)).sort()
+    return [...this.identities.keys()].filter((id) => this.admits(id)).sort()
   }
 
   /** Looks a node up unless known, recently failed, or not admitted. */
   resolve = async (nodeId: string, signal: AbortSignal): Promise<HybridPublicKey | undefined> => {
     if (!this.admits(nodeId)) return undefined
-    const known = this.keys.get(nodeId)
-    if (known !== undefined) return known
+    const known = this.identities.get(nodeId)
+    if (known !== undefined) return known.key
     const failedAt = this.failures.get(nodeId)
     if (failedAt !== undefined && this.now() - failedAt < LOOKUP_FAILURE_TTL_MS) return undefined
     let pending = this.inFlight.get(nodeId)
     if (pending === undefined) {
       pending = this.lookup(nodeId, signal)
         .catch(() => undefined)
-        .then((key) => {
-          if (key === undefined) this.rememberFailure(nodeId)
-          else this.add(nodeId, key)
-          return key
+        .then((identity) => {
+          if (identity === undefined) this.rememberFailure(nodeId)
+          else this.add(nodeId, identity)
+          return identity
         })
         .finally(() => { this.inFlight.delete(nodeId) })
       this.inFlight.set(nodeId, pending)
     }
-    return await pending
+    return (await pending)?.key
   }
 
   private rememberFailure (nodeId: string): void {

@@ -3,7 +3,8 @@
  * `/fedmesh-node/<peerId>` (binding its ML-DSA key to its PeerId), and looks
  * up other nodes' records to learn the keys that verify their envelopes.
  */
-import type { HybridPublicKey, HybridSigner, SignatureVerifier } from '../core/signature.ts'
+import type { HybridSigner, SignatureVerifier } from '../core/signature.ts'
+import type { MemberIdentity } from './members.ts'
 import type { DhtRecordTypes } from '../net/dht-records.ts'
 import type { FedmeshLibp2p } from '../net/host.ts'
 import type { Config } from '../config/schema.ts'
@@ -60,9 +61,10 @@ export async function lookupNodeRecord (libp2p: FedmeshLibp2p, verifier: Signatu
   }
 }
 
-/** The hybrid key from a node's DHT record (the member directory's lookup). */
-export async function lookupMemberKey (libp2p: FedmeshLibp2p, verifier: SignatureVerifier, nodeId: string, signal: AbortSignal): Promise<HybridPublicKey | undefined> {
-  return (await lookupNodeRecord(libp2p, verifier, nodeId, signal))?.publicKey
+/** The hybrid key and site id from a node's DHT record (the member directory's lookup). */
+export async function lookupMemberIdentity (libp2p: FedmeshLibp2p, verifier: SignatureVerifier, nodeId: string, signal: AbortSignal): Promise<MemberIdentity | undefined> {
+  const record = await lookupNodeRecord(libp2p, verifier, nodeId, signal)
+  return record === undefined ? undefined : { key: record.publicKey, siteId: record.siteId }
 }
 
 export type { NodeRecord }

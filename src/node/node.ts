@@ -23,11 +23,12 @@ import { ReplayCache } from '../wire/pipeline.ts'
 import { CLOCK_SKEW_MS_MAX } from '../wire/limits.ts'
 import { SeenEnvelopes } from '../store/seen-envelopes.ts'
 import { ConsensusService } from './consensus-service.ts'
+import { SummaryService } from './summary-service.ts'
 import type { DataClass } from '../wire/envelope.ts'
 import { gossipTopic } from '../net/gossip.ts'
 import { hybridSignerFromSeeds, hybridVerifier } from '../crypto/hybrid.ts'
 import type { HybridSigner, SignatureVerifier } from '../core/signature.ts'
-import { NODE_RECORD_DHT_TYPES, NODE_RECORD_REPUBLISH_MS, NODE_RECORD_PUBLISH_MS_MAX, lookupMemberKey, ownNodeRecord, publishNodeRecord } from './node-records.ts'
+import { NODE_RECORD_DHT_TYPES, NODE_RECORD_REPUBLISH_MS, NODE_RECORD_PUBLISH_MS_MAX, lookupMemberIdentity, ownNodeRecord, publishNodeRecord } from './node-records.ts'
 import { verifyNodeRecord, type NodeRecord } from '../wire/node-record.ts'
 import { randomBytes } from 'node:crypto'
 
@@ -61,6 +62,8 @@ export interface NodeInit {
   libp2pMetricsImpl?: HostInit['metrics']
   /** refuses a peer while it returns true (the sim's partitions) */
   denyPeer?: HostInit['denyPeer']
+  /** connections kept before libp2p prunes; default CONNECTIONS_MAX (the sim lowers it) */
+  connectionsMax?: number
 }
 
 export interface PeerSummary {
@@ -111,6 +114,8 @@ export class FedmeshNode {
   readonly seenEnvelopes: SeenEnvelopes
   /** consensus over the federation's vote topic */
   readonly consensus: ConsensusService
+  /** participants' summaries over the summary topic */
+  readonly summaries: SummaryService
   private startedAt = 0
   private metricsTimer: NodeJS.Timeout | undefined
   private recordTimer: NodeJS.Timeout | undefined
@@ -121,16 +126,16 @@ export class FedmeshNode {
   private connectionsTarget: number | undefined
   private running = false
 
-  private constructor (parts: { config: Config, libp2p: FedmeshLibp2p, store: Store, metrics: NodeMetrics, log: Logger, now: () => number, signer: HybridSigner, verifier: SignatureVerifier }) {
+  private constructor (parts: { config: Config, libp2p: FedmeshLibp2p, store: Store, metrics: NodeMetrics, log: Logger, now: () => number, signer: HybridSigner, verifier: SignatureVerifier, dataDir: string | undefined }) {
     this.signer = parts.signer
     this.verifier = parts.verifier
     this.seenEnvelopes = new SeenEnvelopes(parts.store, CLOCK_SKEW_MS_MAX)
     this.members = new MemberDirectory({
       allowList: parts.config.federation.members,
       now: parts.now,
-      lookup: async (nodeId, signal) => await lookupMemberKey(this.libp2p, this.verifier, nodeId, signal)
+      lookup: async (nodeId, signal) => await lookupMemberIdentity(this.libp2p, this.verifier, nodeId, signal)
     })
-    this.members.add(parts.libp2p.peerId.toString(), parts.signer.publicKey)
+    this.members.add(parts.libp2p.peerId.toString(), { key: parts.signer.publicKey, siteId: parts.config.site_id })
     this.config = parts.config
     this.libp2p = parts.libp2p
     this.store = parts.store
@@ -144,6 +149,7 @@ export class FedmeshNode {
       log: parts.log
     })
     this.consensus = new ConsensusService(this)
+    this.summaries = new SummaryService(this, parts.dataDir)
   }
 
   /** Opens the store and peer store and assembles the host; nothing listens until `start`. */
@@ -165,14 +171,15 @@ export class FedmeshNode {
       dhtRecords: { ...NODE_RECORD_DHT_TYPES, ...init.dhtRecords },
       ...(init.gossipHeartbeatMs === undefined ? {} : { gossipHeartbeatMs: init.gossipHeartbeatMs }),
       ...(init.libp2pMetricsImpl === undefined ? {} : { metrics: init.libp2pMetricsImpl }),
-      ...(init.denyPeer === undefined ? {} : { denyPeer: init.denyPeer })
+      ...(init.denyPeer === undefined ? {} : { denyPeer: init.denyPeer }),
+      ...(init.connectionsMax === undefined ? {} : { connectionsMax: init.connectionsMax })
     })
     const signer = init.signer ?? hybridSignerFromSeeds({ ed25519Seed: init.privateKey.raw.subarray(0, 32), mldsaSeed: randomBytes(32) })
     if (!Buffer.from(signer.publicKey.ed25519).equals(Buffer.from(init.privateKey.publicKey.raw))) {
       throw new Error('the hybrid signer\'s Ed25519 key is not the node\'s libp2p key')
     }
     const node = new FedmeshNode({
-      config: init.config, libp2p, store, metrics, log, now, signer, verifier: init.verifier ?? hybridVerifier()
+      config: init.config, libp2p, store, metrics, log, now, signer, verifier: init.verifier ?? hybridVerifier(), dataDir: init.dataDir
     })
     if (init.discoveryConnectionsTarget !== undefined) node.connectionsTarget = init.discoveryConnectionsTarget
     return node
@@ -200,6 +207,7 @@ export class FedmeshNode {
       deliver: (report) => { this.board.record(report, this.now()) }
     }))
     await this.consensus.start()
+    await this.summaries.start()
     this.running = true
     this.ownRecord = this.nextRecord()
     this.libp2p.addEventListener('connection:open', this.onConnectionOpen)
@@ -225,6 +233,7 @@ export class FedmeshNode {
     if (this.recordTimer !== undefined) clearInterval(this.recordTimer)
     this.recordTimer = undefined
     this.joining?.stop()
+    this.summaries.stop()
     this.joining = undefined
     if (this.running) {
       this.libp2p.removeEventListener('connection:open', this.onConnectionOpen)
