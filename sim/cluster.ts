@@ -9,6 +9,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { FedmeshNode } from '../src/node/node.ts'
+import { InputError } from '../src/core/errors.ts'
 import { parseConfig } from '../src/config/load.ts'
 import { gossipTopic, type GossipVerdict } from '../src/net/gossip.ts'
 import { envelopeGossipClass } from '../src/node/envelope-gossip.ts'
@@ -19,6 +20,12 @@ import type { Scenario } from './scenario.ts'
 import type { Plan } from './plan.ts'
 import { ByteCounter } from './byte-counter.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload, simNow } from './load.ts'
+
+/** The scenario loads a data class the node already handles itself (its deliveries could not be observed). */
+export class SimLoadClassError extends InputError {
+  static override readonly code = 'SimLoadClassError'
+  override readonly name = 'SimLoadClassError'
+}
 
 /** The federation every sim node belongs to. */
 export const SIM_FEDERATION_ID = 'sim'
@@ -113,6 +120,7 @@ export class LocalCluster implements Cluster {
   /** bytes of finished lives, by node */
   private readonly pastBytes = new Map<number, { sent: number, received: number }>()
   private readonly local: number[]
+  private readonly bootstrapNodes: Set<number>
   private readonly runId = Math.random().toString(36).slice(2, 10)
   private groupOf: number[] | null = null
   private deliveries: Delivery[] = []
@@ -123,6 +131,7 @@ export class LocalCluster implements Cluster {
     this.scenario = init.scenario
     this.transport = init.transport
     this.local = init.local
+    this.bootstrapNodes = new Set(init.plan.nodes.filter((n) => n.bootstrap).map((n) => n.index))
     this.identities = identities
     this.memberKeys = memberKeys
     this.memberIds = peerIds
@@ -177,9 +186,11 @@ export class LocalCluster implements Cluster {
       libp2pMetricsImpl: () => bytes,
       gossipHeartbeatMs: scenario.gossip_heartbeat_ms,
       discoveryConnectionsTarget: scenario.connections_target,
+      // bootstrap nodes keep the production limit: every joining node dials them first
+      ...(this.bootstrapNodes.has(index) ? {} : { connectionsMax: scenario.connections_max }),
       denyPeer: (peer) => this.denied(index, peer)
     })
-    for (const [id, key] of this.memberKeys) node.members.add(id, key)
+    for (const [id, key] of this.memberKeys) node.members.add(id, { key })
     // Every sim node shares 127.0.0.1 over TCP; gossipsub's IP colocation penalty (P6) would graylist
     // them all. That is an artefact of one machine, not of the network under test.
     if (this.transport === 'tcp') node.libp2p.services.pubsub.score.params.IPColocationFactorWhitelist.add('127.0.0.1')
@@ -265,6 +276,9 @@ export class LocalCluster implements Cluster {
 
   /** The load's data class on one node: the node's own envelope pipeline, with verdicts and deliveries recorded. */
   private registerLoad (index: number, node: FedmeshNode, dataClass: DataClass): void {
+    if (node.gossip.topics().includes(gossipTopic(SIM_FEDERATION_ID, dataClass))) {
+      throw new SimLoadClassError(`data class ${dataClass} is handled by the node itself; load the sim on another one (scenario load.data_classes)`)
+    }
     const inner = envelopeGossipClass({
       dataClass,
       federationId: SIM_FEDERATION_ID,

@@ -22,7 +22,9 @@ export const PARTITIONS_MAX = 16
 export const WORKERS_MAX = 64
 
 /** Data classes the sim may load: all wire classes except the one every node already publishes itself. */
-export const SIM_DATA_CLASSES = DATA_CLASSES.filter((name) => name !== 'aggregated_metrics') as Array<Exclude<typeof DATA_CLASSES[number], 'aggregated_metrics'>>
+/** Classes the node itself runs (metrics, consensus votes, summaries); a sim load may use only the others. */
+const NODE_OWN_CLASSES = ['aggregated_metrics', 'vote', 'summary'] as const
+export const SIM_DATA_CLASSES = DATA_CLASSES.filter((name) => !(NODE_OWN_CLASSES as readonly string[]).includes(name)) as Array<Exclude<typeof DATA_CLASSES[number], typeof NODE_OWN_CLASSES[number]>>
 
 /** One problem in a scenario file: the dotted key and what is wrong with it. */
 export interface ScenarioProblem {
@@ -82,6 +84,8 @@ export const scenarioSchema = z.strictObject({
     metrics_interval_seconds: count.min(1).max(3600).default(3600)
   }).default({ members: 'open', member_keys: 'preloaded', metrics_interval_seconds: 3600 }),
   connections_target: count.min(1, 'must be at least 1').max(CONNECTIONS_MAX, `must be at most ${CONNECTIONS_MAX}`).default(12),
+  /** connections a (non-bootstrap) node keeps before libp2p's connection manager prunes (DHT queries open many); bootstrap nodes keep the production limit */
+  connections_max: count.min(1, 'must be at least 1').max(CONNECTIONS_MAX, `must be at most ${CONNECTIONS_MAX}`).default(24),
   gossip_heartbeat_ms: count.min(50, 'must be at least 50').max(10_000, 'must be at most 10000').default(700),
   join: z.strictObject({
     rate_per_second: z.number().positive('must be positive').default(100),
@@ -128,6 +132,7 @@ function crossChecks (scenario: Scenario): ScenarioProblem[] {
   if (topology.kind === 'ring' && topology.neighbours >= scenario.nodes) problems.push({ key: 'topology.neighbours', message: `must be below the number of nodes (${scenario.nodes})` })
   if (topology.kind === 'clusters' && topology.count > scenario.nodes) problems.push({ key: 'topology.count', message: `is more than the ${scenario.nodes} nodes` })
   if (topology.kind === 'clusters' && topology.degree >= Math.floor(scenario.nodes / topology.count)) problems.push({ key: 'topology.degree', message: 'must be below the cluster size' })
+  if (scenario.connections_max < scenario.connections_target) problems.push({ key: 'connections_max', message: `must be at least connections_target (${scenario.connections_target})` })
   if (scenario.federation.members === 'listed' && scenario.nodes > MEMBERS_MAX) problems.push({ key: 'federation.members', message: `listed needs at most ${MEMBERS_MAX} nodes (a node config's member list)` })
   scenario.partitions.forEach((partition, p) => {
     const seen = new Map<number, number>()
