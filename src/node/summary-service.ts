@@ -95,7 +95,10 @@ export class SummaryService {
   /** Signs and gossips this node's summary (unchanged ones only on the periodic republish). */
   async publish (evenIfUnchanged: boolean): Promise<void> {
     try {
-      const bytes = encodeSummary(await this.own())
+      const summary = await this.own()
+      // a node with no participants has nothing to say until it has said something (then "none" is news)
+      if (summary.entries.length === 0 && this.lastPublished === undefined) return
+      const bytes = encodeSummary(summary)
       const text = Buffer.from(bytes).toString('base64')
       if (!evenIfUnchanged && text === this.lastPublished) return
       await this.node.gossip.publish(SUMMARY_CLASS, this.node.seal(SUMMARY_CLASS, SUMMARY_SCHEMA_ID, bytes, SUMMARY_CONTENT_TYPE))
