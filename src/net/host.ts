@@ -72,6 +72,8 @@ export interface HostInit {
   metrics?: Libp2pInit['metrics']
   /** refuses a peer (dials and both directions after the handshake) while it returns true, on top of the federation gater: the sim's partitions */
   denyPeer?: (peer: PeerId) => boolean
+  /** connections kept before the connection manager prunes; default CONNECTIONS_MAX (the sim lowers it) */
+  connectionsMax?: number
 }
 
 /** Rewrites listen addresses to loopback (same port) for an air-gapped node. */
@@ -121,7 +123,7 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     streamMuxers: [yamux()],
     peerDiscovery,
     connectionGater: withDenyPeer(fedmeshConnectionGater({ federationEnabled: init.federationEnabled, members: init.members, bootstrap: init.bootstrap }), init.denyPeer),
-    connectionManager: { maxConnections: CONNECTIONS_MAX },
+    connectionManager: { maxConnections: init.connectionsMax ?? CONNECTIONS_MAX },
     ...(init.metrics !== undefined ? { metrics: init.metrics } : init.metricsRegistry === undefined ? {} : { metrics: prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }) }),
     services: {
       identify: identify({ protocolPrefix: PROTOCOL_PREFIX }),
