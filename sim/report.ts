@@ -55,7 +55,7 @@ export const reportSchema = z.strictObject({
     bytes_sent: percentilesSchema,
     bytes_received: percentilesSchema,
     connections: percentilesSchema,
-    /** peak RSS of the node processes / nodes up at that moment */
+    /** RSS of the node processes / nodes up, at the last sample with the most nodes up */
     rss_bytes_per_node: z.number().min(0),
     /** the same, after subtracting the processes' RSS before any node started */
     rss_bytes_per_node_net: z.number(),
@@ -174,7 +174,8 @@ export function analyse (record: RunRecord): Report {
   if (sortedLatencies.length > 0) latencyCdf.push({ latency_ms: sortedLatencies[sortedLatencies.length - 1], fraction: 1 })
 
   const lastNodes = record.lastNodes
-  const peak = record.series.reduce((best, point) => point.nodesUp > 0 && point.rssBytes / point.nodesUp > best.perNode ? { perNode: point.rssBytes / point.nodesUp, rss: point.rssBytes, up: point.nodesUp } : best, { perNode: 0, rss: 0, up: 0 })
+  // memory per node where it means most: the last sample with the most nodes up (early samples are mostly runtime baseline)
+  const peak = record.series.reduce((best, point) => point.nodesUp > 0 && point.nodesUp >= best.up ? { perNode: point.rssBytes / point.nodesUp, rss: point.rssBytes, up: point.nodesUp } : best, { perNode: 0, rss: 0, up: 0 })
   const joinTimes = [...record.lives.values()].flatMap((lives) => lives.filter((l) => l.joinedAtMs !== undefined).map((l) => l.joinedAtMs! - l.startedAtMs))
   const series: Report['series'] = record.series.map((point, i) => {
     const previous = record.series[i - 1]
