@@ -57,6 +57,8 @@ export const consensusConfigSchema = z.strictObject({
   threshold: thresholdSchema.default('bft'),
   min_participating_nodes: z.number().int().min(1).max(MEMBERS_MAX).default(2),
   tie_breaking: z.enum(TIE_BREAKING_RULES).default('timestamp_priority'),
+  /** a slot still pending this long after it opened fails and is resolved by tie-breaking */
+  slot_timeout_seconds: z.number().int().min(1).max(30 * 24 * 3600).default(3600),
   /** the signed genesis file (bootstrap/genesis.example.yaml documents it); relative paths are from the data dir */
   genesis: z.string().min(1).optional()
 })

@@ -11,7 +11,7 @@
 import { z } from 'zod'
 import type { PeerId } from '@libp2p/interface'
 import { InputError } from '../core/errors.ts'
-import { applyEvidence, applyVote, learnEvent, type ConsensusState, type StepResult } from '../core/consensus/machine.ts'
+import { applyEvidence, applyVote, closeSlot, learnEvent, type ConsensusState, type StepResult } from '../core/consensus/machine.ts'
 import { signVote, voteFromJson, voteToJson } from '../core/consensus/vote.ts'
 import { evidenceFromJson, evidenceToJson, type EquivocationEvidenceJson } from '../core/consensus/evidence.ts'
 import { eventHash, parseEvent } from '../core/consensus/event.ts'
@@ -55,6 +55,22 @@ const MACHINE_VERDICTS: Record<string, { action: 'reject' | 'ignore', reason: st
   SlotsFullError: { action: 'ignore', reason: 'slots_full' }
 }
 
+/** The slot was completed already: no more votes or events for it. */
+export class SlotCompletedError extends InputError {
+  static override readonly code = 'SlotCompletedError'
+  override readonly name = 'SlotCompletedError'
+}
+
+/** How often pending slots are checked against their deadline. */
+export const SLOT_DEADLINE_CHECK_MS_MAX = 10_000
+
+/** The slot a payload concerns, when it is well formed enough to say. */
+function slotOf (payload: ConsensusPayload): string | undefined {
+  const value = payload.kind === 'event' ? payload.event : payload.kind === 'vote' ? payload.vote : payload.evidence
+  const slot = (value as { slot?: unknown } | null)?.slot
+  return typeof slot === 'string' ? slot : undefined
+}
+
 /** One node's consensus participation. */
 export class ConsensusService {
   private readonly node: FedmeshNode
@@ -62,6 +78,7 @@ export class ConsensusService {
   private state: ConsensusState | undefined
   /** persistence is serialised so records land in the order their steps ran */
   private writes: Promise<void> = Promise.resolve()
+  private deadlineTimer: NodeJS.Timeout | undefined
 
   constructor (node: FedmeshNode) {
     this.node = node
@@ -86,6 +103,28 @@ export class ConsensusService {
         await this.commit(result)
       }
     }))
+    const timeoutMs = node.config.consensus.slot_timeout_seconds * 1000
+    this.deadlineTimer = setInterval(() => { void this.closeExpiredSlots() }, Math.min(timeoutMs / 4, SLOT_DEADLINE_CHECK_MS_MAX))
+    this.deadlineTimer.unref()
+  }
+
+  stop (): void {
+    if (this.deadlineTimer !== undefined) clearInterval(this.deadlineTimer)
+    this.deadlineTimer = undefined
+  }
+
+  /** Fails every slot pending longer than `consensus.slot_timeout_seconds`; tie-breaking resolves it. */
+  async closeExpiredSlots (): Promise<void> {
+    const state = this.state
+    if (state === undefined) return
+    const now = this.node.now()
+    const deadline = now - this.node.config.consensus.slot_timeout_seconds * 1000
+    for (const slot of [...state.slots.values()]) {
+      if (slot.status !== 'pending' || slot.opened_at > deadline) continue
+      const result = closeSlot(this.state!, slot.slot, { now })
+      this.state = result.state
+      await this.commit(result)
+    }
   }
 
   /** Re-reads membership, policy, trust and pending slots (after a genesis is loaded or trust is adjusted). */
@@ -117,8 +156,22 @@ export class ConsensusService {
     return { slot, event_hash: eventHash, status: this.state?.slots.get(slot)?.status ?? 'pending' }
   }
 
+  /** A slot no longer in memory that the store says completed must not reopen (after a restart or eviction). */
+  private async refuseCompletedSlot (slot: string | undefined): Promise<void> {
+    if (slot === undefined || this.state?.slots.get(slot) !== undefined) return
+    if (await this.consensusStore.isCompleted(slot)) {
+      throw new PayloadVerdictError('ignore', 'slot_completed', `slot ${slot} was completed and is no longer open`)
+    }
+  }
+
   /** Applies a payload made here exactly as one from the network, persists it, then gossips it. */
   private async local (payload: ConsensusPayload): Promise<void> {
+    try {
+      await this.refuseCompletedSlot(slotOf(payload))
+    } catch (err) {
+      if (err instanceof PayloadVerdictError) throw new SlotCompletedError(err.message)
+      throw err
+    }
     const result = this.step(payload)
     await this.commit(result)
     await this.publish(payload)
@@ -129,8 +182,13 @@ export class ConsensusService {
     return this.state
   }
 
-  /** Gossip validation of a payload: decode, then one machine step (synchronous, so steps never interleave). */
-  private stepFromPayload (bytes: Uint8Array): StepResult {
+  /**
+   * Gossip validation of a payload: decode, refuse votes for slots the store
+   * already completed (evicted from memory, they would otherwise reopen), then
+   * one machine step — synchronous from reading the state to replacing it, so
+   * steps never interleave.
+   */
+  private async stepFromPayload (bytes: Uint8Array): Promise<StepResult> {
     if (bytes.byteLength > CONSENSUS_PAYLOAD_BYTES_MAX) throw new PayloadSchemaError(`consensus payload of ${bytes.byteLength} bytes exceeds ${CONSENSUS_PAYLOAD_BYTES_MAX}`)
     let raw: unknown
     try {
@@ -141,6 +199,7 @@ export class ConsensusService {
     const parsed = payloadSchema.safeParse(raw)
     if (!parsed.success) throw new PayloadSchemaError(`consensus payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
     if (this.state === undefined) throw new PayloadVerdictError('ignore', 'no_membership', 'this node has no federation membership yet')
+    await this.refuseCompletedSlot(slotOf(parsed.data))
     try {
       return this.step(parsed.data)
     } catch (err) {

@@ -58,7 +58,7 @@ export interface EnvelopeClassInit<T> {
   verifier: SignatureVerifier
   members: MemberKeys
   /** decodes and checks the payload; throws PayloadSchemaError (or another PayloadVerdictError) for a bad one */
-  decodePayload: (payload: Uint8Array, envelope: ValidatedEnvelope) => T
+  decodePayload: (payload: Uint8Array, envelope: ValidatedEnvelope) => T | Promise<T>
   deliver: (value: T, envelope: ValidatedEnvelope, from: PeerId) => Promise<void> | void
   /** persists an accepted envelope's id (replay protection across restarts) */
   remember?: (idHex: string, timestampMs: number) => Promise<void>
@@ -93,7 +93,7 @@ export function envelopeGossipClass<T> (init: EnvelopeClassInit<T>): GossipClass
         return verdict.action === 'accept' ? { action: 'ignore', reason: 'internal' } : { action: verdict.action, reason: verdict.code }
       }
       try {
-        return { action: 'accept', value: { value: init.decodePayload(envelope.payload, envelope), envelope } }
+        return { action: 'accept', value: { value: await init.decodePayload(envelope.payload, envelope), envelope } }
       } catch (err) {
         if (err instanceof PayloadVerdictError) return { action: err.action, reason: err.reason }
         throw err

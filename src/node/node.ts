@@ -234,6 +234,7 @@ export class FedmeshNode {
     this.recordTimer = undefined
     this.joining?.stop()
     this.summaries.stop()
+    this.consensus.stop()
     this.joining = undefined
     if (this.running) {
       this.libp2p.removeEventListener('connection:open', this.onConnectionOpen)

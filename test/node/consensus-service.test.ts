@@ -20,7 +20,7 @@ import type { HybridSigner } from '../../src/core/signature.ts'
 const FEDERATION = 'consensus-net'
 const seed = (label: string): Uint8Array => new Uint8Array(createHash('sha256').update(label).digest())
 
-async function federation (size: number, tag: string): Promise<FedmeshNode[]> {
+async function federation (size: number, tag: string, clockOf: (index: number) => () => number = () => Date.now): Promise<FedmeshNode[]> {
   const keys = await Promise.all(Array.from({ length: size }, async (_, i) => await generateKeyPairFromSeed('Ed25519', seed(`${tag}/ed25519/${i}`))))
   const signers: HybridSigner[] = keys.map((key, i) => hybridSignerFromSeeds({ ed25519Seed: key.raw.subarray(0, 32), mldsaSeed: seed(`${tag}/mldsa/${i}`) }))
   const ids = keys.map((key) => peerIdFromPrivateKey(key).toString())
@@ -39,7 +39,7 @@ async function federation (size: number, tag: string): Promise<FedmeshNode[]> {
       site_id: `site_${i}`, jurisdiction: 'UK', listen: [`/memory/${tag}-${process.pid}-${i}`],
       federation: { enabled: true, federation_id: FEDERATION, bootstrap: i === 0 ? [] : [nodes[0].multiaddrs()[0]], metrics_interval_seconds: 3600 }
     })
-    const node = await FedmeshNode.create({ config, privateKey: keys[i], signer: signers[i], transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100 })
+    const node = await FedmeshNode.create({ config, privateKey: keys[i], signer: signers[i], transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, now: clockOf(i) })
     await new ConsensusStore(node.store).initGenesis(membership, policy, ids.map((id) => initialTrust(id, Date.now())))
     await node.start()
     nodes.push(node)
@@ -105,4 +105,30 @@ test('votes need the running node; a forged vote is rejected by every receiver',
   await nodes[1].gossip.publish('vote', nodes[1].seal('vote', 'fedmesh.consensus/1', payload, 'application/json'))
   await until('node 0 to reject the forged vote', async () => (await nodes[0].metrics.exposition()).includes('data_class="vote",direction="in",result="reject",reason="bad_vote_signature"} 1'))
   t.is(await new ConsensusStore(nodes[0].store).votes('gov/9').then((votes) => votes.length), 0)
+})
+
+test('a slot past its deadline fails and is resolved by tie-breaking; a late vote for a completed slot does not reopen it', async (t) => {
+  let skewMs = 0 // node 1's clock runs ahead by this much
+  const nodes = await federation(4, 'deadline', (i) => i === 1 ? () => Date.now() + skewMs : Date.now)
+  t.teardown(async () => { await Promise.all(nodes.map(async (node) => { await node.stop() })) })
+  await meshed(nodes)
+  // only the proposer votes: 1 of the 3 votes needed
+  const proposal = await run(nodes[0], 'consensus.propose', { type: 'governance_proposal', slot: 'gov/slow', body: { title: 'Too few voters', text: '' } })
+  await until('node 1 to hold the pending slot', async () => (await new ConsensusStore(nodes[1].store).votes('gov/slow')).length === 1)
+  // the default timeout is an hour: let that hour pass on node 1, close its expired slots, and come back
+  skewMs = 3601_000
+  await nodes[1].consensus.closeExpiredSlots()
+  skewMs = 0
+  const history = await run(nodes[1], 'consensus.history', { limit: 5 })
+  const record = history.records.find((r: { slot: string }) => r.slot === 'gov/slow')
+  t.truthy(record, 'the expired slot has a history record')
+  t.false(record.consensus_achieved)
+  t.is(record.consensus_hash, proposal.event_hash, 'timestamp_priority picks the only event')
+
+  // node 1 forgets completed slots (as after a restart); a late vote must not reopen gov/slow there
+  await nodes[1].consensus.reload()
+  await run(nodes[2], 'consensus.vote', { slot: 'gov/slow', event_hash: proposal.event_hash })
+  await until('node 1 to ignore the late vote', async () => (await nodes[1].metrics.exposition()).includes('data_class="vote",direction="in",result="ignore",reason="slot_completed"} 1'))
+  t.is((await run(nodes[1], 'consensus.history', { limit: 50 })).records.filter((r: { slot: string }) => r.slot === 'gov/slow').length, 1)
+  await t.throwsAsync(run(nodes[1], 'consensus.vote', { slot: 'gov/slow', event_hash: proposal.event_hash }), { name: 'SlotCompletedError' })
 })
