@@ -9,14 +9,13 @@
  * messages can never step from the same base state.
  */
 import { z } from 'zod'
-import type { PeerId } from '@libp2p/interface'
 import { InputError } from '../core/errors.ts'
 import { applyEvidence, applyVote, closeSlot, learnEvent, type ConsensusState, type StepResult } from '../core/consensus/machine.ts'
 import { signVote, voteFromJson, voteToJson } from '../core/consensus/vote.ts'
 import { evidenceFromJson, evidenceToJson, type EquivocationEvidenceJson } from '../core/consensus/evidence.ts'
 import { eventHash, parseEvent } from '../core/consensus/event.ts'
 import { ConsensusStore } from '../store/consensus.ts'
-import { envelopeGossipClass, PayloadSchemaError, PayloadVerdictError } from './envelope-gossip.ts'
+import { PayloadSchemaError, PayloadVerdictError } from './envelope-gossip.ts'
 import { configPolicy } from './consensus-operations.ts'
 import type { FedmeshNode } from './node.ts'
 
@@ -89,20 +88,11 @@ export class ConsensusService {
   async start (): Promise<void> {
     await this.reload()
     const node = this.node
-    node.gossip.register(envelopeGossipClass({
+    node.registerEnvelopeClass({
       dataClass: VOTE_CLASS,
-      federationId: node.config.federation.federation_id,
-      now: node.now,
-      replay: node.replay,
-      verifier: node.verifier,
-      members: node.members,
-      remember: async (idHex, timestampMs) => { await node.seenEnvelopes.record(idHex, timestampMs) },
-      decodePayload: (payload) => this.stepFromPayload(payload),
-      deliver: async (result: StepResult, _envelope, from: PeerId) => {
-        void from
-        await this.commit(result)
-      }
-    }))
+      decodePayload: async (payload) => await this.stepFromPayload(payload),
+      deliver: async (result: StepResult) => { await this.commit(result) }
+    })
     const timeoutMs = node.config.consensus.slot_timeout_seconds * 1000
     this.deadlineTimer = setInterval(() => { void this.closeExpiredSlots() }, Math.min(timeoutMs / 4, SLOT_DEADLINE_CHECK_MS_MAX))
     this.deadlineTimer.unref()

@@ -16,7 +16,7 @@ import {
   AGGREGATED_METRICS_CLASS, METRICS_REPORT_SCHEMA_ID, METRICS_REPORT_CONTENT_TYPE, MetricsBoard, decodeMetricsReport, encodeMetricsReport,
   type MetricsReport, type ReceivedMetricsReport
 } from './aggregated-metrics.ts'
-import { envelopeGossipClass, sealForTopic } from './envelope-gossip.ts'
+import { envelopeGossipClass, sealForTopic, type EnvelopeClassInit } from './envelope-gossip.ts'
 import { MemberDirectory } from './members.ts'
 import { Joining } from './joining.ts'
 import { ReplayCache } from '../wire/pipeline.ts'
@@ -195,17 +195,11 @@ export class FedmeshNode {
     this.startedAt = this.now()
     await this.seenEnvelopes.load(this.replay, this.now())
     await this.libp2p.start()
-    this.gossip.register(envelopeGossipClass({
+    this.registerEnvelopeClass({
       dataClass: AGGREGATED_METRICS_CLASS,
-      federationId: this.config.federation.federation_id,
-      now: this.now,
-      replay: this.replay,
-      verifier: this.verifier,
-      members: this.members,
       decodePayload: decodeMetricsReport,
-      remember: async (idHex, timestampMs) => { await this.seenEnvelopes.record(idHex, timestampMs) },
       deliver: (report) => { this.board.record(report, this.now()) }
-    }))
+    })
     await this.consensus.start()
     await this.summaries.start()
     this.running = true
@@ -260,6 +254,23 @@ export class FedmeshNode {
     } catch (err) {
       this.log.warn({ err }, 'publishing aggregated metrics failed')
     }
+  }
+
+  /**
+   * Registers a data class whose messages are signed envelopes, validated by
+   * this node's pipeline (its federation, clock, replay cache, verifier and
+   * member directory) and remembered for replay protection across restarts.
+   */
+  registerEnvelopeClass<T> (init: Pick<EnvelopeClassInit<T>, 'dataClass' | 'decodePayload' | 'deliver'>): string {
+    return this.gossip.register(envelopeGossipClass({
+      ...init,
+      federationId: this.config.federation.federation_id,
+      now: this.now,
+      replay: this.replay,
+      verifier: this.verifier,
+      members: this.members,
+      remember: async (idHex, timestampMs) => { await this.seenEnvelopes.record(idHex, timestampMs) }
+    }))
   }
 
   /** Signs a payload into an envelope for this node's federation topic of `dataClass`. */

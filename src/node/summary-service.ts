@@ -8,7 +8,7 @@
  * the sender's signed node record names, so no node can speak for another.
  */
 import type { FedmeshNode } from './node.ts'
-import { envelopeGossipClass, PayloadSchemaError, PayloadVerdictError } from './envelope-gossip.ts'
+import { PayloadSchemaError, PayloadVerdictError } from './envelope-gossip.ts'
 import { buildSummary, validateSummary, type Summary } from '../core/matching/summary.ts'
 import { decodeSummary, encodeSummary } from '../core/matching/summary-codec.ts'
 import { validateParticipant, type Participant } from '../core/matching/participant.ts'
@@ -45,17 +45,11 @@ export class SummaryService {
     this.taxonomy = await loadTaxonomy(this.dataDir)
     const node = this.node
     const summaries = new SummaryRepository(node.store)
-    node.gossip.register(envelopeGossipClass({
+    node.registerEnvelopeClass({
       dataClass: SUMMARY_CLASS,
-      federationId: node.config.federation.federation_id,
-      now: node.now,
-      replay: node.replay,
-      verifier: node.verifier,
-      members: node.members,
-      remember: async (idHex, timestampMs) => { await node.seenEnvelopes.record(idHex, timestampMs) },
       decodePayload: (payload, envelope) => this.decode(payload, envelope.source),
       deliver: async (summary: Summary) => { await summaries.put(summary, node.now()) }
-    }))
+    })
     if (node.config.federation.enabled) {
       this.republishTimer = setInterval(() => { void this.publish(true) }, SUMMARY_REPUBLISH_MS)
       this.republishTimer.unref()
