@@ -28,8 +28,7 @@ import type { DataClass } from '../wire/envelope.ts'
 import { gossipTopic } from '../net/gossip.ts'
 import { hybridSignerFromSeeds, hybridVerifier } from '../crypto/hybrid.ts'
 import type { HybridSigner, SignatureVerifier } from '../core/signature.ts'
-import { NODE_RECORD_DHT_TYPES, NODE_RECORD_REPUBLISH_MS, NODE_RECORD_PUBLISH_MS_MAX, lookupMemberIdentity, ownNodeRecord, publishNodeRecord } from './node-records.ts'
-import { verifyNodeRecord, type NodeRecord } from '../wire/node-record.ts'
+import { NODE_RECORD_DHT_TYPES, NODE_RECORD_PUBLISH_MS_MAX, NodeRecordPublisher, lookupMemberIdentity, type NodeRecordStatus } from './node-records.ts'
 import { randomBytes } from 'node:crypto'
 
 export { DISCOVERY_CONNECTIONS_TARGET } from './joining.ts'
@@ -83,15 +82,7 @@ export interface NodeStatus {
   uptime_seconds: number
   peers: number
   /** this node's signed node record, as published in the DHT */
-  node_record?: {
-    seq: number
-    timestamp_ms: number
-    addrs: string[]
-    federation_enabled: boolean
-    mldsa_level: number
-    /** base64 of the ML-DSA public key the record binds to this PeerId */
-    mldsa_public_key: string
-  }
+  node_record?: NodeRecordStatus
   members: ReceivedMetricsReport[]
 }
 
@@ -118,10 +109,8 @@ export class FedmeshNode {
   readonly summaries: SummaryService
   private startedAt = 0
   private metricsTimer: NodeJS.Timeout | undefined
-  private recordTimer: NodeJS.Timeout | undefined
-  private recordSeq = 0
-  /** this node's current signed record (what the DHT holds under /fedmesh-node/<peerId>) */
-  ownRecord: Uint8Array | undefined
+  /** this node's signed record, kept current in the DHT */
+  readonly records: NodeRecordPublisher
   private joining: Joining | undefined
   private connectionsTarget: number | undefined
   private running = false
@@ -150,6 +139,7 @@ export class FedmeshNode {
     })
     this.consensus = new ConsensusService(this)
     this.summaries = new SummaryService(this, parts.dataDir)
+    this.records = new NodeRecordPublisher({ config: parts.config, libp2p: parts.libp2p, signer: parts.signer, verifier: parts.verifier, now: parts.now, log: parts.log })
   }
 
   /** Opens the store and peer store and assembles the host; nothing listens until `start`. */
@@ -203,7 +193,7 @@ export class FedmeshNode {
     await this.consensus.start()
     await this.summaries.start()
     this.running = true
-    this.ownRecord = this.nextRecord()
+    this.records.start()
     this.libp2p.addEventListener('connection:open', this.onConnectionOpen)
     this.libp2p.addEventListener('connection:open', this.onConnectionsChanged)
     this.libp2p.addEventListener('connection:close', this.onConnectionsChanged)
@@ -211,11 +201,8 @@ export class FedmeshNode {
       const interval = this.config.federation.metrics_interval_seconds * 1000
       this.metricsTimer = setInterval(() => { void this.publishMetrics() }, interval)
       this.metricsTimer.unref()
-      this.recordTimer = setInterval(() => { void this.publishRecord() }, NODE_RECORD_REPUBLISH_MS)
-      this.recordTimer.unref()
       this.joining = new Joining({ libp2p: this.libp2p, bootstrap: this.config.federation.bootstrap, log: this.log, ...(this.connectionsTarget === undefined ? {} : { connectionsTarget: this.connectionsTarget }) })
       this.joining.start()
-      void this.publishRecord()
     }
     this.log.info({ peerId: this.peerId.toString(), addrs: this.multiaddrs(), federation: this.config.federation.enabled }, 'node started')
   }
@@ -224,8 +211,7 @@ export class FedmeshNode {
   async stop (): Promise<void> {
     if (this.metricsTimer !== undefined) clearInterval(this.metricsTimer)
     this.metricsTimer = undefined
-    if (this.recordTimer !== undefined) clearInterval(this.recordTimer)
-    this.recordTimer = undefined
+    this.records.stop()
     this.joining?.stop()
     this.summaries.stop()
     this.consensus.stop()
@@ -314,7 +300,7 @@ export class FedmeshNode {
       listen: this.multiaddrs(),
       uptime_seconds: own.uptime_seconds,
       peers: this.libp2p.getPeers().length,
-      ...this.recordStatus(),
+      ...(this.records.status() === undefined ? {} : { node_record: this.records.status() }),
       members: [own, ...this.board.list().filter((r) => r.node_id !== own.node_id)]
     }
   }
@@ -332,50 +318,12 @@ export class FedmeshNode {
     return [...byPeer.values()].sort((a, b) => a.peer_id.localeCompare(b.peer_id))
   }
 
-  /** A new, higher-seq signed record of this node. */
-  private nextRecord (): Uint8Array {
-    const nowMs = this.now()
-    this.recordSeq = Math.max(this.recordSeq + 1, nowMs)
-    return ownNodeRecord({ config: this.config, libp2p: this.libp2p, signer: this.signer, seq: this.recordSeq, nowMs })
-  }
-
-  /** Publishes a fresh record of this node to the DHT (stored locally at once, then sent to the closest peers). */
-  async publishRecord (): Promise<void> {
-    if (!this.running) return
-    this.ownRecord = this.nextRecord()
-    try {
-      await publishNodeRecord(this.libp2p, this.ownRecord, AbortSignal.timeout(NODE_RECORD_PUBLISH_MS_MAX))
-    } catch (err) {
-      if (this.running) this.log.debug({ err: (err as Error).message }, 'node record not published to any peer yet')
-    }
-  }
-
-  private recordStatus (): Pick<NodeStatus, 'node_record'> {
-    const record = this.nodeRecord()
-    if (record === undefined) return {}
-    return {
-      node_record: {
-        seq: record.seq,
-        timestamp_ms: record.timestampMs,
-        addrs: record.addrs,
-        federation_enabled: record.federationEnabled,
-        mldsa_level: record.publicKey.mldsaLevel,
-        mldsa_public_key: Buffer.from(record.publicKey.mldsa).toString('base64')
-      }
-    }
-  }
-
-  /** This node's verified record (what `fedmesh status` shows). */
-  nodeRecord (): NodeRecord | undefined {
-    return this.ownRecord === undefined ? undefined : verifyNodeRecord(this.ownRecord, this.peerId.toString(), this.verifier)
-  }
-
   /** On a new peer: learn its key early, and on the first peer push our record out (it had nowhere to go before). */
   private readonly onConnectionOpen = (event: CustomEvent<{ remotePeer: PeerId }>): void => {
     if (!this.config.federation.enabled) return
     const peer = event.detail.remotePeer.toString()
     void this.members.resolve(peer, AbortSignal.timeout(NODE_RECORD_PUBLISH_MS_MAX))
-    if (this.libp2p.getPeers().length === 1) void this.publishRecord()
+    if (this.libp2p.getPeers().length === 1) void this.records.publish()
   }
 
   private readonly onConnectionsChanged = (): void => {
