@@ -20,6 +20,8 @@ export interface NodeSpec {
   /** 32-byte ML-DSA seed: the other half of the node's hybrid key */
   mldsaSeed: Uint8Array
   bootstrap: boolean
+  /** the bootstrap nodes this node is told about (all of them unless the scenario sets bootstrap_known) */
+  knows: number[]
 }
 
 export type PlannedEvent =
@@ -156,9 +158,15 @@ export function makePlan (scenario: Scenario): Plan {
     index,
     ed25519Seed: keySeed(scenario.seed, 'ed25519', index),
     mldsaSeed: keySeed(scenario.seed, 'mldsa', index),
-    bootstrap: bootstrap.has(index)
+    bootstrap: bootstrap.has(index),
+    knows: [...bootstrap]
   }))
   const startOrder = [...bootstrap, ...nodes.map((n) => n.index).filter((i) => !bootstrap.has(i))]
   const dials = topologyDials(scenario, rng)
-  return { seed: scenario.seed, nodes, startOrder, dials, events: timeline(scenario, rng, bootstrap) }
+  const events = timeline(scenario, rng, bootstrap)
+  const known = scenario.bootstrap_known
+  if (known !== undefined) {
+    for (const node of nodes) if (!node.bootstrap) node.knows = sample(rng, [...bootstrap], known)
+  }
+  return { seed: scenario.seed, nodes, startOrder, dials, events }
 }

@@ -157,12 +157,14 @@ export async function runScenario (scenario: Scenario, cluster: Cluster, mode: {
   try {
     const addrs = new Map<number, string[]>()
     const bootstrapAddrs: string[] = []
+    const bootstrapAddrOf = new Map<number, string>()
     const startNode = async (index: number): Promise<void> => {
       const lives = record.lives.get(index) ?? []
       const life: NodeLife = { startedAtMs: simNow() }
       lives.push(life)
       record.lives.set(index, lives)
-      const known = [...bootstrapAddrs]
+      const spec = plan.nodes[index]
+      const known = spec.bootstrap ? [...bootstrapAddrs] : spec.knows.map((i) => bootstrapAddrOf.get(i)!).filter((a) => a !== undefined)
       addrs.set(index, await cluster.start(index, known))
     }
     // join: bootstrap nodes one by one (each knows the earlier ones), then the rest at the join rate
@@ -171,6 +173,7 @@ export async function runScenario (scenario: Scenario, cluster: Cluster, mode: {
     for (const index of plan.startOrder.slice(0, bootstrapCount)) {
       await startNode(index)
       bootstrapAddrs.push(addrs.get(index)![0])
+      bootstrapAddrOf.set(index, addrs.get(index)![0])
     }
     const rest = plan.startOrder.slice(bootstrapCount)
     let launched = 0

@@ -74,6 +74,12 @@ export const scenarioSchema = z.strictObject({
   nodes: count.min(1, 'must be at least 1').max(SCENARIO_NODES_MAX, `must be at most ${SCENARIO_NODES_MAX}`),
   /** size of the bootstrap set: the only addresses the other nodes are given */
   bootstrap: count.min(1, 'must be at least 1').max(BOOTSTRAP_PEERS_MAX, `must be at most ${BOOTSTRAP_PEERS_MAX} (a node config's bootstrap list)`).default(1),
+  /**
+   * how many of the bootstrap set each other node is told about (drawn at random); absent = all.
+   * A node keeps a connection to every bootstrap peer it knows, so with all of them known the set
+   * admits at most CONNECTIONS_MAX (300) nodes; telling each node a few spreads the load.
+   */
+  bootstrap_known: count.min(1, 'must be at least 1').optional(),
   topology: topologySchema.default({ kind: 'dht' }),
   federation: z.strictObject({
     /** open: any peer that completes the handshake; listed: every node's config lists all node ids */
@@ -127,6 +133,7 @@ export function groupIndices (group: Array<number | string>): number[] {
 function crossChecks (scenario: Scenario): ScenarioProblem[] {
   const problems: ScenarioProblem[] = []
   if (scenario.bootstrap > scenario.nodes) problems.push({ key: 'bootstrap', message: `is ${scenario.bootstrap}, more than the ${scenario.nodes} nodes` })
+  if (scenario.bootstrap_known !== undefined && scenario.bootstrap_known > scenario.bootstrap) problems.push({ key: 'bootstrap_known', message: `is ${scenario.bootstrap_known}, more than the bootstrap set (${scenario.bootstrap})` })
   const topology = scenario.topology
   if (topology.kind === 'random' && topology.degree >= scenario.nodes) problems.push({ key: 'topology.degree', message: `must be below the number of nodes (${scenario.nodes})` })
   if (topology.kind === 'ring' && topology.neighbours >= scenario.nodes) problems.push({ key: 'topology.neighbours', message: `must be below the number of nodes (${scenario.nodes})` })

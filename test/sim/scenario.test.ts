@@ -39,6 +39,7 @@ const bad: Array<[string, unknown, string]> = [
   ['fractional nodes', { ...minimal, nodes: 2.5 }, 'nodes'],
   ['too many nodes', { ...minimal, nodes: SCENARIO_NODES_MAX + 1 }, 'nodes'],
   ['a bootstrap set larger than the network', { ...minimal, bootstrap: 11 }, 'bootstrap'],
+  ['more known bootstrap peers than the set', { ...minimal, bootstrap: 2, bootstrap_known: 3 }, 'bootstrap_known'],
   ['an unknown topology', { ...minimal, topology: { kind: 'mesh' } }, 'topology.kind'],
   ['a random degree as large as the network', { ...minimal, topology: { kind: 'random', degree: 10 } }, 'topology.degree'],
   ['more clusters than nodes', { ...minimal, topology: { kind: 'clusters', count: 11, degree: 1 } }, 'topology.count'],
@@ -93,6 +94,8 @@ test('the same seed gives the same plan; another seed another one', (t) => {
   t.is(a.startOrder.slice(0, 3).every((i) => a.nodes[i].bootstrap), true, 'bootstrap nodes start first')
   t.is(a.dials.length, 30 * 3)
   t.true(a.dials.every(([from, to]) => from !== to))
+  const told = makePlan({ ...scenario, bootstrap_known: 2 })
+  t.true(told.nodes.every((n) => n.bootstrap || (n.knows.length === 2 && n.knows.every((b) => told.nodes[b].bootstrap))), 'each node is told 2 of the bootstrap set')
   const leaves = a.events.filter((e) => e.kind === 'leave')
   t.true(leaves.length > 0 && leaves.every((e) => e.kind === 'leave' && !a.nodes[e.node].bootstrap), 'bootstrap nodes never churn')
 })
