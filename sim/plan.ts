@@ -49,6 +49,9 @@ function keySeed (seed: number, kind: string, index: number): Uint8Array {
 
 type Rng = ReturnType<typeof xoroshiro128plus>
 
+/** A node that rejoins during the load is not drawn as a publisher for this long (its start is still under way). */
+export const REJOINED_PUBLISHER_GRACE_MS = 5_000
+
 /** `count` distinct values from `pool` (fewer when the pool is smaller), in draw order. */
 function sample<T> (rng: Rng, pool: T[], count: number): T[] {
   const copy = [...pool]
@@ -95,6 +98,8 @@ function timeline (scenario: Scenario, rng: Rng, bootstrap: Set<number>): Planne
   type Draft = { atMs: number, order: number, make: () => PlannedEvent | undefined }
   const drafts: Draft[] = []
   const up = new Set(Array.from({ length: scenario.nodes }, (_, i) => i))
+  /** a rejoined node publishes only once it has had time to start */
+  const publisherFrom = new Map<number, number>()
   scenario.partitions.forEach((partition, p) => {
     const groupOf = new Array<number>(scenario.nodes).fill(0)
     partition.groups.forEach((group, g) => { for (const i of groupIndices(group)) groupOf[i] = g })
@@ -125,6 +130,7 @@ function timeline (scenario: Scenario, rng: Rng, bootstrap: Set<number>): Planne
         const [node] = sample(rng, Array.from({ length: scenario.nodes }, (_, i) => i).filter((i) => !up.has(i)), 1)
         if (node === undefined) return undefined
         up.add(node)
+        publisherFrom.set(node, atMs + REJOINED_PUBLISHER_GRACE_MS)
         return { atMs, kind: 'join', node }
       }
     })
@@ -138,7 +144,8 @@ function timeline (scenario: Scenario, rng: Rng, bootstrap: Set<number>): Planne
         atMs: at,
         order: 4,
         make: () => {
-          const [node] = sample(rng, [...up], 1)
+          const [node] = sample(rng, [...up].filter((i) => (publisherFrom.get(i) ?? 0) <= at), 1)
+          if (node === undefined) return undefined
           const dataClass = scenario.load.data_classes[message % scenario.load.data_classes.length]
           return { atMs: at, kind: 'publish', message: message++, node, dataClass }
         }
