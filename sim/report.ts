@@ -118,55 +118,87 @@ function pairKind (publish: PublishRecord, node: number, lives: NodeLife[] | und
   return 'expected'
 }
 
-/** Turns a run record into the report (validated against the schema). */
-export function analyse (record: RunRecord): Report {
+interface PartitionCounts {
+  published: number
+  withinExpected: number
+  withinDelivered: number
+  acrossPairs: number
+  acrossDelivered: number
+  beyondPairs: number
+  beyondDelivered: number
+  afterPublished: number
+  afterExpected: number
+  afterDelivered: number
+}
+
+/** Every (message, node) pair classified and counted: overall, per publish second, per partition. */
+interface PairCounts {
+  latencies: number[]
+  expected: number
+  delivered: number
+  unexpected: number
+  buckets: Map<number, { expected: number, delivered: number }>
+  partitions: PartitionCounts[]
+}
+
+function countPairs (record: RunRecord): PairCounts {
   const { scenario, plan } = record
   const expectMs = scenario.load.expect_within_seconds * 1000
   const gossipWindowMs = GOSSIP_HISTORY_HEARTBEATS * scenario.gossip_heartbeat_ms
-  const latencies: number[] = []
-  let expected = 0
-  let delivered = 0
-  let unexpected = 0
-  const buckets = new Map<number, { expected: number, delivered: number }>()
-  const partitionCounts = record.partitions.map(() => ({ beyondPairs: 0, beyondDelivered: 0, published: 0, withinExpected: 0, withinDelivered: 0, acrossPairs: 0, acrossDelivered: 0, afterPublished: 0, afterExpected: 0, afterDelivered: 0 }))
+  const counts: PairCounts = {
+    latencies: [],
+    expected: 0,
+    delivered: 0,
+    unexpected: 0,
+    buckets: new Map(),
+    partitions: record.partitions.map(() => ({ published: 0, withinExpected: 0, withinDelivered: 0, acrossPairs: 0, acrossDelivered: 0, beyondPairs: 0, beyondDelivered: 0, afterPublished: 0, afterExpected: 0, afterDelivered: 0 }))
+  }
   for (const publish of record.publishes.values()) {
     const got = record.deliveries.get(publish.message) ?? new Map<number, number>()
-    const bucket = Math.floor((publish.publishedAtMs - record.loadStartMs) / 1000)
-    const counts = buckets.get(bucket) ?? { expected: 0, delivered: 0 }
-    const during = publish.partition === undefined ? undefined : record.partitions.findIndex((p) => p.partition === publish.partition)
-    let after = -1
-    record.partitions.forEach((p, i) => { if (p.healMs !== undefined && publish.publishedAtMs >= p.healMs) after = i })
-    if (during !== undefined && during >= 0) partitionCounts[during].published++
-    if (during === undefined && after >= 0) partitionCounts[after].afterPublished++
+    const second = Math.floor((publish.publishedAtMs - record.loadStartMs) / 1000)
+    const bucket = counts.buckets.get(second) ?? { expected: 0, delivered: 0 }
+    counts.buckets.set(second, bucket)
+    const duringIndex = publish.partition === undefined ? -1 : record.partitions.findIndex((p) => p.partition === publish.partition)
+    const during = duringIndex >= 0 ? counts.partitions[duringIndex] : undefined
+    let afterIndex = -1
+    record.partitions.forEach((p, i) => { if (p.healMs !== undefined && publish.publishedAtMs >= p.healMs) afterIndex = i })
+    const after = during === undefined && afterIndex >= 0 ? counts.partitions[afterIndex] : undefined
+    if (during !== undefined) during.published++
+    if (after !== undefined) after.afterPublished++
     for (const spec of plan.nodes) {
       const kind = pairKind(publish, spec.index, record.lives.get(spec.index), expectMs)
       const at = got.get(spec.index)
       if (kind === 'expected') {
-        expected++
         counts.expected++
-        if (during !== undefined && during >= 0) partitionCounts[during].withinExpected++
-        if (during === undefined && after >= 0) partitionCounts[after].afterExpected++
-        if (at !== undefined) {
-          delivered++
-          counts.delivered++
-          latencies.push(at - publish.publishedAtMs)
-          if (during !== undefined && during >= 0) partitionCounts[during].withinDelivered++
-          if (during === undefined && after >= 0) partitionCounts[after].afterDelivered++
-        }
-      } else if (kind === 'across') {
-        const counts = partitionCounts[during!]
-        const healMs = record.partitions[during!].healMs
+        bucket.expected++
+        if (during !== undefined) during.withinExpected++
+        if (after !== undefined) after.afterExpected++
+        if (at === undefined) continue
+        counts.delivered++
+        bucket.delivered++
+        counts.latencies.push(at - publish.publishedAtMs)
+        if (during !== undefined) during.withinDelivered++
+        if (after !== undefined) after.afterDelivered++
+      } else if (kind === 'across' && during !== undefined) {
+        const healMs = record.partitions[duringIndex].healMs
         const beyond = healMs === undefined || publish.publishedAtMs < healMs - gossipWindowMs
-        counts.acrossPairs++
-        if (beyond) counts.beyondPairs++
-        if (at !== undefined) counts.acrossDelivered++
-        if (at !== undefined && beyond) counts.beyondDelivered++
+        during.acrossPairs++
+        if (beyond) during.beyondPairs++
+        if (at !== undefined) during.acrossDelivered++
+        if (at !== undefined && beyond) during.beyondDelivered++
       } else if (at !== undefined) {
-        unexpected++
+        counts.unexpected++
       }
     }
-    buckets.set(bucket, counts)
   }
+  return counts
+}
+
+/** Turns a run record into the report (validated against the schema). */
+export function analyse (record: RunRecord): Report {
+  const { scenario, plan } = record
+  const gossipWindowMs = GOSSIP_HISTORY_HEARTBEATS * scenario.gossip_heartbeat_ms
+  const { latencies, expected, delivered, unexpected, buckets, partitions: partitionCounts } = countPairs(record)
   const sortedLatencies = Float64Array.from(latencies).sort()
   const cdfStep = Math.max(1, Math.floor(sortedLatencies.length / CDF_POINTS_MAX))
   const latencyCdf: Report['latency_cdf'] = []

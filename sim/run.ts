@@ -100,30 +100,164 @@ async function eachLimited<T> (items: T[], limit: number, task: (item: T) => Pro
 
 /** Plays one scenario on a cluster; the cluster is closed at the end. */
 export async function runScenario (scenario: Scenario, cluster: Cluster, mode: { workers: number, transport: string }, options: RunOptions = {}): Promise<RunRecord> {
-  const plan = makePlan(scenario)
   const baseline = await cluster.sample()
-  const record: RunRecord = {
-    scenario, plan, workers: mode.workers, transport: mode.transport,
-    startedAtMs: simNow(), rssBaselineBytes: baseline.rssBytes, loadStartMs: 0, loadEndMs: 0, finishedAtMs: 0,
-    lives: new Map(), publishes: new Map(), publishFailures: [], deliveries: new Map(), duplicateDeliveries: 0,
-    verdicts: {}, series: [], lastNodes: [], partitions: [], topologyDials: { attempted: 0, failed: 0 }
+  const coordinator = new Coordinator(scenario, cluster, mode, baseline.rssBytes, options)
+  return await coordinator.run()
+}
+
+/** The state of one run and its phases. */
+class Coordinator {
+  private readonly scenario: Scenario
+  private readonly plan: Plan
+  private readonly cluster: Cluster
+  private readonly options: RunOptions
+  private readonly record: RunRecord
+  private phase: Progress['phase'] = 'join'
+  private sampling: Promise<void> | undefined
+  private readonly addrs = new Map<number, string[]>()
+  private readonly bootstrapAddrs: string[] = []
+  private readonly bootstrapAddrOf = new Map<number, string>()
+  private readonly inFlight = new Set<Promise<void>>()
+  private activePartition: { index: number, groupOf: number[] } | undefined
+
+  constructor (scenario: Scenario, cluster: Cluster, mode: { workers: number, transport: string }, rssBaselineBytes: number, options: RunOptions) {
+    this.scenario = scenario
+    this.plan = makePlan(scenario)
+    this.cluster = cluster
+    this.options = options
+    this.record = {
+      scenario, plan: this.plan, workers: mode.workers, transport: mode.transport,
+      startedAtMs: simNow(), rssBaselineBytes, loadStartMs: 0, loadEndMs: 0, finishedAtMs: 0,
+      lives: new Map(), publishes: new Map(), publishFailures: [], deliveries: new Map(), duplicateDeliveries: 0,
+      verdicts: {}, series: [], lastNodes: [], partitions: [], topologyDials: { attempted: 0, failed: 0 }
+    }
   }
-  const joinSecondsPlanned = scenario.nodes / scenario.join.rate_per_second + scenario.join.settle_seconds + 2
-  const totalSeconds = (): number => (record.loadStartMs === 0 ? joinSecondsPlanned : (record.loadStartMs - record.startedAtMs) / 1000) + scenario.duration_seconds + scenario.drain_seconds
-  let phase: Progress['phase'] = 'join'
-  const report = (): void => {
-    const last = record.lastNodes
-    options.onProgress?.({
-      phase,
-      elapsedSeconds: (simNow() - record.startedAtMs) / 1000,
-      totalSeconds: totalSeconds(),
-      nodesUp: last.filter((n) => n.up).length,
-      nodesJoined: last.filter((n) => n.up && n.joinedAtMs !== undefined).length,
-      published: record.publishes.size,
-      delivered: [...record.deliveries.values()].reduce((sum, byNode) => sum + byNode.size, 0)
+
+  async run (): Promise<RunRecord> {
+    const sampler = setInterval(() => { void this.takeSample() }, this.scenario.sample_interval_seconds * 1000)
+    try {
+      await this.join()
+      this.phase = 'settle'
+      await sleep(this.scenario.join.settle_seconds * 1000)
+      this.phase = 'load'
+      await this.load()
+      this.phase = 'drain'
+      await Promise.all(this.inFlight)
+      await sleep(this.scenario.drain_seconds * 1000)
+      await this.takeSample()
+    } finally {
+      clearInterval(sampler)
+      await this.sampling
+      this.phase = 'done'
+      await this.cluster.close()
+      this.record.finishedAtMs = simNow()
+    }
+    return this.record
+  }
+
+  /** Bootstrap nodes one by one (each knows the earlier ones), the rest at the join rate, topology dials, then the wait for every node's first mesh peer. */
+  private async join (): Promise<void> {
+    const { plan, scenario, record } = this
+    const joinStart = simNow()
+    const bootstrapCount = plan.nodes.filter((n) => n.bootstrap).length
+    for (const index of plan.startOrder.slice(0, bootstrapCount)) {
+      await this.startNode(index)
+      const address = this.addrs.get(index)![0]
+      this.bootstrapAddrs.push(address)
+      this.bootstrapAddrOf.set(index, address)
+    }
+    let launched = 0
+    await eachLimited(plan.startOrder.slice(bootstrapCount), STARTS_CONCURRENT_MAX, async (index) => {
+      const slot = launched++
+      await sleep(joinStart + (bootstrapCount + slot) * 1000 / scenario.join.rate_per_second - simNow())
+      await this.startNode(index)
     })
+    record.topologyDials.attempted = plan.dials.length
+    await eachLimited(plan.dials, DIALS_CONCURRENT_MAX, async ([from, to]) => {
+      const ok = await this.cluster.dial(from, this.addrs.get(to)![0])
+      if (!ok) record.topologyDials.failed++
+    })
+    const joinDeadline = simNow() + scenario.join.timeout_seconds * 1000
+    while (simNow() < joinDeadline) {
+      await this.takeSample()
+      if (record.lastNodes.every((n) => !n.up || n.joinedAtMs !== undefined)) break
+      await sleep(200)
+    }
   }
-  const absorb = (sample: ClusterSample): void => {
+
+  /** Plays the timeline; publishes, stops and starts run in the background (tracked), partitions in order. */
+  private async load (): Promise<void> {
+    const { record, scenario } = this
+    record.loadStartMs = simNow()
+    for (const event of this.plan.events) {
+      await sleep(record.loadStartMs + event.atMs - simNow())
+      await this.play(event)
+    }
+    await sleep(record.loadStartMs + scenario.duration_seconds * 1000 - simNow())
+    record.loadEndMs = simNow()
+  }
+
+  private track (promise: Promise<void>): void {
+    this.inFlight.add(promise)
+    void promise.finally(() => this.inFlight.delete(promise))
+  }
+
+  private async play (event: PlannedEvent): Promise<void> {
+    const record = this.record
+    switch (event.kind) {
+      case 'publish': {
+        const partition = this.activePartition
+        this.track(this.cluster.publish(event)
+          .then((result) => {
+            record.publishes.set(event.message, { ...result, dataClass: event.dataClass, ...(partition === undefined ? {} : { partition: partition.index, groupOf: partition.groupOf }) })
+          })
+          .catch((err: Error) => { record.publishFailures.push({ message: event.message, node: event.node, error: err.message }) }))
+        return
+      }
+      case 'leave': {
+        const life = record.lives.get(event.node)?.at(-1)
+        if (life !== undefined) life.stoppedAtMs = simNow()
+        this.track(this.cluster.stop(event.node))
+        return
+      }
+      case 'join':
+        this.track(this.startNode(event.node).catch(() => {}))
+        return
+      case 'partition': {
+        this.activePartition = { index: event.partition, groupOf: event.groupOf }
+        const groupSizes = event.groupOf.reduce<number[]>((sizes, g) => { sizes[g] = (sizes[g] ?? 0) + 1; return sizes }, [])
+        record.partitions.push({ partition: event.partition, startMs: simNow(), groupSizes })
+        await this.cluster.partition(event.groupOf)
+        return
+      }
+      case 'heal': {
+        this.activePartition = undefined
+        const partition = record.partitions.find((p) => p.partition === event.partition)
+        if (partition !== undefined) partition.healMs = simNow()
+        await this.cluster.partition(null)
+      }
+    }
+  }
+
+  /** Starts a node with the bootstrap addresses it is told about. */
+  private async startNode (index: number): Promise<void> {
+    const lives = this.record.lives.get(index) ?? []
+    lives.push({ startedAtMs: simNow() })
+    this.record.lives.set(index, lives)
+    const spec = this.plan.nodes[index]
+    const known = spec.bootstrap ? [...this.bootstrapAddrs] : spec.knows.map((i) => this.bootstrapAddrOf.get(i)).filter((a): a is string => a !== undefined)
+    this.addrs.set(index, await this.cluster.start(index, known))
+  }
+
+  private async takeSample (): Promise<void> {
+    if (this.sampling !== undefined) return await this.sampling
+    this.sampling = this.cluster.sample().then((sample) => { this.absorb(sample) }).finally(() => { this.sampling = undefined })
+    await this.sampling
+  }
+
+  /** Folds a sample into the record: deliveries (first per node; repeats counted), verdicts, join times, a series point. */
+  private absorb (sample: ClusterSample): void {
+    const record = this.record
     for (const delivery of sample.deliveries) {
       const byNode = record.deliveries.get(delivery.message) ?? new Map<number, number>()
       if (byNode.has(delivery.node)) record.duplicateDeliveries++
@@ -145,120 +279,23 @@ export async function runScenario (scenario: Scenario, cluster: Cluster, mode: {
       bytesReceived: sample.nodes.reduce((sum, n) => sum + n.bytesReceived, 0)
     })
     record.lastNodes = sample.nodes
-    report()
+    this.reportProgress()
   }
-  let sampling: Promise<void> | undefined
-  const takeSample = async (): Promise<void> => {
-    if (sampling !== undefined) return await sampling
-    sampling = cluster.sample().then(absorb).finally(() => { sampling = undefined })
-    await sampling
-  }
-  const sampler = setInterval(() => { void takeSample() }, scenario.sample_interval_seconds * 1000)
-  try {
-    const addrs = new Map<number, string[]>()
-    const bootstrapAddrs: string[] = []
-    const bootstrapAddrOf = new Map<number, string>()
-    const startNode = async (index: number): Promise<void> => {
-      const lives = record.lives.get(index) ?? []
-      const life: NodeLife = { startedAtMs: simNow() }
-      lives.push(life)
-      record.lives.set(index, lives)
-      const spec = plan.nodes[index]
-      const known = spec.bootstrap ? [...bootstrapAddrs] : spec.knows.map((i) => bootstrapAddrOf.get(i)!).filter((a) => a !== undefined)
-      addrs.set(index, await cluster.start(index, known))
-    }
-    // join: bootstrap nodes one by one (each knows the earlier ones), then the rest at the join rate
-    const joinStart = simNow()
-    const bootstrapCount = plan.nodes.filter((n) => n.bootstrap).length
-    for (const index of plan.startOrder.slice(0, bootstrapCount)) {
-      await startNode(index)
-      bootstrapAddrs.push(addrs.get(index)![0])
-      bootstrapAddrOf.set(index, addrs.get(index)![0])
-    }
-    const rest = plan.startOrder.slice(bootstrapCount)
-    let launched = 0
-    await eachLimited(rest, STARTS_CONCURRENT_MAX, async (index) => {
-      const slot = launched++
-      await sleep(joinStart + (bootstrapCount + slot) * 1000 / scenario.join.rate_per_second - simNow())
-      await startNode(index)
+
+  private reportProgress (): void {
+    const { record, scenario } = this
+    const joinSeconds = record.loadStartMs === 0
+      ? scenario.nodes / scenario.join.rate_per_second + scenario.join.settle_seconds + 2
+      : (record.loadStartMs - record.startedAtMs) / 1000
+    const last = record.lastNodes
+    this.options.onProgress?.({
+      phase: this.phase,
+      elapsedSeconds: (simNow() - record.startedAtMs) / 1000,
+      totalSeconds: joinSeconds + scenario.duration_seconds + scenario.drain_seconds,
+      nodesUp: last.filter((n) => n.up).length,
+      nodesJoined: last.filter((n) => n.up && n.joinedAtMs !== undefined).length,
+      published: record.publishes.size,
+      delivered: [...record.deliveries.values()].reduce((sum, byNode) => sum + byNode.size, 0)
     })
-    record.topologyDials.attempted = plan.dials.length
-    await eachLimited(plan.dials, DIALS_CONCURRENT_MAX, async ([from, to]) => {
-      const ok = await cluster.dial(from, addrs.get(to)![0])
-      if (!ok) record.topologyDials.failed++
-    })
-    const joinDeadline = simNow() + scenario.join.timeout_seconds * 1000
-    while (simNow() < joinDeadline) {
-      await takeSample()
-      if (record.lastNodes.every((n) => !n.up || n.joinedAtMs !== undefined)) break
-      await sleep(200)
-    }
-    phase = 'settle'
-    await sleep(scenario.join.settle_seconds * 1000)
-    // load: the timeline
-    phase = 'load'
-    record.loadStartMs = simNow()
-    const inFlight = new Set<Promise<void>>()
-    const track = (promise: Promise<void>): void => {
-      inFlight.add(promise)
-      void promise.finally(() => inFlight.delete(promise))
-    }
-    let activePartition: { index: number, groupOf: number[] } | undefined
-    const play = async (event: PlannedEvent): Promise<void> => {
-      switch (event.kind) {
-        case 'publish': {
-          const published = cluster.publish(event)
-            .then((result) => {
-              record.publishes.set(event.message, {
-                ...result,
-                dataClass: event.dataClass,
-                ...(activePartition === undefined ? {} : { partition: activePartition.index, groupOf: activePartition.groupOf })
-              })
-            })
-            .catch((err: Error) => { record.publishFailures.push({ message: event.message, node: event.node, error: err.message }) })
-          track(published)
-          return
-        }
-        case 'leave': {
-          const life = record.lives.get(event.node)?.at(-1)
-          if (life !== undefined) life.stoppedAtMs = simNow()
-          track(cluster.stop(event.node))
-          return
-        }
-        case 'join':
-          track(startNode(event.node).catch(() => {}))
-          return
-        case 'partition': {
-          activePartition = { index: event.partition, groupOf: event.groupOf }
-          const groupSizes = event.groupOf.reduce<number[]>((sizes, g) => { sizes[g] = (sizes[g] ?? 0) + 1; return sizes }, [])
-          record.partitions.push({ partition: event.partition, startMs: simNow(), groupSizes })
-          await cluster.partition(event.groupOf)
-          return
-        }
-        case 'heal': {
-          activePartition = undefined
-          const partition = record.partitions.find((p) => p.partition === event.partition)
-          if (partition !== undefined) partition.healMs = simNow()
-          await cluster.partition(null)
-        }
-      }
-    }
-    for (const event of plan.events) {
-      await sleep(record.loadStartMs + event.atMs - simNow())
-      await play(event)
-    }
-    await sleep(record.loadStartMs + scenario.duration_seconds * 1000 - simNow())
-    record.loadEndMs = simNow()
-    phase = 'drain'
-    await Promise.all(inFlight)
-    await sleep(scenario.drain_seconds * 1000)
-    await takeSample()
-  } finally {
-    clearInterval(sampler)
-    await sampling
-    phase = 'done'
-    await cluster.close()
-    record.finishedAtMs = simNow()
   }
-  return record
 }
