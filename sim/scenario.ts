@@ -11,6 +11,7 @@ import { InputError } from '../src/core/errors.ts'
 import { DATA_CLASSES } from '../src/wire/envelope.ts'
 import { CONNECTIONS_MAX } from '../src/net/host.ts'
 import { BOOTSTRAP_PEERS_MAX, MEMBERS_MAX } from '../src/config/schema.ts'
+import { keyProblems, yamlProblem, type KeyProblem } from '../src/config/problems.ts'
 
 /** Nodes in one scenario; beyond this one machine runs out of file descriptors and memory. */
 export const SCENARIO_NODES_MAX = 5000
@@ -27,10 +28,7 @@ const NODE_OWN_CLASSES = ['aggregated_metrics', 'vote', 'summary'] as const
 export const SIM_DATA_CLASSES = DATA_CLASSES.filter((name) => !(NODE_OWN_CLASSES as readonly string[]).includes(name)) as Array<Exclude<typeof DATA_CLASSES[number], typeof NODE_OWN_CLASSES[number]>>
 
 /** One problem in a scenario file: the dotted key and what is wrong with it. */
-export interface ScenarioProblem {
-  key: string
-  message: string
-}
+export type ScenarioProblem = KeyProblem
 
 /** The scenario file is invalid; raised before any node starts. */
 export class ScenarioError extends InputError {
@@ -176,16 +174,6 @@ function crossChecks (scenario: Scenario): ScenarioProblem[] {
   return problems
 }
 
-/** The value at a key path of a parsed document (undefined when absent). */
-function valueAt (input: unknown, path: PropertyKey[]): unknown {
-  let value = input
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined
-    value = (value as Record<PropertyKey, unknown>)[key]
-  }
-  return value
-}
-
 /** Validates a parsed scenario; throws ScenarioError naming every bad key. */
 export function parseScenario (input: unknown, file?: string): Scenario {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
@@ -193,13 +181,7 @@ export function parseScenario (input: unknown, file?: string): Scenario {
   }
   const result = scenarioSchema.safeParse(input)
   if (!result.success) {
-    const problems = result.error.issues.flatMap((issue): ScenarioProblem[] => {
-      const path = issue.path.map(String).join('.')
-      if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ key: path === '' ? key : `${path}.${key}`, message: 'unknown key' }))
-      const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined
-      return [{ key: path === '' ? '(root)' : path, message: missing ? 'is required' : issue.message }]
-    })
-    throw new ScenarioError(problems, file)
+    throw new ScenarioError(keyProblems(result.error, input), file)
   }
   const problems = crossChecks(result.data)
   if (problems.length > 0) throw new ScenarioError(problems, file)
@@ -212,7 +194,7 @@ export function parseScenarioText (text: string, file?: string): Scenario {
   try {
     raw = parse(text)
   } catch (err) {
-    throw new ScenarioError([{ key: '(file)', message: `is not valid YAML: ${(err as Error).message.split('\n')[0]}` }], file)
+    throw new ScenarioError([yamlProblem(err)], file)
   }
   return parseScenario(raw, file)
 }

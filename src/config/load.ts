@@ -5,15 +5,13 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
 import { InputError } from '../core/errors.ts'
+import { keyProblems, yamlProblem, type KeyProblem } from './problems.ts'
 import { configSchema, type Config, type ConfigInput } from './schema.ts'
 
 export const CONFIG_FILE_NAME = 'config.yaml'
 
 /** One problem in a config: the dotted key it concerns and what is wrong with it. */
-export interface ConfigProblem {
-  key: string
-  message: string
-}
+export type ConfigProblem = KeyProblem
 
 /** The config is invalid; `problems` names every bad key. The CLI exits 2 on it. */
 export class ConfigError extends InputError {
@@ -30,34 +28,11 @@ export class ConfigError extends InputError {
   }
 }
 
-/** The value at a key path of a parsed document (undefined when absent). */
-function valueAt (input: unknown, path: PropertyKey[]): unknown {
-  let value = input
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined
-    value = (value as Record<PropertyKey, unknown>)[key]
-  }
-  return value
-}
-
 /** Validates a parsed config object; throws ConfigError naming each bad key. */
 export function parseConfig (input: unknown, file?: string): Config {
   const result = configSchema.safeParse(input)
   if (result.success) return result.data
-  const problems: ConfigProblem[] = []
-  for (const issue of result.error.issues) {
-    const path = issue.path.map(String).join('.')
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        problems.push({ key: path === '' ? key : `${path}.${key}`, message: 'unknown key' })
-      }
-      continue
-    }
-    const missing = issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined
-    const message = missing ? 'is required' : issue.message
-    problems.push({ key: path === '' ? '(root)' : path, message })
-  }
-  throw new ConfigError(problems, file)
+  throw new ConfigError(keyProblems(result.error, input), file)
 }
 
 /** Parses YAML text into a validated config. */
@@ -66,7 +41,7 @@ export function parseConfigText (text: string, file?: string): Config {
   try {
     raw = parse(text)
   } catch (err) {
-    throw new ConfigError([{ key: '(file)', message: `is not valid YAML: ${(err as Error).message.split('\n')[0]}` }], file)
+    throw new ConfigError([yamlProblem(err)], file)
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError([{ key: '(root)', message: 'must be a mapping of keys to values' }], file)
