@@ -74,11 +74,12 @@ export async function checkDhtRecordWrite (types: DhtRecordTypes, value: Uint8Ar
 /** A datastore that refuses DHT record writes outside our namespaces and passes everything else through. */
 class GuardedDatastore extends BaseDatastore {
   private readonly inner: Datastore
-  types: DhtRecordTypes = {}
+  private readonly types: DhtRecordTypes
 
-  constructor (inner: Datastore) {
+  constructor (inner: Datastore, types: DhtRecordTypes) {
     super()
     this.inner = inner
+    this.types = types
   }
 
   override async put (key: Key, value: Uint8Array, options?: AbortOptions): Promise<Key> {
@@ -109,11 +110,9 @@ class GuardedDatastore extends BaseDatastore {
   override _allKeys (query: KeyQuery, options?: AbortOptions): AsyncIterable<Key> | Iterable<Key> { return this.inner.queryKeys(query, options) }
 }
 
-/** Wraps the libp2p datastore so DHT record writes are checked against `types` (settable after creation). */
-export function guardDhtDatastore (inner: Datastore, types: DhtRecordTypes = {}): Datastore & { types: DhtRecordTypes } {
-  const guarded = new GuardedDatastore(inner)
-  guarded.types = types
-  return guarded
+/** Wraps the libp2p datastore so DHT record writes are checked against `types`. */
+export function guardDhtDatastore (inner: Datastore, types: DhtRecordTypes = {}): Datastore {
+  return new GuardedDatastore(inner, types)
 }
 
 export { Key }

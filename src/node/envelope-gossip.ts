@@ -10,7 +10,7 @@ import type { PeerId } from '@libp2p/interface'
 import type { HybridPublicKey, HybridSigner, SignatureVerifier } from '../core/signature.ts'
 import type { GossipClass, GossipVerdict } from '../net/gossip.ts'
 import { decodeEnvelope, signEnvelope, type DataClass } from '../wire/envelope.ts'
-import { validateEnvelope, gossipVerdictFor, type ReplayCache, type ValidatedEnvelope } from '../wire/pipeline.ts'
+import { validateDecodedEnvelope, gossipVerdictFor, type ReplayCache, type ValidatedEnvelope } from '../wire/pipeline.ts'
 
 /** How long the validator waits to learn an unknown source's key (a DHT lookup) before ignoring its message. */
 export const SOURCE_RESOLVE_MS_MAX = 5_000
@@ -82,12 +82,13 @@ export function envelopeGossipClass<T> (init: EnvelopeClassInit<T>): GossipClass
       let envelope: ValidatedEnvelope
       try {
         // learn an unknown (but admissible) source's key before the pipeline's membership check
-        const source = decodeEnvelope(data).envelope.source
+        const decoded = decodeEnvelope(data)
+        const source = decoded.envelope.source
         if (init.members.key(source) === undefined && init.members.admits(source)) {
           const key = await init.members.resolve(source, AbortSignal.timeout(SOURCE_RESOLVE_MS_MAX))
           if (key === undefined) return { action: 'ignore', reason: 'unknown_source' }
         }
-        envelope = validateEnvelope(data, context)
+        envelope = validateDecodedEnvelope(decoded, context)
       } catch (err) {
         const verdict = gossipVerdictFor(err)
         return verdict.action === 'accept' ? { action: 'ignore', reason: 'internal' } : { action: verdict.action, reason: verdict.code }

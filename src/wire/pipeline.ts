@@ -10,7 +10,7 @@
  * real one ignored. Spec: protocols/envelope.md.
  */
 import type { HybridPublicKey, SignatureVerifier } from '../core/signature.ts'
-import { decodeEnvelope, type DataClass, type Envelope } from './envelope.ts'
+import { decodeEnvelope, type DataClass, type DecodedEnvelope, type Envelope } from './envelope.ts'
 import {
   BadSignatureError, DuplicateEnvelopeError, ExpiredEnvelopeError, FutureEnvelopeError, NonMemberSourceError, StaleEnvelopeError,
   WrongDataClassError, WrongFederationError
@@ -47,7 +47,11 @@ export interface ValidatedEnvelope extends Envelope {
 
 /** Runs the whole pipeline; returns the validated envelope or throws an EnvelopeError subclass. */
 export function validateEnvelope (bytes: Uint8Array, context: PipelineContext): ValidatedEnvelope {
-  const decoded = decodeEnvelope(bytes)
+  return validateDecodedEnvelope(decodeEnvelope(bytes), context)
+}
+
+/** The pipeline after decoding, for callers that decoded already (to look at the source first). */
+export function validateDecodedEnvelope (decoded: DecodedEnvelope, context: PipelineContext): ValidatedEnvelope {
   const { envelope, idHex } = decoded
   if (context.expectedDataClass !== undefined && envelope.dataClass !== context.expectedDataClass) {
     throw new WrongDataClassError(`envelope carries ${envelope.dataClass}, this channel carries ${context.expectedDataClass}`)
