@@ -291,6 +291,7 @@ export class FedmeshNode {
   /** What `fedmesh status` shows. */
   status (): NodeStatus {
     const own = { ...this.ownMetrics(), received_at: this.now() }
+    const record = this.records.status()
     return {
       node_id: this.peerId.toString(),
       site_id: this.config.site_id,
@@ -300,7 +301,7 @@ export class FedmeshNode {
       listen: this.multiaddrs(),
       uptime_seconds: own.uptime_seconds,
       peers: this.libp2p.getPeers().length,
-      ...(this.records.status() === undefined ? {} : { node_record: this.records.status() }),
+      ...(record === undefined ? {} : { node_record: record }),
       members: [own, ...this.board.list().filter((r) => r.node_id !== own.node_id)]
     }
   }
