@@ -11,11 +11,11 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { FedmeshNode } from '../src/node/node.ts'
 import { InputError } from '../src/core/errors.ts'
 import { parseConfig } from '../src/config/load.ts'
-import { gossipTopic, type GossipVerdict } from '../src/net/gossip.ts'
-import { envelopeGossipClass } from '../src/node/envelope-gossip.ts'
+import { gossipTopic } from '../src/net/gossip.ts'
 import { hybridSignerFromSeeds } from '../src/crypto/hybrid.ts'
 import type { HybridPublicKey, HybridSigner } from '../src/core/signature.ts'
-import type { DataClass } from '../src/wire/envelope.ts'
+import { decodeEnvelope, type DataClass } from '../src/wire/envelope.ts'
+import { seededRandom, type Random } from '../src/runtime/random.ts'
 import type { Scenario } from './scenario.ts'
 import type { Plan } from './plan.ts'
 import { ByteCounter } from './byte-counter.ts'
@@ -70,6 +70,8 @@ export interface PublishResult {
   node: number
   publishedAtMs: number
   recipients: number
+  /** hex id of the envelope that carried it */
+  envelopeId: string
 }
 
 /** The operations the coordinator needs, whatever the processes behind them. */
@@ -98,6 +100,8 @@ interface Identity {
   privateKey: PrivateKey
   peerId: PeerId
   signer: HybridSigner
+  /** the node's seeded randomness, kept across its lives so a restarted node continues the stream */
+  random: Random
 }
 
 interface Life {
@@ -107,6 +111,8 @@ interface Life {
   joinedAtMs?: number
   joinTopic: string
 }
+
+let clusterCount = 0
 
 /** The nodes of this process. */
 export class LocalCluster implements Cluster {
@@ -121,7 +127,8 @@ export class LocalCluster implements Cluster {
   private readonly pastBytes = new Map<number, { sent: number, received: number }>()
   private readonly local: number[]
   private readonly bootstrapNodes: Set<number>
-  private readonly runId = Math.random().toString(36).slice(2, 10)
+  /** names this cluster's memory addresses apart from another run's in the same process (not part of any report) */
+  private readonly runId = `${process.pid}-${clusterCount++}`
   private groupOf: number[] | null = null
   private deliveries: Delivery[] = []
   private verdicts: Record<string, number> = {}
@@ -153,7 +160,7 @@ export class LocalCluster implements Cluster {
       if (!needsSigner) continue
       const signer = hybridSignerFromSeeds({ ed25519Seed: spec.ed25519Seed, mldsaSeed: spec.mldsaSeed })
       memberKeys.push([peerId.toString(), signer.publicKey])
-      if (local.has(spec.index)) identities.set(spec.index, { privateKey, peerId, signer })
+      if (local.has(spec.index)) identities.set(spec.index, { privateKey, peerId, signer, random: seededRandom(spec.randomSeed) })
     }
     return new LocalCluster(init, identities, init.scenario.federation.member_keys === 'preloaded' ? memberKeys : [], peerIds)
   }
@@ -181,6 +188,7 @@ export class LocalCluster implements Cluster {
       config,
       privateKey: identity.privateKey,
       signer: identity.signer,
+      random: identity.random,
       transport: this.transport,
       libp2pMetrics: false,
       libp2pMetricsImpl: () => bytes,
@@ -188,12 +196,13 @@ export class LocalCluster implements Cluster {
       discoveryConnectionsTarget: scenario.connections_target,
       // bootstrap nodes keep the production limit: every joining node dials them first
       ...(this.bootstrapNodes.has(index) ? {} : { connectionsMax: scenario.connections_max }),
-      denyPeer: (peer) => this.denied(index, peer)
+      denyPeer: (peer) => this.denied(index, peer),
+      knownMembers: this.memberKeys.map(([id, key]) => [id, { key }]),
+      // Every sim node shares 127.0.0.1 over TCP; gossipsub's IP colocation penalty (P6) would graylist
+      // them all. That is an artefact of one machine, not of the network under test.
+      ...(this.transport === 'tcp' ? { ipColocationWhitelist: ['127.0.0.1'] } : {}),
+      verdictObserver: { message: (dataClass, direction, result, reason) => { this.countVerdict(dataClass, direction, result, reason) } }
     })
-    for (const [id, key] of this.memberKeys) node.members.add(id, { key })
-    // Every sim node shares 127.0.0.1 over TCP; gossipsub's IP colocation penalty (P6) would graylist
-    // them all. That is an artefact of one machine, not of the network under test.
-    if (this.transport === 'tcp') node.libp2p.services.pubsub.score.params.IPColocationFactorWhitelist.add('127.0.0.1')
     await node.start()
     for (const dataClass of scenario.load.data_classes) this.registerLoad(index, node, dataClass)
     this.lives.set(index, { node, bytes, startedAtMs: simNow(), joinTopic: gossipTopic(SIM_FEDERATION_ID, scenario.load.data_classes[0]) })
@@ -225,9 +234,9 @@ export class LocalCluster implements Cluster {
     if (life === undefined) throw new Error(`node ${event.node} is not up to publish message ${event.message}`)
     const publishedAtMs = simNow()
     const payload = encodeLoadPayload(event.message, publishedAtMs, this.scenario.load.payload_bytes)
-    const envelope = life.node.seal(event.dataClass, LOAD_SCHEMA_ID, payload, LOAD_CONTENT_TYPE)
-    const recipients = await life.node.gossip.publish(event.dataClass, envelope)
-    return { message: event.message, node: event.node, publishedAtMs, recipients }
+    const envelope = life.node.envelopes.seal(event.dataClass, LOAD_SCHEMA_ID, payload, LOAD_CONTENT_TYPE)
+    const recipients = await life.node.envelopes.publish(event.dataClass, envelope)
+    return { message: event.message, node: event.node, publishedAtMs, recipients, envelopeId: decodeEnvelope(envelope).idHex }
   }
 
   async partition (groupOf: number[] | null): Promise<void> {
@@ -274,31 +283,27 @@ export class LocalCluster implements Cluster {
     return other !== undefined && this.groupOf[other] !== this.groupOf[index]
   }
 
-  /** The load's data class on one node: the node's own envelope pipeline, with verdicts and deliveries recorded. */
+  /** The load's data class on one node: the node's own envelope channel (pipeline, commit), with deliveries recorded. */
   private registerLoad (index: number, node: FedmeshNode, dataClass: DataClass): void {
-    if (node.gossip.topics().includes(gossipTopic(SIM_FEDERATION_ID, dataClass))) {
+    if (node.envelopes.topics().includes(gossipTopic(SIM_FEDERATION_ID, dataClass))) {
       throw new SimLoadClassError(`data class ${dataClass} is handled by the node itself; load the sim on another one (scenario load.data_classes)`)
     }
-    const inner = envelopeGossipClass({
+    node.envelopes.register({
       dataClass,
-      federationId: SIM_FEDERATION_ID,
-      now: node.now,
-      replay: node.replay,
-      verifier: node.verifier,
-      members: node.members,
       decodePayload: decodeLoadPayload,
-      deliver: (payload) => { this.deliveries.push({ message: payload.message, node: index, atMs: simNow() }) }
+      commit: async (payload, _envelope, persist) => {
+        await persist([])
+        this.deliveries.push({ message: payload.message, node: index, atMs: simNow() })
+        return undefined
+      }
     })
-    node.gossip.register({
-      dataClass,
-      validate: async (data, from) => {
-        const verdict: GossipVerdict<unknown> = await inner.validate(data, from)
-        const key = verdict.action === 'accept' ? 'accept' : `${verdict.action}:${verdict.reason}`
-        this.verdicts[key] = (this.verdicts[key] ?? 0) + 1
-        return verdict as Awaited<ReturnType<typeof inner.validate>>
-      },
-      deliver: inner.deliver
-    })
+  }
+
+  /** Counts the verdicts on the load's data classes: `accept`, `ignore:<code>`, `reject:<code>`. */
+  private countVerdict (dataClass: string, direction: 'in' | 'out', result: string, reason: string): void {
+    if (direction !== 'in' || !(this.scenario.load.data_classes as string[]).includes(dataClass)) return
+    const key = result === 'accept' ? 'accept' : `${result}:${reason}`
+    this.verdicts[key] = (this.verdicts[key] ?? 0) + 1
   }
 
   private checkJoins (): void {

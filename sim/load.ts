@@ -5,7 +5,7 @@
  * that fails it is a `PayloadSchemaError`, which the node rejects).
  */
 import { z } from 'zod'
-import { PayloadSchemaError } from '../src/node/envelope-gossip.ts'
+import { PayloadSchemaError } from '../src/core/errors.ts'
 
 export const LOAD_SCHEMA_ID = 'fedmesh.sim/load/1'
 export const LOAD_CONTENT_TYPE = 'application/json'

@@ -19,6 +19,8 @@ export interface NodeSpec {
   ed25519Seed: Uint8Array
   /** 32-byte ML-DSA seed: the other half of the node's hybrid key */
   mldsaSeed: Uint8Array
+  /** 32-byte seed of the node's Random component (envelope ids): the same seed, the same envelopes */
+  randomSeed: Uint8Array
   bootstrap: boolean
   /** the bootstrap nodes this node is told about (all of them unless the scenario sets bootstrap_known) */
   knows: number[]
@@ -165,6 +167,7 @@ export function makePlan (scenario: Scenario): Plan {
     index,
     ed25519Seed: keySeed(scenario.seed, 'ed25519', index),
     mldsaSeed: keySeed(scenario.seed, 'mldsa', index),
+    randomSeed: keySeed(scenario.seed, 'random', index),
     bootstrap: bootstrap.has(index),
     knows: [...bootstrap]
   }))

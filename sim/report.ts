@@ -8,6 +8,7 @@
  * the publisher's side. Pairs across a partition are counted apart, in
  * `partitions[].across`: with no sync protocol yet they are simply lost.
  */
+import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { RunRecord, NodeLife, PublishRecord } from './run.ts'
 
@@ -39,6 +40,8 @@ export const reportSchema = z.strictObject({
   }),
   messages: z.strictObject({
     published: z.number().int().min(0),
+    /** sha256 over "message:envelope id" lines in message order: equal for two runs of one seed (ids come from the seeded Random) */
+    envelope_id_digest: z.string(),
     publish_failures: z.number().int().min(0),
     expected_deliveries: z.number().int().min(0),
     delivered: z.number().int().min(0),
@@ -99,6 +102,13 @@ export const reportSchema = z.strictObject({
 export type Report = z.output<typeof reportSchema>
 
 /** Nearest-rank percentiles of a list. */
+/** A digest of every published message's envelope id, in message order. */
+function envelopeIdDigest (publishes: ReadonlyMap<number, { envelopeId: string }>): string {
+  const hash = createHash('sha256')
+  for (const message of [...publishes.keys()].sort((a, b) => a - b)) hash.update(`${message}:${publishes.get(message)!.envelopeId}\n`)
+  return hash.digest('hex')
+}
+
 export function percentiles (values: number[]): Report['join']['time_ms'] {
   if (values.length === 0) return { count: 0, p50: null, p90: null, p99: null, max: null }
   const sorted = Float64Array.from(values).sort()
@@ -237,6 +247,7 @@ export function analyse (record: RunRecord): Report {
     },
     messages: {
       published: record.publishes.size,
+      envelope_id_digest: envelopeIdDigest(record.publishes),
       publish_failures: record.publishFailures.length,
       expected_deliveries: expected,
       delivered,

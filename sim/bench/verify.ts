@@ -33,7 +33,10 @@ function node (index: number, level: MlDsaLevel = 65, backend?: MlDsaBackendName
 }
 
 function fields (peerId: string, dataClass: EnvelopeFields['dataClass'], index: number): EnvelopeFields {
+  const id = new Uint8Array(16)
+  new DataView(id.buffer).setUint32(12, index)
   return {
+    id,
     timestampMs: NOW_MS + index,
     source: peerId,
     destination: `/fedmesh/${FEDERATION_ID}/${dataClass}/1`,

@@ -7,18 +7,26 @@
  */
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyReply } from 'fastify'
 import { timingSafeEqual, createHash } from 'node:crypto'
-import type { FedmeshNode } from '../node/node.ts'
-import type { OperationRegistry } from '../node/operations.ts'
+import type { Operations } from '../operations/index.ts'
+import type { Logger } from '../runtime/log.ts'
 import { InputError } from '../core/errors.ts'
 
 /** Request bodies above this are refused: operations take small JSON arguments. */
 export const API_BODY_BYTES_MAX = 1024 * 1024
 
+/** What the API reads of the node (the composition root's read models). */
+export interface ApiNode {
+  peerId: { toString: () => string }
+  status: () => unknown
+  peers: () => unknown
+  metrics: { registry: { contentType: string }, exposition: () => Promise<string> }
+  log: Logger
+}
+
 export interface ApiInit {
-  node: FedmeshNode
+  node: ApiNode
   token: string
-  operations: OperationRegistry
-  dataDir: string | undefined
+  operations: Operations
 }
 
 /** Constant-time token check (hash first so lengths never leak through timing). */
@@ -51,8 +59,7 @@ export function createApiServer (init: ApiInit): FastifyInstance {
 
   app.post<{ Params: { name: string } }>('/ops/:name', { onRequest: requireToken }, async (request, reply) => {
     try {
-      const operation = init.operations.get(request.params.name)
-      return await operation.run({ store: node.store, config: node.config, dataDir: init.dataDir, now: node.now, node }, request.body ?? {})
+      return await init.operations.run(request.params.name, request.body ?? {})
     } catch (err) {
       if (err instanceof InputError) {
         return await reply.code(400).send({ error: err.message, name: err.name })

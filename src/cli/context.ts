@@ -7,7 +7,9 @@ import { resolve } from 'node:path'
 import { readApiToken } from '../node/data-dir.ts'
 import { loadConfig, ConfigError } from '../config/load.ts'
 import { Store, StoreLockedError } from '../store/store.ts'
-import { operations, OperationArgumentError } from '../node/operations.ts'
+import { createOperations, OperationArgumentError } from '../operations/index.ts'
+import { hybridVerifier } from '../crypto/hybrid.ts'
+import { systemClock } from '../runtime/clock.ts'
 import type { Config } from '../config/schema.ts'
 import { InputError } from '../core/errors.ts'
 
@@ -77,7 +79,9 @@ export async function runOperation<R> (dataDir: string, name: string, args: unkn
     throw err
   }
   try {
-    return await operations.get(name).run({ store, config, dataDir, now: Date.now }, args) as R
+    const backend = config.crypto.mldsa_backend === 'auto' ? undefined : config.crypto.mldsa_backend
+    const operations = createOperations({ store, config, dataDir, clock: systemClock, verifier: hybridVerifier(backend) })
+    return await operations.run(name, args) as R
   } finally {
     await store.close()
   }

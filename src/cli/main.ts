@@ -6,7 +6,6 @@
 import { Command, CommanderError } from 'commander'
 import { VERSION } from '../version.ts'
 import { exitCodeFor } from './context.ts'
-import '../node/operation-list.ts'
 import * as nodeCommands from './commands/node.ts'
 import * as consensusCommands from './commands/consensus.ts'
 import * as participantCommands from './commands/participant.ts'

@@ -7,6 +7,7 @@
  * never silently ignored.
  */
 import { z } from 'zod'
+import { PEER_ID_PATTERN, PEER_ID_PATTERN_SOURCE } from '../core/identity/peer-id.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { thresholdSchema, TIE_BREAKING_RULES } from '../core/consensus/threshold.ts'
 
@@ -36,7 +37,7 @@ const multiaddrString = z.string().superRefine((value, ctx) => {
 })
 
 /** A bootstrap peer must say who it is (`/p2p/<peerId>`) so noise can authenticate it. */
-const bootstrapAddr = multiaddrString.refine((value) => /\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/.test(value), {
+const bootstrapAddr = multiaddrString.refine((value) => new RegExp(`/p2p/${PEER_ID_PATTERN_SOURCE}$`).test(value), {
   message: 'must end with /p2p/<peer id> so the peer can be authenticated'
 })
 
@@ -47,7 +48,7 @@ export const federationSchema = z.strictObject({
   federation_id: slug.default('default'),
   bootstrap: z.array(bootstrapAddr).max(BOOTSTRAP_PEERS_MAX).default([]),
   /** peer ids admitted by the connection gater; empty = any peer that speaks the fedmesh protocols */
-  members: z.array(z.string().regex(/^[1-9A-HJ-NP-Za-km-z]{40,100}$/, 'must be a base58 peer id')).max(MEMBERS_MAX).default([]),
+  members: z.array(z.string().regex(PEER_ID_PATTERN, 'must be a base58 peer id')).max(MEMBERS_MAX).default([]),
   metrics_interval_seconds: z.number().int().min(1).max(3600).default(METRICS_INTERVAL_SECONDS_DEFAULT)
 })
 

@@ -1,31 +1,34 @@
 /**
  * Gossip plumbing: each data class registers its topic
  * `/fedmesh/<federation_id>/<data class>/1` and ONE validator that returns
- * accept / reject / ignore with a reason. Validation is asynchronous
+ * accept / reject / ignore with a reason code. Validation is asynchronous
  * (gossipsub's `asyncValidation`): every message gets exactly one report —
- * a missing report would silently stop forwarding — and any unexpected
- * exception inside a validator becomes IGNORE, so peers are never punished for
- * our bugs. Verdicts are counted by data class, result and reason code.
+ * a missing report would silently stop forwarding. A validator that throws is
+ * mapped by `verdictOf` (core/errors.ts), the one error → verdict mapping: a
+ * VerdictError earns its own action and code, anything else is IGNORE
+ * `internal`, so peers are never punished for our bugs. Verdicts are counted
+ * by data class, result and reason code.
  */
 import { TopicValidatorResult, type PeerId } from '@libp2p/interface'
 import type { GossipSub, GossipsubMessage } from '@chainsafe/libp2p-gossipsub'
 import { createTopicScoreParams } from '@chainsafe/libp2p-gossipsub/score'
 import type { Logger } from 'pino'
+import { verdictOf, VerdictError } from '../core/errors.ts'
 
 /** Topic of a data class in a federation. */
 export function gossipTopic (federationId: string, dataClass: string): string {
   return `/fedmesh/${federationId}/${dataClass}/1`
 }
 
-/** A validator's answer. `reason` is a short code from a small set (metrics label). */
+/** A validator's answer. `code` is a short reason from a small set (metrics label). */
 export type GossipVerdict<T> =
   | { action: 'accept', value: T }
-  | { action: 'reject' | 'ignore', reason: string }
+  | { action: 'reject' | 'ignore', code: string }
 
 /** A gossiped data class. */
 export interface GossipClass<T> {
   dataClass: string
-  /** Decides on one message. May throw: that counts as IGNORE with reason `internal`. */
+  /** Decides on one message. May throw: a VerdictError earns its verdict, anything else IGNORE `internal`. */
   validate: (data: Uint8Array, from: PeerId) => Promise<GossipVerdict<T>> | GossipVerdict<T>
   /** Called once per accepted message, after the verdict is reported. */
   deliver: (value: T, from: PeerId) => Promise<void> | void
@@ -132,14 +135,14 @@ export class GossipRegistry {
     try {
       verdict = await registered.gossipClass.validate(msg.data, propagationSource)
     } catch (err) {
-      this.log.warn({ err, dataClass: registered.dataClass }, 'gossip validator threw; ignoring the message')
-      verdict = { action: 'ignore', reason: 'internal' }
+      if (!(err instanceof VerdictError)) this.log.warn({ err, dataClass: registered.dataClass }, 'gossip validator failed; ignoring the message')
+      verdict = verdictOf(err)
     }
     const result = verdict.action === 'accept' ? TopicValidatorResult.Accept : verdict.action === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
     this.pubsub.reportMessageValidationResult(msgId, propagationSource.toString(), result)
-    this.counters.message(registered.dataClass, 'in', verdict.action, verdict.action === 'accept' ? 'ok' : verdict.reason)
+    this.counters.message(registered.dataClass, 'in', verdict.action, verdict.action === 'accept' ? 'ok' : verdict.code)
     if (verdict.action !== 'accept') {
-      this.log.debug({ dataClass: registered.dataClass, from: propagationSource.toString(), reason: verdict.reason }, `gossip message ${verdict.action}ed`)
+      this.log.debug({ dataClass: registered.dataClass, from: propagationSource.toString(), code: verdict.code }, `gossip message ${verdict.action}ed`)
       return
     }
     try {

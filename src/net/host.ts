@@ -74,6 +74,8 @@ export interface HostInit {
   denyPeer?: (peer: PeerId) => boolean
   /** connections kept before the connection manager prunes; default CONNECTIONS_MAX (the sim lowers it) */
   connectionsMax?: number
+  /** IPs gossipsub's IP-colocation penalty (P6) spares: the sim's nodes all share 127.0.0.1 */
+  ipColocationWhitelist?: string[]
 }
 
 /** Rewrites listen addresses to loopback (same port) for an air-gapped node. */
@@ -112,7 +114,7 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     ? [bootstrap({ list: init.bootstrap, timeout: 100 })]
     : []
   const datastore = guardDhtDatastore(init.datastore, init.dhtRecords ?? {})
-  return await createLibp2p({
+  const host = await createLibp2p({
     privateKey: init.privateKey,
     start: false,
     datastore,
@@ -153,4 +155,6 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
       }) as unknown as (components: GossipSubComponents) => GossipSub
     }
   })
+  for (const ip of init.ipColocationWhitelist ?? []) host.services.pubsub.score.params.IPColocationFactorWhitelist.add(ip)
+  return host
 }

@@ -12,11 +12,11 @@ import { hybridVerifier } from '../crypto/hybrid.ts'
 import { loadNodeKeys } from '../crypto/key-files.ts'
 import { FedmeshNode } from './node.ts'
 import { createApiServer } from '../api/server.ts'
-import { createLogger } from './log.ts'
+import { createLogger } from '../runtime/log.ts'
 import { readApiToken, isInitialised, initDataDir } from './data-dir.ts'
-import { operations } from './operation-list.ts'
 import { ConsensusStore } from '../store/consensus.ts'
-import { configPolicy, consensusWarnings } from './consensus-operations.ts'
+import { configPolicy } from '../config/policy.ts'
+import { consensusWarnings } from '../operations/consensus.ts'
 import type { ConfigInput } from '../config/schema.ts'
 import type { FastifyInstance } from 'fastify'
 
@@ -59,7 +59,7 @@ export async function startDaemon (options: DaemonOptions): Promise<RunningNode>
   const token = await readApiToken(dataDir)
   const node = await FedmeshNode.create({ config, privateKey: keys.privateKey, signer: keys.signer, verifier: hybridVerifier(backend), dataDir, log })
   await warnAboutQuorums(node)
-  const api = createApiServer({ node, token, operations, dataDir })
+  const api = createApiServer({ node, token, operations: node.operations })
   try {
     await node.start()
     await api.listen({ host: config.api.host, port: config.api.port })

@@ -1,37 +1,37 @@
 /**
- * The Node: wires the store, the libp2p host, gossip classes, the local API
- * and timers together, and owns their lifecycle. Decisions belong in core/;
- * this file only sequences start-up and shutdown and moves data between parts.
+ * The composition root: builds the components (store, host, clock,
+ * randomness, signer, verifier, logger, metrics), hands each service only
+ * what it uses, starts the services in order and stops them in reverse, and
+ * exposes read models for status. Decisions belong in core/, behaviour in the
+ * services; this file only wires and sequences.
  */
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { createHost, type FedmeshLibp2p, type HostInit, type TransportName } from '../net/host.ts'
-import { GossipRegistry } from '../net/gossip.ts'
+import { GossipRegistry, type GossipCounters } from '../net/gossip.ts'
 import type { DhtRecordTypes } from '../net/dht-records.ts'
 import { Store } from '../store/store.ts'
 import { SublevelDatastore, PEERSTORE_SUBLEVEL } from '../store/datastore.ts'
+import { ConsensusStore } from '../store/consensus.ts'
+import { ParticipantRepository } from '../store/participants.ts'
+import { SummaryRepository } from '../store/matching-summaries.ts'
+import { loadTaxonomy } from '../store/matching-taxonomy.ts'
 import type { Config } from '../config/schema.ts'
-import { NodeMetrics } from './metrics.ts'
-import { silentLogger, type Logger } from './log.ts'
-import {
-  AGGREGATED_METRICS_CLASS, METRICS_REPORT_SCHEMA_ID, METRICS_REPORT_CONTENT_TYPE, MetricsBoard, decodeMetricsReport, encodeMetricsReport,
-  type MetricsReport, type ReceivedMetricsReport
-} from './aggregated-metrics.ts'
-import { envelopeGossipClass, sealForTopic, type EnvelopeClassInit } from './envelope-gossip.ts'
-import { MemberDirectory } from './members.ts'
-import { Joining } from './joining.ts'
-import { ReplayCache } from '../wire/pipeline.ts'
-import { CLOCK_SKEW_MS_MAX } from '../wire/limits.ts'
-import { SeenEnvelopes } from '../store/seen-envelopes.ts'
-import { ConsensusService } from './consensus-service.ts'
-import { SummaryService } from './summary-service.ts'
-import type { DataClass } from '../wire/envelope.ts'
-import { gossipTopic } from '../net/gossip.ts'
+import { configPolicy } from '../config/policy.ts'
+import { NodeMetrics } from '../runtime/metrics.ts'
+import { silentLogger, type Logger } from '../runtime/log.ts'
+import { systemClock, type Clock } from '../runtime/clock.ts'
+import { systemRandom, type Random } from '../runtime/random.ts'
 import { hybridSignerFromSeeds, hybridVerifier } from '../crypto/hybrid.ts'
 import type { HybridSigner, SignatureVerifier } from '../core/signature.ts'
-import { NODE_RECORD_DHT_TYPES, NODE_RECORD_PUBLISH_MS_MAX, NodeRecordPublisher, lookupMemberIdentity, type NodeRecordStatus } from './node-records.ts'
-import { randomBytes } from 'node:crypto'
-
-export { DISCOVERY_CONNECTIONS_TARGET } from './joining.ts'
+import { envelopeChannel, type EnvelopeChannel } from '../services/envelopes/index.ts'
+import { memberDirectory, type MemberDirectory, type MemberIdentity } from '../services/members/index.ts'
+import { NODE_RECORD_DHT_TYPES, lookupMemberIdentity, nodeRecords, type NodeRecordPublisher, type NodeRecordStatus } from '../services/node-records/index.ts'
+import { NODE_RECORD_PUBLISH_MS_MAX } from '../services/node-records/constants.ts'
+import { joining } from '../services/joining/index.ts'
+import { consensus, type ConsensusService } from '../services/consensus/index.ts'
+import { summaries, type SummaryService } from '../services/summaries/index.ts'
+import { aggregatedMetrics, type AggregatedMetricsService, type ReceivedMetricsReport } from '../services/aggregated-metrics/index.ts'
+import { createOperations, type Operations } from '../operations/index.ts'
 
 export interface NodeInit {
   config: Config
@@ -47,7 +47,10 @@ export interface NodeInit {
   dataDir?: string
   transport?: TransportName
   log?: Logger
-  now?: () => number
+  /** default the system clock */
+  clock?: Clock
+  /** non-secret randomness (envelope ids); default the system CSPRNG, the sim passes a seeded one */
+  random?: Random
   /** keep libp2p's own metrics in the Prometheus registry (off in the sim: many nodes, one process) */
   libp2pMetrics?: boolean
   /** extra DHT record namespaces */
@@ -63,6 +66,12 @@ export interface NodeInit {
   denyPeer?: HostInit['denyPeer']
   /** connections kept before libp2p prunes; default CONNECTIONS_MAX (the sim lowers it) */
   connectionsMax?: number
+  /** IPs gossipsub's colocation penalty spares (the sim's nodes all share 127.0.0.1) */
+  ipColocationWhitelist?: string[]
+  /** members known before any lookup (the sim's preloaded keys) */
+  knownMembers?: Array<[string, MemberIdentity]>
+  /** also told every gossip verdict (the sim counts them) */
+  verdictObserver?: GossipCounters
 }
 
 export interface PeerSummary {
@@ -86,66 +95,131 @@ export interface NodeStatus {
   members: ReceivedMetricsReport[]
 }
 
+/** What the composition root starts and stops. */
+interface Lifecycle {
+  start: () => Promise<void> | void
+  stop?: () => Promise<void> | void
+}
+
+/** The parts create() builds before the node exists. */
+interface Parts {
+  config: Config
+  libp2p: FedmeshLibp2p
+  store: Store
+  metrics: NodeMetrics
+  log: Logger
+  clock: Clock
+  random: Random
+  signer: HybridSigner
+  verifier: SignatureVerifier
+  dataDir: string | undefined
+  init: NodeInit
+}
+
 /** One fedmesh node. */
 export class FedmeshNode {
   readonly config: Config
   readonly libp2p: FedmeshLibp2p
   readonly store: Store
-  readonly gossip: GossipRegistry
   readonly metrics: NodeMetrics
-  readonly board = new MetricsBoard()
   readonly log: Logger
-  readonly now: () => number
+  readonly clock: Clock
   readonly signer: HybridSigner
   readonly verifier: SignatureVerifier
-  /** envelope ids seen recently (the pipeline's replay check) */
-  readonly replay = new ReplayCache()
-  readonly members: MemberDirectory
-  /** persisted ids of accepted envelopes (replay protection across restarts) */
-  readonly seenEnvelopes: SeenEnvelopes
-  /** consensus over the federation's vote topic */
+  /** signed envelopes in and out (the sim registers its load class here) */
+  readonly envelopes: EnvelopeChannel
+  /** the operator actions, bound to this node's store and services */
+  readonly operations: Operations
+  private readonly gossip: GossipRegistry
+  private readonly members: MemberDirectory
+  private readonly records: NodeRecordPublisher
+  /** consensus (tests drive its deadline check and reload directly) */
   readonly consensus: ConsensusService
-  /** participants' summaries over the summary topic */
-  readonly summaries: SummaryService
+  private readonly summaries: SummaryService
+  private readonly aggregatedMetrics: AggregatedMetricsService
+  /** started in this order, stopped in reverse */
+  private readonly services: Lifecycle[]
   private startedAt = 0
-  private metricsTimer: NodeJS.Timeout | undefined
-  /** this node's signed record, kept current in the DHT */
-  readonly records: NodeRecordPublisher
-  private joining: Joining | undefined
-  private connectionsTarget: number | undefined
   private running = false
 
-  private constructor (parts: { config: Config, libp2p: FedmeshLibp2p, store: Store, metrics: NodeMetrics, log: Logger, now: () => number, signer: HybridSigner, verifier: SignatureVerifier, dataDir: string | undefined }) {
-    this.signer = parts.signer
-    this.verifier = parts.verifier
-    this.seenEnvelopes = new SeenEnvelopes(parts.store, CLOCK_SKEW_MS_MAX)
-    this.members = new MemberDirectory({
-      allowList: parts.config.federation.members,
-      now: parts.now,
-      lookup: async (nodeId, signal) => await lookupMemberIdentity(this.libp2p, this.verifier, nodeId, signal)
-    })
-    this.members.add(parts.libp2p.peerId.toString(), { key: parts.signer.publicKey, siteId: parts.config.site_id })
-    this.config = parts.config
-    this.libp2p = parts.libp2p
-    this.store = parts.store
-    this.metrics = parts.metrics
-    this.log = parts.log
-    this.now = parts.now
+  private constructor (parts: Parts) {
+    const { config, libp2p, store, metrics, log, clock, random, signer, verifier, init } = parts
+    this.config = config
+    this.libp2p = libp2p
+    this.store = store
+    this.metrics = metrics
+    this.log = log
+    this.clock = clock
+    this.signer = signer
+    this.verifier = verifier
+    const nodeId = libp2p.peerId.toString()
+    const federated = config.federation.enabled
     this.gossip = new GossipRegistry({
-      pubsub: parts.libp2p.services.pubsub,
-      federationId: parts.config.federation.federation_id,
-      counters: parts.metrics,
-      log: parts.log
+      pubsub: libp2p.services.pubsub,
+      federationId: config.federation.federation_id,
+      counters: init.verdictObserver === undefined ? metrics : bothCounters(metrics, init.verdictObserver),
+      log
     })
-    this.consensus = new ConsensusService(this)
-    this.summaries = new SummaryService(this, parts.dataDir)
-    this.records = new NodeRecordPublisher({ config: parts.config, libp2p: parts.libp2p, signer: parts.signer, verifier: parts.verifier, now: parts.now, log: parts.log })
+    this.members = memberDirectory({ allowList: config.federation.members })({
+      clock,
+      lookup: async (id, signal) => await lookupMemberIdentity(libp2p.services.dht, verifier, id, signal)
+    })
+    this.members.add(nodeId, { key: signer.publicKey, siteId: config.site_id })
+    for (const [id, identity] of init.knownMembers ?? []) this.members.add(id, identity)
+    this.envelopes = envelopeChannel({ federationId: config.federation.federation_id })({
+      gossip: this.gossip, store, signer, verifier, members: this.members, clock, random, logger: log, nodeId
+    })
+    this.records = nodeRecords({ siteId: config.site_id, jurisdiction: config.jurisdiction, capabilities: config.capabilities, federationEnabled: federated })({
+      dht: libp2p.services.dht, peerId: libp2p.peerId, addresses: () => libp2p.getMultiaddrs(), signer, verifier, clock, logger: log
+    })
+    this.consensus = consensus({ fallbackPolicy: configPolicy(config), slotTimeoutMs: config.consensus.slot_timeout_seconds * 1000 })({
+      envelopes: this.envelopes,
+      consensusStore: new ConsensusStore(store),
+      signer,
+      verifier,
+      clock,
+      logger: log,
+      nodeId,
+      // members' keys come from the membership first: no DHT lookup for a member
+      membershipChanged: (membership) => {
+        for (const member of membership.members.values()) {
+          this.members.add(member.node_id, { key: member.public_key, ...(member.site_id === undefined ? {} : { siteId: member.site_id }) })
+        }
+      }
+    })
+    this.summaries = summaries({ siteId: config.site_id, publish: federated })({
+      envelopes: this.envelopes,
+      participants: new ParticipantRepository(store),
+      summaries: new SummaryRepository(store),
+      taxonomy: async () => await loadTaxonomy(parts.dataDir),
+      members: this.members,
+      clock,
+      logger: log
+    })
+    this.aggregatedMetrics = aggregatedMetrics({ siteId: config.site_id, publish: federated, intervalMs: config.federation.metrics_interval_seconds * 1000 })({
+      envelopes: this.envelopes,
+      source: { peers: () => libp2p.getPeers().length, messagesIn: () => metrics.messagesIn, messagesOut: () => metrics.messagesOut },
+      clock,
+      logger: log,
+      nodeId
+    })
+    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records]
+    if (federated) {
+      this.services.push(joining({
+        bootstrap: config.federation.bootstrap,
+        ...(init.discoveryConnectionsTarget === undefined ? {} : { connectionsTarget: init.discoveryConnectionsTarget })
+      })({ connections: libp2p, logger: log }))
+    }
+    this.operations = createOperations({
+      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries }
+    })
   }
 
   /** Opens the store and peer store and assembles the host; nothing listens until `start`. */
   static async create (init: NodeInit): Promise<FedmeshNode> {
     const log = init.log ?? silentLogger()
-    const now = init.now ?? Date.now
+    const clock = init.clock ?? systemClock
+    const random = init.random ?? systemRandom
     const store = await Store.open({ ...(init.dataDir === undefined ? {} : { dataDir: init.dataDir }), ...(init.cacheSizeBytes === undefined ? {} : { cacheSizeBytes: init.cacheSizeBytes }) })
     const datastore = new SublevelDatastore(store.sublevel<Uint8Array>(PEERSTORE_SUBLEVEL, 'view'))
     const metrics = new NodeMetrics()
@@ -162,61 +236,40 @@ export class FedmeshNode {
       ...(init.gossipHeartbeatMs === undefined ? {} : { gossipHeartbeatMs: init.gossipHeartbeatMs }),
       ...(init.libp2pMetricsImpl === undefined ? {} : { metrics: init.libp2pMetricsImpl }),
       ...(init.denyPeer === undefined ? {} : { denyPeer: init.denyPeer }),
-      ...(init.connectionsMax === undefined ? {} : { connectionsMax: init.connectionsMax })
+      ...(init.connectionsMax === undefined ? {} : { connectionsMax: init.connectionsMax }),
+      ...(init.ipColocationWhitelist === undefined ? {} : { ipColocationWhitelist: init.ipColocationWhitelist })
     })
-    const signer = init.signer ?? hybridSignerFromSeeds({ ed25519Seed: init.privateKey.raw.subarray(0, 32), mldsaSeed: randomBytes(32) })
+    // without a key file (sim, tests) the ML-DSA half is fresh for this run: from `random`, so a seeded run is reproducible
+    const signer = init.signer ?? hybridSignerFromSeeds({ ed25519Seed: init.privateKey.raw.subarray(0, 32), mldsaSeed: random.fork('mldsa-seed').bytes(32) })
     if (!Buffer.from(signer.publicKey.ed25519).equals(Buffer.from(init.privateKey.publicKey.raw))) {
       throw new Error('the hybrid signer\'s Ed25519 key is not the node\'s libp2p key')
     }
-    const node = new FedmeshNode({
-      config: init.config, libp2p, store, metrics, log, now, signer, verifier: init.verifier ?? hybridVerifier(), dataDir: init.dataDir
+    return new FedmeshNode({
+      config: init.config, libp2p, store, metrics, log, clock, random, signer, verifier: init.verifier ?? hybridVerifier(), dataDir: init.dataDir, init
     })
-    if (init.discoveryConnectionsTarget !== undefined) node.connectionsTarget = init.discoveryConnectionsTarget
-    return node
   }
 
   get peerId (): PeerId {
     return this.libp2p.peerId
   }
 
-  /** Starts listening, registers the data classes and, when federated, discovery and the metrics publisher. */
+  /** Starts listening, then every service in order (data classes, publishers, and when federated, joining). */
   async start (): Promise<void> {
     if (this.running) return
-    this.startedAt = this.now()
-    await this.seenEnvelopes.load(this.replay, this.now())
+    this.startedAt = this.clock.now()
     await this.libp2p.start()
-    this.registerEnvelopeClass({
-      dataClass: AGGREGATED_METRICS_CLASS,
-      decodePayload: decodeMetricsReport,
-      deliver: (report) => { this.board.record(report, this.now()) }
-    })
-    await this.consensus.start()
-    await this.summaries.start()
     this.running = true
-    this.records.start()
+    for (const service of this.services) await service.start()
     this.libp2p.addEventListener('connection:open', this.onConnectionOpen)
     this.libp2p.addEventListener('connection:open', this.onConnectionsChanged)
     this.libp2p.addEventListener('connection:close', this.onConnectionsChanged)
-    if (this.config.federation.enabled) {
-      const interval = this.config.federation.metrics_interval_seconds * 1000
-      this.metricsTimer = setInterval(() => { void this.publishMetrics() }, interval)
-      this.metricsTimer.unref()
-      this.joining = new Joining({ libp2p: this.libp2p, bootstrap: this.config.federation.bootstrap, log: this.log, ...(this.connectionsTarget === undefined ? {} : { connectionsTarget: this.connectionsTarget }) })
-      this.joining.start()
-    }
     this.log.info({ peerId: this.peerId.toString(), addrs: this.multiaddrs(), federation: this.config.federation.enabled }, 'node started')
   }
 
-  /** Stops timers, the host and the stores; safe to call twice. */
+  /** Stops the services in reverse order, then the host and the store; safe to call twice. */
   async stop (): Promise<void> {
-    if (this.metricsTimer !== undefined) clearInterval(this.metricsTimer)
-    this.metricsTimer = undefined
-    this.records.stop()
-    this.joining?.stop()
-    this.summaries.stop()
-    this.consensus.stop()
-    this.joining = undefined
     if (this.running) {
+      for (const service of [...this.services].reverse()) await service.stop?.()
       this.libp2p.removeEventListener('connection:open', this.onConnectionOpen)
       this.libp2p.removeEventListener('connection:open', this.onConnectionsChanged)
       this.libp2p.removeEventListener('connection:close', this.onConnectionsChanged)
@@ -233,86 +286,36 @@ export class FedmeshNode {
     return this.libp2p.getMultiaddrs().map((ma) => ma.toString())
   }
 
-  /** Publishes this node's counters to the federation. */
+  /** Publishes this node's counters to the federation now. */
   async publishMetrics (): Promise<void> {
-    try {
-      await this.gossip.publish(AGGREGATED_METRICS_CLASS, this.seal(AGGREGATED_METRICS_CLASS, METRICS_REPORT_SCHEMA_ID, encodeMetricsReport(this.ownMetrics()), METRICS_REPORT_CONTENT_TYPE))
-    } catch (err) {
-      this.log.warn({ err }, 'publishing aggregated metrics failed')
-    }
-  }
-
-  /**
-   * Registers a data class whose messages are signed envelopes, validated by
-   * this node's pipeline (its federation, clock, replay cache, verifier and
-   * member directory) and remembered for replay protection across restarts.
-   */
-  registerEnvelopeClass<T> (init: Pick<EnvelopeClassInit<T>, 'dataClass' | 'decodePayload' | 'deliver'>): string {
-    return this.gossip.register(envelopeGossipClass({
-      ...init,
-      federationId: this.config.federation.federation_id,
-      now: this.now,
-      replay: this.replay,
-      verifier: this.verifier,
-      members: this.members,
-      remember: async (idHex, timestampMs) => { await this.seenEnvelopes.record(idHex, timestampMs) }
-    }))
-  }
-
-  /** Signs a payload into an envelope for this node's federation topic of `dataClass`. */
-  seal (dataClass: DataClass, schemaId: string, payload: Uint8Array, contentType?: string): Uint8Array {
-    const federationId = this.config.federation.federation_id
-    return sealForTopic({
-      signer: this.signer,
-      source: this.peerId.toString(),
-      federationId,
-      topic: gossipTopic(federationId, dataClass),
-      dataClass,
-      schemaId,
-      payload,
-      nowMs: this.now(),
-      ...(contentType === undefined ? {} : { contentType })
-    })
-  }
-
-  /** This node's own report. */
-  ownMetrics (): MetricsReport {
-    return {
-      node_id: this.peerId.toString(),
-      site_id: this.config.site_id,
-      peers: this.libp2p.getPeers().length,
-      messages_in: this.metrics.messagesIn,
-      messages_out: this.metrics.messagesOut,
-      uptime_seconds: Math.max(0, (this.now() - this.startedAt) / 1000),
-      timestamp: this.now()
-    }
+    await this.aggregatedMetrics.publish()
   }
 
   /** What `fedmesh status` shows. */
   status (): NodeStatus {
-    const own = { ...this.ownMetrics(), received_at: this.now() }
+    const own = { ...this.aggregatedMetrics.own(), received_at: this.clock.now() }
     const record = this.records.status()
     return {
       node_id: this.peerId.toString(),
       site_id: this.config.site_id,
       jurisdiction: this.config.jurisdiction,
       capabilities: this.config.capabilities,
-      federation: { enabled: this.config.federation.enabled, federation_id: this.config.federation.federation_id, topics: this.gossip.topics() },
+      federation: { enabled: this.config.federation.enabled, federation_id: this.config.federation.federation_id, topics: this.envelopes.topics() },
       listen: this.multiaddrs(),
-      uptime_seconds: own.uptime_seconds,
+      uptime_seconds: Math.max(0, (this.clock.now() - this.startedAt) / 1000),
       peers: this.libp2p.getPeers().length,
       ...(record === undefined ? {} : { node_record: record }),
-      members: [own, ...this.board.list().filter((r) => r.node_id !== own.node_id)]
+      members: [own, ...this.aggregatedMetrics.received()]
     }
   }
 
   /** Connected peers, one entry per peer. */
   peers (): PeerSummary[] {
-    const sites = new Map(this.board.list().map((r) => [r.node_id, r.site_id]))
     const byPeer = new Map<string, PeerSummary>()
     for (const connection of this.libp2p.getConnections()) {
       const id = connection.remotePeer.toString()
-      const entry = byPeer.get(id) ?? { peer_id: id, addrs: [], direction: connection.direction, ...(sites.has(id) ? { site_id: sites.get(id) } : {}) }
+      const site = this.members.siteOf(id)
+      const entry = byPeer.get(id) ?? { peer_id: id, addrs: [], direction: connection.direction, ...(site === undefined ? {} : { site_id: site }) }
       entry.addrs.push(connection.remoteAddr.toString())
       byPeer.set(id, entry)
     }
@@ -330,4 +333,9 @@ export class FedmeshNode {
   private readonly onConnectionsChanged = (): void => {
     this.metrics.setPeers(this.libp2p.getPeers().length)
   }
+}
+
+/** Counts every verdict in two places. */
+function bothCounters (a: GossipCounters, b: GossipCounters): GossipCounters {
+  return { message: (...args) => { a.message(...args); b.message(...args) } }
 }

@@ -54,8 +54,7 @@ export class ConsensusStore {
 
   /** The batch operations that persist one record. */
   private operations (record: ConsensusRecord): BatchOperation[] {
-    const put = (sublevel: string, key: string, value: unknown): BatchOperation =>
-      ({ type: 'put', sublevel: this.store.sublevel(sublevel), key, value } as unknown as BatchOperation)
+    const put = (sublevel: string, key: string, value: unknown): BatchOperation => this.store.putOperation(sublevel, key, value)
     const S = CONSENSUS_SUBLEVELS
     switch (record.kind) {
       case 'vote':
@@ -84,9 +83,14 @@ export class ConsensusStore {
     }
   }
 
+  /** The batch operations that write one step's records (to join a larger batch). */
+  recordOperations (records: readonly ConsensusRecord[]): BatchOperation[] {
+    return records.flatMap((r) => this.operations(r))
+  }
+
   /** Writes one step's records atomically. */
   async persist (records: readonly ConsensusRecord[]): Promise<void> {
-    await this.store.batch(records.flatMap((r) => this.operations(r)))
+    await this.store.batch(this.recordOperations(records))
   }
 
   /** Stores a verified genesis membership and policy, and a fresh trust record per founder; idempotent for the same genesis. */

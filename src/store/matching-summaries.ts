@@ -5,7 +5,7 @@
  * instance. The canonical bytes are kept beside the decoded form, so what was
  * signed can be re-verified or forwarded unchanged.
  */
-import type { Store, Sublevel } from './store.ts'
+import type { BatchOperation, Store, Sublevel } from './store.ts'
 import type { Summary, SummaryEntry } from '../core/matching/summary.ts'
 import { encodeSummary } from '../core/matching/summary-codec.ts'
 import { compareText } from '../core/matching/taxonomy.ts'
@@ -23,22 +23,28 @@ export interface SummaryRecord {
 
 /** Reads and writes received summaries. */
 export class SummaryRepository {
+  private readonly store: Store
   private readonly sublevel: Sublevel<SummaryRecord>
 
   constructor (store: Store) {
+    this.store = store
     this.sublevel = store.sublevel<SummaryRecord>(SUMMARIES_SUBLEVEL)
   }
 
-  /** Stores a node's summary (validated and canonical, see validateSummary), replacing the one before. */
-  async put (summary: Summary, receivedAt: number): Promise<SummaryRecord> {
+  /** The batch operation that stores a node's summary (validated and canonical, see validateSummary), replacing the one before. */
+  putOperation (summary: Summary, receivedAt: number): BatchOperation {
     const record: SummaryRecord = {
       node: summary.node,
       entries: summary.entries,
       bytes: Buffer.from(encodeSummary(summary)).toString('base64'),
       received_at: receivedAt
     }
-    await this.sublevel.put(summary.node, record)
-    return record
+    return this.store.putOperation(SUMMARIES_SUBLEVEL, summary.node, record)
+  }
+
+  /** Stores a node's summary on its own. */
+  async put (summary: Summary, receivedAt: number): Promise<void> {
+    await this.store.batch([this.putOperation(summary, receivedAt)])
   }
 
   /** The summary of one node, or undefined. */

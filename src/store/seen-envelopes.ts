@@ -7,7 +7,7 @@
  * Keys are `<timestamp, zero-padded>:<id hex>`, so loading the window and
  * pruning what is older are range operations.
  */
-import type { Store, Sublevel } from './store.ts'
+import type { BatchOperation, Store, Sublevel } from './store.ts'
 
 export const SEEN_ENVELOPES_SUBLEVEL = 'seen_envelopes'
 const TIMESTAMP_DIGITS = 16
@@ -23,10 +23,12 @@ function keyOf (timestampMs: number, idHex: string): string {
 
 /** The persisted part of replay protection. */
 export class SeenEnvelopes {
+  private readonly store: Store
   private readonly db: Sublevel<string>
   private readonly windowMs: number
 
   constructor (store: Store, windowMs: number) {
+    this.store = store
     this.db = store.sublevel<string>(SEEN_ENVELOPES_SUBLEVEL, 'utf8')
     this.windowMs = windowMs
   }
@@ -43,8 +45,13 @@ export class SeenEnvelopes {
     return loaded
   }
 
-  /** Remembers an accepted envelope. */
-  async record (idHex: string, timestampMs: number): Promise<void> {
-    await this.db.put(keyOf(timestampMs, idHex), idHex)
+  /** The batch operation that remembers an accepted envelope (joined to the batch of what it carries). */
+  operation (idHex: string, timestampMs: number): BatchOperation {
+    return this.store.putOperation(SEEN_ENVELOPES_SUBLEVEL, keyOf(timestampMs, idHex), idHex, 'utf8')
+  }
+
+  /** True when the envelope's id is stored (accepted before a restart). */
+  async has (idHex: string, timestampMs: number): Promise<boolean> {
+    return (await this.db.get(keyOf(timestampMs, idHex))) !== undefined
   }
 }

@@ -91,6 +91,16 @@ export class Store {
     return sub as Sublevel<V>
   }
 
+  /** The batch operation that puts `value` under `key` in the sublevel `name` (for one atomic batch across sublevels). */
+  putOperation (name: string, key: string, value: unknown, valueEncoding: 'json' | 'view' | 'utf8' = 'json'): BatchOperation {
+    return { type: 'put', sublevel: this.sublevel(name, valueEncoding), key, value } as unknown as BatchOperation
+  }
+
+  /** The batch operation that deletes `key` from the sublevel `name`. */
+  delOperation (name: string, key: string, valueEncoding: 'json' | 'view' | 'utf8' = 'json'): BatchOperation {
+    return { type: 'del', sublevel: this.sublevel(name, valueEncoding), key } as unknown as BatchOperation
+  }
+
   /** Applies every operation or none (operations name their sublevel with `sublevel:`). */
   async batch (operations: BatchOperation[]): Promise<void> {
     if (operations.length === 0) return

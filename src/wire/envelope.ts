@@ -6,8 +6,8 @@
  * verifier checks the exact bytes it received and never re-encodes (the
  * libp2p signed-envelope idea). Spec: protocols/envelope.md.
  */
-import { randomBytes } from 'node:crypto'
 import type { HybridSignature, HybridSigner } from '../core/signature.ts'
+import { PEER_ID_PATTERN } from '../core/identity/peer-id.ts'
 import { SLUG_PATTERN } from '../config/schema.ts'
 import { DataClass as WireDataClass, Priority as WirePriority, EnvelopeBody, SignedEnvelope } from '../../protocols/envelope.ts'
 import {
@@ -66,10 +66,10 @@ export interface DecodedEnvelope {
 
 /** Fields of a new envelope; omitted ones get defaults. */
 export interface EnvelopeFields {
-  /** default: 16 random bytes */
-  id?: Uint8Array
-  /** default: now */
-  timestampMs?: number
+  /** ENVELOPE_ID_BYTES from the caller's Random component (the sim's is seeded, so its envelopes are reproducible) */
+  id: Uint8Array
+  /** from the caller's Clock component */
+  timestampMs: number
   source: string
   destination: string
   federationId: string
@@ -99,8 +99,6 @@ const PRIORITY_TO_WIRE: Record<Priority, WirePriority> = {
 }
 const PRIORITY_FROM_WIRE = new Map<WirePriority, Priority>(Object.entries(PRIORITY_TO_WIRE).map(([name, wire]) => [wire, name as Priority]))
 
-/** base58btc PeerId text (the config's member grammar). */
-const PEER_ID_PATTERN = /^[1-9A-HJ-NP-Za-km-z]{40,}$/
 /** Printable ASCII without spaces: PeerIds and topics. */
 const DESTINATION_PATTERN = /^[\x21-\x7e]+$/
 const SCHEMA_ID_PATTERN = /^[a-z0-9][a-z0-9._-]*(?:\/[a-z0-9._-]+)*$/
@@ -151,8 +149,8 @@ function toHex (bytes: Uint8Array): string {
 export function signEnvelope (fields: EnvelopeFields, signer: HybridSigner): Uint8Array {
   const envelope: Envelope = {
     version: ENVELOPE_VERSION,
-    id: fields.id ?? new Uint8Array(randomBytes(ENVELOPE_ID_BYTES)),
-    timestampMs: fields.timestampMs ?? Date.now(),
+    id: fields.id,
+    timestampMs: fields.timestampMs,
     source: fields.source,
     destination: fields.destination,
     federationId: fields.federationId,

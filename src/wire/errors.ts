@@ -5,7 +5,7 @@
  * broke the protocol and its score should drop), `ignore` when it may be an
  * honest accident (duplicate, clock drift, a newer version).
  */
-import { InputError } from '../core/errors.ts'
+import { VerdictError } from '../core/errors.ts'
 
 export const ENVELOPE_ERROR_CODES = [
   'too_large', 'malformed', 'schema', 'unsupported_version', 'wrong_data_class', 'duplicate', 'expired',
@@ -15,11 +15,11 @@ export type EnvelopeErrorCode = typeof ENVELOPE_ERROR_CODES[number]
 export type EnvelopeErrorAction = 'reject' | 'ignore'
 
 /** Base class: an envelope refused by the validation pipeline. */
-export abstract class EnvelopeError extends InputError {
+export abstract class EnvelopeError extends VerdictError {
   static override readonly code: string = 'EnvelopeError'
   override readonly name: string = 'EnvelopeError'
-  abstract readonly code: EnvelopeErrorCode
-  abstract readonly action: EnvelopeErrorAction
+  abstract override readonly code: EnvelopeErrorCode
+  abstract override readonly action: EnvelopeErrorAction
 }
 
 /** More bytes than ENVELOPE_BYTES_MAX. */
@@ -116,19 +116,4 @@ export class BadSignatureError extends EnvelopeError {
   override readonly name = 'BadSignatureError'
   readonly code = 'bad_signature'
   readonly action = 'reject'
-}
-
-/** What gossipsub should do with a message, and the bounded reason label for metrics. */
-export interface GossipVerdict {
-  action: 'accept' | 'reject' | 'ignore'
-  code: string
-}
-
-/**
- * The gossip verdict for an error thrown while validating. Anything that is not
- * an EnvelopeError is our bug, not the peer's fault: ignore, never reject.
- */
-export function gossipVerdictFor (err: unknown): GossipVerdict {
-  if (err instanceof EnvelopeError) return { action: err.action, code: err.code }
-  return { action: 'ignore', code: 'internal' }
 }

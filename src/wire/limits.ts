@@ -3,6 +3,7 @@
  * us allocate, hash or verify more than these. Spec: protocols/envelope.md.
  * How they relate is asserted at start-up (bottom of this file).
  */
+import { PEER_ID_LENGTH_MAX } from '../core/identity/peer-id.ts'
 import { assert } from '../core/errors.ts'
 import { ML_DSA_SIZES } from '../crypto/mldsa.ts'
 import { ED25519_SIGNATURE_BYTES } from '../crypto/ed25519.ts'
@@ -17,7 +18,7 @@ export const PAYLOAD_BYTES_MAX = 496 * 1024
 /** Envelope ids are 16 random bytes (128 bits: no collisions among honest senders). */
 export const ENVELOPE_ID_BYTES = 16
 /** Source is a PeerId string (base58btc; an Ed25519 PeerId is 52 characters). */
-export const SOURCE_LENGTH_MAX = 100
+export const SOURCE_LENGTH_MAX = PEER_ID_LENGTH_MAX
 /** Destination: a PeerId or a topic such as `/fedmesh/<federation id>/<data class>/1`. */
 export const DESTINATION_LENGTH_MAX = 256
 /** A federation id is a slug, the same limit as the config's `federation_id`. */

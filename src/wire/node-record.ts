@@ -6,6 +6,7 @@
  * Spec: protocols/node-record.md.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
+import { PEER_ID_LENGTH_MAX } from '../core/identity/peer-id.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { HybridPublicKey, HybridSigner, MlDsaLevel, SignatureVerifier } from '../core/signature.ts'
 import { InputError } from '../core/errors.ts'
@@ -22,7 +23,7 @@ export const NODE_RECORD_NAMESPACE = 'fedmesh-node'
 export const NODE_RECORD_ADDRS_MAX = 16
 export const NODE_RECORD_ADDR_LENGTH_MAX = 256
 export const NODE_RECORD_CAPABILITIES_MAX = CAPABILITIES_MAX
-export const NODE_RECORD_PEER_ID_LENGTH_MAX = 100
+export const NODE_RECORD_PEER_ID_LENGTH_MAX = PEER_ID_LENGTH_MAX
 /** A whole record: every field at its limit at ML-DSA-87 fits (asserted below). */
 export const NODE_RECORD_BYTES_MAX = 20 * 1024
 /** Prefixed to the body before signing, so a record signature can never pass for an envelope's. */

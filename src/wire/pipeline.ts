@@ -5,9 +5,11 @@
  * size → decode → schema/limits → data class → duplicate/replay → hops →
  * clock skew → federation → membership of the source → signatures.
  *
- * Only an envelope that passes everything is remembered in the replay cache:
- * recording earlier would let a forger who copies a real envelope's id get the
- * real one ignored. Spec: protocols/envelope.md.
+ * Only an envelope that passes everything may be remembered in the replay
+ * cache: recording earlier would let a forger who copies a real envelope's id
+ * get the real one ignored. A node remembers it only once what it carries is
+ * committed to the store (`rememberEnvelope`), so a failed commit leaves a
+ * later copy acceptable. Spec: protocols/envelope.md.
  */
 import type { HybridPublicKey, SignatureVerifier } from '../core/signature.ts'
 import { decodeEnvelope, type DataClass, type DecodedEnvelope, type Envelope } from './envelope.ts'
@@ -45,12 +47,19 @@ export interface ValidatedEnvelope extends Envelope {
   sourceKey: HybridPublicKey
 }
 
-/** Runs the whole pipeline; returns the validated envelope or throws an EnvelopeError subclass. */
+/** Runs the whole pipeline and remembers the envelope at once (for callers with nothing to commit); throws an EnvelopeError subclass. */
 export function validateEnvelope (bytes: Uint8Array, context: PipelineContext): ValidatedEnvelope {
-  return validateDecodedEnvelope(decodeEnvelope(bytes), context)
+  const validated = validateDecodedEnvelope(decodeEnvelope(bytes), context)
+  rememberEnvelope(context, validated)
+  return validated
 }
 
-/** The pipeline after decoding, for callers that decoded already (to look at the source first). */
+/** Marks a validated envelope as seen: later copies are duplicates. Call it once what it carries is committed. */
+export function rememberEnvelope (context: Pick<PipelineContext, 'replay' | 'now'>, envelope: ValidatedEnvelope): void {
+  context.replay.add(envelope.idHex, envelope.timestampMs, context.now())
+}
+
+/** The pipeline after decoding, without remembering the envelope (see rememberEnvelope). */
 export function validateDecodedEnvelope (decoded: DecodedEnvelope, context: PipelineContext): ValidatedEnvelope {
   const { envelope, idHex } = decoded
   if (context.expectedDataClass !== undefined && envelope.dataClass !== context.expectedDataClass) {
@@ -68,6 +77,5 @@ export function validateDecodedEnvelope (decoded: DecodedEnvelope, context: Pipe
   if (!context.verifier.verify(sourceKey, decoded.signedBytes, decoded.signature)) {
     throw new BadSignatureError(`envelope ${idHex} from ${envelope.source}: the hybrid signature does not verify`)
   }
-  context.replay.add(idHex, envelope.timestampMs, nowMs)
   return { ...envelope, idHex, sourceKey }
 }

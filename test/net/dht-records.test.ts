@@ -6,7 +6,7 @@ import { Key } from 'interface-datastore'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { guardDhtDatastore, dhtKeyNamespace, dhtRecordValidators, DhtKeyOutsideNamespaceError } from '../../src/net/dht-records.ts'
-import { NODE_RECORD_DHT_TYPES } from '../../src/node/node-records.ts'
+import { NODE_RECORD_DHT_TYPES } from '../../src/services/node-records/index.ts'
 import { createNodeRecord, nodeRecordKey } from '../../src/wire/node-record.ts'
 import { hybridSignerFromSeeds } from '../../src/crypto/hybrid.ts'
 

@@ -1,22 +1,44 @@
 import test from 'ava'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { FedmeshNode } from '../../src/node/node.ts'
-import { parseConfig } from '../../src/config/load.ts'
-import { gossipTopic } from '../../src/net/gossip.ts'
+import { MemoryDatastore } from 'datastore-core'
+import { createHost, type FedmeshLibp2p } from '../../src/net/host.ts'
+import { GossipRegistry, gossipTopic } from '../../src/net/gossip.ts'
+import { NodeMetrics } from '../../src/runtime/metrics.ts'
+import { silentLogger } from '../../src/runtime/log.ts'
 
-let nodeCount = 0
+let hostCount = 0
 
-async function pair (): Promise<{ a: FedmeshNode, b: FedmeshNode, stop: () => Promise<void> }> {
-  const tag = `gossip-test-${process.pid}-${nodeCount++}`
-  const configOf = (site: string, bootstrap: string[]) => parseConfig({
-    site_id: site, jurisdiction: 'UK', listen: [`/memory/${tag}-${site}`],
-    federation: { enabled: true, federation_id: 'gossip-test', bootstrap, metrics_interval_seconds: 3600 }
+/** A libp2p host with its own gossip registry and counters: the registry under test, without a node around it. */
+interface Peer {
+  libp2p: FedmeshLibp2p
+  gossip: GossipRegistry
+  metrics: NodeMetrics
+  peerId: FedmeshLibp2p['peerId']
+}
+
+async function peer (tag: string, bootstrap: string[]): Promise<Peer> {
+  const libp2p = await createHost({
+    privateKey: await generateKeyPair('Ed25519'),
+    transport: 'memory',
+    listen: [`/memory/${tag}`],
+    federationEnabled: true,
+    bootstrap,
+    members: [],
+    datastore: new MemoryDatastore(),
+    gossipHeartbeatMs: 100
   })
-  const a = await FedmeshNode.create({ config: configOf('a', []), privateKey: await generateKeyPair('Ed25519'), transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100 })
-  await a.start()
-  const b = await FedmeshNode.create({ config: configOf('b', [a.multiaddrs()[0]]), privateKey: await generateKeyPair('Ed25519'), transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100 })
-  await b.start()
-  return { a, b, stop: async () => { await b.stop(); await a.stop() } }
+  await libp2p.start()
+  const metrics = new NodeMetrics()
+  const gossip = new GossipRegistry({ pubsub: libp2p.services.pubsub, federationId: 'gossip-test', counters: metrics, log: silentLogger() })
+  return { libp2p, gossip, metrics, peerId: libp2p.peerId }
+}
+
+async function pair (): Promise<{ a: Peer, b: Peer, stop: () => Promise<void> }> {
+  const tag = `gossip-test-${process.pid}-${hostCount++}`
+  const a = await peer(`${tag}-a`, [])
+  const b = await peer(`${tag}-b`, [])
+  await b.libp2p.dial(a.libp2p.getMultiaddrs()[0]!)
+  return { a, b, stop: async () => { a.gossip.stop(); b.gossip.stop(); await b.libp2p.stop(); await a.libp2p.stop() } }
 }
 
 async function until (check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -27,7 +49,7 @@ async function until (check: () => boolean | Promise<boolean>, timeoutMs = 10_00
   }
 }
 
-async function counted (node: FedmeshNode, result: string, reason: string): Promise<boolean> {
+async function counted (node: Peer, result: string, reason: string): Promise<boolean> {
   return (await node.metrics.exposition()).includes(`data_class="incident_summary",direction="in",result="${result}",reason="${reason}"} 1`)
 }
 
@@ -57,7 +79,7 @@ test('a rejected message is counted by reason and costs the sender score; an acc
     dataClass: 'incident_summary',
     validate: (data) => {
       const text = new TextDecoder().decode(data)
-      return text.startsWith('ok') ? { action: 'accept', value: text } : { action: 'reject', reason: 'schema' }
+      return text.startsWith('ok') ? { action: 'accept', value: text } : { action: 'reject', code: 'schema' }
     },
     deliver: (value: string) => { delivered.push(value) }
   })
@@ -77,7 +99,7 @@ test('a rejected message is counted by reason and costs the sender score; an acc
 test('registering a data class twice is a programmer error', async (t) => {
   const { a, stop } = await pair()
   t.teardown(stop)
-  const gossipClass = { dataClass: 'playbook_metadata', validate: () => ({ action: 'ignore' as const, reason: 'x' }), deliver: () => {} }
+  const gossipClass = { dataClass: 'playbook_metadata', validate: () => ({ action: 'ignore' as const, code: 'x' }), deliver: () => {} }
   a.gossip.register(gossipClass)
   t.throws(() => a.gossip.register(gossipClass), { message: /registered twice/ })
   await t.throwsAsync(a.gossip.publish('chain', new Uint8Array(1)), { name: 'UnknownDataClassError' })

@@ -14,7 +14,8 @@ import { signGenesis, verifyGenesis } from '../../src/core/consensus/genesis.ts'
 import { publicKeyToJson } from '../../src/core/consensus/member.ts'
 import { initialTrust } from '../../src/core/consensus/trust.ts'
 import { ConsensusStore } from '../../src/store/consensus.ts'
-import { operations } from '../../src/node/operation-list.ts'
+import { createOperations } from '../../src/operations/index.ts'
+import { systemClock } from '../../src/runtime/clock.ts'
 import type { HybridSigner } from '../../src/core/signature.ts'
 
 const FEDERATION = 'consensus-net'
@@ -39,7 +40,7 @@ async function federation (size: number, tag: string, clockOf: (index: number) =
       site_id: `site_${i}`, jurisdiction: 'UK', listen: [`/memory/${tag}-${process.pid}-${i}`],
       federation: { enabled: true, federation_id: FEDERATION, bootstrap: i === 0 ? [] : [nodes[0].multiaddrs()[0]], metrics_interval_seconds: 3600 }
     })
-    const node = await FedmeshNode.create({ config, privateKey: keys[i], signer: signers[i], transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, now: clockOf(i) })
+    const node = await FedmeshNode.create({ config, privateKey: keys[i], signer: signers[i], transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, clock: { now: clockOf(i) } })
     await new ConsensusStore(node.store).initGenesis(membership, policy, ids.map((id) => initialTrust(id, Date.now())))
     await node.start()
     nodes.push(node)
@@ -61,8 +62,8 @@ async function meshed (nodes: FedmeshNode[]): Promise<void> {
     nodes.every((node) => node.libp2p.services.pubsub.getSubscribers(topic).length >= nodes.length - 1))
 }
 
-const run = async (node: FedmeshNode, name: string, args: unknown): Promise<any> => // eslint-disable-line @typescript-eslint/no-explicit-any
-  await operations.get(name).run({ store: node.store, config: node.config, dataDir: undefined, now: node.now, node }, args)
+// operation results are plain JSON; the tests read fields of several shapes
+const run = async (node: FedmeshNode, name: string, args: unknown): Promise<any> => await node.operations.run(name, args)
 
 test('a proposal gossiped to four members is decided by every one of them once a quorum votes', async (t) => {
   const nodes = await federation(4, 'decide')
@@ -95,14 +96,15 @@ test('votes need the running node; a forged vote is rejected by every receiver',
   const nodes = await federation(3, 'forged')
   t.teardown(async () => { await Promise.all(nodes.map(async (node) => { await node.stop() })) })
   await meshed(nodes)
-  const offline = operations.get('consensus.vote').run({ store: nodes[0].store, config: nodes[0].config, dataDir: undefined, now: Date.now }, { slot: 'gov/1', event_hash: 'a'.repeat(64) })
+  const offline = createOperations({ store: nodes[0].store, config: nodes[0].config, dataDir: undefined, clock: systemClock, verifier: nodes[0].verifier })
+    .run('consensus.vote', { slot: 'gov/1', event_hash: 'a'.repeat(64) })
   await t.throwsAsync(offline, { name: 'NodeNotRunningError' })
 
   // node 1 relays a vote claiming to be node 2's, signed with node 1's keys
   const { signVote, voteToJson } = await import('../../src/core/consensus/vote.ts')
   const forged = signVote(nodes[1].signer, { federation_id: FEDERATION, slot: 'gov/9', event_hash: 'b'.repeat(64), voter: nodes[2].peerId.toString() })
   const payload = new TextEncoder().encode(JSON.stringify({ kind: 'vote', vote: voteToJson(forged) }))
-  await nodes[1].gossip.publish('vote', nodes[1].seal('vote', 'fedmesh.consensus/1', payload, 'application/json'))
+  await nodes[1].envelopes.publish('vote', nodes[1].envelopes.seal('vote', 'fedmesh.consensus/1', payload, 'application/json'))
   await until('node 0 to reject the forged vote', async () => (await nodes[0].metrics.exposition()).includes('data_class="vote",direction="in",result="reject",reason="bad_vote_signature"} 1'))
   t.is(await new ConsensusStore(nodes[0].store).votes('gov/9').then((votes) => votes.length), 0)
 })

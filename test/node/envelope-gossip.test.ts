@@ -12,8 +12,8 @@ import type { PrivateKey } from '@libp2p/interface'
 import { FedmeshNode } from '../../src/node/node.ts'
 import { parseConfig } from '../../src/config/load.ts'
 import { hybridSignerFromSeeds } from '../../src/crypto/hybrid.ts'
-import { AGGREGATED_METRICS_CLASS, METRICS_REPORT_SCHEMA_ID, METRICS_REPORT_CONTENT_TYPE, encodeMetricsReport } from '../../src/node/aggregated-metrics.ts'
-import { sealForTopic } from '../../src/node/envelope-gossip.ts'
+import { AGGREGATED_METRICS_CLASS, METRICS_REPORT_SCHEMA_ID, METRICS_REPORT_CONTENT_TYPE, encodeMetricsReport } from '../../src/services/aggregated-metrics/index.ts'
+import { signEnvelope } from '../../src/wire/envelope.ts'
 import { gossipTopic } from '../../src/net/gossip.ts'
 import type { HybridSigner } from '../../src/core/signature.ts'
 
@@ -36,10 +36,11 @@ function report (nodeId: string, siteId: string): Uint8Array {
 }
 
 function seal (signer: HybridSigner, source: string, payload: Uint8Array): Uint8Array {
-  return sealForTopic({
-    signer, source, federationId: FEDERATION, topic: gossipTopic(FEDERATION, AGGREGATED_METRICS_CLASS), dataClass: AGGREGATED_METRICS_CLASS,
-    schemaId: METRICS_REPORT_SCHEMA_ID, contentType: METRICS_REPORT_CONTENT_TYPE, payload, nowMs: Date.now()
-  })
+  return signEnvelope({
+    id: new Uint8Array(randomBytes(16)), timestampMs: Date.now(),
+    source, federationId: FEDERATION, destination: gossipTopic(FEDERATION, AGGREGATED_METRICS_CLASS), dataClass: AGGREGATED_METRICS_CLASS,
+    schemaId: METRICS_REPORT_SCHEMA_ID, contentType: METRICS_REPORT_CONTENT_TYPE, payload
+  }, signer)
 }
 
 test('a forged envelope is rejected and costs its relay gossipsub score; a valid one is delivered', async (t) => {
@@ -63,17 +64,17 @@ test('a forged envelope is rejected and costs its relay gossipsub score; a valid
   const bId = b.peerId.toString()
 
   // a valid envelope from b is delivered (a learns b's ML-DSA key from b's node record in the DHT)
-  await b.gossip.publish(AGGREGATED_METRICS_CLASS, seal(signerB, bId, report(bId, 'site_b')))
-  await until('a to record b\'s report', () => a.board.list().some((r) => r.node_id === bId))
+  await b.envelopes.publish(AGGREGATED_METRICS_CLASS, seal(signerB, bId, report(bId, 'site_b')))
+  await until('a to record b\'s report', () => a.status().members.some((r) => r.node_id === bId))
   const scoreBefore = a.libp2p.services.pubsub.getScore(bId)
 
   // forged 1: correctly signed by a node that is not a member, relayed by b
   const outsider = signerOf(keyOutsider)
   const outsiderId = peerIdFromPrivateKey(keyOutsider).toString()
-  await b.gossip.publish(AGGREGATED_METRICS_CLASS, seal(outsider, outsiderId, report(outsiderId, 'intruder')))
+  await b.envelopes.publish(AGGREGATED_METRICS_CLASS, seal(outsider, outsiderId, report(outsiderId, 'intruder')))
   // forged 2: b's own envelope with one byte of the ML-DSA signature flipped (Ed25519 still valid)
   const tampering: HybridSigner = { publicKey: signerB.publicKey, sign: (message) => { const s = signerB.sign(message); s.mldsa[10] ^= 0xff; return s } }
-  await b.gossip.publish(AGGREGATED_METRICS_CLASS, seal(tampering, bId, report(bId, 'site_b')))
+  await b.envelopes.publish(AGGREGATED_METRICS_CLASS, seal(tampering, bId, report(bId, 'site_b')))
 
   const rejected = async (reason: string): Promise<boolean> => (await a.metrics.exposition()).includes(`data_class="aggregated_metrics",direction="in",result="reject",reason="${reason}"} 1`)
   const deadline = Date.now() + 10_000
@@ -81,7 +82,7 @@ test('a forged envelope is rejected and costs its relay gossipsub score; a valid
     if (Date.now() > deadline) throw new Error(`rejections not counted:\n${(await a.metrics.exposition()).split('\n').filter((l) => l.startsWith('fedmesh_gossip')).join('\n')}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  t.false(a.board.list().some((r) => r.node_id === outsiderId), 'the outsider\'s report was not delivered')
+  t.false(a.status().members.some((r) => r.node_id === outsiderId), 'the outsider\'s report was not delivered')
   await until('b\'s score at a to drop', () => a.libp2p.services.pubsub.getScore(bId) < scoreBefore)
   t.true(a.libp2p.services.pubsub.getScore(bId) < 0, `score ${a.libp2p.services.pubsub.getScore(bId)} is negative after two invalid messages`)
 })

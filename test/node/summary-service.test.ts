@@ -7,13 +7,12 @@ import test from 'ava'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { FedmeshNode } from '../../src/node/node.ts'
 import { parseConfig } from '../../src/config/load.ts'
-import { operations } from '../../src/node/operation-list.ts'
 import { SummaryRepository } from '../../src/store/matching-summaries.ts'
 import { encodeSummary } from '../../src/core/matching/summary-codec.ts'
-import { SUMMARY_CLASS, SUMMARY_SCHEMA_ID, SUMMARY_CONTENT_TYPE } from '../../src/node/summary-service.ts'
+import { SUMMARY_CLASS, SUMMARY_SCHEMA_ID, SUMMARY_CONTENT_TYPE } from '../../src/services/summaries/index.ts'
 
-const run = async (node: FedmeshNode, name: string, args: unknown): Promise<any> => // eslint-disable-line @typescript-eslint/no-explicit-any
-  await operations.get(name).run({ store: node.store, config: node.config, dataDir: undefined, now: node.now, node }, args)
+// operation results are plain JSON; the tests read fields of several shapes
+const run = async (node: FedmeshNode, name: string, args: unknown): Promise<any> => await node.operations.run(name, args)
 
 async function until (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -61,7 +60,7 @@ test('a summary labelled with another site than the sender\'s node record is rej
   t.teardown(async () => { await b.stop(); await a.stop() })
   // b signs a summary claiming to be site_x
   const spoof = encodeSummary({ node: 'site_x', entries: [{ need: 'design', offer: 'food.catering', count: 5 }] })
-  await b.gossip.publish(SUMMARY_CLASS, b.seal(SUMMARY_CLASS, SUMMARY_SCHEMA_ID, spoof, SUMMARY_CONTENT_TYPE))
+  await b.envelopes.publish(SUMMARY_CLASS, b.envelopes.seal(SUMMARY_CLASS, SUMMARY_SCHEMA_ID, spoof, SUMMARY_CONTENT_TYPE))
   await until('a to reject it', async () => (await a.metrics.exposition()).includes('data_class="summary",direction="in",result="reject",reason="wrong_site"} 1'))
   t.is(await new SummaryRepository(a.store).get('site_x'), undefined)
 })

@@ -37,11 +37,12 @@ test('every data class and priority round-trips', (t) => {
   }
 })
 
-test('new envelopes get a random 16-byte id, ttl 8 and content type application/protobuf by default', (t) => {
+test('new envelopes keep the 16-byte id they are given, and get ttl 8 and content type application/protobuf by default', (t) => {
   const { contentType: _, ...fields } = fieldsFrom(alice)
   const first = decodeEnvelope(signEnvelope(fields, alice.signer)).envelope
-  const second = decodeEnvelope(signEnvelope(fields, alice.signer)).envelope
+  const second = decodeEnvelope(signEnvelope({ ...fields, id: new Uint8Array(16).fill(9) }, alice.signer)).envelope
   t.is(first.id.length, ENVELOPE_ID_BYTES)
+  t.deepEqual(first.id, fields.id)
   t.notDeepEqual(first.id, second.id)
   t.is(first.ttl, 8)
   t.is(first.contentType, 'application/protobuf')

@@ -29,6 +29,7 @@ export function testNode (index: number, level: MlDsaLevel = 65): TestNode {
 /** Envelope fields from `node` with sensible values, overridable. */
 export function fieldsFrom (node: TestNode, overrides: Partial<EnvelopeFields> = {}): EnvelopeFields {
   return {
+    id: nextEnvelopeId(),
     timestampMs: NOW_MS,
     source: node.peerId,
     destination: `/fedmesh/${FEDERATION_ID}/aggregated_metrics/1`,
@@ -39,6 +40,14 @@ export function fieldsFrom (node: TestNode, overrides: Partial<EnvelopeFields> =
     contentType: 'application/json',
     ...overrides
   }
+}
+
+let envelopeCounter = 0
+/** A fresh 16-byte envelope id (a counter: tests need distinct ids, not secret ones). */
+export function nextEnvelopeId (): Uint8Array {
+  const id = new Uint8Array(16)
+  new DataView(id.buffer).setUint32(12, ++envelopeCounter)
+  return id
 }
 
 /** A signed envelope from `node`. */

@@ -1,5 +1,6 @@
 import test from 'ava'
-import { validateEnvelope, gossipVerdictFor, ReplayCache, type PipelineContext } from '../../src/wire/pipeline.ts'
+import { validateEnvelope, ReplayCache, type PipelineContext } from '../../src/wire/pipeline.ts'
+import { verdictOf } from '../../src/core/errors.ts'
 import {
   BadSignatureError, DuplicateEnvelopeError, EnvelopeSchemaError, ExpiredEnvelopeError, FutureEnvelopeError, MalformedEnvelopeError,
   NonMemberSourceError, StaleEnvelopeError, WrongDataClassError, WrongFederationError, EnvelopeError, EnvelopeTooLargeError,
@@ -30,7 +31,7 @@ test('the same envelope twice is a duplicate (ignore)', (t) => {
   const bytes = envelopeFrom(alice)
   validateEnvelope(bytes, context)
   const err = t.throws(() => validateEnvelope(bytes, context), { instanceOf: DuplicateEnvelopeError })
-  t.deepEqual(gossipVerdictFor(err), { action: 'ignore', code: 'duplicate' })
+  t.deepEqual(verdictOf(err), { action: 'ignore', code: 'duplicate' })
   // forwarded copies (more hops) are still the same envelope
   t.throws(() => validateEnvelope(forwardEnvelope(bytes), context), { instanceOf: DuplicateEnvelopeError })
 })
@@ -69,12 +70,12 @@ test('hops: at the ttl it is accepted, one more hop is expired (ignore)', (t) =>
 
 test('an envelope for another federation is rejected', (t) => {
   const err = t.throws(() => validateEnvelope(envelopeFrom(alice, { federationId: 'other' }), contextFor(members)), { instanceOf: WrongFederationError })
-  t.deepEqual(gossipVerdictFor(err), { action: 'reject', code: 'wrong_federation' })
+  t.deepEqual(verdictOf(err), { action: 'reject', code: 'wrong_federation' })
 })
 
 test('an envelope from a non-member, even validly signed by its own key, is rejected', (t) => {
   const err = t.throws(() => validateEnvelope(envelopeFrom(mallory), contextFor(members)), { instanceOf: NonMemberSourceError })
-  t.deepEqual(gossipVerdictFor(err), { action: 'reject', code: 'non_member' })
+  t.deepEqual(verdictOf(err), { action: 'reject', code: 'non_member' })
 })
 
 test('an envelope claiming a member as source but signed by another key is rejected', (t) => {
@@ -91,7 +92,7 @@ test('a valid Ed25519 signature with a bad ML-DSA signature is rejected, and the
   ]
   for (const mix of mixes) {
     const err = t.throws(() => validateEnvelope(SignedEnvelope.encode(mix), contextFor(members)), { instanceOf: BadSignatureError })
-    t.deepEqual(gossipVerdictFor(err), { action: 'reject', code: 'bad_signature' })
+    t.deepEqual(verdictOf(err), { action: 'reject', code: 'bad_signature' })
   }
 })
 
@@ -158,17 +159,17 @@ test('every error maps to its gossip verdict; anything else is ignore/internal',
   ]
   t.deepEqual(table.map(([err]) => err.code).sort(), [...ENVELOPE_ERROR_CODES].sort())
   for (const [err, action] of table) {
-    t.deepEqual(gossipVerdictFor(err), { action, code: err.code })
+    t.deepEqual(verdictOf(err), { action, code: err.code })
     t.is(err.name, (err.constructor as unknown as { code: string }).code)
   }
-  t.deepEqual(gossipVerdictFor(new TypeError('our bug')), { action: 'ignore', code: 'internal' })
-  t.deepEqual(gossipVerdictFor(undefined), { action: 'ignore', code: 'internal' })
+  t.deepEqual(verdictOf(new TypeError('our bug')), { action: 'ignore', code: 'internal' })
+  t.deepEqual(verdictOf(undefined), { action: 'ignore', code: 'internal' })
 })
 
 test('a context whose member lookup throws surfaces as internal, never as a reject', (t) => {
   const context: PipelineContext = contextFor(members, { memberKey: () => { throw new Error('store closed') } })
   const err = t.throws(() => validateEnvelope(envelopeFrom(alice), context))
-  t.deepEqual(gossipVerdictFor(err), { action: 'ignore', code: 'internal' })
+  t.deepEqual(verdictOf(err), { action: 'ignore', code: 'internal' })
 })
 
 test('the replay cache keeps at most its capacity and raises its floor so an evicted id stays refused', (t) => {

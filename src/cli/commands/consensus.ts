@@ -7,10 +7,10 @@ import { resolve } from 'node:path'
 import { defaultDataDir, print, runOperation } from '../context.ts'
 import type { HistoryRecord, HistoryStatistics } from '../../core/consensus/history.ts'
 import type { TrustEntry } from '../../core/consensus/trust.ts'
-import type { CheckEntry, GenesisResult, MembersResult } from '../../node/consensus-operations.ts'
+import type { CheckEntry, GenesisResult, MembersResult } from '../../operations/consensus.ts'
 import { HISTORY_QUERY_LIMIT_MAX } from '../../store/consensus.ts'
 import { EVENT_TYPES } from '../../core/consensus/event.ts'
-import { OperationArgumentError } from '../../node/operations.ts'
+import { OperationArgumentError } from '../../operations/index.ts'
 
 const dataDirOption = (): Option => new Option('--data-dir <dir>', 'node data directory (env FEDMESH_DATA_DIR)').default(defaultDataDir(), './.fedmesh')
 const jsonOption = (): Option => new Option('--json', 'print JSON').default(false)

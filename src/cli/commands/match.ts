@@ -16,7 +16,7 @@ import { explainChain } from '../../core/matching/chain.ts'
 import { InvalidInstanceError } from '../../core/matching/errors.ts'
 import { matchReport, formatMatchReport, type MatchReport } from '../../core/matching/report.ts'
 import { CHAIN_LENGTH_DEFAULT, CHAIN_LENGTH_MAX, CHAIN_LENGTH_MIN, CHAINS_ENUMERATED_MAX } from '../../core/matching/limits.ts'
-import type { NodeMatchReport } from '../../node/matching-operations.ts'
+import type { NodeMatchReport } from '../../operations/matching.ts'
 
 /** Instance files are read whole; this keeps a mistaken path (a disk image…) from exhausting memory. */
 export const INSTANCE_FILE_BYTES_MAX = 512 * 1024 * 1024

@@ -20,8 +20,6 @@ export const FEDERATION_ID_LENGTH_MAX = 64
 export const SLOT_ID_LENGTH_MAX = 128
 export const SLOT_ID_PATTERN = /^[A-Za-z0-9._:/-]+$/
 /** Node ids are libp2p peer ids (base58); bounded for the same reason. */
-export const NODE_ID_LENGTH_MAX = 128
-export const NODE_ID_PATTERN = /^[1-9A-HJ-NP-Za-km-z]+$/
 
 /** Members of one federation: matches the node config's `federation.members` limit. */
 export const MEMBERS_MAX = 1024

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { InputError } from '../errors.ts'
+import { VerdictError } from '../errors.ts'
 import { canonicalJson } from './canonical.ts'
 import {
   EVENT_DOMAIN, FEDERATION_ID_LENGTH_MAX, SLOT_ID_LENGTH_MAX, SLOT_ID_PATTERN, EVENT_HASH_PATTERN,
@@ -68,9 +68,11 @@ export type ConsensusEvent = z.output<typeof eventSchema>
 
 
 /** The event is malformed; `problems` lists each bad field. */
-export class InvalidEventError extends InputError {
+export class InvalidEventError extends VerdictError {
   static override readonly code = 'InvalidEventError'
   override readonly name = 'InvalidEventError'
+  readonly action = 'reject'
+  override readonly code = 'invalid_event'
 }
 
 /** Validates an event from a peer or an operator; throws InvalidEventError naming the bad fields. */

@@ -3,7 +3,7 @@
  * in one slot. Self-contained (both signed votes), so anyone holding the
  * membership can verify it and penalise the offender.
  */
-import { InputError } from '../errors.ts'
+import { VerdictError } from '../errors.ts'
 import { verifyVote, voteFromJson, voteToJson, type Vote, type VoteCheck, type VoteJson } from './vote.ts'
 
 /** Both conflicting votes, ordered by event hash so the same pair always reads the same. */
@@ -15,9 +15,11 @@ export interface EquivocationEvidence {
 }
 
 /** The pair of votes does not show an equivocation (different voters, slots or federations, or one hash). */
-export class InvalidEvidenceError extends InputError {
+export class InvalidEvidenceError extends VerdictError {
   static override readonly code = 'InvalidEvidenceError'
   override readonly name = 'InvalidEvidenceError'
+  readonly action = 'reject'
+  override readonly code = 'invalid_evidence'
 }
 
 /** Evidence from two conflicting votes (unverified: call `verifyEvidence` before acting on votes from a peer). */

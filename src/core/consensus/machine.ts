@@ -5,7 +5,7 @@
  * anything is sent) and evidence to gossip. No I/O, no clock: `now` is an
  * argument, signatures are checked by the `SignatureVerifier` passed in.
  */
-import { InputError, assert } from '../errors.ts'
+import { InputError, VerdictError, assert } from '../errors.ts'
 import type { SignatureVerifier } from '../signature.ts'
 import { SLOTS_OPEN_MAX } from './constants.ts'
 import { eventHash, parseEvent, type ConsensusEvent } from './event.ts'
@@ -52,15 +52,19 @@ export interface StepContext {
 }
 
 /** The voter's trust band is VERY LOW: it is excluded from voting. */
-export class VoterExcludedError extends InputError {
+export class VoterExcludedError extends VerdictError {
   static override readonly code = 'VoterExcludedError'
   override readonly name = 'VoterExcludedError'
+  readonly action = 'ignore'
+  override readonly code = 'voter_excluded'
 }
 
 /** SLOTS_OPEN_MAX slots are pending already; a vote may not open another. */
-export class SlotsFullError extends InputError {
+export class SlotsFullError extends VerdictError {
   static override readonly code = 'SlotsFullError'
   override readonly name = 'SlotsFullError'
+  readonly action = 'ignore'
+  override readonly code = 'slots_full'
 }
 
 export class UnknownSlotError extends InputError {

@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import { fromString, toString } from 'uint8arrays'
 import type { HybridPublicKey, MlDsaLevel } from '../signature.ts'
-import { NODE_ID_LENGTH_MAX, NODE_ID_PATTERN } from './constants.ts'
+import { PEER_ID_LENGTH_MAX, PEER_ID_PATTERN } from '../identity/peer-id.ts'
 
 /** ML-DSA public key sizes in bytes per parameter set (FIPS 204, table 2). */
 export const MLDSA_PUBLIC_KEY_BYTES: Readonly<Record<MlDsaLevel, number>> = { 44: 1312, 65: 1952, 87: 2592 }
@@ -14,8 +14,8 @@ export const ED25519_PUBLIC_KEY_BYTES = 32
 /** A node id: a base58 libp2p peer id. */
 export const nodeIdSchema = z.string()
   .min(1, 'must not be empty')
-  .max(NODE_ID_LENGTH_MAX, `must be at most ${NODE_ID_LENGTH_MAX} characters`)
-  .regex(NODE_ID_PATTERN, 'must be a base58 peer id')
+  .max(PEER_ID_LENGTH_MAX, `must be at most ${PEER_ID_LENGTH_MAX} characters`)
+  .regex(PEER_ID_PATTERN, 'must be a base58 peer id')
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64')
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod'
 import { fromString, toString } from 'uint8arrays'
-import { InputError } from '../errors.ts'
+import { VerdictError } from '../errors.ts'
 import type { HybridSignature, HybridSigner, SignatureVerifier } from '../signature.ts'
 import { VOTE_DOMAIN, EVENT_HASH_BYTES } from './constants.ts'
 import { federationIdSchema, slotIdSchema, eventHashSchema } from './event.ts'
@@ -27,24 +27,32 @@ export interface Vote {
 export const ED25519_SIGNATURE_BYTES = 64
 export const MLDSA_SIGNATURE_BYTES_MAX = 4627
 
-export class MalformedVoteError extends InputError {
+export class MalformedVoteError extends VerdictError {
   static override readonly code = 'MalformedVoteError'
   override readonly name = 'MalformedVoteError'
+  readonly action = 'reject'
+  override readonly code = 'malformed_vote'
 }
 
-export class VoteWrongFederationError extends InputError {
+export class VoteWrongFederationError extends VerdictError {
   static override readonly code = 'VoteWrongFederationError'
   override readonly name = 'VoteWrongFederationError'
+  readonly action = 'reject'
+  override readonly code = 'wrong_federation'
 }
 
-export class VoteFromNonMemberError extends InputError {
+export class VoteFromNonMemberError extends VerdictError {
   static override readonly code = 'VoteFromNonMemberError'
   override readonly name = 'VoteFromNonMemberError'
+  readonly action = 'reject'
+  override readonly code = 'non_member_voter'
 }
 
-export class VoteSignatureError extends InputError {
+export class VoteSignatureError extends VerdictError {
   static override readonly code = 'VoteSignatureError'
   override readonly name = 'VoteSignatureError'
+  readonly action = 'reject'
+  override readonly code = 'bad_vote_signature'
 }
 
 const utf8 = new TextEncoder()

@@ -3,7 +3,7 @@
  * Step i gives its offer to step i+1 (the last to the first), so
  * offer(step i) = need(step i+1).
  */
-import { shortParticipantId } from './participant-id.ts'
+import { shortParticipantId } from '../identity/participant-id.ts'
 import { CapOutOfRangeError } from './errors.ts'
 import { CHAIN_LENGTH_MAX, CHAIN_LENGTH_MIN } from './limits.ts'
 

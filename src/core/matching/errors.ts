@@ -16,11 +16,8 @@ export class InvalidTaxonomyError extends InputError {
   override readonly name = 'InvalidTaxonomyError'
 }
 
-/** A participant id that is not `sep://handle@node-id`. */
-export class InvalidParticipantIdError extends InputError {
-  static override readonly code = 'InvalidParticipantIdError'
-  override readonly name = 'InvalidParticipantIdError'
-}
+/** A participant id that is not `sep://handle@node`: defined with the one parser, in core/identity. */
+export { InvalidParticipantIdError } from '../identity/participant-id.ts'
 
 /** The same participant id twice on one node or in one instance. */
 export class DuplicateParticipantError extends InputError {

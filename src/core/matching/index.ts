@@ -4,7 +4,7 @@
  */
 export * from './limits.ts'
 export * from './errors.ts'
-export * from './participant-id.ts'
+export * from '../identity/participant-id.ts'
 export * from './taxonomy.ts'
 export * from './default-taxonomy.ts'
 export * from './participant.ts'

@@ -9,7 +9,7 @@ import type { Participant } from './participant.ts'
 import { validateParticipants, validateWeight } from './participant.ts'
 import type { SummaryEntry } from './summary.ts'
 import { validateSummary } from './summary.ts'
-import { formatParticipantId, validateNodeId, PARTICIPANT_ID_SCHEME } from './participant-id.ts'
+import { formatParticipantId, validateNodeId, PARTICIPANT_ID_SCHEME } from '../identity/participant-id.ts'
 import { DuplicateNodeError, DuplicateParticipantError, InvalidInstanceError } from './errors.ts'
 import { NODES_PER_INSTANCE_MAX } from './limits.ts'
 

@@ -28,8 +28,7 @@ export const CHAINS_ENUMERATED_MAX = 10_000
 /** A participant's value weight (second objective), an integer 0…WEIGHT_MAX. */
 export const WEIGHT_MAX = 1000
 /** Length of a participant handle and of a node id inside a participant id. */
-export const HANDLE_LENGTH_MAX = 64
-export const NODE_ID_LENGTH_MAX = 128
+export { HANDLE_LENGTH_MAX, NODE_ID_LENGTH_MAX } from '../identity/participant-id.ts'
 /** Length of a category slug (the config's SLUG_LENGTH_MAX). */
 export const CATEGORY_LENGTH_MAX = 64
 /** Encoded size of one summary: SUMMARY_ENTRIES_MAX entries of ≤ 2+2+3 varint bytes plus a full category table fit in 4 MiB. */

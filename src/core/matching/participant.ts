@@ -9,7 +9,7 @@
  */
 import type { Taxonomy } from './taxonomy.ts'
 import { compareText } from './taxonomy.ts'
-import { parseParticipantId } from './participant-id.ts'
+import { parseParticipantId } from '../identity/participant-id.ts'
 import { InvalidParticipantError, DuplicateParticipantError, TooManyParticipantsError } from './errors.ts'
 import { NEEDS_PER_PARTICIPANT_MAX, OFFERS_PER_PARTICIPANT_MAX, PARTICIPANTS_PER_NODE_MAX, WEIGHT_MAX } from './limits.ts'
 

@@ -8,7 +8,7 @@ import type { Taxonomy } from './taxonomy.ts'
 import { compareText } from './taxonomy.ts'
 import type { Participant } from './participant.ts'
 import { entriesOf } from './participant.ts'
-import { validateNodeId } from './participant-id.ts'
+import { validateNodeId } from '../identity/participant-id.ts'
 import { InvalidSummaryError, DuplicateNodeError, UnknownCategoryError } from './errors.ts'
 import { SUMMARY_COUNT_MAX, SUMMARY_ENTRIES_MAX, NODES_PER_INSTANCE_MAX } from './limits.ts'
 

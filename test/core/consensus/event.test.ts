@@ -2,7 +2,8 @@ import test from 'ava'
 import { parseEvent, eventHash, InvalidEventError } from '../../../src/core/consensus/event.ts'
 import { createMembership, MembershipSizeError, DuplicateMemberError } from '../../../src/core/consensus/membership.ts'
 import { canonicalJson } from '../../../src/core/consensus/canonical.ts'
-import { PROPOSAL_TEXT_LENGTH_MAX, PROPOSAL_TITLE_LENGTH_MAX, NODE_ID_LENGTH_MAX, MEMBERS_MAX } from '../../../src/core/consensus/constants.ts'
+import { PROPOSAL_TEXT_LENGTH_MAX, PROPOSAL_TITLE_LENGTH_MAX, MEMBERS_MAX } from '../../../src/core/consensus/constants.ts'
+import { PEER_ID_LENGTH_MAX, PEER_ID_LENGTH_MIN } from '../../../src/core/identity/peer-id.ts'
 import { digestMember, nodeId } from './fixtures.ts'
 
 const proposal = (body: { title: string, text: string }, proposer = nodeId(0)) => ({
@@ -32,11 +33,14 @@ test(`a proposal text may have PROPOSAL_TEXT_LENGTH_MAX (${PROPOSAL_TEXT_LENGTH_
   t.throws(() => parseEvent(proposal({ title: 't', text: 'x'.repeat(PROPOSAL_TEXT_LENGTH_MAX + 1) })), { instanceOf: InvalidEventError })
 })
 
-test(`node ids may have NODE_ID_LENGTH_MAX (${NODE_ID_LENGTH_MAX}) characters, not one more`, (t) => {
-  t.notThrows(() => parseEvent(proposal({ title: 't', text: '' }, '1'.repeat(NODE_ID_LENGTH_MAX))))
-  const err = t.throws(() => parseEvent(proposal({ title: 't', text: '' }, '1'.repeat(NODE_ID_LENGTH_MAX + 1))))
-  t.true(err instanceof InvalidEventError)
-  t.regex(err?.message ?? '', /proposer/)
+test(`node ids (PeerIds) may have ${PEER_ID_LENGTH_MIN} to PEER_ID_LENGTH_MAX (${PEER_ID_LENGTH_MAX}) characters, not one more or less`, (t) => {
+  t.notThrows(() => parseEvent(proposal({ title: 't', text: '' }, '1'.repeat(PEER_ID_LENGTH_MAX))))
+  t.notThrows(() => parseEvent(proposal({ title: 't', text: '' }, '1'.repeat(PEER_ID_LENGTH_MIN))))
+  for (const length of [PEER_ID_LENGTH_MAX + 1, PEER_ID_LENGTH_MIN - 1]) {
+    const err = t.throws(() => parseEvent(proposal({ title: 't', text: '' }, '1'.repeat(length))))
+    t.true(err instanceof InvalidEventError)
+    t.regex(err?.message ?? '', /proposer/)
+  }
 })
 
 test('an unknown event type or a policy change that changes nothing is an InvalidEventError', (t) => {

@@ -1,18 +1,10 @@
 /**
- * The `aggregated_metrics` data class: a node's own counters (peers, gossip
- * messages in/out, uptime), published every `metrics_interval_seconds` while
- * federation is enabled, and the latest report of every member, shown by
- * `fedmesh status`. Counts only: nothing about participants.
+ * A metrics report: its schema, wire codec, and the board of the latest
+ * report per node.
  */
 import { z } from 'zod'
-import { PayloadSchemaError } from './envelope-gossip.ts'
-import type { DataClass } from '../wire/envelope.ts'
-
-export const AGGREGATED_METRICS_CLASS = 'aggregated_metrics' satisfies DataClass
-/** A report is a handful of numbers; anything larger is not one. */
-export const METRICS_REPORT_BYTES_MAX = 1024
-/** Reports kept, one per peer; a federation beyond this is out of scope for one node's status page. */
-export const METRICS_REPORTS_MAX = 4096
+import { PayloadSchemaError } from '../../core/errors.ts'
+import { METRICS_REPORT_BYTES_MAX, METRICS_REPORT_SCHEMA_ID, METRICS_REPORTS_MAX } from './constants.ts'
 
 export const metricsReportSchema = z.strictObject({
   node_id: z.string().min(1).max(128),
@@ -35,10 +27,6 @@ export interface ReceivedMetricsReport extends MetricsReport {
 export function encodeMetricsReport (report: MetricsReport): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(report))
 }
-
-/** Schema id of the payload inside the envelope. */
-export const METRICS_REPORT_SCHEMA_ID = 'fedmesh.aggregated_metrics/1'
-export const METRICS_REPORT_CONTENT_TYPE = 'application/json'
 
 /**
  * Decodes and checks a report from a validated envelope; a node reports only

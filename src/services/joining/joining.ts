@@ -1,7 +1,5 @@
 /**
- * Joining a federation and keeping connected: dial the bootstrap peers while
- * the node has no connection at all (backing off), and dial peers the DHT or
- * bootstrap discovers, a few at a time, up to a connection target.
+ * The joining loop and the discovery dialler (see index.ts).
  *
  * @libp2p/bootstrap dials once at start and only TCP-style addresses (its
  * matcher does not know /memory), so a node whose bootstrap peer was down, or
@@ -9,29 +7,13 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerId } from '@libp2p/interface'
-import type { FedmeshLibp2p } from '../net/host.ts'
-import type { Logger } from './log.ts'
-
-/** Discovered peers dialled at once; more wait for the next discovery event. */
-export const DISCOVERY_DIALS_CONCURRENT_MAX = 8
-/** Connections a node seeks through discovery before it stops dialling new peers. */
-export const DISCOVERY_CONNECTIONS_TARGET = 32
-/** While a federated node has no connection it re-dials its bootstrap peers, backing off up to this. */
-export const REJOIN_INTERVAL_MS_MAX = 30_000
-export const REJOIN_INTERVAL_MS_MIN = 500
-/** One dial, bootstrap or discovered, gives up after this. */
-export const DIAL_MS_MAX = 10_000
-
-export interface JoiningInit {
-  libp2p: FedmeshLibp2p
-  bootstrap: string[]
-  log: Logger
-  connectionsTarget?: number
-}
+import type { Logger } from '../../runtime/log.ts'
+import { DIAL_MS_MAX, DISCOVERY_CONNECTIONS_TARGET, DISCOVERY_DIALS_CONCURRENT_MAX, REJOIN_INTERVAL_MS_MAX, REJOIN_INTERVAL_MS_MIN } from './constants.ts'
+import type { JoiningComponents, JoiningInit } from './index.ts'
 
 /** The joining loop and the discovery dialler of one node. */
 export class Joining {
-  private readonly libp2p: FedmeshLibp2p
+  private readonly libp2p: JoiningComponents['connections']
   private readonly bootstrap: string[]
   private readonly log: Logger
   private readonly connectionsTarget: number
@@ -40,10 +22,10 @@ export class Joining {
   private dialsInFlight = 0
   private running = false
 
-  constructor (init: JoiningInit) {
-    this.libp2p = init.libp2p
-    this.bootstrap = init.bootstrap
-    this.log = init.log
+  constructor (components: JoiningComponents, init: JoiningInit) {
+    this.libp2p = components.connections
+    this.bootstrap = init.bootstrap ?? []
+    this.log = components.logger
     this.connectionsTarget = init.connectionsTarget ?? DISCOVERY_CONNECTIONS_TARGET
   }
 

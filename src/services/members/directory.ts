@@ -1,49 +1,26 @@
 /**
- * The member directory: which nodes' envelopes this node accepts, and their
- * hybrid public keys (from their signed node records, found in the DHT).
- *
- * Lookups are deduplicated while in flight and failures are remembered for a
- * short while, so a burst of messages from an unknown source costs one DHT
- * query, not one per message.
+ * The member directory (see index.ts). Lookups are deduplicated while in
+ * flight and failures are remembered for a short while, so a burst of
+ * messages from an unknown source costs one lookup, not one per message.
  */
-import type { HybridPublicKey } from '../core/signature.ts'
-import type { MemberKeys } from './envelope-gossip.ts'
-
-/** Known members kept; beyond this the least recently added are forgotten (and looked up again if needed). */
-export const MEMBER_KEYS_MAX = 10_000
-/** A failed lookup is not retried for this long. */
-export const LOOKUP_FAILURE_TTL_MS = 3_000
-/** Remembered failures, bounded like everything else. */
-export const LOOKUP_FAILURES_MAX = 10_000
-
-export interface MemberDirectoryInit {
-  /** peer ids admitted; empty = any node with a valid node record */
-  allowList: string[]
-  /** finds and verifies a node's record; undefined when there is none */
-  lookup: (nodeId: string, signal: AbortSignal) => Promise<MemberIdentity | undefined>
-  now: () => number
-}
-
-/** What a verified node record says about a member. */
-export interface MemberIdentity {
-  key: HybridPublicKey
-  /** the site id the node record names (summaries are labelled with it) */
-  siteId?: string
-}
+import type { HybridPublicKey } from '../../core/signature.ts'
+import type { MemberDirectoryComponents, MemberDirectoryInit, MemberIdentity, MemberKeys, MemberSites } from './index.ts'
+import { LOOKUP_FAILURE_TTL_MS, LOOKUP_FAILURES_MAX, MEMBER_KEYS_MAX } from './constants.ts'
 
 /** Members' keys by node id (PeerId text). */
-export class MemberDirectory implements MemberKeys {
+export class MemberDirectory implements MemberKeys, MemberSites {
   private readonly identities = new Map<string, MemberIdentity>()
   private readonly failures = new Map<string, number>()
   private readonly inFlight = new Map<string, Promise<MemberIdentity | undefined>>()
   private readonly allowList: Set<string> | undefined
-  private readonly lookup: MemberDirectoryInit['lookup']
+  private readonly lookup: MemberDirectoryComponents['lookup']
   private readonly now: () => number
 
-  constructor (init: MemberDirectoryInit) {
-    this.allowList = init.allowList.length === 0 ? undefined : new Set(init.allowList)
-    this.lookup = init.lookup
-    this.now = init.now
+  constructor (components: MemberDirectoryComponents, init: MemberDirectoryInit) {
+    const allowList = init.allowList ?? []
+    this.allowList = allowList.length === 0 ? undefined : new Set(allowList)
+    this.lookup = components.lookup
+    this.now = components.clock.now
   }
 
   /** The key of a known, admitted member. */
@@ -52,7 +29,7 @@ export class MemberDirectory implements MemberKeys {
   }
 
   /** The site id a known member's node record names. */
-  siteOf (nodeId: string): string | undefined {
+  siteOf = (nodeId: string): string | undefined => {
     return this.admits(nodeId) ? this.identities.get(nodeId)?.siteId : undefined
   }
 

@@ -4,13 +4,12 @@
  * participants, and clear the chains available now from them plus the
  * summaries received from other nodes.
  *
- * The node id inside participant ids is the config's `site_id` for now; once
- * node records carry a federation-wide node id, `localNodeId` changes here.
+ * The node part of participant ids is the node's site id (core/identity).
  */
 import { performance } from 'node:perf_hooks'
 import { z } from 'zod'
 import type { Config } from '../config/schema.ts'
-import { formatParticipantId, parseParticipantId, PARTICIPANT_ID_SCHEME } from '../core/matching/participant-id.ts'
+import { formatParticipantId, parseParticipantId, PARTICIPANT_ID_SCHEME } from '../core/identity/participant-id.ts'
 import { validateParticipant, type Participant } from '../core/matching/participant.ts'
 import { validateSummary } from '../core/matching/summary.ts'
 import { buildInstance, type InstanceNodeInput } from '../core/matching/instance.ts'
@@ -22,17 +21,10 @@ import { CHAIN_LENGTH_DEFAULT, CHAINS_ENUMERATED_MAX } from '../core/matching/li
 import { ParticipantRepository, type ParticipantRecord } from '../store/participants.ts'
 import { SummaryRepository } from '../store/matching-summaries.ts'
 import { loadTaxonomy } from '../store/matching-taxonomy.ts'
-import { OperationArgumentError, type Operation } from './operations.ts'
+import { parseArguments as parseArgs } from './arguments.ts'
+import type { Operation } from './operation.ts'
 
-function parseArgs<S extends z.ZodType> (schema: S, args: unknown, operation: string): z.output<S> {
-  const result = schema.safeParse(args ?? {})
-  if (!result.success) {
-    throw new OperationArgumentError(`${operation}: ${result.error.issues.map((i) => `${i.path.map(String).join('.') || 'arguments'}: ${i.message}`).join('; ')}`)
-  }
-  return result.data
-}
-
-/** The node id participant ids are formed with: the site id, until node records give a federation-wide one. */
+/** The node part participant ids are formed with: this node's site id. */
 export function localNodeId (config: Config): string {
   return config.site_id
 }
@@ -52,8 +44,8 @@ export const participantAdd: Operation<z.input<typeof addArgs>, ParticipantRecor
     const taxonomy = await loadTaxonomy(context.dataDir)
     const id = formatParticipantId({ handle, node: localNodeId(context.config) })
     const participant = validateParticipant({ id, offers, needs, ...(weight === undefined ? {} : { weight }) }, taxonomy)
-    const added = await new ParticipantRepository(context.store).add(participant, context.now())
-    context.node?.summaries.changed() // a running node tells the federation the new counts
+    const added = await new ParticipantRepository(context.store).add(participant, context.clock.now())
+    context.services?.summaries.changed() // a running node tells the federation the new counts
     return added
   }
 }
@@ -78,7 +70,7 @@ export const participantRemove: Operation<z.input<typeof removeArgs>, Participan
       ? formatParticipantId(parseParticipantId(participant))
       : formatParticipantId({ handle: participant, node: localNodeId(context.config) })
     const removed = await new ParticipantRepository(context.store).remove(id)
-    context.node?.summaries.changed()
+    context.services?.summaries.changed()
     return removed
   }
 }
@@ -148,3 +140,6 @@ export const match: Operation<z.input<typeof matchArgs>, NodeMatchReport> = {
     return report
   }
 }
+
+/** The matching operations. */
+export const matchingOperations: ReadonlyArray<Operation<never, unknown>> = [participantAdd, participantList, participantRemove, match]

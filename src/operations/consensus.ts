@@ -12,11 +12,11 @@ import { verifyQC } from '../core/consensus/quorum-certificate.ts'
 import { quorumSize, quorumWarnings, type ConsensusPolicy } from '../core/consensus/threshold.ts'
 import { applyTrustRule, initialTrust, trustBand, trustReport, trustStatus, type TrustBand, type TrustEntry, type TrustStatus } from '../core/consensus/trust.ts'
 import { nodeIdSchema } from '../core/consensus/member.ts'
-import { hybridVerifier } from '../crypto/hybrid.ts'
 import { ConsensusStore, HISTORY_QUERY_LIMIT_MAX } from '../store/consensus.ts'
 import { loadGenesisFile } from '../store/consensus-genesis.ts'
-import type { Config } from '../config/schema.ts'
-import { OperationArgumentError, requireNode, type Operation, type OperationContext } from './operations.ts'
+import { configPolicy } from '../config/policy.ts'
+import { parseArguments as parseArgs } from './arguments.ts'
+import { requireServices, type Operation, type OperationComponents } from './operation.ts'
 
 export const HISTORY_LIMIT_DEFAULT = 20
 
@@ -33,20 +33,6 @@ export class GenesisFederationMismatchError extends InputError {
 export class UnknownEventHashError extends InputError {
   static override readonly code = 'UnknownEventHashError'
   override readonly name = 'UnknownEventHashError'
-}
-
-function parseArgs<S extends z.ZodType> (schema: S, args: unknown, operation: string): z.output<S> {
-  const result = schema.safeParse(args ?? {})
-  if (!result.success) {
-    throw new OperationArgumentError(`${operation}: ${result.error.issues.map((i) => `${i.path.map(String).join('.') || 'arguments'}: ${i.message}`).join('; ')}`)
-  }
-  return result.data
-}
-
-/** The config's policy, used until the store holds the federation's own. */
-export function configPolicy (config: Config): ConsensusPolicy {
-  const { threshold, min_participating_nodes: minParticipating, tie_breaking: tieBreaking } = config.consensus
-  return { threshold, min_participating_nodes: minParticipating, tie_breaking: tieBreaking }
 }
 
 /** The warnings a node prints at start for its policy and membership size (quorum intersection, impossible quorums). */
@@ -69,15 +55,16 @@ export const consensusGenesis: Operation<{ file?: string }, GenesisResult> = {
     const { file } = parseArgs(z.strictObject({ file: z.string().min(1).optional() }), args, 'consensus.genesis')
     const path = file ?? context.config.consensus.genesis
     if (path === undefined) throw new NoGenesisError('no genesis file given and consensus.genesis is not set in config.yaml')
-    const genesis = await loadGenesisFile(path, hybridVerifier(), file === undefined ? context.dataDir : process.cwd())
+    // a relative path resolves from the data dir (the CLI sends absolute paths)
+    const genesis = await loadGenesisFile(path, context.verifier, context.dataDir ?? '/')
     if (genesis.membership.federation_id !== context.config.federation.federation_id) {
       throw new GenesisFederationMismatchError(`genesis is for federation "${genesis.membership.federation_id}", config.yaml says federation_id "${context.config.federation.federation_id}"`)
     }
-    const now = context.now()
+    const now = context.clock.now()
     const trust = [...genesis.membership.members.keys()].map((id) => initialTrust(id, now))
     const result = await new ConsensusStore(context.store).initGenesis(genesis.membership, genesis.policy, trust)
     // a running node picks the membership up at once
-    await context.node?.consensus.reload()
+    await context.services?.consensus.reload()
     return {
       file: genesis.file,
       federation_id: genesis.membership.federation_id,
@@ -107,7 +94,7 @@ export interface MembersResult {
   members: MemberEntry[]
 }
 
-async function requireMembership (context: OperationContext) {
+async function requireMembership (context: OperationComponents) {
   const store = new ConsensusStore(context.store)
   const membership = await store.membership()
   if (membership === undefined) throw new NoGenesisError('no federation membership in this store yet: run "fedmesh consensus genesis <file>" first')
@@ -121,7 +108,7 @@ export const consensusMembers: Operation<unknown, MembersResult> = {
     parseArgs(z.strictObject({}), args, 'consensus.members')
     const { store, membership } = await requireMembership(context)
     const policy = (await store.policy()) ?? configPolicy(context.config)
-    const trust = new Map(trustReport(await store.trust(), context.now()).nodes.map((n) => [n.node_id, n]))
+    const trust = new Map(trustReport(await store.trust(), context.clock.now()).nodes.map((n) => [n.node_id, n]))
     const members = [...membership.members.values()].sort((a, b) => (a.node_id < b.node_id ? -1 : 1)).map((m) => {
       const score = trust.get(m.node_id)?.score ?? 50
       return {
@@ -139,7 +126,7 @@ export const consensusTrust: Operation<unknown, { nodes: TrustEntry[], average: 
   name: 'consensus.trust',
   async run (context, args) {
     parseArgs(z.strictObject({}), args, 'consensus.trust')
-    return trustReport(await new ConsensusStore(context.store).trust(), context.now())
+    return trustReport(await new ConsensusStore(context.store).trust(), context.clock.now())
   }
 }
 
@@ -167,7 +154,7 @@ export const consensusCheck: Operation<{ event_hash: string }, { event_hash: str
     const store = new ConsensusStore(context.store)
     const records = await store.historyForHash(eventHash)
     if (records.length === 0) throw new UnknownEventHashError(`no completed slot has event hash ${eventHash}`)
-    const verifier = hybridVerifier()
+    const verifier = context.verifier
     const slots: CheckEntry[] = []
     for (const record of records) {
       const qc = await store.qc(record.slot)
@@ -200,11 +187,11 @@ export const consensusTrustAdjust: Operation<{ node_id: string, rule: 'admin_boo
     const { node_id: nodeId, rule } = parseArgs(z.strictObject({ node_id: nodeIdSchema, rule: z.enum(['admin_boost', 'admin_penalty']) }), args, 'consensus.trust-adjust')
     const { store, membership } = await requireMembership(context)
     if (!membership.members.has(nodeId)) throw new NotAMemberError(`${nodeId} is not a member of "${membership.federation_id}"`)
-    const now = context.now()
+    const now = context.clock.now()
     const current = (await store.trust()).find((r) => r.node_id === nodeId) ?? initialTrust(nodeId, now)
     const record = applyTrustRule(current, rule, now)
     await store.persist([{ kind: 'trust', record }])
-    await context.node?.consensus.reload()
+    await context.services?.consensus.reload()
     const band = trustBand(record.score)
     return { node_id: nodeId, score: record.score, band, status: trustStatus(band), last_active_at: record.last_active_at }
   }
@@ -215,7 +202,7 @@ export const consensusPropose: Operation<{ type: string, slot: string, body: unk
   name: 'consensus.propose',
   async run (context, args) {
     const parsed = parseArgs(z.strictObject({ type: z.enum(EVENT_TYPES), slot: slotIdSchema, body: z.unknown() }), args, 'consensus.propose')
-    return await requireNode(context, 'consensus propose').consensus.propose(parsed)
+    return await requireServices(context, 'consensus propose').consensus.propose(parsed)
   }
 }
 
@@ -224,6 +211,11 @@ export const consensusVote: Operation<{ slot: string, event_hash: string }, { sl
   name: 'consensus.vote',
   async run (context, args) {
     const parsed = parseArgs(z.strictObject({ slot: slotIdSchema, event_hash: eventHashSchema }), args, 'consensus.vote')
-    return await requireNode(context, 'consensus vote').consensus.vote(parsed.slot, parsed.event_hash)
+    return await requireServices(context, 'consensus vote').consensus.vote(parsed.slot, parsed.event_hash)
   }
 }
+
+/** The consensus operations. */
+export const consensusOperations: ReadonlyArray<Operation<never, unknown>> = [
+  consensusGenesis, consensusMembers, consensusTrust, consensusTrustAdjust, consensusHistory, consensusCheck, consensusPropose, consensusVote
+]

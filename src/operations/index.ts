@@ -1,0 +1,44 @@
+/**
+ * Operations: the operator actions that read or change a node's store
+ * (`participant add`, `match`, `consensus history`, …).
+ *
+ * One definition serves two paths: the CLI runs an operation directly on the
+ * store when no node is running, and through the running node's local API
+ * (`POST /ops/<name>`) when the node holds the store's lock. Either way the
+ * same `run` executes against the same store, so both paths behave alike.
+ * `createOperations(components)` binds them to what they may use; there is
+ * no global registry.
+ */
+import { consensusOperations } from './consensus.ts'
+import { matchingOperations } from './matching.ts'
+import { UnknownOperationError, type Operation, type OperationComponents } from './operation.ts'
+
+export { OperationArgumentError } from './arguments.ts'
+export * from './operation.ts'
+
+/** The operations bound to one node's components. */
+export interface Operations {
+  names: () => string[]
+  /** Runs the named operation; UnknownOperationError for a name no operation has. */
+  run: (name: string, args: unknown) => Promise<unknown>
+}
+
+/** Every operation the node offers, by name. */
+export const OPERATION_LIST: ReadonlyArray<Operation<never, unknown>> = [...consensusOperations, ...matchingOperations]
+
+/** Binds every operation to `components`. */
+export function createOperations (components: OperationComponents): Operations {
+  const byName = new Map<string, Operation<never, unknown>>()
+  for (const operation of OPERATION_LIST) {
+    if (byName.has(operation.name)) throw new Error(`operation ${operation.name} defined twice`)
+    byName.set(operation.name, operation)
+  }
+  return {
+    names: () => [...byName.keys()].sort(),
+    run: async (name, args) => {
+      const operation = byName.get(name) as Operation<unknown, unknown> | undefined
+      if (operation === undefined) throw new UnknownOperationError(`no operation named "${name.slice(0, 80)}"`)
+      return await operation.run(components, args)
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * What an operation is and what it may use.
+ */
+import type { Store } from '../store/store.ts'
+import type { Config } from '../config/schema.ts'
+import type { SignatureVerifier } from '../core/signature.ts'
+import type { Clock } from '../runtime/clock.ts'
+import type { Consensus } from '../services/consensus/index.ts'
+import type { Summaries } from '../services/summaries/index.ts'
+import { InputError } from '../core/errors.ts'
+
+/** The services of a running node operations may call (absent on the CLI's direct path). */
+export interface RunningServices {
+  consensus: Consensus
+  summaries: Summaries
+}
+
+/** What operations may use. */
+export interface OperationComponents {
+  store: Store
+  config: Config
+  /** the node's data dir (taxonomy, relative genesis paths); absent for an in-memory node */
+  dataDir: string | undefined
+  clock: Clock
+  /** verifies signatures with the node's configured ML-DSA backend */
+  verifier: SignatureVerifier
+  services?: RunningServices
+}
+
+/** An operator action; `args` and the result are plain JSON. */
+export interface Operation<A = unknown, R = unknown> {
+  /** stable name, also the API route: `POST /ops/<name>` */
+  readonly name: string
+  run: (components: OperationComponents, args: A) => Promise<R>
+}
+
+/** The operation needs the running node (it sends to the federation): start it first. */
+export class NodeNotRunningError extends InputError {
+  static override readonly code = 'NodeNotRunningError'
+  override readonly name = 'NodeNotRunningError'
+}
+
+export class UnknownOperationError extends InputError {
+  static override readonly code = 'UnknownOperationError'
+  override readonly name = 'UnknownOperationError'
+}
+
+/** The running node's services, or NodeNotRunningError naming the operation. */
+export function requireServices (components: OperationComponents, operation: string): RunningServices {
+  if (components.services === undefined) throw new NodeNotRunningError(`${operation} sends to the federation: start the node ("fedmesh start") and run it again`)
+  return components.services
+}

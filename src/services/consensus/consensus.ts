@@ -1,0 +1,217 @@
+/**
+ * The consensus service (see index.ts). Steps run one after another (local
+ * proposals and votes, gossiped items, deadlines), each against the state the
+ * previous one left: compute, persist, then take the new state — a failed
+ * write leaves the old state in memory.
+ */
+import { z } from 'zod'
+import { InputError, PayloadRefusedError, PayloadSchemaError } from '../../core/errors.ts'
+import { applyEvidence, applyVote, closeSlot, learnEvent, type ConsensusState, type StepResult } from '../../core/consensus/machine.ts'
+import { signVote, voteFromJson, voteToJson } from '../../core/consensus/vote.ts'
+import { evidenceFromJson, evidenceToJson, type EquivocationEvidenceJson } from '../../core/consensus/evidence.ts'
+import { eventHash, parseEvent } from '../../core/consensus/event.ts'
+import type { BatchOperation } from '../../store/store.ts'
+import { CONSENSUS_CONTENT_TYPE, CONSENSUS_PAYLOAD_BYTES_MAX, CONSENSUS_SCHEMA_ID, SLOT_DEADLINE_CHECK_MS_MAX, VOTE_CLASS } from './constants.ts'
+import type { Consensus, ConsensusComponents, ConsensusInit } from './index.ts'
+
+const payloadSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('event'), event: z.unknown() }),
+  z.strictObject({ kind: z.literal('vote'), vote: z.unknown() }),
+  z.strictObject({ kind: z.literal('evidence'), evidence: z.unknown() })
+])
+type ConsensusPayload = z.output<typeof payloadSchema>
+
+/** No federation membership in this node's store yet (no genesis): consensus cannot run. */
+export class ConsensusNotReadyError extends InputError {
+  static override readonly code = 'ConsensusNotReadyError'
+  override readonly name = 'ConsensusNotReadyError'
+}
+
+/** The slot was completed already: no more votes or events for it. */
+export class SlotCompletedError extends InputError {
+  static override readonly code = 'SlotCompletedError'
+  override readonly name = 'SlotCompletedError'
+}
+
+/** The slot a payload concerns, when it is well formed enough to say. */
+function slotOf (payload: ConsensusPayload): string | undefined {
+  const value = payload.kind === 'event' ? payload.event : payload.kind === 'vote' ? payload.vote : payload.evidence
+  const slot = (value as { slot?: unknown } | null)?.slot
+  return typeof slot === 'string' ? slot : undefined
+}
+
+/** Decodes a consensus payload from the wire; PayloadSchemaError when it is not one. */
+function decodeConsensusPayload (bytes: Uint8Array): ConsensusPayload {
+  if (bytes.byteLength > CONSENSUS_PAYLOAD_BYTES_MAX) throw new PayloadSchemaError(`consensus payload of ${bytes.byteLength} bytes exceeds ${CONSENSUS_PAYLOAD_BYTES_MAX}`)
+  let raw: unknown
+  try {
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch {
+    throw new PayloadSchemaError('consensus payload is not UTF-8 JSON')
+  }
+  const parsed = payloadSchema.safeParse(raw)
+  if (!parsed.success) throw new PayloadSchemaError(`consensus payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
+  return parsed.data
+}
+
+/** One node's consensus participation. */
+export class ConsensusService implements Consensus {
+  private readonly components: ConsensusComponents
+  private readonly init: ConsensusInit
+  private state: ConsensusState | undefined
+  /** steps run one at a time, in arrival order */
+  private steps: Promise<unknown> = Promise.resolve()
+  private deadlineTimer: NodeJS.Timeout | undefined
+
+  constructor (components: ConsensusComponents, init: ConsensusInit) {
+    this.components = components
+    this.init = init
+  }
+
+  /** Restores the state from the store and joins the vote topic. */
+  async start (): Promise<void> {
+    await this.reload()
+    this.components.envelopes.register({
+      dataClass: VOTE_CLASS,
+      decodePayload: (bytes) => {
+        const payload = decodeConsensusPayload(bytes)
+        if (this.state === undefined) throw new PayloadRefusedError('ignore', 'no_membership', 'this node has no federation membership yet')
+        return payload
+      },
+      commit: async (payload, _envelope, persist) => {
+        const result = await this.serial(async () => await this.stepAndCommit(payload, persist))
+        return async () => { await this.publishEvidence(result) }
+      }
+    })
+    const timeoutMs = this.init.slotTimeoutMs
+    this.deadlineTimer = setInterval(() => { void this.closeExpiredSlots() }, Math.min(timeoutMs / 4, SLOT_DEADLINE_CHECK_MS_MAX))
+    this.deadlineTimer.unref()
+  }
+
+  stop (): void {
+    if (this.deadlineTimer !== undefined) clearInterval(this.deadlineTimer)
+    this.deadlineTimer = undefined
+  }
+
+  /** True once a membership is known. */
+  get ready (): boolean {
+    return this.state !== undefined
+  }
+
+  /** Fails every slot pending longer than the slot timeout; tie-breaking resolves it. */
+  async closeExpiredSlots (): Promise<void> {
+    const now = this.components.clock.now()
+    const deadline = now - this.init.slotTimeoutMs
+    for (const slot of [...(this.state?.slots.values() ?? [])]) {
+      if (slot.status !== 'pending' || slot.opened_at > deadline) continue
+      try {
+        const result = await this.serial(async () => await this.commitResult(closeSlot(this.state!, slot.slot, { now })))
+        await this.publishEvidence(result)
+      } catch (err) {
+        this.components.logger.error({ err, slot: slot.slot }, 'closing an expired slot failed')
+      }
+    }
+  }
+
+  async reload (): Promise<void> {
+    await this.serial(async () => {
+      this.take(await this.components.consensusStore.restoreState({ fallbackPolicy: this.init.fallbackPolicy, now: this.components.clock.now(), verifier: this.components.verifier }))
+    })
+  }
+
+  async propose (input: { type: string, slot: string, body: unknown }): Promise<{ event_hash: string, slot: string }> {
+    const state = this.requireState()
+    const event = parseEvent({ ...input, federation_id: state.federation_id, initiated_at: this.components.clock.now(), proposer: this.components.nodeId })
+    const hash = eventHash(event)
+    await this.local({ kind: 'event', event })
+    await this.vote(event.slot, hash)
+    return { event_hash: hash, slot: event.slot }
+  }
+
+  async vote (slot: string, eventHash: string): Promise<{ slot: string, event_hash: string, status: string }> {
+    const state = this.requireState()
+    const vote = signVote(this.components.signer, { federation_id: state.federation_id, slot, event_hash: eventHash, voter: this.components.nodeId })
+    await this.local({ kind: 'vote', vote: voteToJson(vote) })
+    return { slot, event_hash: eventHash, status: this.state?.slots.get(slot)?.status ?? 'pending' }
+  }
+
+  /** Runs `work` after every step before it: steps never interleave. */
+  private async serial<R> (work: () => Promise<R>): Promise<R> {
+    const run = this.steps.then(work)
+    this.steps = run.catch(() => {})
+    return await run
+  }
+
+  /** A slot no longer in memory that the store says completed must not reopen (after a restart or eviction). */
+  private async refuseCompletedSlot (slot: string | undefined): Promise<void> {
+    if (slot === undefined || this.state?.slots.get(slot) !== undefined) return
+    if (await this.components.consensusStore.isCompleted(slot)) {
+      throw new PayloadRefusedError('ignore', 'slot_completed', `slot ${slot} was completed and is no longer open`)
+    }
+  }
+
+  /** One step from the current state; the state is replaced only after `persist` succeeded. */
+  private async stepAndCommit (payload: ConsensusPayload, persist: (writes: BatchOperation[]) => Promise<void>): Promise<StepResult> {
+    await this.refuseCompletedSlot(slotOf(payload))
+    const result = this.step(payload)
+    await persist(this.components.consensusStore.recordOperations(result.records))
+    this.take(result.state)
+    return result
+  }
+
+  /** Persists a step made here (no envelope to remember) and takes its state. */
+  private async commitResult (result: StepResult): Promise<StepResult> {
+    await this.components.consensusStore.persist(result.records)
+    this.take(result.state)
+    return result
+  }
+
+  /** Applies a payload made here exactly as one from the network, persists it, then gossips it. */
+  private async local (payload: ConsensusPayload): Promise<void> {
+    const result = await this.serial(async () => {
+      try {
+        await this.refuseCompletedSlot(slotOf(payload))
+      } catch (err) {
+        if (err instanceof PayloadRefusedError) throw new SlotCompletedError(err.message)
+        throw err
+      }
+      return await this.commitResult(this.step(payload))
+    })
+    await this.publishEvidence(result)
+    await this.publish(payload)
+  }
+
+  /** Takes a new state (after its records are persisted); a changed membership is announced. */
+  private take (state: ConsensusState | undefined): void {
+    const before = this.state?.membership
+    this.state = state
+    if (state !== undefined && state.membership !== before) this.components.membershipChanged?.(state.membership)
+  }
+
+  private requireState (): ConsensusState {
+    if (this.state === undefined) throw new ConsensusNotReadyError('no federation membership in this node\'s store: load a genesis file first ("fedmesh consensus genesis <file>")')
+    return this.state
+  }
+
+  /** One pure step from the current state; nothing changes until the caller takes `result.state`. */
+  private step (payload: ConsensusPayload): StepResult {
+    const state = this.requireState()
+    const context = { now: this.components.clock.now(), verifier: this.components.verifier }
+    switch (payload.kind) {
+      case 'event': return learnEvent(state, payload.event, context)
+      case 'vote': return applyVote(state, voteFromJson(payload.vote), context)
+      case 'evidence': return applyEvidence(state, evidenceFromJson(payload.evidence as EquivocationEvidenceJson), context)
+    }
+  }
+
+  /** Gossips the equivocation evidence a committed step found. */
+  private async publishEvidence (result: StepResult): Promise<void> {
+    for (const evidence of result.evidence) await this.publish({ kind: 'evidence', evidence: evidenceToJson(evidence) })
+  }
+
+  private async publish (payload: ConsensusPayload): Promise<void> {
+    const { envelopes } = this.components
+    const bytes = new TextEncoder().encode(JSON.stringify(payload))
+    await envelopes.publish(VOTE_CLASS, envelopes.seal(VOTE_CLASS, CONSENSUS_SCHEMA_ID, bytes, CONSENSUS_CONTENT_TYPE))
+  }
+}

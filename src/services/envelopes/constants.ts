@@ -1,0 +1,8 @@
+/**
+ * Limits of the envelope channel (protocols/envelope.md, protocols/gossip.md).
+ */
+
+/** Bytes of a new envelope's id (protocols/envelope.md: 16 random bytes). */
+export const ENVELOPE_ID_BYTES = 16
+/** Envelopes of one data class being committed at once is 1 (commits are serial per class); ids held while they commit are bounded by gossipsub's own queue, this is a safety net. */
+export const COMMITS_IN_FLIGHT_MAX = 10_000

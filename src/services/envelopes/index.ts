@@ -1,0 +1,86 @@
+/**
+ * The envelope channel: how every service sends and receives signed
+ * federation envelopes. A service registers a data class with a payload
+ * decoder and a commit function; the channel runs the wire pipeline, the
+ * decoder, then the commit, which persists the service's writes together
+ * with the envelope's seen-id in ONE store batch before the message is
+ * acknowledged (accepted and forwarded) — so a crash can never keep the id
+ * without the data, or the data without the id.
+ */
+import type { PeerId } from '@libp2p/interface'
+import type { HybridSigner, SignatureVerifier } from '../../core/signature.ts'
+import type { GossipVerdict } from '../../net/gossip.ts'
+import type { Store, BatchOperation } from '../../store/store.ts'
+import type { DataClass } from '../../wire/envelope.ts'
+import type { ValidatedEnvelope } from '../../wire/pipeline.ts'
+import type { Clock } from '../../runtime/clock.ts'
+import type { Random } from '../../runtime/random.ts'
+import type { Logger } from '../../runtime/log.ts'
+import type { MemberKeys } from '../members/index.ts'
+import { EnvelopeChannelService } from './envelope-channel.ts'
+
+export type { ValidatedEnvelope }
+
+/** Persists a step's writes and the envelope's seen-id in one batch; throws PersistFailedError when the store refuses. */
+export type Persist = (writes: BatchOperation[]) => Promise<void>
+
+/** What runs after an accepted message was acknowledged (outbound messages a step produced). */
+export type AfterCommit = () => Promise<void> | void
+
+/** A data class carried in signed envelopes. */
+export interface EnvelopeClass<T> {
+  dataClass: DataClass
+  /** decodes and checks the payload; throws a VerdictError (e.g. PayloadSchemaError) for a bad one */
+  decodePayload: (payload: Uint8Array, envelope: ValidatedEnvelope) => T
+  /**
+   * Applies an accepted value: compute the step from the current state, call
+   * `persist(writes)` (which adds the seen-id to the same batch), and only
+   * then take the new state. Throwing a VerdictError refuses the message; any
+   * failure leaves the old state and the message unacknowledged.
+   */
+  commit: (value: T, envelope: ValidatedEnvelope, persist: Persist, from: PeerId | undefined) => Promise<AfterCommit | undefined>
+}
+
+/** Where envelopes go out and come in (the gossip registry). */
+export interface GossipTransport {
+  register: (gossipClass: { dataClass: string, validate: (data: Uint8Array, from: PeerId) => Promise<GossipVerdict<AfterCommit | undefined>>, deliver: (value: AfterCommit | undefined, from: PeerId) => Promise<void> }) => string
+  publish: (dataClass: string, data: Uint8Array) => Promise<number>
+  topics: () => string[]
+}
+
+export interface EnvelopeChannelComponents {
+  gossip: GossipTransport
+  store: Store
+  signer: HybridSigner
+  verifier: SignatureVerifier
+  members: MemberKeys
+  clock: Clock
+  random: Random
+  logger: Logger
+  /** this node's PeerId text (the source of what it seals) */
+  nodeId: string
+}
+
+export interface EnvelopeChannelInit {
+  federationId: string
+}
+
+/** The channel's control interface. */
+export interface EnvelopeChannel {
+  /** Registers a data class on its gossip topic; returns the topic. */
+  register: <T>(envelopeClass: EnvelopeClass<T>) => string
+  /** Signs a payload into an envelope for this node's topic of `dataClass`. */
+  seal: (dataClass: DataClass, schemaId: string, payload: Uint8Array, contentType?: string) => Uint8Array
+  /** Publishes sealed bytes; resolves to the number of peers they went to. */
+  publish: (dataClass: DataClass, bytes: Uint8Array) => Promise<number>
+  /** The inbound path for one envelope of a registered class (gossip uses it; so can sync): validate, decode, commit. */
+  receive: (dataClass: DataClass, bytes: Uint8Array, from?: PeerId) => Promise<GossipVerdict<AfterCommit | undefined>>
+  /** Loads the persisted seen-ids into the replay cache (call before the first message). */
+  start: () => Promise<void>
+  topics: () => string[]
+}
+
+/** Builds the channel. */
+export function envelopeChannel (init: EnvelopeChannelInit): (components: EnvelopeChannelComponents) => EnvelopeChannel {
+  return (components) => new EnvelopeChannelService(components, init)
+}

@@ -1,0 +1,113 @@
+/**
+ * This node's signed record, kept current in the DHT (see index.ts), and
+ * lookups of other nodes' records.
+ */
+import type { SignatureVerifier } from '../../core/signature.ts'
+import type { MemberIdentity } from '../members/index.ts'
+import { createNodeRecord, nodeRecordKey, verifyNodeRecord, type NodeRecord } from '../../wire/node-record.ts'
+import { NODE_RECORD_ADDRS_MAX, NODE_RECORD_PUBLISH_MS_MAX, NODE_RECORD_REPUBLISH_MS } from './constants.ts'
+import type { NodeRecordStatus, NodeRecordsComponents, NodeRecordsInit, RecordDht } from './index.ts'
+
+/** Finds and verifies a node's record in the DHT; undefined when there is none or it does not verify. */
+export async function lookupNodeRecord (dht: RecordDht, verifier: SignatureVerifier, nodeId: string, signal: AbortSignal): Promise<NodeRecord | undefined> {
+  let found: Uint8Array | undefined
+  try {
+    for await (const event of dht.get(nodeRecordKey(nodeId), { signal })) {
+      if (event.name === 'VALUE' && event.value !== undefined) found = event.value
+    }
+  } catch {
+    if (found === undefined) return undefined
+  }
+  if (found === undefined) return undefined
+  try {
+    return verifyNodeRecord(found, nodeId, verifier)
+  } catch {
+    return undefined
+  }
+}
+
+/** The hybrid key and site id from a node's DHT record (the member directory's lookup). */
+export async function lookupMemberIdentity (dht: RecordDht, verifier: SignatureVerifier, nodeId: string, signal: AbortSignal): Promise<MemberIdentity | undefined> {
+  const record = await lookupNodeRecord(dht, verifier, nodeId, signal)
+  return record === undefined ? undefined : { key: record.publicKey, siteId: record.siteId }
+}
+
+/** Keeps this node's signed record current in the DHT: at start, on the first peer, and every NODE_RECORD_REPUBLISH_MS. */
+export class NodeRecordPublisher {
+  private readonly components: NodeRecordsComponents
+  private readonly init: NodeRecordsInit
+  private timer: NodeJS.Timeout | undefined
+  private seq = 0
+  private running = false
+  /** the current signed record (what the DHT holds under /fedmesh-node/<peerId>) */
+  current: Uint8Array | undefined
+
+  constructor (components: NodeRecordsComponents, init: NodeRecordsInit) {
+    this.components = components
+    this.init = init
+  }
+
+  /** Signs the first record; when federated, publishes it and keeps republishing. */
+  start (): void {
+    this.running = true
+    this.current = this.next()
+    if (!this.init.federationEnabled) return
+    this.timer = setInterval(() => { void this.publish() }, this.init.republishMs ?? NODE_RECORD_REPUBLISH_MS)
+    this.timer.unref()
+    void this.publish()
+  }
+
+  stop (): void {
+    this.running = false
+    if (this.timer !== undefined) clearInterval(this.timer)
+    this.timer = undefined
+  }
+
+  /** Publishes a fresh record (stored locally at once, then sent to the peers closest to its key). */
+  async publish (): Promise<void> {
+    if (!this.running) return
+    this.current = this.next()
+    try {
+      for await (const event of this.components.dht.put(nodeRecordKey(this.components.peerId), this.current, { signal: AbortSignal.timeout(NODE_RECORD_PUBLISH_MS_MAX) })) {
+        void event
+      }
+    } catch (err) {
+      if (this.running) this.components.logger.debug({ err: (err as Error).message }, 'node record not published to any peer yet')
+    }
+  }
+
+  /** The current record, verified. */
+  record (): NodeRecord | undefined {
+    return this.current === undefined ? undefined : verifyNodeRecord(this.current, this.components.peerId.toString(), this.components.verifier)
+  }
+
+  /** The current record for `fedmesh status`. */
+  status (): NodeRecordStatus | undefined {
+    const record = this.record()
+    if (record === undefined) return undefined
+    return {
+      seq: record.seq,
+      timestamp_ms: record.timestampMs,
+      addrs: record.addrs,
+      federation_enabled: record.federationEnabled,
+      mldsa_level: record.publicKey.mldsaLevel,
+      mldsa_public_key: Buffer.from(record.publicKey.mldsa).toString('base64')
+    }
+  }
+
+  /** A new record whose seq is above every earlier one, across restarts too (it is at least the time in ms). */
+  private next (): Uint8Array {
+    const nowMs = this.components.clock.now()
+    this.seq = Math.max(this.seq + 1, nowMs)
+    return createNodeRecord({
+      peerId: this.components.peerId.toString(),
+      seq: this.seq,
+      timestampMs: nowMs,
+      siteId: this.init.siteId,
+      jurisdiction: this.init.jurisdiction,
+      capabilities: this.init.capabilities,
+      federationEnabled: this.init.federationEnabled,
+      addrs: this.components.addresses().map((ma) => ma.toString()).slice(0, NODE_RECORD_ADDRS_MAX)
+    }, this.components.signer)
+  }
+}
