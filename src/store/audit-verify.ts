@@ -38,7 +38,7 @@ export interface AuditVerifyInput {
 
 const CHUNK = 1024
 
-/** Reads one level's stored nodes in index order, in chunks. */
+/** Reads one level's stored nodes in index order, a chunk at a time (awaiting only when a chunk runs out). */
 class LevelCursor {
   private buffer: Array<[string, Uint8Array]> = []
   private at = 0
@@ -49,13 +49,17 @@ class LevelCursor {
     this.iterator = nodes.iterator({ gte: nodeKey(level, 0), lt: nodeKey(level + 1, 0) })
   }
 
-  /** The next stored node of this level, or undefined past the end. */
-  async next (): Promise<{ index: number, hash: Uint8Array } | undefined> {
-    if (this.at === this.buffer.length && !this.done) {
-      this.buffer = await this.iterator.nextv(CHUNK)
-      this.at = 0
-      if (this.buffer.length === 0) this.done = true
-    }
+  /** True when `take` needs a `fill` first. */
+  get empty (): boolean { return this.at === this.buffer.length && !this.done }
+
+  async fill (): Promise<void> {
+    this.buffer = await this.iterator.nextv(CHUNK)
+    this.at = 0
+    if (this.buffer.length === 0) this.done = true
+  }
+
+  /** The next stored node of this level (after `fill` when `empty`), or undefined past the end. */
+  take (): { index: number, hash: Uint8Array } | undefined {
     if (this.at === this.buffer.length) return undefined
     const [key, hash] = this.buffer[this.at++]
     return { index: nodeIndexOf(key), hash }
@@ -69,47 +73,48 @@ export async function verifyAuditLog (input: AuditVerifyInput): Promise<AuditVer
   const size = (await input.meta.get(AUDIT_SIZE_KEY)) ?? 0
   const checkpoints: SignedCheckpoint[] = (await input.checkpoints.values().all()).map(signedCheckpointFromJson)
   const cursors: LevelCursor[] = []
-  const cursor = (level: number): LevelCursor => (cursors[level] ??= new LevelCursor(input.nodes, level))
   const fail = (firstBadIndex: number, problem: AuditProblem, detail: string): AuditVerifyReport =>
     ({ ok: false, size, first_bad_index: firstBadIndex, problem, detail })
+  const leaves = input.leaves.iterator()
   let state = emptyTree()
   let nextCheckpoint = 0
   let lastGoodCheckpoint = 0
   try {
-    for await (const [key, leaf] of input.leaves.iterator()) {
-      const index = leafIndexOf(key)
-      if (index > state.size && state.size < size) return fail(state.size, 'missing-leaf', `leaf ${state.size} is missing (next stored leaf is ${index})`)
-      if (index >= size) return fail(index, 'extra-leaf', `leaf ${index} is stored but the log has ${size} leaves`)
-      const step = appendLeafHashes(state, [hashLeaf(leaf)])
-      const bad = await firstNodeMismatch(step.nodes, cursor)
-      if (bad !== undefined) {
-        const firstLeaf = bad.index * 2 ** bad.level
-        return bad.level === 0
-          ? fail(firstLeaf, 'leaf-hash-mismatch', `leaf ${firstLeaf} does not hash to its stored hash (edited, replaced or moved)`)
-          : fail(firstLeaf, 'node-mismatch', `the stored subtree ${bad.level}/${bad.index} (leaves ${firstLeaf}..${firstLeaf + 2 ** bad.level - 1}) does not match its leaves`)
-      }
-      state = step.state
-      while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint].size <= state.size) {
-        const checkpoint = checkpoints[nextCheckpoint++]
-        if (checkpoint.size === 0) continue
-        if (!equalBytes(treeRoot(state), checkpoint.root) || checkpoint.size !== state.size) {
-          return fail(lastGoodCheckpoint, 'checkpoint-mismatch', `the tree of ${checkpoint.size} leaves is not the one signed at that size (root ${toHex(checkpoint.root)}): the log was rewritten within leaves ${lastGoodCheckpoint}..${checkpoint.size - 1}`)
+    for (let rows = await leaves.nextv(CHUNK); rows.length > 0; rows = await leaves.nextv(CHUNK)) {
+      for (const [key, leaf] of rows) {
+        const index = leafIndexOf(key)
+        if (index > state.size && state.size < size) return fail(state.size, 'missing-leaf', `leaf ${state.size} is missing (next stored leaf is ${index})`)
+        if (index >= size) return fail(index, 'extra-leaf', `leaf ${index} is stored but the log has ${size} leaves`)
+        const step = appendLeafHashes(state, [hashLeaf(leaf)])
+        for (const node of step.nodes) {
+          const cursor = (cursors[node.level] ??= new LevelCursor(input.nodes, node.level))
+          if (cursor.empty) await cursor.fill()
+          const stored = cursor.take()
+          if (stored === undefined || stored.index !== node.index || !equalBytes(stored.hash, node.hash)) return mismatch(node, fail)
         }
-        lastGoodCheckpoint = checkpoint.size
+        state = step.state
+        while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint].size <= state.size) {
+          const checkpoint = checkpoints[nextCheckpoint++]
+          if (checkpoint.size === 0) continue
+          if (checkpoint.size !== state.size || !equalBytes(treeRoot(state), checkpoint.root)) {
+            return fail(lastGoodCheckpoint, 'checkpoint-mismatch', `the tree of ${checkpoint.size} leaves is not the one signed at that size (root ${toHex(checkpoint.root)}): the log was rewritten within leaves ${lastGoodCheckpoint}..${checkpoint.size - 1}`)
+          }
+          lastGoodCheckpoint = checkpoint.size
+        }
       }
     }
     if (state.size < size) return fail(state.size, 'missing-leaf', `the log has ${size} leaves but only ${state.size} are stored`)
     return { ok: true, size, root: toHex(treeRoot(state)), checkpoints_checked: nextCheckpoint }
   } finally {
+    await leaves.close()
     for (const c of cursors) if (c !== undefined) await c.close()
   }
 }
 
-/** Compares newly completed nodes with the stored ones, lowest level first; the first that differs or is absent. */
-async function firstNodeMismatch (nodes: readonly TreeNode[], cursor: (level: number) => LevelCursor): Promise<TreeNode | undefined> {
-  for (const node of nodes) {
-    const stored = await cursor(node.level).next()
-    if (stored === undefined || stored.index !== node.index || !equalBytes(stored.hash, node.hash)) return node
-  }
-  return undefined
+/** The report for a computed node that differs from (or is absent in) the store. */
+function mismatch (node: TreeNode, fail: (index: number, problem: AuditProblem, detail: string) => AuditVerifyReport): AuditVerifyReport {
+  const firstLeaf = node.index * 2 ** node.level
+  return node.level === 0
+    ? fail(firstLeaf, 'leaf-hash-mismatch', `leaf ${firstLeaf} does not hash to its stored hash (edited, replaced or moved)`)
+    : fail(firstLeaf, 'node-mismatch', `the stored subtree ${node.level}/${node.index} (leaves ${firstLeaf}..${firstLeaf + 2 ** node.level - 1}) does not match its leaves`)
 }
