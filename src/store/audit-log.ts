@@ -60,6 +60,8 @@ export interface AuditEntry {
 /** An inclusion proof with what a verifier needs besides the leaf. */
 export interface AuditInclusionProof {
   index: number
+  /** the leaf's bytes (an encoded record): verifiers hash it themselves */
+  leaf: Uint8Array
   size: number
   leafHash: Uint8Array
   root: Uint8Array
@@ -85,6 +87,25 @@ export class AuditStoreCorruptError extends InputError {
 export class ForeignCheckpointError extends InputError {
   static override readonly code = 'ForeignCheckpointError'
   override readonly name = 'ForeignCheckpointError'
+}
+
+/** More records in one stage than AUDIT_STAGE_RECORDS_MAX. */
+export class AuditBatchTooLargeError extends InputError {
+  static override readonly code = 'AuditBatchTooLargeError'
+  override readonly name = 'AuditBatchTooLargeError'
+}
+
+/** The log holds AUDIT_LOG_LEAVES_MAX leaves already. */
+export class AuditLogFullError extends InputError {
+  static override readonly code = 'AuditLogFullError'
+  override readonly name = 'AuditLogFullError'
+}
+
+interface PendingSubmit {
+  records: readonly AuditRecord[]
+  operations: BatchOperation[]
+  resolve: (firstIndex: number) => void
+  reject: (err: unknown) => void
 }
 
 /** The node's audit log. */
@@ -125,14 +146,14 @@ export class AuditLog {
    * MalformedAuditRecordError for a record outside its schema.
    */
   async stage (records: readonly AuditRecord[], into?: BatchOperation[]): Promise<StagedAudit> {
-    if (records.length > AUDIT_STAGE_RECORDS_MAX) throw new RangeError(`stage at most ${AUDIT_STAGE_RECORDS_MAX} records per batch, got ${records.length}`)
+    if (records.length > AUDIT_STAGE_RECORDS_MAX) throw new AuditBatchTooLargeError(`stage at most ${AUDIT_STAGE_RECORDS_MAX} records per batch, got ${records.length}`)
     const leaves = records.map(encodeAuditRecord) // before the lock: a bad record must not hold it
     let release!: () => void
     const previous = this.lock
     this.lock = new Promise((resolve) => { release = resolve })
     await previous
     const firstIndex = this.state.size
-    if (firstIndex + leaves.length > AUDIT_LOG_LEAVES_MAX) { release(); throw new RangeError('the audit log is full') }
+    if (firstIndex + leaves.length > AUDIT_LOG_LEAVES_MAX) { release(); throw new AuditLogFullError(`the audit log holds ${AUDIT_LOG_LEAVES_MAX} leaves already`) }
     const { state, nodes } = appendLeafHashes(this.state, leaves.map(hashLeaf))
     const put = (sublevel: Sublevel<unknown>, key: string, value: unknown): BatchOperation =>
       ({ type: 'put', sublevel, key, value } as unknown as BatchOperation)
@@ -169,6 +190,68 @@ export class AuditLog {
     return staged.head
   }
 
+  /**
+   * Group commit: appends `records` with the caller's `operations`, sharing one
+   * store batch with every other submit made while the previous batch was
+   * being written (so concurrent single-message callers get batched rates).
+   * Resolves to the index of the caller's first record once it is on disk. If
+   * the shared batch fails, each caller is retried alone, so one bad caller's
+   * operations fail only that caller.
+   */
+  async submit (records: readonly AuditRecord[], store: Store, operations: BatchOperation[] = []): Promise<number> {
+    return await new Promise<number>((resolve, reject) => {
+      this.pending.push({ records, operations, resolve, reject })
+      if (!this.flushing) void this.flush(store)
+    })
+  }
+
+  private pending: PendingSubmit[] = []
+  private flushing = false
+
+  private async flush (store: Store): Promise<void> {
+    this.flushing = true
+    while (this.pending.length > 0) {
+      const group: PendingSubmit[] = []
+      let count = 0
+      while (this.pending.length > 0 && count + this.pending[0].records.length <= AUDIT_STAGE_RECORDS_MAX) {
+        const next = this.pending.shift() as PendingSubmit
+        group.push(next)
+        count += next.records.length
+      }
+      if (group.length === 0) group.push(this.pending.shift() as PendingSubmit) // too large alone: stage reports it
+      await this.writeGroup(group, store)
+    }
+    this.flushing = false
+  }
+
+  private async writeGroup (group: PendingSubmit[], store: Store): Promise<void> {
+    if (group.length > 1) {
+      try {
+        const staged = await this.stage(group.flatMap((g) => g.records))
+        try {
+          await store.batch([...group.flatMap((g) => g.operations), ...staged.operations])
+        } catch (err) {
+          staged.abort()
+          throw err
+        }
+        staged.commit()
+        let index = staged.firstIndex
+        for (const g of group) { g.resolve(index); index += g.records.length }
+        return
+      } catch { /* one caller's records or operations spoiled the group: retry each alone */ }
+    }
+    for (const g of group) {
+      try {
+        const staged = await this.stage(g.records)
+        try { await store.batch([...g.operations, ...staged.operations]) } catch (err) { staged.abort(); throw err }
+        staged.commit()
+        g.resolve(staged.firstIndex)
+      } catch (err) {
+        g.reject(err)
+      }
+    }
+  }
+
   /** Committed entries from index `since`, at most `limit` (≤ AUDIT_ENTRIES_LIMIT_MAX). */
   async entries (init: { since?: number, limit?: number } = {}): Promise<AuditEntry[]> {
     const since = Math.max(0, init.since ?? 0)
@@ -182,8 +265,9 @@ export class AuditLog {
   async inclusionProof (index: number, size: number = this.state.size): Promise<AuditInclusionProof> {
     this.checkCommittedSize(size)
     const ranges = inclusionProofRanges(index, size)
-    const lookup = await this.lookup([{ level: 0, index }, ...nodesForRanges(ranges), ...frontierNodes(size)])
-    return { index, size, leafHash: lookup({ level: 0, index }), root: this.rootFrom(size, lookup), proof: proofFromNodes(ranges, lookup) }
+    const [lookup, leaf] = await Promise.all([this.lookup([{ level: 0, index }, ...nodesForRanges(ranges), ...frontierNodes(size)]), this.leaves.get(leafKey(index))])
+    if (leaf === undefined) throw new AuditStoreCorruptError(`the store lacks audit leaf ${index}: run audit verify`)
+    return { index, leaf, size, leafHash: lookup({ level: 0, index }), root: this.rootFrom(size, lookup), proof: proofFromNodes(ranges, lookup) }
   }
 
   /** The consistency proof from the committed size `oldSize` to `newSize` (default: the current size). */

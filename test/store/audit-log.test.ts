@@ -155,3 +155,41 @@ test('a saved checkpoint must be of this log; verify checks the tree against sav
   const report = await log.verify()
   t.true(report.ok && report.checkpoints_checked === 2)
 })
+
+test('an inclusion proof carries the leaf bytes, which hash to its leaf hash', async (t) => {
+  const { log } = await logWith(9)
+  const p = await log.inclusionProof(4)
+  t.deepEqual(new Uint8Array(p.leaf), encodeAuditRecord(record(4)))
+  t.is(toHex(hashLeaf(p.leaf)), toHex(p.leafHash))
+})
+
+test('concurrent submits share store batches (group commit) and each gets its own contiguous indices', async (t) => {
+  const store = await Store.open()
+  const log = await AuditLog.open(store)
+  const data = store.sublevel<{ first: number }>('data')
+  let batches = 0
+  const batch = store.batch.bind(store)
+  store.batch = async (ops) => { batches++; await batch(ops) }
+  const firsts = await Promise.all(Array.from({ length: 300 }, async (_, i) =>
+    await log.submit(records(i * 2, 2), store, [{ type: 'put', sublevel: data, key: String(i), value: { first: i } } as unknown as BatchOperation])))
+  t.deepEqual([...firsts].sort((a, b) => a - b), Array.from({ length: 300 }, (_, i) => i * 2))
+  t.is(log.head().size, 600)
+  t.true(batches < 300 / 4, `${batches} store batches for 300 submits`)
+  t.is((await data.keys().all()).length, 300)
+  t.true((await log.verify()).ok)
+})
+
+test('a bad caller in a group commit fails alone', async (t) => {
+  const store = await Store.open()
+  const log = await AuditLog.open(store)
+  const results = await Promise.allSettled([
+    log.submit(records(0, 1), store),
+    log.submit(records(1, 1), store),
+    log.submit([{ kind: 'operator', timestamp_ms: -1, action: 'x' }], store),
+    log.submit(records(2, 1), store, [{ type: 'put', sublevel: store.sublevel('data'), key: 'x', value: undefined } as unknown as BatchOperation]),
+    log.submit(records(3, 1), store)
+  ])
+  t.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled'])
+  t.is(log.head().size, 3)
+  t.true((await log.verify()).ok)
+})
