@@ -3,6 +3,7 @@
  *   - appends/s with batched commits (BATCH records per store batch, the way a
  *     service stages a burst of inbound messages), while growing the log to
  *     LEAVES (10^6 by default; `--leaves N`), median over 10 segments;
+ *   - group commit: IN_FLIGHT concurrent callers submitting one record each;
  *   - baseline in the same run: one record per batch (unbatched), median of RUNS;
  *   - checkpoints: head root + hybrid signature (Ed25519 + ML-DSA-65), median;
  *   - at LEAVES: inclusion and consistency proof generation and verification
@@ -37,6 +38,8 @@ const BATCH = argument('--batch', 256)
 const SEGMENTS = 10
 const UNBATCHED_APPENDS = 2_000
 const RUNS = 5
+const GROUP_APPENDS = 20_000
+const IN_FLIGHT = 256
 const PROOFS = 1_000
 const CHECKPOINTS = 20
 const GOAL_APPENDS_PER_SECOND = 20_000
@@ -75,6 +78,21 @@ async function unbatchedRate (): Promise<{ wall: number, cpu: number }> {
   })
 }
 
+/** Group commit: IN_FLIGHT callers each submitting one record at a time (an inbound pipeline's shape). */
+async function groupCommitRate (): Promise<{ wall: number, cpu: number }> {
+  return await withStore(async (store) => {
+    const log = await AuditLog.open(store)
+    const start = performance.now()
+    const cpuStart = process.cpuUsage()
+    let next = 0
+    const caller = async (): Promise<void> => {
+      while (next < GROUP_APPENDS) await log.submit([record(next++)], store)
+    }
+    await Promise.all(Array.from({ length: IN_FLIGHT }, caller))
+    return { wall: GROUP_APPENDS / ((performance.now() - start) / 1000), cpu: GROUP_APPENDS / cpuSeconds(cpuStart) }
+  })
+}
+
 /** CPU seconds (user + system) this process used since `start`. */
 function cpuSeconds (start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start)
@@ -85,6 +103,8 @@ out(`audit bench: LevelDB store, batches of ${BATCH}, ${fmt(LEAVES)} leaves, nod
 
 const baselines: Array<{ wall: number, cpu: number }> = []
 for (let run = 0; run < RUNS; run++) baselines.push(await unbatchedRate())
+const groups: Array<{ wall: number, cpu: number }> = []
+for (let run = 0; run < RUNS; run++) groups.push(await groupCommitRate())
 
 await withStore(async (store) => {
   const log = await AuditLog.open(store)
@@ -111,6 +131,7 @@ await withStore(async (store) => {
   const baseline = median(baselines.map((b) => b.wall))
   const baselineCpu = median(baselines.map((b) => b.cpu))
   out(`appends batched (${BATCH}/batch):     median ${fmt(batched)}/s wall, ${fmt(batchedCpu)}/CPU-s over ${SEGMENTS} segments (wall min ${fmt(Math.min(...segmentRates))}, max ${fmt(Math.max(...segmentRates))}); ${fmt(LEAVES)} leaves in ${fmt(buildSeconds, 1)} s — goal ≥ ${fmt(GOAL_APPENDS_PER_SECOND)} on one core ${batchedCpu >= GOAL_APPENDS_PER_SECOND ? '✓' : '✗'}`)
+  out(`group commit (${IN_FLIGHT} callers × 1 record): median ${fmt(median(groups.map((g) => g.wall)))}/s wall, ${fmt(median(groups.map((g) => g.cpu)))}/CPU-s of ${RUNS} runs × ${fmt(GROUP_APPENDS)}`)
   out(`appends unbatched (baseline):      median ${fmt(baseline)}/s wall, ${fmt(baselineCpu)}/CPU-s of ${RUNS} runs × ${fmt(UNBATCHED_APPENDS)} → batching ×${fmt(batched / baseline, 1)} wall, ×${fmt(batchedCpu / baselineCpu, 1)} CPU`)
 
   const signer = hybridSignerFromSeeds({ ed25519Seed: new Uint8Array(32).fill(1), mldsaSeed: new Uint8Array(32).fill(2), backend: 'native' })
