@@ -117,6 +117,9 @@ export class AuditLog {
   private state: TreeState
   private rootCache: Uint8Array | undefined
   private lock: Promise<void> = Promise.resolve()
+  /** submits waiting for the batch being written (group commit) */
+  private pending: PendingSubmit[] = []
+  private flushing = false
 
   private constructor (store: Store, state: TreeState) {
     this.leaves = store.sublevel<Uint8Array>(AUDIT_SUBLEVELS.leaves, 'view')
@@ -204,9 +207,6 @@ export class AuditLog {
       if (!this.flushing) void this.flush(store)
     })
   }
-
-  private pending: PendingSubmit[] = []
-  private flushing = false
 
   private async flush (store: Store): Promise<void> {
     this.flushing = true
