@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Store, type BatchOperation } from '../../src/store/store.ts'
-import { AuditLog } from '../../src/store/audit-log.ts'
+import { AuditLog, AUDIT_STAGE_RECORDS_MAX } from '../../src/store/audit-log.ts'
 import { encodeAuditRecord, type AuditRecord } from '../../src/core/audit/record.ts'
 import { hashLeaf, toHex } from '../../src/core/audit/hash.ts'
 import { verifyConsistencyProof, verifyInclusionProof } from '../../src/core/audit/proof.ts'
@@ -192,4 +192,11 @@ test('a bad caller in a group commit fails alone', async (t) => {
   t.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled'])
   t.is(log.head().size, 3)
   t.true((await log.verify()).ok)
+})
+
+test('one stage takes at most AUDIT_STAGE_RECORDS_MAX records', async (t) => {
+  const { store, log } = await logWith(0)
+  await t.throwsAsync(log.stage(records(0, AUDIT_STAGE_RECORDS_MAX + 1)), { name: 'AuditBatchTooLargeError' })
+  await log.append(records(0, AUDIT_STAGE_RECORDS_MAX), store)
+  t.is(log.head().size, AUDIT_STAGE_RECORDS_MAX)
 })

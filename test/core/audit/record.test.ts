@@ -49,3 +49,15 @@ test('decoding refuses a wrong prefix and a non-canonical body, and keeps a reco
   t.throws(() => decodeAuditRecord(enc.encode('fedmesh/audit-record/1\n{"timestamp_ms":1,"kind":"operator","action":"x"}')), { name: 'MalformedAuditRecordError', message: /canonical/ })
   t.deepEqual(decodeAuditRecord(enc.encode('fedmesh/audit-record/1\n{"kind":"quota","timestamp_ms":7,"limit":3}')), { kind: 'quota', timestamp_ms: 7, limit: 3 })
 })
+
+test('a record of exactly AUDIT_RECORD_BYTES_MAX bytes encodes and decodes; one byte more is refused', (t) => {
+  const attributes: Record<string, string> = {}
+  for (let i = 0; i < 7; i++) attributes[`k${i}`] = 'v'.repeat(AUDIT_TEXT_LENGTH_MAX)
+  const base: AuditRecord = { kind: 'operator', timestamp_ms: 1, action: 'x', attributes, detail: '' }
+  const padding = AUDIT_RECORD_BYTES_MAX - encodeAuditRecord(base).length
+  t.true(padding > 0 && padding <= AUDIT_TEXT_LENGTH_MAX)
+  const exact = encodeAuditRecord({ ...base, detail: 'd'.repeat(padding) })
+  t.is(exact.length, AUDIT_RECORD_BYTES_MAX)
+  t.is((decodeAuditRecord(exact) as { detail: string }).detail.length, padding)
+  t.throws(() => encodeAuditRecord({ ...base, detail: 'd'.repeat(padding + 1) }), { name: 'MalformedAuditRecordError' })
+})
