@@ -143,12 +143,12 @@ function participantStatement (step: Step, signed: SignedStatement): StepOutcome
   const claims = statement.kind === CONFIRMATION_KIND ? confirmationClaims(statement) : stepClaims(statement, statement.kind as typeof CONSENT_KIND)
   const role = statement.kind === DELIVERY_KIND ? 'provider' : statement.kind === CONFIRMATION_KIND ? 'recipient' : undefined
   const record = localBinding(step, claims.chain, claims.index, statement.participant, role)
+  // queued before applying, so peers get the participant's own word before any abort it causes
+  // (a step that throws or changes nothing sends nothing)
+  step.send(record, statement.kind === CONSENT_KIND ? { kind: 'consent', chain: claims.chain, index: claims.index, statement: signed } : { kind: 'statement', statement: signed })
   const outcome = statement.kind === CONSENT_KIND ? applyConsent(step, claims.chain, claims.index, signed) : applyStatement(step, signed)
   if (outcome === 'ignored' || outcome === 'deferred') {
     throw new ChainStateError(`chain ${claims.chain} is ${record.phase}: a ${statement.kind} is not accepted now`)
-  }
-  if (outcome === 'applied') {
-    step.send(record, statement.kind === CONSENT_KIND ? { kind: 'consent', chain: claims.chain, index: claims.index, statement: signed } : { kind: 'statement', statement: signed })
   }
   return outcome
 }
