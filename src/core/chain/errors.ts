@@ -62,3 +62,5 @@ export class DisputeStateError extends named('DisputeStateError') {}
 export class NotADisputePartyError extends named('NotADisputePartyError') {}
 /** Fewer uninvolved eligible members than an arbitration panel needs. */
 export class NoArbitratorsError extends named('NoArbitratorsError') {}
+/** Bytes that do not decode as a chain message or attestation, or exceed their size limit. */
+export class MalformedChainMessageError extends named('MalformedChainMessageError') {}
