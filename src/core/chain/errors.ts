@@ -32,8 +32,6 @@ export class ProposalClockError extends named('ProposalClockError') {}
 export class UnknownNodeError extends named('UnknownNodeError') {}
 /** A message about a chain this node has no part in. */
 export class NotInvolvedError extends named('NotInvolvedError') {}
-/** Two different contents claim the same chain id, or a message names a chain differently. */
-export class ChainMismatchError extends named('ChainMismatchError') {}
 /** A node's validation, abort or commit signature does not verify with its membership key. */
 export class NodeSignatureError extends named('NodeSignatureError') {}
 /** A consent, refusal or standing rule that does not verify with the bound participant's own key. */
@@ -54,8 +52,6 @@ export class ConflictingDecisionError extends named('ConflictingDecisionError') 
 export class InvalidCertificateError extends named('InvalidCertificateError') {}
 /** A message the chain's state does not allow (a delivery before commitment, a local consent after cancel). */
 export class ChainStateError extends named('ChainStateError') {}
-/** CHAINS_OPEN_MAX chains are open already. */
-export class TooManyChainsError extends named('TooManyChainsError') {}
 /** A dispute message the dispute's layer does not allow. */
 export class DisputeStateError extends named('DisputeStateError') {}
 /** A dispute statement from someone who is not a party, home node or arbitrator of it. */
