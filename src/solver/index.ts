@@ -52,6 +52,10 @@ export interface ClearingResult extends Clearing {
   proof: 'bound' | 'mip' | null
   /** wall-clock time of the whole solve, worker start to answer */
   timeMs: number
+  /** ms from the start until the heuristic's answer was in hand (the hard stop never returns before it) */
+  heuristicMs: number
+  /** what ended the solve: the worker's final answer, the time limit (worker terminated), or a crash */
+  stoppedBy: 'solver' | 'deadline' | 'crash'
   /** set when the worker crashed and this is the heuristic's answer */
   solverError: SolverCrashedError | null
 }
@@ -69,17 +73,19 @@ export async function solveClearing (instance: MatchingInstance, options: SolveC
   let reject!: (error: Error) => void
   const promise = new Promise<ClearingResult>((res, rej) => { resolve = res; reject = rej })
   let best: SolverMessage | undefined
+  let heuristicMs = 0
   let settled = false
-  const finish = (message: SolverMessage | undefined, error: SolverCrashedError | null): void => {
+  const finish = (message: SolverMessage | undefined, stoppedBy: ClearingResult['stoppedBy'], error: SolverCrashedError | null): void => {
     if (settled) return
     settled = true
     cleanup()
     void worker.terminate()
     // no answer at all from a crashed worker: the heuristic runs here, the one case the caller's thread clears
-    resolve(message === undefined ? fromClearing(clear(instance, { cap }), started, error) : fromMessage(message, started, error))
+    const result = message === undefined ? fromClearing(clear(instance, { cap }), started, error) : fromMessage(message, started, error)
+    resolve({ ...result, heuristicMs: message === undefined ? result.timeMs : heuristicMs, stoppedBy })
   }
   // the hard stop: exact mode waits no longer than the budget once it has an answer
-  const timer = mode === 'exact' ? setTimeout(() => { if (best !== undefined) finish(best, null) }, timeLimitMs) : undefined
+  const timer = mode === 'exact' ? setTimeout(() => { if (best !== undefined) finish(best, 'deadline', null) }, timeLimitMs) : undefined
   const onAbort = (): void => {
     if (settled) return
     settled = true
@@ -94,11 +100,12 @@ export async function solveClearing (instance: MatchingInstance, options: SolveC
   options.signal?.addEventListener('abort', onAbort, { once: true })
   worker.on('message', (message: SolverMessage) => {
     best = message
-    if (message.kind === 'final') finish(message, null)
-    else if (mode === 'exact' && performance.now() - started >= timeLimitMs) finish(message, null)
+    if (message.kind === 'heuristic') heuristicMs = performance.now() - started
+    if (message.kind === 'final') finish(message, 'solver', null)
+    else if (mode === 'exact' && performance.now() - started >= timeLimitMs) finish(message, 'deadline', null)
   })
-  worker.on('error', (error) => finish(best, new SolverCrashedError(`the solver worker crashed: ${error.message}`, { cause: error })))
-  worker.on('exit', (code) => finish(best, new SolverCrashedError(`the solver worker exited (code ${code}) before its answer`)))
+  worker.on('error', (error) => finish(best, 'crash', new SolverCrashedError(`the solver worker crashed: ${error.message}`, { cause: error })))
+  worker.on('exit', (code) => finish(best, 'crash', new SolverCrashedError(`the solver worker exited (code ${code}) before its answer`)))
   return await promise
 }
 
@@ -114,13 +121,13 @@ function workerUrl (): URL {
   return new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url)
 }
 
-function fromMessage (message: SolverMessage, started: number, solverError: SolverCrashedError | null): ClearingResult {
+function fromMessage (message: SolverMessage, started: number, solverError: SolverCrashedError | null): Omit<ClearingResult, 'heuristicMs' | 'stoppedBy'> {
   const chains: Chain[] = chainsFromTable(message.table)
   const { totals } = message
   return { ...totals, chains, served: totals.participantsServed, timeMs: performance.now() - started, solverError }
 }
 
-function fromClearing (clearing: Clearing, started: number, solverError: SolverCrashedError | null): ClearingResult {
+function fromClearing (clearing: Clearing, started: number, solverError: SolverCrashedError | null): Omit<ClearingResult, 'heuristicMs' | 'stoppedBy'> {
   return {
     ...clearing,
     served: clearing.participantsServed,
