@@ -18,6 +18,13 @@
  *
  * Flags: --seed N (default 1), --sizes 10000,100000,1000000, --naive-seconds S
  * (the baseline's time budget, default 20).
+ *
+ * Then the quality table (issue 18): --categories 50,200,1000 × --quality-sizes
+ * 10000,100000,1000000 × --caps 3,4,6. Per configuration, in the same run:
+ * the decomposition in index order (the clearing before rarest-first), the
+ * default rarest-first heuristic (served, time), and the exact mode with
+ * HiGHS within --budget-seconds (default 10): served, bound = min(circulation,
+ * ⌊certified LP⌋), gap to it, method. --no-quality or --no-speed skips a part.
  */
 import { performance } from 'node:perf_hooks'
 import { getHeapStatistics, setFlagsFromString } from 'node:v8'
@@ -31,6 +38,11 @@ import { clearGraph } from '../../src/core/matching/clearing.ts'
 import { materializeChains } from '../../src/core/matching/pools.ts'
 import type { Participant } from '../../src/core/matching/participant.ts'
 import { naiveClearing } from './match-naive.ts'
+import { maxCirculation } from '../../src/core/matching/circulation.ts'
+import { Pools } from '../../src/core/matching/pools.ts'
+import { splitCirculation, searchLeftover } from '../../src/core/matching/clearing.ts'
+import { improveClearing } from '../../src/core/matching/exact.ts'
+import { loadHighsSolver } from '../../src/solver/highs-solver.ts'
 
 const CATEGORIES = 1000
 const NODES = 20
@@ -85,10 +97,10 @@ interface Generated {
   nodeIds: string[]
 }
 
-function generate (participants: number, seedValue: number): Generated {
+function generate (participants: number, seedValue: number, categories = CATEGORIES): Generated {
   const random = random32(seedValue)
-  const zipf = zipfSampler(CATEGORIES, ZIPF_EXPONENT, random)
-  const slugs = Array.from({ length: CATEGORIES }, (_, i) => `cat${String(i).padStart(4, '0')}`)
+  const zipf = zipfSampler(categories, ZIPF_EXPONENT, random)
+  const slugs = Array.from({ length: categories }, (_, i) => `cat${String(i).padStart(4, '0')}`)
   const nodeIds = Array.from({ length: NODES }, (_, i) => `n${String(i).padStart(2, '0')}`)
   const byNode: Participant[][] = nodeIds.map(() => [])
   for (let i = 0; i < participants; i++) {
@@ -165,6 +177,8 @@ const say = (line: string): void => {
 
 say(`bench:match  seed ${seed}  ${CATEGORIES} categories (Zipf s=${ZIPF_EXPONENT})  ${NODES} nodes (n00 local, 19 summaries)  node ${process.version}`)
 say('')
+const speed = !process.argv.includes('--no-speed')
+if (speed) {
 say('participants  cap    clear median  + Chain objects   served / bound (gap)          chains   RSS growth while clearing  JS heap growth  process peak RSS')
 // warm-up, untimed: the first clearings run in V8's baseline tiers and would skew the small sizes' medians
 {
@@ -205,3 +219,48 @@ if (ours10k !== undefined && generated10k !== undefined) {
 }
 say('')
 say('goal: 1,000,000 participants cleared in ≤ 2 s (the "clear median" rows above; figures never fail this bench)')
+}
+if (!process.argv.includes('--no-quality')) await quality()
+
+/** The clearing as it was before rarest-first: circulation split and leftover search in category index order. */
+function indexOrderServed (instance: MatchingInstance, cap: number): number {
+  const graph = buildCategoryGraph(instance)
+  const circulation = maxCirculation(graph)
+  const pools = new Pools(graph)
+  const order = Int32Array.from({ length: graph.categoryCount }, (_, v) => v)
+  splitCirculation(graph, pools, circulation.flow, order, cap)
+  if (pools.served < circulation.served) searchLeftover(graph, pools, order, cap)
+  return pools.served
+}
+
+async function quality (): Promise<void> {
+  const categoryCounts = flag('categories', '50,200,1000').split(',').map(Number)
+  const qualitySizes = flag('quality-sizes', '10000,100000,1000000').split(',').map(Number)
+  const caps = flag('caps', '3,4,6').split(',').map(Number)
+  const budgetSeconds = Number(flag('budget-seconds', '10'))
+  const solver = await loadHighsSolver()
+  say('')
+  say(`quality: served / bound per configuration; exact mode budget ${budgetSeconds} s (in-process here; the node runs it in a worker)`)
+  say('categories  participants  cap   index order   rarest-first (ms)        exact served  bound    gap (%)         method / bound from        exact s')
+  for (const categories of categoryCounts) {
+    for (const size of qualitySizes) {
+      const instance = nodeView(generate(size, seed, categories))
+      for (const cap of caps) {
+        const before = indexOrderServed(instance, cap)
+        const started = performance.now()
+        const graph = buildCategoryGraph(instance)
+        const heuristic = clearGraph(graph, cap)
+        const heuristicMs = performance.now() - started
+        const exactStarted = performance.now()
+        const remainingSeconds = (): number => budgetSeconds - (performance.now() - exactStarted) / 1000
+        const exact = improveClearing(graph, heuristic, { solver, remainingSeconds })
+        const exactSeconds = (performance.now() - exactStarted) / 1000
+        const percent = (100 * exact.gap / exact.bound).toFixed(2)
+        say(`${String(categories).padStart(10)}  ${String(size).padStart(12)}  ${String(cap).padStart(3)}   ${String(before).padStart(11)}   ` +
+          `${String(heuristic.participantsServed).padStart(9)} (${heuristicMs.toFixed(0).padStart(6)})     ${String(exact.participantsServed).padStart(12)}  ` +
+          `${String(exact.bound).padEnd(8)} ${String(exact.gap).padStart(5)} (${percent.padStart(5)})   ${`${exact.method} / ${exact.boundMethod}${exact.optimal ? ' ✓' : ''}`.padEnd(26)} ${exactSeconds.toFixed(1).padStart(6)}`)
+      }
+    }
+  }
+  say('goals: gap ≤ 1 % of the bound in every configuration within the budget; ✓ = proved optimal')
+}

@@ -33,3 +33,9 @@ export { HANDLE_LENGTH_MAX, NODE_ID_LENGTH_MAX } from '../identity/participant-i
 export const CATEGORY_LENGTH_MAX = 64
 /** Encoded size of one summary: SUMMARY_ENTRIES_MAX entries of ≤ 2+2+3 varint bytes plus a full category table fit in 4 MiB. */
 export const SUMMARY_BYTES_MAX = 4 * 1024 * 1024
+/** Exact mode: the cycle formulation is solved as one MIP up to this many cycles (HiGHS degrades past ~20k columns with large multiplicities). */
+export const EXACT_MIP_CYCLES_MAX = 20_000
+/** Exact mode: up to this many cycles, LP-round (LP, floor, MIP on the rest); beyond, only a PIEF bound (issue 18: exact up to ~40k in ≤ 10 s). */
+export const EXACT_LP_ROUND_CYCLES_MAX = 40_000
+/** Exact mode: the PIEF LP is built up to this many columns (issue 18: certified up to ~400k within 60 s; the wasm heap stops at 2 GB). */
+export const EXACT_PIEF_COLUMNS_MAX = 400_000

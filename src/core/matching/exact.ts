@@ -1,0 +1,182 @@
+/**
+ * The exact/certified mode of the capped clearing: given the heuristic's
+ * answer (clearing.ts) and an LP/MIP solver (injected: HiGHS in a worker,
+ * src/solver/), find a better clearing or prove there is none.
+ *
+ * - The cycle formulation (every simple cycle ≤ cap is a column, max Σ |c|·x_c
+ *   with Σ_{c ∋ e} x_c ≤ units of e) is solved as a MIP up to
+ *   EXACT_MIP_CYCLES_MAX cycles; up to EXACT_LP_ROUND_CYCLES_MAX, "LP-round":
+ *   its LP, floored, plus a MIP on the units the floor leaves.
+ * - Beyond, the PIEF LP (pief.ts) gives a bound only.
+ * - Every LP's duals become a certified bound (certificate.ts); the reported
+ *   bound is min(circulation, ⌊certified LP⌋).
+ * The heuristic's answer is kept unless the solver's is strictly better, so
+ * this never serves fewer. Pure: the clock is a `remainingSeconds` argument.
+ */
+import type { CategoryGraph } from './category-graph.ts'
+import { Pools } from './pools.ts'
+import { compactClearing, rarestFirst, searchLeftover, type CompactClearing } from './clearing.ts'
+import { enumerateCategoryCycles, type CategoryCycles } from './category-cycles.ts'
+import { certifiedBound } from './certificate.ts'
+import { buildPiefProgram } from './pief.ts'
+import { linearProgram, type LinearProgram, type LinearSolution, type LinearSolver } from './linear-program.ts'
+import { EXACT_LP_ROUND_CYCLES_MAX, EXACT_MIP_CYCLES_MAX, EXACT_PIEF_COLUMNS_MAX } from './limits.ts'
+
+/** How the chains were found: the heuristic, the cycle MIP, or LP-round. */
+export type ClearingMethod = 'heuristic' | 'mip' | 'lp-round'
+/** Where the bound comes from: the circulation, the certified cycle LP, or the certified PIEF LP. */
+export type BoundMethod = 'circulation' | 'cycle-lp' | 'pief-lp'
+
+/** A clearing with the provenance of its chains and of its bound. */
+export interface ExactClearing extends CompactClearing {
+  method: ClearingMethod
+  boundMethod: BoundMethod
+  /** the uncapped circulation optimum */
+  circulationBound: number
+  /** ⌊certified LP bound⌋, when an LP was solved */
+  lpBound: number | null
+  /** why `optimal` holds: served meets the bound, or the MIP solver proved it (not certified by us); null when not optimal */
+  proof: 'bound' | 'mip' | null
+}
+
+export interface ExactOptions {
+  solver: LinearSolver
+  /** seconds left in the caller's budget (the clock stays outside the core) */
+  remainingSeconds: () => number
+  /** overrides for tests and benches; default EXACT_*_MAX */
+  mipCyclesMax?: number
+  lpRoundCyclesMax?: number
+  piefColumnsMax?: number
+}
+
+/** Marks a heuristic clearing with its provenance (no solver run). */
+export function heuristicClearing (heuristic: CompactClearing): ExactClearing {
+  return { ...heuristic, method: 'heuristic', boundMethod: 'circulation', circulationBound: heuristic.bound, lpBound: null, proof: heuristic.optimal ? 'bound' : null }
+}
+
+/** Improves a capped heuristic clearing with the solver, within the time left; never returns fewer participants served. */
+export function improveClearing (graph: CategoryGraph, heuristic: CompactClearing, options: ExactOptions): ExactClearing {
+  const base = heuristicClearing(heuristic)
+  const cap = heuristic.cap
+  if (cap === null || heuristic.optimal) return base
+  const capacity = graph.edgeCapacity
+  const cycles = enumerateCategoryCycles(graph, capacity, cap, options.lpRoundCyclesMax ?? EXACT_LP_ROUND_CYCLES_MAX)
+  if (cycles.truncated) return withBound(base, piefBound(graph, cap, options), 'pief-lp')
+  const lp = solveCycleProgram(graph, cycles, capacity, false, options)
+  const certified = lp.rowDual === null ? null : certifiedBound(graph, capacity, lp.prices, cap)
+  const bounded = withBound(base, certified, 'cycle-lp')
+  if (bounded.optimal || options.remainingSeconds() <= 0) return bounded
+  let counts: Float64Array | null
+  let method: ClearingMethod
+  let proved = false
+  if (cycles.count <= (options.mipCyclesMax ?? EXACT_MIP_CYCLES_MAX)) {
+    const mip = solveCycleProgram(graph, cycles, capacity, true, options)
+    counts = mip.colValue
+    proved = mip.status === 'optimal'
+    method = 'mip'
+  } else {
+    counts = lpRound(graph, cycles, lp.colValue, options)
+    method = 'lp-round'
+  }
+  if (counts === null) return bounded
+  const pools = new Pools(graph)
+  for (let c = 0; c < cycles.count; c++) {
+    const times = Math.round(counts[c]!)
+    if (times > 0) pools.bind(cycles.edges.subarray(cycles.starts[c]!, cycles.starts[c + 1]!), times)
+  }
+  searchLeftover(graph, pools, rarestFirst(graph), cap)
+  if (pools.served <= heuristic.participantsServed) return { ...bounded, proof: bounded.proof ?? (proved && !graph.sharedIdentities ? 'mip' : null), optimal: bounded.optimal || (proved && !graph.sharedIdentities) }
+  const improved = compactClearing(pools, bounded.bound, heuristic.weightBound, cap)
+  const optimal = improved.optimal || (proved && !graph.sharedIdentities)
+  return { ...bounded, ...improved, method, optimal, proof: improved.optimal ? 'bound' : optimal ? 'mip' : null }
+}
+
+/** Tightens a clearing's bound with a certified LP bound (null: none found). */
+function withBound (clearing: ExactClearing, lpBound: number | null, boundMethod: BoundMethod): ExactClearing {
+  if (lpBound === null || lpBound >= clearing.circulationBound) return { ...clearing, lpBound }
+  const optimal = clearing.participantsServed >= lpBound
+  return { ...clearing, lpBound, bound: lpBound, boundMethod, gap: lpBound - clearing.participantsServed, optimal, proof: optimal ? 'bound' : null }
+}
+
+interface CycleSolution extends LinearSolution {
+  /** the capacity rows' duals as prices per edge */
+  prices: Float64Array
+}
+
+/** The cycle formulation over `capacity`, as an LP or a MIP, solved within the time left. */
+function solveCycleProgram (graph: CategoryGraph, cycles: CategoryCycles, capacity: Float64Array, integer: boolean, options: ExactOptions): CycleSolution {
+  const { program, rowEdge } = cycleProgram(graph, cycles, capacity, integer)
+  const solution = options.solver.solve(program, { timeLimitSeconds: Math.max(0, options.remainingSeconds()) })
+  const prices = new Float64Array(graph.edgeCount)
+  if (solution.rowDual !== null && solution.status === 'optimal') rowEdge.forEach((e, r) => { prices[e] = solution.rowDual![r]! })
+  return { ...solution, rowDual: solution.status === 'optimal' ? solution.rowDual : null, prices }
+}
+
+/** Builds the cycle formulation: one column per cycle (cost = its length), one ≤ row per edge some cycle uses. */
+export function cycleProgram (graph: CategoryGraph, cycles: CategoryCycles, capacity: Float64Array, integer: boolean): { program: LinearProgram, rowEdge: number[] } {
+  const rowOfEdge = new Int32Array(graph.edgeCount).fill(-1)
+  const rowEdge: number[] = []
+  const cost: number[] = []
+  const upper: number[] = []
+  const rows: number[][] = []
+  for (let c = 0; c < cycles.count; c++) {
+    const column: number[] = []
+    let most = Infinity
+    for (let i = cycles.starts[c]!; i < cycles.starts[c + 1]!; i++) {
+      const e = cycles.edges[i]!
+      if (rowOfEdge[e]! < 0) {
+        rowOfEdge[e] = rowEdge.length
+        rowEdge.push(e)
+      }
+      column.push(rowOfEdge[e]!)
+      most = Math.min(most, capacity[e]!)
+    }
+    cost.push(column.length)
+    upper.push(most)
+    rows.push(column.sort((a, b) => a - b))
+  }
+  const rowUpper = Float64Array.from(rowEdge, (e) => capacity[e]!)
+  return { program: linearProgram({ cost, upper, rows, rowUpper, integer }), rowEdge }
+}
+
+/** LP-round: the LP's cycle counts floored, plus a MIP over the cycles that still fit in the units the floor leaves. */
+function lpRound (graph: CategoryGraph, cycles: CategoryCycles, lpCounts: Float64Array | null, options: ExactOptions): Float64Array | null {
+  if (lpCounts === null) return null
+  const counts = Float64Array.from(lpCounts, (x) => Math.max(0, Math.floor(x + 1e-6)))
+  const residual = Float64Array.from(graph.edgeCapacity)
+  for (let c = 0; c < cycles.count; c++) {
+    for (let i = cycles.starts[c]!; i < cycles.starts[c + 1]!; i++) residual[cycles.edges[i]!]! -= counts[c]!
+  }
+  // cycles with every edge still available: a smaller MIP over what the floor left
+  const kept: number[] = []
+  const edges: number[] = []
+  const starts: number[] = [0]
+  for (let c = 0; c < cycles.count; c++) {
+    let fits = true
+    for (let i = cycles.starts[c]!; i < cycles.starts[c + 1]! && fits; i++) fits = residual[cycles.edges[i]!]! > 0
+    if (!fits) continue
+    kept.push(c)
+    for (let i = cycles.starts[c]!; i < cycles.starts[c + 1]!; i++) edges.push(cycles.edges[i]!)
+    starts.push(edges.length)
+  }
+  if (kept.length === 0 || options.remainingSeconds() <= 0) return counts
+  const rest: CategoryCycles = { edges: Int32Array.from(edges), starts: Int32Array.from(starts), count: kept.length, truncated: false }
+  const mip = solveCycleProgram(graph, rest, residual, true, options)
+  if (mip.colValue !== null) kept.forEach((c, j) => { counts[c]! += Math.max(0, Math.round(mip.colValue![j]!)) })
+  return counts
+}
+
+/** A certified PIEF LP bound, or null when the program is too large or the solve did not finish. */
+function piefBound (graph: CategoryGraph, cap: number, options: ExactOptions): number | null {
+  const order = rarestFirst(graph)
+  const rank = new Int32Array(graph.categoryCount)
+  // popular categories first: the many rare categories' copies then exclude the hubs and stay small
+  order.forEach((v, i) => { rank[v] = graph.categoryCount - 1 - i })
+  const pief = buildPiefProgram(graph, graph.edgeCapacity, cap, rank, options.piefColumnsMax ?? EXACT_PIEF_COLUMNS_MAX)
+  if (pief === null || options.remainingSeconds() <= 0) return null
+  const solution = options.solver.solve(pief.program, { timeLimitSeconds: options.remainingSeconds() })
+  if (solution.status !== 'optimal' || solution.rowDual === null) return null
+  const prices = new Float64Array(graph.edgeCount)
+  pief.rowEdge.forEach((e, r) => { prices[e] = solution.rowDual![r]! })
+  return certifiedBound(graph, graph.edgeCapacity, prices, cap)
+}
