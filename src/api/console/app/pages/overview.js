@@ -30,7 +30,7 @@ function RateChart () {
       series: [{}, { label: 'in /s', stroke: '#1f6feb', width: 2 }, { label: 'out /s', stroke: '#d97706', width: 2 }],
       axes: [{}, { label: 'messages / s' }],
       // at least a minute wide, so the first points do not stretch over the whole axis
-      scales: { x: { time: true, range: (_u, min, max) => [Math.min(min ?? max, max - 60), max] } }
+      scales: { x: { time: true, range: (_u, min, max) => (max === null ? [min, max] : [Math.min(min ?? max, max - 60), max]) } }
     }, [[], [], []], box.current)
     return () => { plot.current?.destroy(); plot.current = null }
   }, [])
