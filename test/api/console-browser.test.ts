@@ -30,6 +30,8 @@ let north: ConsoleSite
 let south: ConsoleSite
 /** one logged-in page on south's console, shared by the serial tests in order */
 let page: Page
+/** script errors and CSP violations on that page: the last test asserts there were none */
+const pageProblems: string[] = []
 
 test.before(async () => {
   if (CHROMIUM === undefined) return
@@ -40,6 +42,10 @@ test.before(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, timeout: WAIT_MS })
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
   page.setDefaultTimeout(WAIT_MS)
+  page.on('pageerror', (err) => { pageProblems.push(`page error: ${err.message}`) })
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy|Refused to/.test(message.text())) pageProblems.push(message.text())
+  })
 })
 
 test.after.always(async () => {
@@ -201,4 +207,5 @@ browserTest('Log out forgets the token', async (t) => {
   await page.getByRole('button', { name: 'Log out' }).click()
   await page.locator('#token').waitFor()
   t.is(await page.evaluate(() => sessionStorage.getItem('fedmesh.console.token')), null)
+  t.deepEqual(pageProblems, [], 'no script error and no CSP violation on any page')
 })
