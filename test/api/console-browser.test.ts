@@ -168,9 +168,15 @@ withOperations('consensus.pending')('pending: a proposal from the other node is 
 browserTest('Matching shows this node\'s participants and the clearing over both nodes', async (t) => {
   await south.op('participant.add', { handle: 'bob', offers: ['food.catering'], needs: ['legal.contracts'] })
   await north.op('participant.add', { handle: 'alice', offers: ['legal.contracts'], needs: ['food.catering'] })
+  // north's summary arrives by gossip (debounced); wait for it through the API, bounded
+  const deadline = Date.now() + WAIT_MS
+  while (!(await south.op<{ nodes: string[] }>('match', {})).nodes.includes('north')) {
+    if (Date.now() > deadline) throw new Error('south never received north\'s summary')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
   await openPage('matching', 'Matching')
   await page.locator('tr[data-participant="sep://bob@south"]').waitFor()
-  // north's summary arrives by gossip; then the clearing pairs bob with a participant of north
+  // the clearing pairs bob with a participant of north
   await page.locator('[data-testid="clearing-summary"]', { hasText: '2 participants served in 1 chains' }).waitFor()
   if (!operations.names().includes('chains.list')) {
     await page.locator('[data-testid="chains"] .error[data-error-name="UnknownOperationError"]').waitFor()

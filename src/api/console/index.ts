@@ -9,7 +9,6 @@
  * `<script type="module">` load. Every byte of node data still comes through
  * the token-protected routes; the page keeps the token in sessionStorage.
  */
-import fastifyStatic from '@fastify/static'
 import type { FastifyInstance } from 'fastify'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
@@ -93,6 +92,8 @@ export async function registerConsole (app: FastifyInstance): Promise<void> {
   const html = readFileSync(`${appDir}index.html`, 'utf8')
   const policy = consoleContentSecurityPolicy(html)
   const vendor = vendorFiles()
+  // loaded here, not at import: every CLI command imports the API module, only a running node serves files
+  const { default: fastifyStatic } = await import('@fastify/static')
 
   await app.register(fastifyStatic, {
     root: appDir,
