@@ -29,13 +29,16 @@ function RateChart () {
       height: 220,
       series: [{}, { label: 'in /s', stroke: '#1f6feb', width: 2 }, { label: 'out /s', stroke: '#d97706', width: 2 }],
       axes: [{}, { label: 'messages / s' }],
-      // at least a minute wide, so the first points do not stretch over the whole axis
-      scales: { x: { time: true, range: (_u, min, max) => (max === null ? [min, max] : [Math.min(min ?? max, max - 60), max]) } }
+      scales: { x: { time: true } }
     }, [[], [], []], box.current)
     return () => { plot.current?.destroy(); plot.current = null }
   }, [])
   useEffect(() => {
-    plot.current?.setData([points.map((p) => p.at / 1000), points.map((p) => p.in), points.map((p) => p.out)])
+    if (plot.current === null || points.length === 0) return
+    plot.current.setData([points.map((p) => p.at / 1000), points.map((p) => p.in), points.map((p) => p.out)])
+    // at least a minute wide, so the first points do not stretch over the whole axis
+    const last = points.at(-1).at / 1000
+    plot.current.setScale('x', { min: Math.min(points[0].at / 1000, last - 60), max: last })
   }, [points])
   const latest = points.at(-1)
   return html`<figure class="chart">
