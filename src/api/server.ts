@@ -2,14 +2,16 @@
  * The local HTTP API on fastify (well kept, fast, schema-aware, and its
  * `inject()` lets tests call routes without a socket).
  *
- * Loopback by default. `GET /healthz` is open; everything else needs the
- * bearer token from `<dataDir>/api.token`.
+ * Loopback by default. `GET /healthz` and the console's static shell under
+ * `/console/` are open; everything else needs the bearer token from
+ * `<dataDir>/api.token`.
  */
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyReply } from 'fastify'
 import { timingSafeEqual, createHash } from 'node:crypto'
 import type { Operations } from '../operations/index.ts'
 import type { Logger } from '../runtime/log.ts'
 import { InputError } from '../core/errors.ts'
+import { registerConsole } from './console/index.ts'
 
 /** Request bodies above this are refused: operations take small JSON arguments. */
 export const API_BODY_BYTES_MAX = 1024 * 1024
@@ -46,6 +48,9 @@ export function createApiServer (init: ApiInit): FastifyInstance {
       await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token (see <data dir>/api.token)' })
     }
   }
+
+  // the operator console's static shell (no data: the page calls the routes below with the token)
+  void app.register(registerConsole)
 
   app.get('/healthz', async () => ({ status: 'ok', node_id: node.peerId.toString() }))
 

@@ -10,6 +10,7 @@ import * as nodeCommands from './commands/node.ts'
 import * as consensusCommands from './commands/consensus.ts'
 import * as participantCommands from './commands/participant.ts'
 import * as matchCommands from './commands/match.ts'
+import * as consoleCommands from './commands/console.ts'
 
 type Register = (program: Command) => void
 
@@ -18,7 +19,8 @@ const commandModules: Array<{ register: Register }> = [
   nodeCommands,
   consensusCommands,
   participantCommands,
-  matchCommands
+  matchCommands,
+  consoleCommands
 ]
 
 /** Builds the program with every command registered. */
