@@ -10,7 +10,9 @@ import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { chromiumPath, consoleFederation, votesMeshed, type ConsoleSite } from '../fixtures/console.ts'
-import { operations } from '../../src/node/operation-list.ts'
+import { OPERATION_LIST } from '../../src/operations/index.ts'
+
+const operationNames = OPERATION_LIST.map((operation) => operation.name)
 
 const CHROMIUM = chromiumPath()
 if (CHROMIUM === undefined) {
@@ -18,7 +20,7 @@ if (CHROMIUM === undefined) {
 }
 const browserTest = CHROMIUM === undefined ? test.serial.skip : test.serial
 /** Tests that need an operation the node does not offer yet run as soon as it is registered. */
-const withOperations = (...names: string[]) => names.every((name) => operations.names().includes(name)) ? browserTest : test.serial.skip
+const withOperations = (...names: string[]) => names.every((name) => operationNames.includes(name)) ? browserTest : test.serial.skip
 
 /** Every wait on the page is bounded by this (ms); nothing sleeps then asserts. */
 const WAIT_MS = 15_000
@@ -123,7 +125,7 @@ browserTest('a proposal made on the other node is decided by a vote from the Con
     type: 'governance_proposal', slot: 'gov/console-1', body: { title: 'Share the water dashboard', text: 'proposed by north' }
   })
   await openPage('consensus', 'Consensus')
-  if (!operations.names().includes('consensus.pending')) {
+  if (!operationNames.includes('consensus.pending')) {
     // until the node offers consensus.pending, the page says so by the API's error name
     await page.locator('[data-testid="pending"] .error[data-error-name="UnknownOperationError"]').waitFor()
   }
@@ -178,7 +180,7 @@ browserTest('Matching shows this node\'s participants and the clearing over both
   await page.locator('tr[data-participant="sep://bob@south"]').waitFor()
   // the clearing pairs bob with a participant of north
   await page.locator('[data-testid="clearing-summary"]', { hasText: '2 participants served in 1 chains' }).waitFor()
-  if (!operations.names().includes('chains.list')) {
+  if (!operationNames.includes('chains.list')) {
     await page.locator('[data-testid="chains"] .error[data-error-name="UnknownOperationError"]').waitFor()
   }
   await screenshot('matching')
@@ -200,7 +202,7 @@ withOperations('chains.list', 'chain.consent', 'chain.refuse')('chains: consent 
 browserTest('Audit: the tail, and the verify button with its result (or the API\'s error name)', async (t) => {
   await openPage('audit', 'Audit')
   await page.getByRole('button', { name: 'Verify the audit chain' }).click()
-  if (operations.names().includes('audit.verify')) {
+  if (operationNames.includes('audit.verify')) {
     await page.locator('[data-testid="verify-result"]', { hasText: 'The audit chain verifies.' }).waitFor()
   } else {
     await page.locator('.error[data-error-name="UnknownOperationError"]', { hasText: 'audit.verify' }).waitFor()

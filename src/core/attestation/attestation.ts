@@ -9,6 +9,7 @@ import { InputError } from '../errors.ts'
 import type { HybridPublicKey, HybridSignature, HybridSigner, SignatureVerifier } from '../signature.ts'
 import { canonicalJson } from '../consensus/canonical.ts'
 import { parseParticipantId } from '../identity/participant-id.ts'
+import { isPeerIdText } from '../identity/peer-id.ts'
 import { TRUST_TIERS, trustTierOf, type AttestationClaims } from './claims.ts'
 import {
   ATTESTATION_BYTES_MAX, ATTESTATION_SIGNING_DOMAIN, ATTESTATION_VERSION, CLOCK_SKEW_MS_MAX, EXCHANGES_COMPLETED_MAX, SATISFACTION_PERMILLE_MAX,
@@ -102,8 +103,9 @@ export function attestationBytes (attestation: Attestation): Uint8Array {
   if (typeof a.federation_id !== 'string' || !/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(a.federation_id) || a.federation_id.length > 64) fail('federation_id must be a slug')
   if (!/^[0-9a-f]{64}$/.test(a.participant_key)) fail('participant_key must be a hex SHA-256')
   if (!isInt(a.issued_at_ms, 1, Number.MAX_SAFE_INTEGER)) fail('issued_at_ms must be a positive time')
-  const home = parseParticipantId(a.participant).nodeId
-  if (home !== a.issuing_node) throw new AttestationIssuerError(`${a.issuing_node} attests ${a.participant}, a participant of ${home}: only its home node may`)
+  const home = parseParticipantId(a.participant).node
+  // in the PeerId form the home is checked here; a site id is checked against the membership (AttestationCheck.siteOf)
+  if (isPeerIdText(home) && home !== a.issuing_node) throw new AttestationIssuerError(`${a.issuing_node} attests ${a.participant}, a participant of ${home}: only its home node may`)
   checkClaims(a.claims, a.issued_at_ms)
   const c = a.claims
   const claims = {
@@ -130,6 +132,8 @@ export interface AttestationCheck {
   federationId: string
   nowMs: number
   nodeKey: (node: string) => HybridPublicKey | undefined
+  /** the site id the membership binds to a member's PeerId (participant ids name their home by site) */
+  siteOf?: (node: string) => string | undefined
   verifier: SignatureVerifier
 }
 
@@ -141,6 +145,10 @@ export function validateAttestation (signed: SignedAttestation, check: Attestati
   if (a.issued_at_ms > check.nowMs + CLOCK_SKEW_MS_MAX) throw new AttestationClockError(`issued ${a.issued_at_ms - check.nowMs} ms in the future (skew allowed ${CLOCK_SKEW_MS_MAX} ms)`)
   const key = check.nodeKey(a.issuing_node)
   if (key === undefined) throw new AttestationIssuerError(`${a.issuing_node} is not a member of the federation`)
+  const home = parseParticipantId(a.participant).node
+  if (!isPeerIdText(home) && (check.siteOf === undefined || check.siteOf(a.issuing_node) !== home)) {
+    throw new AttestationIssuerError(`${a.issuing_node} attests ${a.participant}, a participant of site ${home}: only its home node may`)
+  }
   if (!check.verifier.verify(key, bytes, signed.signature)) throw new AttestationSignatureError(`the attestation of ${a.participant} by ${a.issuing_node} does not verify`)
   return a
 }

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto'
 import type { HybridPublicKey, HybridSignature, HybridSigner, SignatureVerifier } from '../signature.ts'
 import { canonicalJson } from '../consensus/canonical.ts'
-import { checkNodeId, parseParticipantId, type ParticipantIdError } from '../identity/participant-id.ts'
+import { parseParticipantId, type InvalidParticipantIdError } from '../identity/participant-id.ts'
+import { isPeerIdText } from '../identity/peer-id.ts'
 import { CATEGORY_PATTERN } from '../matching/taxonomy.ts'
 import {
   CATEGORY_LENGTH_MAX, CHAIN_CONTENT_VERSION, CHAIN_ID_DOMAIN, CHAIN_LENGTH_MAX, CHAIN_LENGTH_MIN, CONSENT_WINDOW_MS_MAX,
@@ -137,11 +138,7 @@ function checkText (value: unknown, what: string, lengthMax: number, pattern?: R
 
 function checkPeer (value: unknown, what: string): void {
   if (typeof value !== 'string') throw new InvalidChainError(`${what} must be a PeerId string`)
-  try {
-    checkNodeId(value)
-  } catch (err) {
-    throw new InvalidChainError(`${what}: ${(err as ParticipantIdError).message}`)
-  }
+  if (!isPeerIdText(value)) throw new InvalidChainError(`${what}: "${value.slice(0, 80)}" is not a base58 PeerId`)
 }
 
 function checkStep (step: ChainStepSpec, i: number): void {
@@ -153,11 +150,12 @@ function checkStep (step: ChainStepSpec, i: number): void {
   if (step.participant !== undefined) {
     let home: string
     try {
-      home = parseParticipantId(step.participant).nodeId
+      home = parseParticipantId(step.participant).node
     } catch (err) {
-      throw new InvalidChainError(`step ${i} participant: ${(err as ParticipantIdError).message}`)
+      throw new InvalidChainError(`step ${i} participant: ${(err as InvalidParticipantIdError).message}`)
     }
-    if (home !== step.node) throw new InvalidChainError(`step ${i} participant ${step.participant} is not hosted by the step's node ${step.node}`)
+    // the id's node part is the home site (or, in the PeerId form, the home node itself)
+    if (home !== step.site && home !== step.node) throw new InvalidChainError(`step ${i} participant ${step.participant} is not hosted by the step's node ${step.site} (${step.node})`)
   }
 }
 
