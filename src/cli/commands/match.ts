@@ -4,7 +4,7 @@
  * operation, so it works with or without the node running). With
  * `--instance FILE`: solves an instance file (docs/matching.md) with no node.
  */
-import { Command, Option, InvalidArgumentError } from 'commander'
+import { type Command, Option, InvalidArgumentError } from 'commander'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'

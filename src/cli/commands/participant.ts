@@ -2,7 +2,7 @@
  * `fedmesh participant add|list|remove`: the node's own participants.
  * Each runs an operation (on the store, or through the running node's API).
  */
-import { Command, Option, InvalidArgumentError } from 'commander'
+import { type Command, Option, InvalidArgumentError } from 'commander'
 import { resolve } from 'node:path'
 import { defaultDataDir, print, runOperation } from '../context.ts'
 import type { ParticipantRecord } from '../../store/participants.ts'
