@@ -13,7 +13,7 @@ import { formatParticipantId, parseParticipantId, PARTICIPANT_ID_SCHEME } from '
 import { validateParticipant, type Participant } from '../core/matching/participant.ts'
 import { validateSummary } from '../core/matching/summary.ts'
 import { buildInstance, type InstanceNodeInput } from '../core/matching/instance.ts'
-import { clear } from '../core/matching/clearing.ts'
+import { clearForMatch, SOLVER_TIME_LIMIT_MS_MAX } from '../solver/index.ts'
 import { enumerateChains } from '../core/matching/enumeration.ts'
 import { matchReport, type MatchReport, type ReportedChain } from '../core/matching/report.ts'
 import { explainChain } from '../core/matching/chain.ts'
@@ -78,7 +78,10 @@ export const participantRemove: Operation<z.input<typeof removeArgs>, Participan
 const matchArgs = z.strictObject({
   cap: z.number().int().nullable().default(CHAIN_LENGTH_DEFAULT),
   candidates: z.boolean().default(false),
-  limit: z.number().int().min(1).max(CHAINS_ENUMERATED_MAX).optional()
+  limit: z.number().int().min(1).max(CHAINS_ENUMERATED_MAX).optional(),
+  /** the exact/certified mode (src/solver/: HiGHS in a worker) instead of the heuristic */
+  exact: z.boolean().default(false),
+  time_limit_ms: z.number().int().min(1).max(SOLVER_TIME_LIMIT_MS_MAX).optional()
 })
 
 /** A match on the node's store: the clearing report, plus which summaries were used or skipped. */
@@ -96,7 +99,7 @@ export interface NodeMatchReport extends MatchReport {
 export const match: Operation<z.input<typeof matchArgs>, NodeMatchReport> = {
   name: 'match',
   async run (context, args) {
-    const { cap, candidates, limit } = parseArgs(matchArgs, args, 'match')
+    const { cap, candidates, limit, exact, time_limit_ms: timeLimitMs } = parseArgs(matchArgs, args, 'match')
     const taxonomy = await loadTaxonomy(context.dataDir)
     const self = localNodeId(context.config)
     const participants: Participant[] = []
@@ -122,7 +125,7 @@ export const match: Operation<z.input<typeof matchArgs>, NodeMatchReport> = {
     }
     const started = performance.now()
     const instance = buildInstance(taxonomy, nodes)
-    const clearing = clear(instance, { cap })
+    const clearing = await clearForMatch(instance, { cap, exact, ...(timeLimitMs === undefined ? {} : { timeLimitMs }) })
     const report: NodeMatchReport = {
       ...matchReport(clearing, performance.now() - started),
       node: self,

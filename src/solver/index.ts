@@ -140,3 +140,16 @@ function fromClearing (clearing: Clearing, started: number, solverError: SolverC
     solverError
   }
 }
+
+/** How `match` clears: the heuristic in-process (fast, deterministic), or the exact mode in the worker within a budget. */
+export interface MatchClearingOptions {
+  cap: number | null
+  exact?: boolean
+  timeLimitMs?: number
+}
+
+/** The clearing `match` reports: `clear()` by default; with `exact`, `solveClearing` (HiGHS in a worker, never blocking the caller's thread). */
+export async function clearForMatch (instance: MatchingInstance, options: MatchClearingOptions): Promise<Clearing | ClearingResult> {
+  if (options.exact !== true) return clear(instance, { cap: options.cap })
+  return await solveClearing(instance, { cap: options.cap, mode: 'exact', ...(options.timeLimitMs === undefined ? {} : { timeLimitMs: options.timeLimitMs }) })
+}
