@@ -68,7 +68,7 @@ export async function solveClearing (instance: MatchingInstance, options: SolveC
   options.signal?.throwIfAborted()
   const started = performance.now()
   const request: SolverRequest = { categories: instance.taxonomy.categories, nodes: instance.nodes, cap, mode, deadlineEpochMs: Date.now() + timeLimitMs }
-  const worker = new Worker(workerUrl(), { workerData: request, ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }) })
+  const worker = new Worker(workerUrl(), { workerData: request, execArgv: workerExecArgv(), ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }) })
   let resolve!: (result: ClearingResult) => void
   let reject!: (error: Error) => void
   const promise = new Promise<ClearingResult>((res, rej) => { resolve = res; reject = rej })
@@ -114,6 +114,15 @@ function validateTimeLimit (ms: number): number {
     throw new TimeLimitOutOfRangeError(`time limit must be an integer from 1 to ${SOLVER_TIME_LIMIT_MS_MAX} ms, got ${ms}`)
   }
   return ms
+}
+
+/**
+ * The parent's Node flags minus those that only make sense for a string entry
+ * point (`--input-type`, as in `node --input-type=module -e …`): a worker
+ * started from a file with them fails before it runs.
+ */
+function workerExecArgv (): string[] {
+  return process.execArgv.filter((flag) => !flag.startsWith('--input-type'))
 }
 
 /** worker.ts next to this module: .ts when running from source, .js from dist/. */
