@@ -123,3 +123,31 @@ test('a node stopped mid-protocol resumes from its store: messages wait in the o
   await until('both to commit', async () => (await stateOn(a, id)) === 'committed' && (await stateOn(b, id)) === 'committed')
   t.pass()
 })
+
+test('a standing auto-consent rule consents for its participant; a paused participant is not bound', async (t) => {
+  const fed = await federation('rule', [{ site: 'uk_north' }, { site: 'uk_south' }])
+  t.teardown(fed.stop)
+  const [a, b] = fed.nodes as [FedmeshNode, FedmeshNode]
+  await seedParticipants(a, b)
+  const rule = await run(b, 'participant.auto-consent', { participant: 'bob', chain_length_max: 3 })
+  t.is(rule.auto_consent.statement.kind, 'chain.auto-consent')
+  const { chain_id: id } = await run(a, 'chain.propose', {})
+  await until('bob\'s standing consent to reach A', async () =>
+    (await run(a, 'chain.show', { chain_id: id })).steps.find((s: { node: string }) => s.node === 'uk_south').consent === 'consented')
+  await run(a, 'chain.consent', { chain_id: id, participant: 'alice' })
+  await run(a, 'chain.consent', { chain_id: id, participant: 'carol' })
+  await until('both to commit on two consents and a rule', async () => (await stateOn(a, id)) === 'committed' && (await stateOn(b, id)) === 'committed')
+
+  // a second chain finds bob paused: B rejects it and A cancels, releasing alice and carol at once
+  await run(a, 'chain.deliver', { chain_id: id, participant: 'alice' }) // (the first chain goes on)
+  await run(b, 'participant.pause', { participant: 'bob' })
+  const second = await b.chains.propose({ steps: [
+    { node: 'uk_south', need: 'design', offer: 'food.catering' },
+    { node: 'uk_north', need: 'food.catering', offer: 'legal.contracts' },
+    { node: 'uk_north', need: 'legal.contracts', offer: 'design' }
+  ] }).then((r) => r.id).catch((err: Error) => err.name)
+  t.is(typeof second, 'string')
+  const cancelled = await run(b, 'chain.show', { chain_id: second })
+  t.is(cancelled.state, 'cancelled')
+  t.deepEqual(cancelled.cancel, { reason: 'rejected', node: b.peerId.toString(), reject: 'participant_paused' })
+})
