@@ -32,6 +32,8 @@ import { consensus, type ConsensusService } from '../services/consensus/index.ts
 import { summaries, type SummaryService } from '../services/summaries/index.ts'
 import { aggregatedMetrics, type AggregatedMetricsService, type ReceivedMetricsReport } from '../services/aggregated-metrics/index.ts'
 import { createOperations, type Operations } from '../operations/index.ts'
+import { chains, type ChainService } from '../services/chains/index.ts'
+import { ChainRepository } from '../store/chains.ts'
 
 export interface NodeInit {
   config: Config
@@ -137,6 +139,8 @@ export class FedmeshNode {
   readonly consensus: ConsensusService
   private readonly summaries: SummaryService
   private readonly aggregatedMetrics: AggregatedMetricsService
+  /** chain settlement (tests drive its deadline tick and retries directly) */
+  readonly chains: ChainService
   /** started in this order, stopped in reverse */
   private readonly services: Lifecycle[]
   private startedAt = 0
@@ -203,7 +207,10 @@ export class FedmeshNode {
       logger: log,
       nodeId
     })
-    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records]
+    this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
+      host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
+    })
+    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains]
     if (federated) {
       this.services.push(joining({
         bootstrap: config.federation.bootstrap,
@@ -211,7 +218,7 @@ export class FedmeshNode {
       })({ connections: libp2p, logger: log }))
     }
     this.operations = createOperations({
-      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries }
+      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains }
     })
   }
 

@@ -11,6 +11,8 @@
  */
 import { consensusOperations } from './consensus.ts'
 import { matchingOperations } from './matching.ts'
+import { chainOperations } from './chains.ts'
+import { participantChainOperations } from './participant-chains.ts'
 import { UnknownOperationError, type Operation, type OperationComponents } from './operation.ts'
 
 export { OperationArgumentError } from './arguments.ts'
@@ -24,7 +26,7 @@ export interface Operations {
 }
 
 /** Every operation the node offers, by name. */
-export const OPERATION_LIST: ReadonlyArray<Operation<never, unknown>> = [...consensusOperations, ...matchingOperations]
+export const OPERATION_LIST: ReadonlyArray<Operation<never, unknown>> = [...consensusOperations, ...matchingOperations, ...chainOperations, ...participantChainOperations]
 
 /** Binds every operation to `components`. */
 export function createOperations (components: OperationComponents): Operations {

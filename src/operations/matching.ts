@@ -19,6 +19,9 @@ import { matchReport, type MatchReport, type ReportedChain } from '../core/match
 import { explainChain } from '../core/matching/chain.ts'
 import { CHAIN_LENGTH_DEFAULT, CHAINS_ENUMERATED_MAX } from '../core/matching/limits.ts'
 import { ParticipantRepository, type ParticipantRecord } from '../store/participants.ts'
+import { formatParticipantKey, parseParticipantKey } from '../core/identity/participant-keys.ts'
+import { publicKeyToClaims } from '../core/chain/node-statement.ts'
+import { generateParticipantSeeds, participantSignerFromSeeds } from '../crypto/participant-keys.ts'
 import { SummaryRepository } from '../store/matching-summaries.ts'
 import { loadTaxonomy } from '../store/matching-taxonomy.ts'
 import { parseArguments as parseArgs } from './arguments.ts'
@@ -33,18 +36,25 @@ const addArgs = z.strictObject({
   handle: z.string(),
   offers: z.array(z.string()).min(1, 'at least one offer'),
   needs: z.array(z.string()).min(1, 'at least one need'),
-  weight: z.number().int().optional()
+  weight: z.number().int().optional(),
+  /** the participant's own key text to import (`fedmesh-participant-key:1:…`); absent → a fresh one */
+  key: z.string().optional()
 })
 
-/** `participant.add`: validates against the taxonomy and stores `sep://<handle>@<node>`. */
+/** `participant.add`: validates against the taxonomy and stores `sep://<handle>@<node>` with its own key (fresh or imported; the node keeps the secret). */
 export const participantAdd: Operation<z.input<typeof addArgs>, ParticipantRecord> = {
   name: 'participant.add',
   async run (context, args) {
-    const { handle, offers, needs, weight } = parseArgs(addArgs, args, 'participant.add')
+    const { handle, offers, needs, weight, key } = parseArgs(addArgs, args, 'participant.add')
     const taxonomy = await loadTaxonomy(context.dataDir)
     const id = formatParticipantId({ handle, node: localNodeId(context.config) })
     const participant = validateParticipant({ id, offers, needs, ...(weight === undefined ? {} : { weight }) }, taxonomy)
-    const added = await new ParticipantRepository(context.store).add(participant, context.clock.now())
+    const seeds = key === undefined ? generateParticipantSeeds() : parseParticipantKey(key)
+    const publicKey = publicKeyToClaims(participantSignerFromSeeds(seeds).publicKey)
+    const added = await new ParticipantRepository(context.store).add(participant, context.clock.now(), {
+      publicKey: { ed25519: publicKey.ed25519, mldsa: publicKey.mldsa, mldsa_level: publicKey.mldsa_level },
+      secret: formatParticipantKey(seeds)
+    })
     context.services?.summaries.changed() // a running node tells the federation the new counts
     return added
   }
@@ -104,7 +114,10 @@ export const match: Operation<z.input<typeof matchArgs>, NodeMatchReport> = {
     const self = localNodeId(context.config)
     const participants: Participant[] = []
     const skippedParticipants: NodeMatchReport['skipped_participants'] = []
-    for (const { id, offers, needs, weight } of await new ParticipantRepository(context.store).list()) {
+    // a paused participant, or one reserved by an open chain, is not offered again
+    const reserved = context.services?.chains?.reserved() ?? new Set<string>()
+    for (const { id, offers, needs, weight, status } of await new ParticipantRepository(context.store).list()) {
+      if (status === 'paused' || reserved.has(id)) continue
       try {
         participants.push(validateParticipant({ id, offers, needs, ...(weight === undefined ? {} : { weight }) }, taxonomy))
       } catch (err) {
