@@ -3,7 +3,7 @@
  * chain settlement from the command line. Each runs an operation (listing on
  * the store; the rest through the running node's API, since they send).
  */
-import { Command, Option, InvalidArgumentError } from 'commander'
+import { type Command, Option, InvalidArgumentError } from 'commander'
 import { resolve } from 'node:path'
 import { defaultDataDir, print, runOperation } from '../context.ts'
 import { CHAIN_PHASES } from '../../core/chain/state.ts'
