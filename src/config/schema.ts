@@ -75,6 +75,20 @@ export const cryptoConfigSchema = z.strictObject({
   mldsa_backend: z.enum(['auto', 'native', 'noble']).default('auto')
 })
 
+/** Entries kept per origin log when a class has no `sync.retention` entry. */
+export const SYNC_RETENTION_ENTRIES_DEFAULT = 100_000
+/** Upper bound on a class's retention (entries per origin log): ~4 KB each, so ~4 GB per origin at most. */
+export const SYNC_RETENTION_ENTRIES_MAX = 1_000_000
+
+/**
+ * Anti-entropy sync (protocols/sync.md): `retention` = entries kept per origin log, by data class
+ * (`default` for the rest); `interval_seconds` = period of a frontier exchange with one member.
+ */
+export const syncConfigSchema = z.strictObject({
+  retention: z.record(z.string(), z.number().int().min(1).max(SYNC_RETENTION_ENTRIES_MAX)).default({}),
+  interval_seconds: z.number().min(0.1).max(3600).default(10)
+})
+
 export const configSchema = z.strictObject({
   site_id: slug,
   jurisdiction: z.string().regex(/^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$/, 'must be an ISO 3166 code such as "UK", "DE" or "US-CA"'),
@@ -90,7 +104,8 @@ export const configSchema = z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
   }).default({ level: 'info' }),
   consensus: consensusConfigSchema.default(() => consensusConfigSchema.parse({})),
-  crypto: cryptoConfigSchema.default(() => cryptoConfigSchema.parse({}))
+  crypto: cryptoConfigSchema.default(() => cryptoConfigSchema.parse({})),
+  sync: syncConfigSchema.default(() => syncConfigSchema.parse({}))
 })
 
 /** A validated config with every default filled in. */

@@ -34,6 +34,11 @@ import { aggregatedMetrics, type AggregatedMetricsService, type ReceivedMetricsR
 import { createOperations, type Operations } from '../operations/index.ts'
 import { chains, type ChainService } from '../services/chains/index.ts'
 import { ChainRepository } from '../store/chains.ts'
+import { OriginLogs } from '../services/envelopes/origin-logs.ts'
+import { SyncLogRepository } from '../store/sync-logs.ts'
+import { sync, type SyncService } from '../services/sync/index.ts'
+import { LOG_HELD_ENTRIES_MAX } from '../services/sync/constants.ts'
+import { SYNC_RETENTION_ENTRIES_DEFAULT } from '../config/schema.ts'
 
 export interface NodeInit {
   config: Config
@@ -74,6 +79,8 @@ export interface NodeInit {
   knownMembers?: Array<[string, MemberIdentity]>
   /** also told every gossip verdict (the sim counts them) */
   verdictObserver?: GossipCounters
+  /** period of a sync round; default the config's sync.interval_seconds (the sim and tests shorten it) */
+  syncIntervalMs?: number
 }
 
 export interface PeerSummary {
@@ -141,6 +148,8 @@ export class FedmeshNode {
   private readonly aggregatedMetrics: AggregatedMetricsService
   /** chain settlement (tests drive its deadline tick and retries directly) */
   readonly chains: ChainService
+  /** anti-entropy sync over the per-origin logs (tests and the sim read its status) */
+  readonly sync: SyncService
   /** started in this order, stopped in reverse */
   private readonly services: Lifecycle[]
   private startedAt = 0
@@ -170,8 +179,20 @@ export class FedmeshNode {
     })
     this.members.add(nodeId, { key: signer.publicKey, siteId: config.site_id })
     for (const [id, identity] of init.knownMembers ?? []) this.members.add(id, identity)
+    const logs = new OriginLogs({
+      repository: new SyncLogRepository(store),
+      limits: (dataClass) => {
+        const retentionEntries = config.sync.retention[dataClass] ?? config.sync.retention.default ?? SYNC_RETENTION_ENTRIES_DEFAULT
+        return { retentionEntries, heldEntriesMax: Math.min(retentionEntries, LOG_HELD_ENTRIES_MAX) }
+      },
+      logger: log,
+      nodeId
+    })
     this.envelopes = envelopeChannel({ federationId: config.federation.federation_id })({
-      gossip: this.gossip, store, signer, verifier, members: this.members, clock, random, logger: log, nodeId
+      gossip: this.gossip, store, signer, verifier, members: this.members, clock, random, logger: log, nodeId, logs
+    })
+    this.sync = sync({ intervalMs: init.syncIntervalMs ?? config.sync.interval_seconds * 1000 })({
+      envelopes: this.envelopes, logs, host: libp2p, members: this.members, clock, random: random.fork('sync'), logger: log, nodeId
     })
     this.records = nodeRecords({ siteId: config.site_id, jurisdiction: config.jurisdiction, capabilities: config.capabilities, federationEnabled: federated })({
       dht: libp2p.services.dht, peerId: libp2p.peerId, addresses: () => libp2p.getMultiaddrs(), signer, verifier, clock, logger: log
@@ -211,6 +232,7 @@ export class FedmeshNode {
       host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
     })
     this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains]
+    if (federated) this.services.push(this.sync)
     if (federated) {
       this.services.push(joining({
         bootstrap: config.federation.bootstrap,

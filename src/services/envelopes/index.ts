@@ -18,6 +18,9 @@ import type { Random } from '../../runtime/random.ts'
 import type { Logger } from '../../runtime/log.ts'
 import type { MemberKeys } from '../members/index.ts'
 import { EnvelopeChannelService } from './envelope-channel.ts'
+import type { OriginLogs } from './origin-logs.ts'
+
+export { OriginLogs, EquivocationError, type LogPosition, type SeqRange } from './origin-logs.ts'
 
 export type { ValidatedEnvelope }
 
@@ -59,6 +62,8 @@ export interface EnvelopeChannelComponents {
   logger: Logger
   /** this node's PeerId text (the source of what it seals) */
   nodeId: string
+  /** per-origin logs: when given, sealed envelopes carry (origin seq, prev hash) and accepted sequenced ones are logged (protocols/envelope.md) */
+  logs?: OriginLogs
 }
 
 export interface EnvelopeChannelInit {
@@ -78,6 +83,8 @@ export interface EnvelopeChannel {
   /** Loads the persisted seen-ids into the replay cache (call before the first message). */
   start: () => Promise<void>
   topics: () => string[]
+  /** The data classes registered on this node. */
+  dataClasses: () => DataClass[]
 }
 
 /** Builds the channel. */
