@@ -27,7 +27,8 @@ export interface ApiNode {
 
 export interface ApiInit {
   node: ApiNode
-  token: string
+  /** the bearer token, or where to read it (the daemon re-reads api.token when it changes, so a rotated token works at once) */
+  token: string | (() => Promise<string>)
   operations: Operations
 }
 
@@ -44,8 +45,9 @@ export function createApiServer (init: ApiInit): FastifyInstance {
   const { node } = init
 
   const requireToken = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (!tokenMatches(init.token, request.headers.authorization)) {
-      await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token (see <data dir>/api.token)' })
+    const expected = typeof init.token === 'string' ? init.token : await init.token()
+    if (!tokenMatches(expected, request.headers.authorization)) {
+      await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token (see <data dir>/api.token)', name: 'UnauthorizedError' })
     }
   }
 

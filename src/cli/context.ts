@@ -25,12 +25,14 @@ export const EXIT_UNREACHABLE = 3
 
 /** A CLI failure with the exit code it should produce. */
 export class CliError extends Error {
-  static readonly code = 'CliError'
-  override readonly name = 'CliError'
+  static readonly code: string = 'CliError'
+  override readonly name: string
   readonly exitCode: number
-  constructor (message: string, exitCode: number = EXIT_FAILURE, options?: ErrorOptions) {
+  /** `name`: the error's stable name when it is not a CliError of its own (an error the node's API reported by name) */
+  constructor (message: string, exitCode: number = EXIT_FAILURE, options?: ErrorOptions & { name?: string }) {
     super(message, options)
     this.exitCode = exitCode
+    this.name = options?.name ?? 'CliError'
   }
 }
 
@@ -47,7 +49,7 @@ export async function callApi<R> (dataDir: string, config: Config, method: 'GET'
       signal: AbortSignal.timeout(10_000)
     })
   } catch (err) {
-    throw new CliError(`cannot reach the node's API at ${host}:${config.api.port}: is "fedmesh start" running for ${dataDir}?`, EXIT_UNREACHABLE, { cause: err })
+    throw new CliError(`cannot reach the node's API at ${host}:${config.api.port}: is "fedmesh start" running for ${dataDir}?`, EXIT_UNREACHABLE, { cause: err, name: 'NodeUnreachableError' })
   }
   const text = await response.text()
   let payload: unknown
@@ -58,7 +60,8 @@ export async function callApi<R> (dataDir: string, config: Config, method: 'GET'
   }
   if (!response.ok) {
     const error = (payload as { error?: string, name?: string }).error ?? response.statusText
-    throw new CliError(`node API ${path}: ${error}`, response.status === 400 ? EXIT_USAGE : EXIT_FAILURE)
+    const name = (payload as { name?: unknown }).name
+    throw new CliError(`node API ${path}: ${error}`, response.status === 400 ? EXIT_USAGE : EXIT_FAILURE, { name: typeof name === 'string' && /^[A-Za-z]{1,64}$/.test(name) ? name : 'NodeApiError' })
   }
   return payload as R
 }

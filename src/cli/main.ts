@@ -12,6 +12,7 @@ import * as participantCommands from './commands/participant.ts'
 import * as matchCommands from './commands/match.ts'
 import * as consoleCommands from './commands/console.ts'
 import * as chainCommands from './commands/chains.ts'
+import * as tokenCommands from './commands/token.ts'
 
 type Register = (program: Command) => void
 
@@ -22,7 +23,8 @@ const commandModules: Array<{ register: Register }> = [
   participantCommands,
   matchCommands,
   consoleCommands,
-  chainCommands
+  chainCommands,
+  tokenCommands
 ]
 
 /** Builds the program with every command registered. */
@@ -49,7 +51,20 @@ export async function main (argv: string[]): Promise<number> {
       // help and version exit "successfully" through commander's override
       return err.exitCode === 0 ? 0 : 2
     }
-    process.stderr.write(`fedmesh: ${(err as Error).message}\n`)
-    return exitCodeFor(err)
+    const code = exitCodeFor(err)
+    writeError(err, code, argv.includes('--json'))
+    return code
   }
+}
+
+/** Error messages echo input; this much is shown (a 100,000-character handle is not printed back whole). */
+export const ERROR_MESSAGE_CHARS_MAX = 2_000
+
+/** Prints a failure: `fedmesh: <ErrorName>: <message>` on stderr, or with --json a JSON error object on stdout. */
+function writeError (err: unknown, exitCode: number, json: boolean): void {
+  const name = err instanceof Error ? err.name : 'Error'
+  const text = err instanceof Error ? err.message : String(err)
+  const message = text.length > ERROR_MESSAGE_CHARS_MAX ? `${text.slice(0, ERROR_MESSAGE_CHARS_MAX)}… (${text.length - ERROR_MESSAGE_CHARS_MAX} more characters)` : text
+  if (json) process.stdout.write(JSON.stringify({ error: { name, message, exit_code: exitCode } }, null, 2) + '\n')
+  else process.stderr.write(`fedmesh: ${name}: ${message}\n`)
 }

@@ -85,6 +85,8 @@ export function airGappedListenAddrs (listen: string[]): string[] {
     const parts = ma.toString().split('/')
     if (parts[1] === 'ip4' || parts[1] === 'dns4' || parts[1] === 'dns') { parts[1] = 'ip4'; parts[2] = '127.0.0.1' }
     if (parts[1] === 'ip6' || parts[1] === 'dns6') { parts[1] = 'ip6'; parts[2] = '::1' }
+    // an air-gapped node admits and dials nobody: an ephemeral port, so a taken port never stops `npm start`
+    if (parts[3] === 'tcp') parts[4] = '0'
     return parts.join('/')
   })
 }

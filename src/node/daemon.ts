@@ -13,7 +13,9 @@ import { loadNodeKeys } from '../crypto/key-files.ts'
 import { FedmeshNode } from './node.ts'
 import { createApiServer } from '../api/server.ts'
 import { createLogger } from '../runtime/log.ts'
-import { readApiToken, isInitialised, initDataDir } from './data-dir.ts'
+import { readApiToken, isInitialised, initDataDir, checkDataDirMode, apiTokenSource } from './data-dir.ts'
+import { checkNodeKeys } from '../store/node-identity.ts'
+import { InputError } from '../core/errors.ts'
 import { ConsensusStore } from '../store/consensus.ts'
 import { configPolicy } from '../config/policy.ts'
 import { consensusWarnings } from '../operations/consensus.ts'
@@ -34,6 +36,30 @@ export interface DaemonOptions {
   dataDir: string
   /** create the data dir with EMBEDDED_DEFAULT_CONFIG when it does not exist */
   initIfMissing?: boolean
+  /** start although the key files differ from the ones this store was used with (a deliberate key change; recorded) */
+  acceptNewKeys?: boolean
+}
+
+/** A libp2p listen address is taken by another process. */
+export class ListenAddressInUseError extends InputError {
+  static override readonly code = 'ListenAddressInUseError'
+  override readonly name = 'ListenAddressInUseError'
+}
+
+/** The local API's port is taken by another process. */
+export class ApiPortInUseError extends InputError {
+  static override readonly code = 'ApiPortInUseError'
+  override readonly name = 'ApiPortInUseError'
+}
+
+/** True for an "address already in use" failure, however deep libp2p wrapped it. */
+function addressInUse (err: unknown): boolean {
+  for (let e = err as { code?: string, message?: string, cause?: unknown, errors?: unknown[] } | undefined, depth = 0; e !== undefined && e !== null && depth < 8; depth++) {
+    if (e.code === 'EADDRINUSE' || (e.message ?? '').includes('EADDRINUSE')) return true
+    if (Array.isArray(e.errors) && e.errors.some(addressInUse)) return true
+    e = e.cause as typeof e
+  }
+  return false
 }
 
 /** A started node and its API, and how to stop both. */
@@ -56,13 +82,26 @@ export async function startDaemon (options: DaemonOptions): Promise<RunningNode>
   if (keys.signer.publicKey.mldsaLevel !== config.crypto.mldsa_level) {
     throw new ConfigError([{ key: 'crypto.mldsa_level', message: `is ${config.crypto.mldsa_level} but mldsa.key holds an ML-DSA-${keys.signer.publicKey.mldsaLevel} key` }], join(dataDir, CONFIG_FILE_NAME))
   }
-  const token = await readApiToken(dataDir)
+  await checkDataDirMode(dataDir)
+  await readApiToken(dataDir) // present and 0600 before anything starts
   const node = await FedmeshNode.create({ config, privateKey: keys.privateKey, signer: keys.signer, verifier: hybridVerifier(backend), dataDir, log })
-  await warnAboutQuorums(node)
-  const api = createApiServer({ node, token, operations: node.operations })
+  const api = createApiServer({ node, token: apiTokenSource(dataDir), operations: node.operations })
   try {
-    await node.start()
-    await api.listen({ host: config.api.host, port: config.api.port })
+    const identity = await checkNodeKeys(node.store, { publicKey: keys.signer.publicKey, peerId: node.peerId.toString(), nowMs: Date.now(), ...(options.acceptNewKeys === true ? { acceptNewKeys: true } : {}) })
+    if (identity === 'changed') log.warn({ peerId: node.peerId.toString() }, 'the node\'s keys changed; accepted with --accept-new-keys and recorded in the store')
+    await warnAboutQuorums(node)
+    try {
+      await node.start()
+    } catch (err) {
+      if (addressInUse(err)) throw new ListenAddressInUseError(`a listen address (${config.listen.join(', ')}) is in use by another process: change "listen" in ${join(dataDir, CONFIG_FILE_NAME)} or stop that process`, { cause: err })
+      throw err
+    }
+    try {
+      await api.listen({ host: config.api.host, port: config.api.port })
+    } catch (err) {
+      if (addressInUse(err)) throw new ApiPortInUseError(`the API port ${config.api.host}:${config.api.port} is in use by another process: change "api.port" in ${join(dataDir, CONFIG_FILE_NAME)} or stop that process`, { cause: err })
+      throw err
+    }
   } catch (err) {
     await api.close().catch(() => {})
     await node.stop().catch(() => {})

@@ -47,8 +47,12 @@ export async function loadGenesisFile (path: string, verifier: SignatureVerifier
   const file = isAbsolute(path) ? path : resolve(baseDir, path)
   let size: number
   try {
-    size = (await stat(file)).size
+    const info = await stat(file)
+    // only a regular file: /dev/zero or a FIFO has no size to check and would be read without end
+    if (!info.isFile()) throw new GenesisFileError(`genesis file ${file} is not a regular file`)
+    size = info.size
   } catch (err) {
+    if (err instanceof GenesisFileError) throw err
     throw new GenesisFileError(`cannot read genesis file ${file}: ${(err as Error).message}`, { cause: err })
   }
   if (size > GENESIS_FILE_BYTES_MAX) throw new GenesisFormatError(`genesis file ${file} is ${size} bytes, over ${GENESIS_FILE_BYTES_MAX}`)

@@ -63,6 +63,11 @@ export class ParticipantRepository {
    * With `key`, its public key goes in the record and its secret text in the key sublevel, in one batch.
    */
   async add (participant: Participant, addedAt: number, key?: { publicKey: ParticipantPublicKeyJson, secret: string }): Promise<ParticipantRecord> {
+    // one section for every add: the duplicate check and the count must see the adds before them
+    return await this.store.exclusive(PARTICIPANTS_SUBLEVEL, async () => await this.addAlone(participant, addedAt, key))
+  }
+
+  private async addAlone (participant: Participant, addedAt: number, key?: { publicKey: ParticipantPublicKeyJson, secret: string }): Promise<ParticipantRecord> {
     if (await this.sublevel.get(participant.id) !== undefined) {
       throw new DuplicateParticipantError(`participant ${participant.id} already exists on this node`)
     }

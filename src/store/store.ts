@@ -44,6 +44,8 @@ export class Store {
   readonly db: RootLevel
   readonly location: string | undefined
   private readonly sublevels = new Map<string, Sublevel<unknown>>()
+  /** the tail of each key's queue of exclusive sections (see `exclusive`) */
+  private readonly locks = new Map<string, Promise<unknown>>()
 
   private constructor (db: RootLevel, location: string | undefined) {
     this.db = db
@@ -98,6 +100,24 @@ export class Store {
   /** The batch operation that deletes `key` from the sublevel `name`. */
   delOperation (name: string, key: string, valueEncoding: 'json' | 'view' | 'utf8' = 'json'): BatchOperation {
     return { type: 'del', sublevel: this.sublevel(name, valueEncoding), key } as unknown as BatchOperation
+  }
+
+  /**
+   * Runs `work` alone among sections with the same `key`: a check-then-write
+   * (is this handle free? then add it) cannot interleave with another on the
+   * same key. One process holds a store (LevelDB's lock), so an in-process
+   * queue is the whole story.
+   */
+  async exclusive<R> (key: string, work: () => Promise<R>): Promise<R> {
+    const previous = this.locks.get(key) ?? Promise.resolve()
+    const run = previous.then(work, work)
+    const tail = run.catch(() => {})
+    this.locks.set(key, tail)
+    try {
+      return await run
+    } finally {
+      if (this.locks.get(key) === tail) this.locks.delete(key)
+    }
   }
 
   /** Applies every operation or none (operations name their sublevel with `sublevel:`). */

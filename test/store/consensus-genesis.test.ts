@@ -52,3 +52,8 @@ test('a genesis file of GENESIS_FILE_BYTES_MAX bytes is read, one byte more is r
   const over = await t.throwsAsync(loadGenesisFile(file, realVerifier), { instanceOf: GenesisFormatError })
   t.regex(over?.message ?? '', /over/)
 })
+
+test('a path that is not a regular file (/dev/zero, a directory) is refused without reading it', async (t) => {
+  await t.throwsAsync(loadGenesisFile('/dev/zero', realVerifier, '/'), { name: 'GenesisFileError', message: /not a regular file/ })
+  await t.throwsAsync(loadGenesisFile('/tmp', realVerifier, '/'), { name: 'GenesisFileError', message: /not a regular file/ })
+})

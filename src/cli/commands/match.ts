@@ -5,7 +5,7 @@
  * `--instance FILE`: solves an instance file (docs/matching.md) with no node.
  */
 import { type Command, Option, InvalidArgumentError } from 'commander'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { defaultDataDir, print, runOperation } from '../context.ts'
@@ -58,9 +58,11 @@ function formatReport (report: Report): string {
 export async function solveInstanceFile (file: string, options: { cap: number | null, candidates: boolean, limit?: number, exact?: boolean, timeLimitMs?: number }): Promise<Report> {
   let text: string
   try {
-    const bytes = await readFile(file)
-    if (bytes.length > INSTANCE_FILE_BYTES_MAX) throw new InvalidInstanceError(`${file} is ${bytes.length} bytes; at most ${INSTANCE_FILE_BYTES_MAX}`)
-    text = bytes.toString('utf8')
+    // check before reading: only a regular file, under the bound (/dev/zero would be read without end)
+    const info = await stat(file)
+    if (!info.isFile()) throw new InvalidInstanceError(`${file} is not a regular file`)
+    if (info.size > INSTANCE_FILE_BYTES_MAX) throw new InvalidInstanceError(`${file} is ${info.size} bytes; at most ${INSTANCE_FILE_BYTES_MAX}`)
+    text = (await readFile(file)).toString('utf8')
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InvalidInstanceError(`${file} does not exist`)
     throw err

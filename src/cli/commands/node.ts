@@ -96,8 +96,9 @@ export function register (program: Command): void {
     .description('run the node in the foreground (SIGINT/SIGTERM stop it cleanly)')
     .addOption(dataDirOption())
     .option('--init-if-missing', 'create the data dir with embedded defaults (an air-gapped node) when it does not exist', false)
-    .action(async (options: { dataDir: string, initIfMissing: boolean }) => {
-      const code = await runDaemon({ dataDir: resolve(options.dataDir), initIfMissing: options.initIfMissing })
+    .option('--accept-new-keys', 'start although node.key or mldsa.key changed since the store was last used (a deliberate key change; recorded)', false)
+    .action(async (options: { dataDir: string, initIfMissing: boolean, acceptNewKeys: boolean }) => {
+      const code = await runDaemon({ dataDir: resolve(options.dataDir), initIfMissing: options.initIfMissing, acceptNewKeys: options.acceptNewKeys })
       // libp2p and level are closed by now; exit so a lingering handle cannot keep a stopped node alive
       process.exit(code)
     })
