@@ -5,7 +5,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { Key } from 'interface-datastore'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { guardDhtDatastore, dhtKeyNamespace, dhtRecordValidators, DhtKeyOutsideNamespaceError } from '../../src/net/dht-records.ts'
+import { guardDhtDatastore, dhtKeyNamespace, dhtRecordValidators, DhtKeyOutsideNamespaceError, DhtProviderLimitError, DhtRecordTooLargeError, DHT_RECORD_BYTES_MAX, PROVIDER_RECORDS_PER_PEER_MAX } from '../../src/net/dht-records.ts'
 import { NODE_RECORD_DHT_TYPES } from '../../src/services/node-records/index.ts'
 import { createNodeRecord, nodeRecordKey } from '../../src/wire/node-record.ts'
 import { hybridSignerFromSeeds } from '../../src/crypto/hybrid.ts'
@@ -83,4 +83,49 @@ test('kad-dht\'s default pk and ipns validators are replaced by refusals', async
   const validators = dhtRecordValidators(NODE_RECORD_DHT_TYPES)
   await t.throwsAsync(validators.pk(encoder.encode('/pk/x'), encoder.encode('v')), { instanceOf: DhtKeyOutsideNamespaceError })
   await t.throwsAsync(validators.ipns(encoder.encode('/ipns/x'), encoder.encode('v')), { instanceOf: DhtKeyOutsideNamespaceError })
+})
+
+/** What kad-dht's Providers writes for an ADD_PROVIDER of `cid` by `peer`. */
+function providerKey (cid: string, peer: string): Key {
+  return new Key(`/dht/provider/${cid}/${peer}`)
+}
+
+test('20,000 provider records from one peer: the store keeps PROVIDER_RECORDS_PER_PEER_MAX of them and refuses the rest', async (t) => {
+  const inner = new MemoryDatastore()
+  const store = guardDhtDatastore(inner, NODE_RECORD_DHT_TYPES)
+  const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+  let refused = 0
+  for (let i = 0; i < 20_000; i++) {
+    try {
+      await store.put(providerKey(`cid${i}`, peer), new Uint8Array([1]))
+    } catch (err) {
+      t.true(err instanceof DhtProviderLimitError)
+      refused++
+    }
+  }
+  let stored = 0
+  for await (const _ of inner.queryKeys({ prefix: '/dht/provider/' })) stored++
+  t.is(stored, PROVIDER_RECORDS_PER_PEER_MAX)
+  t.is(refused, 20_000 - PROVIDER_RECORDS_PER_PEER_MAX)
+  // a refresh of a held record still lands; another peer still has room
+  await t.notThrowsAsync(async () => { await store.put(providerKey('cid0', peer), new Uint8Array([2])) })
+  await t.notThrowsAsync(async () => { await store.put(providerKey('cid0', 'other-peer'), new Uint8Array([1])) })
+})
+
+test('provider records: the per-peer and total bounds at their boundary, and a deletion frees room', async (t) => {
+  const store = guardDhtDatastore(new MemoryDatastore(), NODE_RECORD_DHT_TYPES, { providerRecordsPerPeerMax: 3, providerRecordsMax: 5 })
+  for (let i = 0; i < 3; i++) await store.put(providerKey(`c${i}`, 'p1'), new Uint8Array([1]))
+  await t.throwsAsync(store.put(providerKey('c3', 'p1'), new Uint8Array([1])), { instanceOf: DhtProviderLimitError })
+  for (let i = 0; i < 2; i++) await store.put(providerKey(`c${i}`, 'p2'), new Uint8Array([1]))
+  await t.throwsAsync(store.put(providerKey('c2', 'p2'), new Uint8Array([1])), { instanceOf: DhtProviderLimitError, message: /5 provider records/ })
+  await store.delete(providerKey('c0', 'p1'))
+  await t.notThrowsAsync(async () => { await store.put(providerKey('c2', 'p2'), new Uint8Array([1])) })
+})
+
+test('a DHT record above DHT_RECORD_BYTES_MAX is refused before it is parsed; one at the limit is checked by its namespace', async (t) => {
+  const store = guardDhtDatastore(new MemoryDatastore(), NODE_RECORD_DHT_TYPES)
+  await t.throwsAsync(store.put(new Key('/dht/record/x'), new Uint8Array(DHT_RECORD_BYTES_MAX + 1)), { instanceOf: DhtRecordTooLargeError })
+  await t.throwsAsync(store.put(new Key('/dht/record/x'), new Uint8Array(DHT_RECORD_BYTES_MAX)), { message: /./ })
+  const err = await t.throwsAsync(store.put(new Key('/dht/record/x'), new Uint8Array(DHT_RECORD_BYTES_MAX)))
+  t.false(err instanceof DhtRecordTooLargeError)
 })
