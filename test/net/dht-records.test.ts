@@ -115,9 +115,9 @@ test('20,000 provider records from one peer: the store keeps PROVIDER_RECORDS_PE
 test('provider records: the per-peer and total bounds at their boundary, and a deletion frees room', async (t) => {
   const store = guardDhtDatastore(new MemoryDatastore(), NODE_RECORD_DHT_TYPES, { providerRecordsPerPeerMax: 3, providerRecordsMax: 5 })
   for (let i = 0; i < 3; i++) await store.put(providerKey(`c${i}`, 'p1'), new Uint8Array([1]))
-  await t.throwsAsync(store.put(providerKey('c3', 'p1'), new Uint8Array([1])), { instanceOf: DhtProviderLimitError })
+  await t.throwsAsync(async () => { await store.put(providerKey('c3', 'p1'), new Uint8Array([1])) }, { instanceOf: DhtProviderLimitError })
   for (let i = 0; i < 2; i++) await store.put(providerKey(`c${i}`, 'p2'), new Uint8Array([1]))
-  await t.throwsAsync(store.put(providerKey('c2', 'p2'), new Uint8Array([1])), { instanceOf: DhtProviderLimitError, message: /5 provider records/ })
+  await t.throwsAsync(async () => { await store.put(providerKey('c2', 'p2'), new Uint8Array([1])) }, { instanceOf: DhtProviderLimitError, message: /5 provider records/ })
   await store.delete(providerKey('c0', 'p1'))
   await t.notThrowsAsync(async () => { await store.put(providerKey('c2', 'p2'), new Uint8Array([1])) })
 })
