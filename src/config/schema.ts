@@ -75,6 +75,11 @@ export const cryptoConfigSchema = z.strictObject({
   mldsa_backend: z.enum(['auto', 'native', 'noble']).default('auto')
 })
 
+/** The audit log (docs/audit.md): how often the node signs and gossips a checkpoint of it. */
+export const auditConfigSchema = z.strictObject({
+  checkpoint_interval_seconds: z.number().int('must be an integer').min(1, 'must be at least 1').max(24 * 3600, 'must be at most 86400 (a day)').default(60)
+})
+
 export const configSchema = z.strictObject({
   site_id: slug,
   jurisdiction: z.string().regex(/^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$/, 'must be an ISO 3166 code such as "UK", "DE" or "US-CA"'),
@@ -90,7 +95,8 @@ export const configSchema = z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
   }).default({ level: 'info' }),
   consensus: consensusConfigSchema.default(() => consensusConfigSchema.parse({})),
-  crypto: cryptoConfigSchema.default(() => cryptoConfigSchema.parse({}))
+  crypto: cryptoConfigSchema.default(() => cryptoConfigSchema.parse({})),
+  audit: auditConfigSchema.default(() => auditConfigSchema.parse({}))
 })
 
 /** A validated config with every default filled in. */

@@ -32,6 +32,9 @@ import { consensus, type ConsensusService } from '../services/consensus/index.ts
 import { summaries, type SummaryService } from '../services/summaries/index.ts'
 import { aggregatedMetrics, type AggregatedMetricsService, type ReceivedMetricsReport } from '../services/aggregated-metrics/index.ts'
 import { createOperations, type Operations } from '../operations/index.ts'
+import { AuditLog } from '../store/audit-log.ts'
+import { AuditWitnessStore } from '../store/audit-witness.ts'
+import { audit, auditAppender, type AuditService } from '../services/audit/index.ts'
 
 export interface NodeInit {
   config: Config
@@ -114,6 +117,7 @@ interface Parts {
   verifier: SignatureVerifier
   dataDir: string | undefined
   init: NodeInit
+  auditLog: AuditLog
 }
 
 /** One fedmesh node. */
@@ -137,13 +141,16 @@ export class FedmeshNode {
   readonly consensus: ConsensusService
   private readonly summaries: SummaryService
   private readonly aggregatedMetrics: AggregatedMetricsService
+  /** checkpoints and witnessing of audit logs (tests drive checkpoints directly) */
+  readonly audit: AuditService
   /** started in this order, stopped in reverse */
   private readonly services: Lifecycle[]
   private startedAt = 0
   private running = false
 
   private constructor (parts: Parts) {
-    const { config, libp2p, store, metrics, log, clock, random, signer, verifier, init } = parts
+    const { config, libp2p, store, metrics, log, clock, random, signer, verifier, init, auditLog } = parts
+    const auditing = auditAppender(auditLog, store)
     this.config = config
     this.libp2p = libp2p
     this.store = store
@@ -167,7 +174,7 @@ export class FedmeshNode {
     this.members.add(nodeId, { key: signer.publicKey, siteId: config.site_id })
     for (const [id, identity] of init.knownMembers ?? []) this.members.add(id, identity)
     this.envelopes = envelopeChannel({ federationId: config.federation.federation_id })({
-      gossip: this.gossip, store, signer, verifier, members: this.members, clock, random, logger: log, nodeId
+      gossip: this.gossip, store, signer, verifier, members: this.members, clock, random, logger: log, nodeId, audit: auditing
     })
     this.records = nodeRecords({ siteId: config.site_id, jurisdiction: config.jurisdiction, capabilities: config.capabilities, federationEnabled: federated })({
       dht: libp2p.services.dht, peerId: libp2p.peerId, addresses: () => libp2p.getMultiaddrs(), signer, verifier, clock, logger: log
@@ -180,6 +187,7 @@ export class FedmeshNode {
       clock,
       logger: log,
       nodeId,
+      audit: auditing,
       // members' keys come from the membership first: no DHT lookup for a member
       membershipChanged: (membership) => {
         for (const member of membership.members.values()) {
@@ -203,7 +211,10 @@ export class FedmeshNode {
       logger: log,
       nodeId
     })
-    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records]
+    this.audit = audit({ federationId: config.federation.federation_id, checkpointIntervalMs: config.audit.checkpoint_interval_seconds * 1000, publish: federated })({
+      envelopes: this.envelopes, log: auditLog, witnesses: new AuditWitnessStore(store), audit: auditing, signer, verifier, members: this.members, streams: libp2p, clock, logger: log, nodeId
+    })
+    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.audit]
     if (federated) {
       this.services.push(joining({
         bootstrap: config.federation.bootstrap,
@@ -211,7 +222,7 @@ export class FedmeshNode {
       })({ connections: libp2p, logger: log }))
     }
     this.operations = createOperations({
-      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries }
+      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries }, auditLog
     })
   }
 
@@ -245,7 +256,7 @@ export class FedmeshNode {
       throw new Error('the hybrid signer\'s Ed25519 key is not the node\'s libp2p key')
     }
     return new FedmeshNode({
-      config: init.config, libp2p, store, metrics, log, clock, random, signer, verifier: init.verifier ?? hybridVerifier(), dataDir: init.dataDir, init
+      config: init.config, libp2p, store, metrics, log, clock, random, signer, verifier: init.verifier ?? hybridVerifier(), dataDir: init.dataDir, init, auditLog: await AuditLog.open(store)
     })
   }
 

@@ -20,7 +20,8 @@ import { ML_DSA_SIZES } from '../crypto/mldsa.ts'
 
 /** What a message carries; only these classes exist on the wire. */
 export const DATA_CLASSES = [
-  'summary', 'attestation', 'vote', 'aggregated_metrics', 'incident_summary', 'playbook_metadata', 'coordination_request', 'chain'
+  'summary', 'attestation', 'vote', 'aggregated_metrics', 'incident_summary', 'playbook_metadata', 'coordination_request', 'chain',
+  'audit_checkpoint'
 ] as const
 export type DataClass = typeof DATA_CLASSES[number]
 
@@ -90,7 +91,8 @@ const DATA_CLASS_TO_WIRE: Record<DataClass, WireDataClass> = {
   incident_summary: WireDataClass.INCIDENT_SUMMARY,
   playbook_metadata: WireDataClass.PLAYBOOK_METADATA,
   coordination_request: WireDataClass.COORDINATION_REQUEST,
-  chain: WireDataClass.CHAIN
+  chain: WireDataClass.CHAIN,
+  audit_checkpoint: WireDataClass.AUDIT_CHECKPOINT
 }
 const DATA_CLASS_FROM_WIRE = new Map<WireDataClass, DataClass>(Object.entries(DATA_CLASS_TO_WIRE).map(([name, wire]) => [wire, name as DataClass]))
 

@@ -10,7 +10,9 @@ import type { GossipVerdict } from '../../net/gossip.ts'
 import { gossipTopic } from '../../net/gossip.ts'
 import { SeenEnvelopes } from '../../store/seen-envelopes.ts'
 import type { BatchOperation } from '../../store/store.ts'
-import { decodeEnvelope, signEnvelope, type DataClass } from '../../wire/envelope.ts'
+import { decodeEnvelope, signEnvelope, type DataClass, type DecodedEnvelope } from '../../wire/envelope.ts'
+import type { AuditRecord } from '../../core/audit/record.ts'
+import { boundaryRecord } from '../audit/records.ts'
 import { CLOCK_SKEW_MS_MAX } from '../../wire/limits.ts'
 import { ReplayCache, rememberEnvelope, validateDecodedEnvelope, DuplicateEnvelopeError, type PipelineContext, type ValidatedEnvelope } from '../../wire/pipeline.ts'
 import type { Random } from '../../runtime/random.ts'
@@ -89,7 +91,16 @@ export class EnvelopeChannelService implements EnvelopeChannel {
   }
 
   async publish (dataClass: DataClass, bytes: Uint8Array): Promise<number> {
-    return await this.components.gossip.publish(dataClass, bytes)
+    if (this.components.audit === undefined) return await this.components.gossip.publish(dataClass, bytes)
+    let recipients: number
+    try {
+      recipients = await this.components.gossip.publish(dataClass, bytes)
+    } catch (err) {
+      await this.auditOutbound(dataClass, bytes, { verdict: 'rejected', reason: (err as Error).name ?? 'Error' })
+      throw err
+    }
+    await this.auditOutbound(dataClass, bytes, { verdict: 'accepted', recipients })
+    return recipients
   }
 
   topics (): string[] {
@@ -97,24 +108,30 @@ export class EnvelopeChannelService implements EnvelopeChannel {
   }
 
   async receive (dataClass: DataClass, bytes: Uint8Array, from?: PeerId): Promise<GossipVerdict<AfterCommit | undefined>> {
+    let decoded: DecodedEnvelope | undefined
+    let verdict: { action: 'reject' | 'ignore', code: string }
     try {
       const registered = this.classes.get(dataClass)
       if (registered === undefined) throw new UnregisteredDataClassError(`no handler for data class ${dataClass}`)
-      const envelope = await this.validate(dataClass, bytes)
-      if (envelope === undefined) return { action: 'ignore', code: 'unknown_source' }
-      const value = registered.envelopeClass.decodePayload(envelope.payload, envelope)
-      const after = await this.commit(registered, value, envelope, from)
-      return { action: 'accept', value: after }
+      decoded = decodeEnvelope(bytes)
+      const envelope = await this.validate(dataClass, decoded)
+      if (envelope === undefined) {
+        verdict = { action: 'ignore', code: 'unknown_source' }
+      } else {
+        const value = registered.envelopeClass.decodePayload(envelope.payload, envelope)
+        const after = await this.commit(registered, value, envelope, from, bytes.byteLength)
+        return { action: 'accept', value: after }
+      }
     } catch (err) {
       if (!(err instanceof VerdictError)) this.components.logger.warn({ err, dataClass }, 'handling an envelope failed; ignoring it')
-      const verdict = verdictOf(err)
-      return { action: verdict.action, code: verdict.code }
+      verdict = verdictOf(err)
     }
+    await this.auditRefused(dataClass, bytes, decoded, from, verdict)
+    return verdict
   }
 
   /** The wire pipeline; undefined when an admissible source's key could not be learnt (yet). */
-  private async validate (dataClass: DataClass, bytes: Uint8Array): Promise<ValidatedEnvelope | undefined> {
-    const decoded = decodeEnvelope(bytes)
+  private async validate (dataClass: DataClass, decoded: DecodedEnvelope): Promise<ValidatedEnvelope | undefined> {
     const { members } = this.components
     const source = decoded.envelope.source
     // learn an unknown (but admissible) source's key before the pipeline's membership check
@@ -137,15 +154,26 @@ export class EnvelopeChannelService implements EnvelopeChannel {
   }
 
   /** Runs the class's commit after the previous one of its class; the seen-id joins the commit's batch. */
-  private async commit (registered: Registered, value: unknown, envelope: ValidatedEnvelope, from: PeerId | undefined): Promise<AfterCommit | undefined> {
+  private async commit (registered: Registered, value: unknown, envelope: ValidatedEnvelope, from: PeerId | undefined, size: number): Promise<AfterCommit | undefined> {
     if (this.committing.has(envelope.idHex)) throw new DuplicateEnvelopeError(`envelope ${envelope.idHex} is being committed already`)
     this.committing.add(envelope.idHex)
     const run = registered.commits.then(async () => {
       if (this.replay.has(envelope.idHex)) throw new DuplicateEnvelopeError(`envelope ${envelope.idHex} was seen before`)
       let persisted = false
-      const persist = async (writes: BatchOperation[]): Promise<void> => {
+      const persist = async (writes: BatchOperation[], auditRecords: AuditRecord[] = []): Promise<void> => {
+        const operations = [...writes, this.seen.operation(envelope.idHex, envelope.timestampMs)]
+        const { audit } = this.components
         try {
-          await this.components.store.batch([...writes, this.seen.operation(envelope.idHex, envelope.timestampMs)])
+          if (audit === undefined) {
+            await this.components.store.batch(operations)
+          } else {
+            // the crossing's record (and the step's own events) join the batch of the data they describe
+            const crossing = boundaryRecord({
+              nowMs: this.components.clock.now(), direction: 'in', dataClass: envelope.dataClass, peer: from?.toString() ?? envelope.source,
+              verdict: 'accepted', messageId: envelope.idHex, bytes: size, attributes: { source: envelope.source }
+            })
+            await audit.submit([crossing, ...auditRecords], operations)
+          }
         } catch (err) {
           throw new PersistFailedError(`persisting envelope ${envelope.idHex} failed: ${(err as Error).message}`, { cause: err })
         }
@@ -161,6 +189,48 @@ export class EnvelopeChannelService implements EnvelopeChannel {
       return await run
     } finally {
       this.committing.delete(envelope.idHex)
+    }
+  }
+
+  /** Appends the record of a refused inbound envelope (group-committed); a failed append is logged, never turned into a verdict. */
+  private async auditRefused (dataClass: DataClass, bytes: Uint8Array, decoded: DecodedEnvelope | undefined, from: PeerId | undefined, verdict: { action: string, code: string }): Promise<void> {
+    const { audit } = this.components
+    if (audit === undefined) return
+    const source = decoded?.envelope.source
+    await this.appendAudit(boundaryRecord({
+      nowMs: this.components.clock.now(),
+      direction: 'in',
+      dataClass,
+      peer: from?.toString() ?? source,
+      verdict: 'rejected',
+      reason: `${verdict.action}:${verdict.code}`,
+      ...(decoded === undefined ? {} : { messageId: decoded.idHex }),
+      bytes: bytes.byteLength,
+      ...(source === undefined ? {} : { attributes: { source } })
+    }))
+  }
+
+  /** Appends the record of an outbound publish: the topic is the peer (gossip has no single recipient). */
+  private async auditOutbound (dataClass: DataClass, bytes: Uint8Array, outcome: { verdict: 'accepted', recipients: number } | { verdict: 'rejected', reason: string }): Promise<void> {
+    let messageId: string | undefined
+    try { messageId = decodeEnvelope(bytes).idHex } catch { /* a caller's malformed bytes are still recorded, without an id */ }
+    await this.appendAudit(boundaryRecord({
+      nowMs: this.components.clock.now(),
+      direction: 'out',
+      dataClass,
+      peer: gossipTopic(this.federationId, dataClass),
+      verdict: outcome.verdict,
+      ...(outcome.verdict === 'rejected' ? { reason: outcome.reason } : { attributes: { recipients: outcome.recipients } }),
+      ...(messageId === undefined ? {} : { messageId }),
+      bytes: bytes.byteLength
+    }))
+  }
+
+  private async appendAudit (record: AuditRecord): Promise<void> {
+    try {
+      await this.components.audit?.submit([record])
+    } catch (err) {
+      this.components.logger.error({ err }, 'appending to the audit log failed')
     }
   }
 }

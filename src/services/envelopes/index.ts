@@ -17,12 +17,18 @@ import type { Clock } from '../../runtime/clock.ts'
 import type { Random } from '../../runtime/random.ts'
 import type { Logger } from '../../runtime/log.ts'
 import type { MemberKeys } from '../members/index.ts'
+import type { AuditRecord } from '../../core/audit/record.ts'
+import type { AuditAppender } from '../audit/appender.ts'
 import { EnvelopeChannelService } from './envelope-channel.ts'
 
 export type { ValidatedEnvelope }
 
-/** Persists a step's writes and the envelope's seen-id in one batch; throws PersistFailedError when the store refuses. */
-export type Persist = (writes: BatchOperation[]) => Promise<void>
+/**
+ * Persists a step's writes and the envelope's seen-id in one batch (with the
+ * envelope's audit record and `auditRecords`, the step's own events, when the
+ * channel audits); throws PersistFailedError when the store refuses.
+ */
+export type Persist = (writes: BatchOperation[], auditRecords?: AuditRecord[]) => Promise<void>
 
 /** What runs after an accepted message was acknowledged (outbound messages a step produced). */
 export type AfterCommit = () => Promise<void> | void
@@ -59,6 +65,8 @@ export interface EnvelopeChannelComponents {
   logger: Logger
   /** this node's PeerId text (the source of what it seals) */
   nodeId: string
+  /** when given, every envelope in (accepted or refused, with the reason) and out is appended to the audit log */
+  audit?: AuditAppender
 }
 
 export interface EnvelopeChannelInit {
