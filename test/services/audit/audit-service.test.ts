@@ -17,6 +17,10 @@ import { AuditWitnessStore } from '../../../src/store/audit-witness.ts'
 import { verifySplitViewEvidence } from '../../../src/core/audit/split-view.ts'
 import { checkpointOrigin, AUDIT_CHECKPOINT_CLASS } from '../../../src/services/audit/index.ts'
 import type { HybridSigner } from '../../../src/core/signature.ts'
+import { signGenesis, verifyGenesis } from '../../../src/core/consensus/genesis.ts'
+import { publicKeyToJson } from '../../../src/core/consensus/member.ts'
+import { initialTrust } from '../../../src/core/consensus/trust.ts'
+import { ConsensusStore } from '../../../src/store/consensus.ts'
 import type { MemberIdentity } from '../../../src/services/members/index.ts'
 
 const FEDERATION = 'audit-net'
@@ -144,4 +148,36 @@ test('a node that forks its log is caught by the member that cosigned the other 
   t.true((await entries(b)).some((e) => e.kind === 'membership' && e.change === 'split_view_detected' && e.node === all[0].id))
   // the evidence was gossiped: A (any member) received and kept it
   await until('A to receive the evidence against itself', async () => (await new AuditWitnessStore(a.store).evidence()).length === 1)
+})
+
+test('a decided policy change is audited by every member, with the hash of the policy now in force', async (t) => {
+  const all = await identities(2, 'policy')
+  const a = await startNode(all, 0, 'policy', [])
+  const b = await startNode(all, 1, 'policy', [a.multiaddrs()[0]])
+  t.teardown(async () => { await Promise.all([a.stop(), b.stop()]) })
+  const genesis = verifyGenesis(signGenesis({
+    version: 1,
+    federation_id: FEDERATION,
+    created_at: new Date().toISOString(),
+    consensus: { threshold: 'bft', min_participating_nodes: 2, tie_breaking: 'timestamp_priority' },
+    members: all.map((identity, i) => ({ node_id: identity.id, public_key: publicKeyToJson(identity.signer.publicKey), site_id: `site_${i}` }))
+  }, new Map(all.map((identity) => [identity.id, identity.signer]))), hybridVerifier())
+  for (const node of [a, b]) {
+    await new ConsensusStore(node.store).initGenesis(genesis.membership, genesis.policy, all.map((identity) => initialTrust(identity.id, Date.now())))
+    await node.consensus.reload()
+  }
+  await until('both nodes on the vote topic', () => [a, b].every((node) => node.libp2p.services.pubsub.getSubscribers(`/fedmesh/${FEDERATION}/vote/1`).length >= 1))
+
+  const proposal = await run(a, 'consensus.propose', { type: 'policy_change', slot: 'policy/1', body: { tie_breaking: 'lexicographic' } })
+  await until('B to learn the proposal', async () => (await entries(b)).some((e) => e.kind === 'boundary' && e.data_class === 'vote' && e.result === 'accept'))
+  await run(b, 'consensus.vote', { slot: 'policy/1', event_hash: proposal.event_hash })
+  for (const [name, node] of [['A', a], ['B', b]] as const) {
+    await until(`${name} to audit the decided policy`, async () => (await entries(node)).some((e) => e.kind === 'policy' && e.change === 'federation_policy_decided'))
+  }
+  const hashes = await Promise.all([a, b].map(async (node) => (await entries(node)).find((e) => e.kind === 'policy').policy_hash))
+  t.regex(hashes[0], /^[0-9a-f]{64}$/)
+  t.is(hashes[0], hashes[1], 'both members audit the same policy')
+  // the operator actions are recorded too, with their outcome
+  t.true((await entries(a)).some((e) => e.kind === 'operator' && e.action === 'consensus.propose' && e.detail === 'ok'))
+  t.true((await entries(b)).some((e) => e.kind === 'operator' && e.action === 'consensus.vote' && e.detail === 'ok'))
 })
