@@ -11,6 +11,7 @@ import * as consensusCommands from './commands/consensus.ts'
 import * as participantCommands from './commands/participant.ts'
 import * as matchCommands from './commands/match.ts'
 import * as consoleCommands from './commands/console.ts'
+import * as auditCommands from './commands/audit.ts'
 
 type Register = (program: Command) => void
 
@@ -20,7 +21,8 @@ const commandModules: Array<{ register: Register }> = [
   consensusCommands,
   participantCommands,
   matchCommands,
-  consoleCommands
+  consoleCommands,
+  auditCommands
 ]
 
 /** Builds the program with every command registered. */
