@@ -35,6 +35,8 @@ import { createOperations, type Operations } from '../operations/index.ts'
 import { AuditLog } from '../store/audit-log.ts'
 import { AuditWitnessStore } from '../store/audit-witness.ts'
 import { audit, auditAppender, type AuditService } from '../services/audit/index.ts'
+import { dataPolicies, type DataPolicies } from '../services/policies/index.ts'
+import { parseDataPolicy } from '../core/policy/data-policy.ts'
 
 export interface NodeInit {
   config: Config
@@ -141,6 +143,8 @@ export class FedmeshNode {
   readonly consensus: ConsensusService
   private readonly summaries: SummaryService
   private readonly aggregatedMetrics: AggregatedMetricsService
+  /** the data policies in force (the handshake will agree per-peer entries through it) */
+  readonly policies: DataPolicies
   /** checkpoints and witnessing of audit logs (tests drive checkpoints directly) */
   readonly audit: AuditService
   /** started in this order, stopped in reverse */
@@ -151,6 +155,7 @@ export class FedmeshNode {
   private constructor (parts: Parts) {
     const { config, libp2p, store, metrics, log, clock, random, signer, verifier, init, auditLog } = parts
     const auditing = auditAppender(auditLog, store)
+    this.policies = dataPolicies({ policy: parseDataPolicy(config.federation) })
     this.config = config
     this.libp2p = libp2p
     this.store = store
@@ -174,7 +179,7 @@ export class FedmeshNode {
     this.members.add(nodeId, { key: signer.publicKey, siteId: config.site_id })
     for (const [id, identity] of init.knownMembers ?? []) this.members.add(id, identity)
     this.envelopes = envelopeChannel({ federationId: config.federation.federation_id })({
-      gossip: this.gossip, store, signer, verifier, members: this.members, clock, random, logger: log, nodeId, audit: auditing
+      gossip: this.gossip, store, signer, verifier, members: this.members, clock, random, logger: log, nodeId, audit: auditing, policy: this.policies
     })
     this.records = nodeRecords({ siteId: config.site_id, jurisdiction: config.jurisdiction, capabilities: config.capabilities, federationEnabled: federated })({
       dht: libp2p.services.dht, peerId: libp2p.peerId, addresses: () => libp2p.getMultiaddrs(), signer, verifier, clock, logger: log

@@ -7,6 +7,7 @@
  * libp2p signed-envelope idea). Spec: protocols/envelope.md.
  */
 import type { HybridSignature, HybridSigner } from '../core/signature.ts'
+import { DATA_CLASSES, type DataClass } from '../core/data-class.ts'
 import { PEER_ID_PATTERN } from '../core/identity/peer-id.ts'
 import { SLUG_PATTERN } from '../config/schema.ts'
 import { DataClass as WireDataClass, Priority as WirePriority, EnvelopeBody, SignedEnvelope } from '../../protocols/envelope.ts'
@@ -18,12 +19,8 @@ import { EnvelopeSchemaError, EnvelopeTooLargeError, MalformedEnvelopeError, Uns
 import { ED25519_SIGNATURE_BYTES } from '../crypto/ed25519.ts'
 import { ML_DSA_SIZES } from '../crypto/mldsa.ts'
 
-/** What a message carries; only these classes exist on the wire. */
-export const DATA_CLASSES = [
-  'summary', 'attestation', 'vote', 'aggregated_metrics', 'incident_summary', 'playbook_metadata', 'coordination_request', 'chain',
-  'audit_checkpoint'
-] as const
-export type DataClass = typeof DATA_CLASSES[number]
+/** What a message carries; only these classes exist on the wire (the list lives in core: policies name them too). */
+export { DATA_CLASSES, type DataClass } from '../core/data-class.ts'
 
 /** Delivery priority, lowest first. */
 export const PRIORITIES = ['routine', 'elevated', 'urgent', 'critical'] as const

@@ -5,7 +5,8 @@
  * its commit, serialised per data class — and the outbound seal/publish.
  */
 import type { PeerId } from '@libp2p/interface'
-import { VerdictError, verdictOf } from '../../core/errors.ts'
+import { PayloadRefusedError, VerdictError, verdictOf } from '../../core/errors.ts'
+import { DataClassNotAllowedError } from '../../core/policy/data-policy.ts'
 import type { GossipVerdict } from '../../net/gossip.ts'
 import { gossipTopic } from '../../net/gossip.ts'
 import { SeenEnvelopes } from '../../store/seen-envelopes.ts'
@@ -91,6 +92,12 @@ export class EnvelopeChannelService implements EnvelopeChannel {
   }
 
   async publish (dataClass: DataClass, bytes: Uint8Array): Promise<number> {
+    if (this.components.policy?.mayGossip(dataClass) === false) {
+      // checked on the send path itself: nothing of a withheld class reaches gossip
+      const err = new DataClassNotAllowedError(`${dataClass} may not enter gossip: a data policy withholds it from some member`)
+      await this.auditOutbound(dataClass, bytes, { verdict: 'rejected', reason: err.name })
+      throw err
+    }
     if (this.components.audit === undefined) return await this.components.gossip.publish(dataClass, bytes)
     let recipients: number
     try {
@@ -113,6 +120,7 @@ export class EnvelopeChannelService implements EnvelopeChannel {
     try {
       const registered = this.classes.get(dataClass)
       if (registered === undefined) throw new UnregisteredDataClassError(`no handler for data class ${dataClass}`)
+      if (this.components.policy?.mayGossip(dataClass) === false) throw new PayloadRefusedError('reject', 'class_not_allowed', `${dataClass} is outside this node's gossip policy`)
       decoded = decodeEnvelope(bytes)
       const envelope = await this.validate(dataClass, decoded)
       if (envelope === undefined) {

@@ -67,6 +67,8 @@ export interface EnvelopeChannelComponents {
   nodeId: string
   /** when given, every envelope in (accepted or refused, with the reason) and out is appended to the audit log */
   audit?: AuditAppender
+  /** when given, a class its data policies keep out of gossip is never published, and refused (REJECT `class_not_allowed`) when it comes in */
+  policy?: { mayGossip: (dataClass: DataClass) => boolean }
 }
 
 export interface EnvelopeChannelInit {
