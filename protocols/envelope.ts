@@ -76,6 +76,8 @@ export interface EnvelopeBody {
   schemaId: string
   contentType: string
   payload: Uint8Array
+  originSeq: bigint
+  prevHash: Uint8Array
 }
 
 export namespace EnvelopeBody {
@@ -148,6 +150,16 @@ export namespace EnvelopeBody {
           w.bytes(obj.payload)
         }
 
+        if ((obj.originSeq != null && obj.originSeq !== 0n)) {
+          w.uint32(104)
+          w.uint64(obj.originSeq)
+        }
+
+        if ((obj.prevHash != null && obj.prevHash.byteLength > 0)) {
+          w.uint32(114)
+          w.bytes(obj.prevHash)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -164,7 +176,9 @@ export namespace EnvelopeBody {
           priority: Priority.ROUTINE,
           schemaId: '',
           contentType: '',
-          payload: uint8ArrayAlloc(0)
+          payload: uint8ArrayAlloc(0),
+          originSeq: 0n,
+          prevHash: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -219,6 +233,14 @@ export namespace EnvelopeBody {
             }
             case 12: {
               obj.payload = reader.bytes()
+              break
+            }
+            case 13: {
+              obj.originSeq = reader.uint64()
+              break
+            }
+            case 14: {
+              obj.prevHash = reader.bytes()
               break
             }
             default: {

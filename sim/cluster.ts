@@ -196,6 +196,7 @@ export class LocalCluster implements Cluster {
       libp2pMetrics: false,
       libp2pMetricsImpl: () => bytes,
       gossipHeartbeatMs: scenario.gossip_heartbeat_ms,
+      syncIntervalMs: scenario.sync_interval_ms,
       discoveryConnectionsTarget: scenario.connections_target,
       // bootstrap nodes keep the production limit: every joining node dials them first
       ...(this.bootstrapNodes.has(index) ? {} : { connectionsMax: scenario.connections_max }),

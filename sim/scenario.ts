@@ -91,6 +91,8 @@ export const scenarioSchema = z.strictObject({
   /** connections a (non-bootstrap) node keeps before libp2p's connection manager prunes (DHT queries open many); bootstrap nodes keep the production limit */
   connections_max: count.min(1, 'must be at least 1').max(CONNECTIONS_MAX, `must be at most ${CONNECTIONS_MAX}`).default(24),
   gossip_heartbeat_ms: count.min(50, 'must be at least 50').max(10_000, 'must be at most 10000').default(700),
+  /** period of a node's anti-entropy sync round with one member (production default 10 s; the sim's runs are short) */
+  sync_interval_ms: count.min(100, 'must be at least 100').max(60_000, 'must be at most 60000').default(1000),
   join: z.strictObject({
     rate_per_second: z.number().positive('must be positive').default(100),
     timeout_seconds: seconds.default(120),

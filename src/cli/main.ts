@@ -12,6 +12,7 @@ import * as participantCommands from './commands/participant.ts'
 import * as matchCommands from './commands/match.ts'
 import * as consoleCommands from './commands/console.ts'
 import * as auditCommands from './commands/audit.ts'
+import * as chainCommands from './commands/chains.ts'
 
 type Register = (program: Command) => void
 
@@ -22,7 +23,8 @@ const commandModules: Array<{ register: Register }> = [
   participantCommands,
   matchCommands,
   consoleCommands,
-  auditCommands
+  auditCommands,
+  chainCommands
 ]
 
 /** Builds the program with every command registered. */

@@ -100,6 +100,20 @@ export const auditConfigSchema = z.strictObject({
   checkpoint_interval_seconds: z.number().int('must be an integer').min(1, 'must be at least 1').max(24 * 3600, 'must be at most 86400 (a day)').default(60)
 })
 
+/** Entries kept per origin log when a class has no `sync.retention` entry. */
+export const SYNC_RETENTION_ENTRIES_DEFAULT = 100_000
+/** Upper bound on a class's retention (entries per origin log): ~4 KB each, so ~4 GB per origin at most. */
+export const SYNC_RETENTION_ENTRIES_MAX = 1_000_000
+
+/**
+ * Anti-entropy sync (protocols/sync.md): `retention` = entries kept per origin log, by data class
+ * (`default` for the rest); `interval_seconds` = period of a frontier exchange with one member.
+ */
+export const syncConfigSchema = z.strictObject({
+  retention: z.record(z.string(), z.number().int().min(1).max(SYNC_RETENTION_ENTRIES_MAX)).default({}),
+  interval_seconds: z.number().min(0.1).max(3600).default(10)
+})
+
 export const configSchema = z.strictObject({
   site_id: slug,
   jurisdiction: z.string().regex(/^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$/, 'must be an ISO 3166 code such as "UK", "DE" or "US-CA"'),
@@ -116,7 +130,8 @@ export const configSchema = z.strictObject({
   }).default({ level: 'info' }),
   consensus: consensusConfigSchema.default(() => consensusConfigSchema.parse({})),
   crypto: cryptoConfigSchema.default(() => cryptoConfigSchema.parse({})),
-  audit: auditConfigSchema.default(() => auditConfigSchema.parse({}))
+  audit: auditConfigSchema.default(() => auditConfigSchema.parse({})),
+  sync: syncConfigSchema.default(() => syncConfigSchema.parse({}))
 })
 
 /** A validated config with every default filled in. */

@@ -37,6 +37,13 @@ import { AuditWitnessStore } from '../store/audit-witness.ts'
 import { audit, auditAppender, type AuditService } from '../services/audit/index.ts'
 import { dataPolicies, type DataPolicies } from '../services/policies/index.ts'
 import { parseDataPolicy } from '../core/policy/data-policy.ts'
+import { chains, type ChainService } from '../services/chains/index.ts'
+import { ChainRepository } from '../store/chains.ts'
+import { OriginLogs } from '../services/envelopes/origin-logs.ts'
+import { SyncLogRepository } from '../store/sync-logs.ts'
+import { sync, type SyncService } from '../services/sync/index.ts'
+import { LOG_HELD_ENTRIES_MAX } from '../services/sync/constants.ts'
+import { SYNC_RETENTION_ENTRIES_DEFAULT } from '../config/schema.ts'
 
 export interface NodeInit {
   config: Config
@@ -77,6 +84,8 @@ export interface NodeInit {
   knownMembers?: Array<[string, MemberIdentity]>
   /** also told every gossip verdict (the sim counts them) */
   verdictObserver?: GossipCounters
+  /** period of a sync round; default the config's sync.interval_seconds (the sim and tests shorten it) */
+  syncIntervalMs?: number
 }
 
 export interface PeerSummary {
@@ -147,6 +156,10 @@ export class FedmeshNode {
   readonly policies: DataPolicies
   /** checkpoints and witnessing of audit logs (tests drive checkpoints directly) */
   readonly audit: AuditService
+  /** chain settlement (tests drive its deadline tick and retries directly) */
+  readonly chains: ChainService
+  /** anti-entropy sync over the per-origin logs (tests and the sim read its status) */
+  readonly sync: SyncService
   /** started in this order, stopped in reverse */
   private readonly services: Lifecycle[]
   private startedAt = 0
@@ -178,8 +191,20 @@ export class FedmeshNode {
     })
     this.members.add(nodeId, { key: signer.publicKey, siteId: config.site_id })
     for (const [id, identity] of init.knownMembers ?? []) this.members.add(id, identity)
+    const logs = new OriginLogs({
+      repository: new SyncLogRepository(store),
+      limits: (dataClass) => {
+        const retentionEntries = config.sync.retention[dataClass] ?? config.sync.retention.default ?? SYNC_RETENTION_ENTRIES_DEFAULT
+        return { retentionEntries, heldEntriesMax: Math.min(retentionEntries, LOG_HELD_ENTRIES_MAX) }
+      },
+      logger: log,
+      nodeId
+    })
     this.envelopes = envelopeChannel({ federationId: config.federation.federation_id })({
-      gossip: this.gossip, store, signer, verifier, members: this.members, clock, random, logger: log, nodeId, audit: auditing, policy: this.policies
+      gossip: this.gossip, store, signer, verifier, members: this.members, clock, random, logger: log, nodeId, logs, audit: auditing, policy: this.policies
+    })
+    this.sync = sync({ intervalMs: init.syncIntervalMs ?? config.sync.interval_seconds * 1000 })({
+      envelopes: this.envelopes, logs, host: libp2p, members: this.members, clock, random: random.fork('sync'), logger: log, nodeId
     })
     this.records = nodeRecords({ siteId: config.site_id, jurisdiction: config.jurisdiction, capabilities: config.capabilities, federationEnabled: federated })({
       dht: libp2p.services.dht, peerId: libp2p.peerId, addresses: () => libp2p.getMultiaddrs(), signer, verifier, clock, logger: log
@@ -219,7 +244,11 @@ export class FedmeshNode {
     this.audit = audit({ federationId: config.federation.federation_id, checkpointIntervalMs: config.audit.checkpoint_interval_seconds * 1000, publish: federated })({
       envelopes: this.envelopes, log: auditLog, witnesses: new AuditWitnessStore(store), audit: auditing, signer, verifier, members: this.members, streams: libp2p, clock, logger: log, nodeId
     })
-    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.audit]
+    this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
+      host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
+    })
+    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.audit]
+    if (federated) this.services.push(this.sync)
     if (federated) {
       this.services.push(joining({
         bootstrap: config.federation.bootstrap,
@@ -227,7 +256,7 @@ export class FedmeshNode {
       })({ connections: libp2p, logger: log }))
     }
     this.operations = createOperations({
-      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries }, auditLog
+      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains }, auditLog
     })
   }
 

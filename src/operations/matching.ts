@@ -13,12 +13,15 @@ import { formatParticipantId, parseParticipantId, PARTICIPANT_ID_SCHEME } from '
 import { validateParticipant, type Participant } from '../core/matching/participant.ts'
 import { validateSummary } from '../core/matching/summary.ts'
 import { buildInstance, type InstanceNodeInput } from '../core/matching/instance.ts'
-import { clear } from '../core/matching/clearing.ts'
+import { clearForMatch, SOLVER_TIME_LIMIT_MS_MAX } from '../solver/index.ts'
 import { enumerateChains } from '../core/matching/enumeration.ts'
 import { matchReport, type MatchReport, type ReportedChain } from '../core/matching/report.ts'
 import { explainChain } from '../core/matching/chain.ts'
 import { CHAIN_LENGTH_DEFAULT, CHAINS_ENUMERATED_MAX } from '../core/matching/limits.ts'
 import { ParticipantRepository, type ParticipantRecord } from '../store/participants.ts'
+import { formatParticipantKey, parseParticipantKey } from '../core/identity/participant-keys.ts'
+import { publicKeyToClaims } from '../core/chain/node-statement.ts'
+import { generateParticipantSeeds, participantSignerFromSeeds } from '../crypto/participant-keys.ts'
 import { SummaryRepository } from '../store/matching-summaries.ts'
 import { loadTaxonomy } from '../store/matching-taxonomy.ts'
 import { parseArguments as parseArgs } from './arguments.ts'
@@ -33,18 +36,25 @@ const addArgs = z.strictObject({
   handle: z.string(),
   offers: z.array(z.string()).min(1, 'at least one offer'),
   needs: z.array(z.string()).min(1, 'at least one need'),
-  weight: z.number().int().optional()
+  weight: z.number().int().optional(),
+  /** the participant's own key text to import (`fedmesh-participant-key:1:…`); absent → a fresh one */
+  key: z.string().optional()
 })
 
-/** `participant.add`: validates against the taxonomy and stores `sep://<handle>@<node>`. */
+/** `participant.add`: validates against the taxonomy and stores `sep://<handle>@<node>` with its own key (fresh or imported; the node keeps the secret). */
 export const participantAdd: Operation<z.input<typeof addArgs>, ParticipantRecord> = {
   name: 'participant.add',
   async run (context, args) {
-    const { handle, offers, needs, weight } = parseArgs(addArgs, args, 'participant.add')
+    const { handle, offers, needs, weight, key } = parseArgs(addArgs, args, 'participant.add')
     const taxonomy = await loadTaxonomy(context.dataDir)
     const id = formatParticipantId({ handle, node: localNodeId(context.config) })
     const participant = validateParticipant({ id, offers, needs, ...(weight === undefined ? {} : { weight }) }, taxonomy)
-    const added = await new ParticipantRepository(context.store).add(participant, context.clock.now())
+    const seeds = key === undefined ? generateParticipantSeeds() : parseParticipantKey(key)
+    const publicKey = publicKeyToClaims(participantSignerFromSeeds(seeds).publicKey)
+    const added = await new ParticipantRepository(context.store).add(participant, context.clock.now(), {
+      publicKey: { ed25519: publicKey.ed25519, mldsa: publicKey.mldsa, mldsa_level: publicKey.mldsa_level },
+      secret: formatParticipantKey(seeds)
+    })
     context.services?.summaries.changed() // a running node tells the federation the new counts
     return added
   }
@@ -78,7 +88,10 @@ export const participantRemove: Operation<z.input<typeof removeArgs>, Participan
 const matchArgs = z.strictObject({
   cap: z.number().int().nullable().default(CHAIN_LENGTH_DEFAULT),
   candidates: z.boolean().default(false),
-  limit: z.number().int().min(1).max(CHAINS_ENUMERATED_MAX).optional()
+  limit: z.number().int().min(1).max(CHAINS_ENUMERATED_MAX).optional(),
+  /** the exact/certified mode (src/solver/: HiGHS in a worker) instead of the heuristic */
+  exact: z.boolean().default(false),
+  time_limit_ms: z.number().int().min(1).max(SOLVER_TIME_LIMIT_MS_MAX).optional()
 })
 
 /** A match on the node's store: the clearing report, plus which summaries were used or skipped. */
@@ -96,12 +109,15 @@ export interface NodeMatchReport extends MatchReport {
 export const match: Operation<z.input<typeof matchArgs>, NodeMatchReport> = {
   name: 'match',
   async run (context, args) {
-    const { cap, candidates, limit } = parseArgs(matchArgs, args, 'match')
+    const { cap, candidates, limit, exact, time_limit_ms: timeLimitMs } = parseArgs(matchArgs, args, 'match')
     const taxonomy = await loadTaxonomy(context.dataDir)
     const self = localNodeId(context.config)
     const participants: Participant[] = []
     const skippedParticipants: NodeMatchReport['skipped_participants'] = []
-    for (const { id, offers, needs, weight } of await new ParticipantRepository(context.store).list()) {
+    // a paused participant, or one reserved by an open chain, is not offered again
+    const reserved = context.services?.chains?.reserved() ?? new Set<string>()
+    for (const { id, offers, needs, weight, status } of await new ParticipantRepository(context.store).list()) {
+      if (status === 'paused' || reserved.has(id)) continue
       try {
         participants.push(validateParticipant({ id, offers, needs, ...(weight === undefined ? {} : { weight }) }, taxonomy))
       } catch (err) {
@@ -122,7 +138,7 @@ export const match: Operation<z.input<typeof matchArgs>, NodeMatchReport> = {
     }
     const started = performance.now()
     const instance = buildInstance(taxonomy, nodes)
-    const clearing = clear(instance, { cap })
+    const clearing = await clearForMatch(instance, { cap, exact, ...(timeLimitMs === undefined ? {} : { timeLimitMs }) })
     const report: NodeMatchReport = {
       ...matchReport(clearing, performance.now() - started),
       node: self,

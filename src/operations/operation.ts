@@ -7,6 +7,7 @@ import type { SignatureVerifier } from '../core/signature.ts'
 import type { Clock } from '../runtime/clock.ts'
 import type { Consensus } from '../services/consensus/index.ts'
 import type { Summaries } from '../services/summaries/index.ts'
+import type { Chains } from '../services/chains/index.ts'
 import { InputError } from '../core/errors.ts'
 import type { AuditLog } from '../store/audit-log.ts'
 
@@ -14,6 +15,8 @@ import type { AuditLog } from '../store/audit-log.ts'
 export interface RunningServices {
   consensus: Consensus
   summaries: Summaries
+  /** chain settlement (optional so callers that build services by hand need not give it) */
+  chains?: Chains
 }
 
 /** What operations may use. */

@@ -68,7 +68,7 @@ export async function solveClearing (instance: MatchingInstance, options: SolveC
   options.signal?.throwIfAborted()
   const started = performance.now()
   const request: SolverRequest = { categories: instance.taxonomy.categories, nodes: instance.nodes, cap, mode, deadlineEpochMs: Date.now() + timeLimitMs }
-  const worker = new Worker(workerUrl(), { workerData: request, ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }) })
+  const worker = new Worker(workerUrl(), { workerData: request, execArgv: workerExecArgv(), ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }) })
   let resolve!: (result: ClearingResult) => void
   let reject!: (error: Error) => void
   const promise = new Promise<ClearingResult>((res, rej) => { resolve = res; reject = rej })
@@ -116,6 +116,15 @@ function validateTimeLimit (ms: number): number {
   return ms
 }
 
+/**
+ * The parent's Node flags minus those that only make sense for a string entry
+ * point (`--input-type`, as in `node --input-type=module -e …`): a worker
+ * started from a file with them fails before it runs.
+ */
+function workerExecArgv (): string[] {
+  return process.execArgv.filter((flag) => !flag.startsWith('--input-type'))
+}
+
 /** worker.ts next to this module: .ts when running from source, .js from dist/. */
 function workerUrl (): URL {
   return new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url)
@@ -139,4 +148,17 @@ function fromClearing (clearing: Clearing, started: number, solverError: SolverC
     timeMs: performance.now() - started,
     solverError
   }
+}
+
+/** How `match` clears: the heuristic in-process (fast, deterministic), or the exact mode in the worker within a budget. */
+export interface MatchClearingOptions {
+  cap: number | null
+  exact?: boolean
+  timeLimitMs?: number
+}
+
+/** The clearing `match` reports: `clear()` by default; with `exact`, `solveClearing` (HiGHS in a worker, never blocking the caller's thread). */
+export async function clearForMatch (instance: MatchingInstance, options: MatchClearingOptions): Promise<Clearing | ClearingResult> {
+  if (options.exact !== true) return clear(instance, { cap: options.cap })
+  return await solveClearing(instance, { cap: options.cap, mode: 'exact', ...(options.timeLimitMs === undefined ? {} : { timeLimitMs: options.timeLimitMs }) })
 }

@@ -18,7 +18,6 @@ const SCHEMA_KEY = 'schema_version'
 
 // The root database. `any` for the key/value type parameters because sublevels
 // choose their own encodings; the root only stores the schema version.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type RootLevel = AbstractLevel<any, string, any>
 export type Sublevel<V> = AbstractSublevel<RootLevel, string | Buffer | Uint8Array, string, V>
 export type BatchOperation = AbstractBatchOperation<RootLevel, string, unknown>

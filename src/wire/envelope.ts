@@ -6,6 +6,7 @@
  * verifier checks the exact bytes it received and never re-encodes (the
  * libp2p signed-envelope idea). Spec: protocols/envelope.md.
  */
+import { createHash } from 'node:crypto'
 import type { HybridSignature, HybridSigner } from '../core/signature.ts'
 import { DATA_CLASSES, type DataClass } from '../core/data-class.ts'
 import { PEER_ID_PATTERN } from '../core/identity/peer-id.ts'
@@ -13,7 +14,7 @@ import { SLUG_PATTERN } from '../config/schema.ts'
 import { DataClass as WireDataClass, Priority as WirePriority, EnvelopeBody, SignedEnvelope } from '../../protocols/envelope.ts'
 import {
   CONTENT_TYPE_LENGTH_MAX, DESTINATION_LENGTH_MAX, ENVELOPE_BYTES_MAX, ENVELOPE_ID_BYTES, ENVELOPE_VERSION, FEDERATION_ID_LENGTH_MAX,
-  PAYLOAD_BYTES_MAX, SCHEMA_ID_LENGTH_MAX, SOURCE_LENGTH_MAX, TTL_HOPS_DEFAULT, TTL_HOPS_MAX
+  ORIGIN_SEQ_MAX, PAYLOAD_BYTES_MAX, PREV_HASH_BYTES, SCHEMA_ID_LENGTH_MAX, SOURCE_LENGTH_MAX, TTL_HOPS_DEFAULT, TTL_HOPS_MAX
 } from './limits.ts'
 import { EnvelopeSchemaError, EnvelopeTooLargeError, MalformedEnvelopeError, UnsupportedEnvelopeVersionError } from './errors.ts'
 import { ED25519_SIGNATURE_BYTES } from '../crypto/ed25519.ts'
@@ -50,6 +51,10 @@ export interface Envelope {
   schemaId: string
   contentType: string
   payload: Uint8Array
+  /** position in the source's log of this data class, from 1; 0 = not sequenced (protocols/envelope.md "Per-origin logs") */
+  originSeq: number
+  /** SHA-256 of the source's body at originSeq - 1; empty for seq 0 and 1 */
+  prevHash: Uint8Array
 }
 
 /** An envelope with what verification needs: the exact signed bytes and the signatures. */
@@ -78,6 +83,10 @@ export interface EnvelopeFields {
   schemaId: string
   contentType?: string
   payload: Uint8Array
+  /** position in the source's log (the envelope channel assigns it); absent = 0, not sequenced */
+  originSeq?: number
+  /** SHA-256 of the previous body of the source's log; required from seq 2 */
+  prevHash?: Uint8Array
 }
 
 const DATA_CLASS_TO_WIRE: Record<DataClass, WireDataClass> = {
@@ -131,6 +140,10 @@ export function checkEnvelopeFields (envelope: Envelope): void {
   checkText('schema_id', envelope.schemaId, SCHEMA_ID_LENGTH_MAX, SCHEMA_ID_PATTERN, 'lowercase words and digits joined by ".", "_", "-" or "/" (e.g. "fedmesh.vote/1")')
   checkText('content_type', envelope.contentType, CONTENT_TYPE_LENGTH_MAX, CONTENT_TYPE_PATTERN, 'a lowercase MIME type such as "application/protobuf"')
   if (envelope.payload.length > PAYLOAD_BYTES_MAX) throw schemaError('payload', `is larger than ${PAYLOAD_BYTES_MAX} bytes`)
+  if (!Number.isSafeInteger(envelope.originSeq) || envelope.originSeq < 0 || envelope.originSeq > ORIGIN_SEQ_MAX) throw schemaError('origin_seq', `must be 0..${ORIGIN_SEQ_MAX}`)
+  // seq 1 starts a log and links to nothing; every later one links to its predecessor
+  const prevBytes = envelope.originSeq >= 2 ? PREV_HASH_BYTES : 0
+  if (envelope.prevHash.length !== prevBytes) throw schemaError('prev_hash', `must be ${prevBytes} bytes at origin_seq ${envelope.originSeq}`)
 }
 
 function signingBytes (body: Uint8Array): Uint8Array {
@@ -142,6 +155,11 @@ function signingBytes (body: Uint8Array): Uint8Array {
 
 function toHex (bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')
+}
+
+/** SHA-256 of an envelope's signed body: what the next envelope of its source's log links to as `prev_hash`. */
+export function envelopeBodyHash (decoded: DecodedEnvelope): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(decoded.signedBytes.subarray(ENVELOPE_SIGNING_DOMAIN.length)).digest())
 }
 
 /** Builds, checks and signs an envelope; returns its wire bytes. Throws EnvelopeSchemaError for out-of-limit fields. */
@@ -159,7 +177,9 @@ export function signEnvelope (fields: EnvelopeFields, signer: HybridSigner): Uin
     priority: fields.priority ?? 'routine',
     schemaId: fields.schemaId,
     contentType: fields.contentType ?? CONTENT_TYPE_DEFAULT,
-    payload: fields.payload
+    payload: fields.payload,
+    originSeq: fields.originSeq ?? 0,
+    prevHash: fields.prevHash ?? new Uint8Array(0)
   }
   checkEnvelopeFields(envelope)
   const body = EnvelopeBody.encode({
@@ -174,7 +194,9 @@ export function signEnvelope (fields: EnvelopeFields, signer: HybridSigner): Uin
     priority: PRIORITY_TO_WIRE[envelope.priority],
     schemaId: envelope.schemaId,
     contentType: envelope.contentType,
-    payload: envelope.payload
+    payload: envelope.payload,
+    originSeq: BigInt(envelope.originSeq),
+    prevHash: envelope.prevHash
   })
   const signature = signer.sign(signingBytes(body))
   return SignedEnvelope.encode({ body, ed25519Signature: signature.ed25519, mldsaSignature: signature.mldsa, hops: envelope.hops })
@@ -211,6 +233,7 @@ export function decodeEnvelope (bytes: Uint8Array): DecodedEnvelope {
   const signed = decodeSignedEnvelope(bytes)
   const body = decodeBody(signed.body)
   if (body.timestampMs > BigInt(Number.MAX_SAFE_INTEGER)) throw schemaError('timestamp_ms', 'is beyond any plausible time')
+  if (body.originSeq > BigInt(ORIGIN_SEQ_MAX)) throw schemaError('origin_seq', `is above ${ORIGIN_SEQ_MAX}`)
   const dataClass = DATA_CLASS_FROM_WIRE.get(body.dataClass)
   const priority = PRIORITY_FROM_WIRE.get(body.priority)
   if (dataClass === undefined) throw schemaError('data_class', 'is missing or unknown')
@@ -228,7 +251,9 @@ export function decodeEnvelope (bytes: Uint8Array): DecodedEnvelope {
     priority,
     schemaId: body.schemaId,
     contentType: body.contentType,
-    payload: body.payload
+    payload: body.payload,
+    originSeq: Number(body.originSeq),
+    prevHash: body.prevHash
   }
   checkEnvelopeFields(envelope)
   if (signed.ed25519Signature.length !== ED25519_SIGNATURE_BYTES) throw schemaError('ed25519_signature', `must be ${ED25519_SIGNATURE_BYTES} bytes`)

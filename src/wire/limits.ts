@@ -36,10 +36,15 @@ export const CLOCK_SKEW_MS_MAX = 5 * 60 * 1000
 /** Envelope ids remembered for duplicate detection (about 170 envelopes/s sustained over the skew window). */
 export const REPLAY_CACHE_ENTRIES_MAX = 100_000
 
+/** Highest position in an origin's log: a safe integer, so a seq survives JSON and Number (2^53 - 1). */
+export const ORIGIN_SEQ_MAX = Number.MAX_SAFE_INTEGER
+/** `prev_hash` is a SHA-256 of the previous body of the origin's log. */
+export const PREV_HASH_BYTES = 32
+
 /** Bytes of both signatures at the largest ML-DSA level. */
 export const SIGNATURES_BYTES_MAX = ED25519_SIGNATURE_BYTES + Math.max(...Object.values(ML_DSA_SIZES).map((size) => size.signatureBytes))
 /** Everything but the payload and signatures: fixed fields with their protobuf tags and length prefixes (generous). */
-export const HEADER_BYTES_MAX = 64 + ENVELOPE_ID_BYTES + SOURCE_LENGTH_MAX + DESTINATION_LENGTH_MAX + FEDERATION_ID_LENGTH_MAX +
+export const HEADER_BYTES_MAX = 64 + 11 + 2 + PREV_HASH_BYTES + ENVELOPE_ID_BYTES + SOURCE_LENGTH_MAX + DESTINATION_LENGTH_MAX + FEDERATION_ID_LENGTH_MAX +
   SCHEMA_ID_LENGTH_MAX + CONTENT_TYPE_LENGTH_MAX
 
 // Any envelope whose fields are within their limits fits ENVELOPE_BYTES_MAX, so a sender that respects

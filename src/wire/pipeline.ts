@@ -37,6 +37,12 @@ export interface PipelineContext {
   expectedDataClass?: DataClass
   /** a durable check for ids accepted before (e.g. the store), after the in-memory cache */
   seenBefore?: (idHex: string) => boolean
+  /**
+   * true when the caller already checked the envelope against its source's log (a new origin seq): the log is
+   * then its replay guard, so the age checks (skew window, replay floor) do not apply and sync can bring
+   * envelopes older than the window. The future-skew check still does.
+   */
+  guardedByLog?: (envelope: Envelope) => boolean
 }
 
 /** An envelope that passed every check, ready for its data class handler. */
@@ -68,8 +74,9 @@ export function validateDecodedEnvelope (decoded: DecodedEnvelope, context: Pipe
   if (context.replay.has(idHex) || context.seenBefore?.(idHex) === true) throw new DuplicateEnvelopeError(`envelope ${idHex} was seen before`)
   if (envelope.hops > envelope.ttl) throw new ExpiredEnvelopeError(`envelope travelled ${envelope.hops} hops, ttl ${envelope.ttl}`)
   const nowMs = context.now()
-  if (envelope.timestampMs < nowMs - CLOCK_SKEW_MS_MAX) throw new StaleEnvelopeError(`envelope is ${nowMs - envelope.timestampMs} ms old, more than ${CLOCK_SKEW_MS_MAX}`)
-  if (envelope.timestampMs <= context.replay.floorMs) throw new StaleEnvelopeError(`envelope is older than the replay cache's floor (${context.replay.floorMs})`)
+  const aged = context.guardedByLog?.(envelope) !== true
+  if (aged && envelope.timestampMs < nowMs - CLOCK_SKEW_MS_MAX) throw new StaleEnvelopeError(`envelope is ${nowMs - envelope.timestampMs} ms old, more than ${CLOCK_SKEW_MS_MAX}`)
+  if (aged && envelope.timestampMs <= context.replay.floorMs) throw new StaleEnvelopeError(`envelope is older than the replay cache's floor (${context.replay.floorMs})`)
   if (envelope.timestampMs > nowMs + CLOCK_SKEW_MS_MAX) throw new FutureEnvelopeError(`envelope is ${envelope.timestampMs - nowMs} ms ahead, more than ${CLOCK_SKEW_MS_MAX}`)
   if (envelope.federationId !== context.federationId) throw new WrongFederationError(`envelope is for federation ${envelope.federationId}, not ${context.federationId}`)
   const sourceKey = context.memberKey(envelope.source)

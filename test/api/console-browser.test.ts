@@ -190,6 +190,8 @@ browserTest('Matching shows this node\'s participants and the clearing over both
 // Enabled by itself once the node registers the chain operations; how a chain reaches the
 // consent stage (after the participants above match) is the chain protocol's to decide.
 withOperations('chains.list', 'chain.consent', 'chain.refuse')('chains: consent to a chain for a local participant from the Matching page', async (t) => {
+  // south proposes the chain the clearing found (bob ↔ alice); bob's step then waits for his consent
+  await south.op('chain.propose', {})
   await openPage('matching', 'Matching')
   const consent = page.locator('[data-testid="chains"] article.chain').getByRole('button', { name: 'Consent' }).first()
   await consent.waitFor({ timeout: 30_000 })

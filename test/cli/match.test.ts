@@ -57,6 +57,24 @@ test('match --instance with a too-short cap reports the gap in text, and a cap o
   t.is(bad.code, 2)
 })
 
+test('match --instance --exact certifies a tighter bound than the circulation: at cap 2 nothing is reachable, and that is proven optimal', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'fedmesh-match-'))
+  const file = join(dir, 'seed.json')
+  await writeFile(file, JSON.stringify(seedInstance))
+  // a budget far beyond the ~0.5 s this takes, so a loaded machine cannot end the solve early
+  const { code, stdout } = await fedmesh('match', '--instance', file, '--cap', '2', '--exact', '--time-limit', '120', '--json')
+  t.is(code, 0)
+  const report = JSON.parse(stdout)
+  t.is(report.solver_error, undefined, 'the worker ran (here under node --input-type=module -e, whose flag a worker must not inherit)')
+  t.is(report.participants_served, 0)
+  t.is(report.bound, 0, 'the heuristic alone reports the circulation bound 3; the certified LP proves 0')
+  t.is(report.gap, 0)
+  t.true(report.optimal)
+  t.is(report.bound_method, 'cycle-lp')
+  const bad = await fedmesh('match', '--instance', file, '--exact', '--time-limit', '0')
+  t.is(bad.code, 2)
+})
+
 test('match --instance with an unknown category exits 2 and names the category', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'fedmesh-match-'))
   const file = join(dir, 'bad.json')

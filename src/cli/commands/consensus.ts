@@ -2,7 +2,7 @@
  * Consensus commands: `consensus history|check|genesis`, `trust`, `members`.
  * Each runs an operation (on the store, or through the running node's API).
  */
-import { Command, Option, InvalidArgumentError } from 'commander'
+import { type Command, Option, InvalidArgumentError } from 'commander'
 import { resolve } from 'node:path'
 import { defaultDataDir, print, runOperation } from '../context.ts'
 import type { HistoryRecord, HistoryStatistics } from '../../core/consensus/history.ts'

@@ -2,7 +2,7 @@
  * `fedmesh console`: prints the operator console's URL (and where the login
  * token is); it opens nothing by itself, so it works over SSH and in scripts.
  */
-import { Command, Option } from 'commander'
+import { type Command, Option } from 'commander'
 import { join, resolve } from 'node:path'
 import { defaultDataDir, print, CliError, EXIT_UNREACHABLE } from '../context.ts'
 import { loadConfig } from '../../config/load.ts'

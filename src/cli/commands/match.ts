@@ -4,13 +4,13 @@
  * operation, so it works with or without the node running). With
  * `--instance FILE`: solves an instance file (docs/matching.md) with no node.
  */
-import { Command, Option, InvalidArgumentError } from 'commander'
+import { type Command, Option, InvalidArgumentError } from 'commander'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { defaultDataDir, print, runOperation } from '../context.ts'
 import { parseInstanceDocument } from '../../core/matching/instance.ts'
-import { clear } from '../../core/matching/clearing.ts'
+import { clearForMatch, SOLVER_TIME_LIMIT_MS_DEFAULT, SOLVER_TIME_LIMIT_MS_MAX } from '../../solver/index.ts'
 import { enumerateChains } from '../../core/matching/enumeration.ts'
 import { explainChain } from '../../core/matching/chain.ts'
 import { InvalidInstanceError } from '../../core/matching/errors.ts'
@@ -27,6 +27,12 @@ function parseCap (value: string): number {
     throw new InvalidArgumentError(`must be an integer from ${CHAIN_LENGTH_MIN} to ${CHAIN_LENGTH_MAX} (or use --no-cap)`)
   }
   return cap
+}
+
+function parseTimeLimit (value: string): number {
+  const seconds = Number(value)
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds * 1000 > SOLVER_TIME_LIMIT_MS_MAX) throw new InvalidArgumentError(`must be seconds above 0, at most ${SOLVER_TIME_LIMIT_MS_MAX / 1000}`)
+  return Math.round(seconds * 1000)
 }
 
 function parseLimit (value: string): number {
@@ -49,7 +55,7 @@ function formatReport (report: Report): string {
 }
 
 /** Reads and solves an instance file. */
-export async function solveInstanceFile (file: string, options: { cap: number | null, candidates: boolean, limit?: number }): Promise<Report> {
+export async function solveInstanceFile (file: string, options: { cap: number | null, candidates: boolean, limit?: number, exact?: boolean, timeLimitMs?: number }): Promise<Report> {
   let text: string
   try {
     const bytes = await readFile(file)
@@ -67,7 +73,8 @@ export async function solveInstanceFile (file: string, options: { cap: number | 
   }
   const started = performance.now()
   const instance = parseInstanceDocument(document)
-  const report: Report = matchReport(clear(instance, { cap: options.cap }), performance.now() - started)
+  const clearing = await clearForMatch(instance, { cap: options.cap, ...(options.exact === undefined ? {} : { exact: options.exact }), ...(options.timeLimitMs === undefined ? {} : { timeLimitMs: options.timeLimitMs }) })
+  const report: Report = matchReport(clearing, performance.now() - started)
   if (options.candidates) {
     const found = enumerateChains(instance, { cap: options.cap ?? CHAIN_LENGTH_DEFAULT, ...(options.limit === undefined ? {} : { limit: options.limit }) })
     report.candidates = { chains: found.chains.map((c) => ({ length: c.steps.length, steps: c.steps, explanation: explainChain(c) })), truncated: found.truncated }
@@ -84,13 +91,17 @@ export function register (program: Command): void {
     .option('--instance <file>', 'solve this instance file (JSON, see docs/matching.md) instead of the node\'s store')
     .option('--candidates', 'also list every candidate chain up to the cap (the enumeration)', false)
     .option('--limit <n>', `at most this many candidates (≤ ${CHAINS_ENUMERATED_MAX})`, parseLimit)
+    .option('--exact', 'with a cap: the exact/certified clearing (HiGHS in a worker thread) instead of the heuristic', false)
+    .option('--time-limit <seconds>', `budget of --exact (default ${SOLVER_TIME_LIMIT_MS_DEFAULT / 1000})`, parseTimeLimit)
     .addOption(new Option('--data-dir <dir>', 'node data directory (env FEDMESH_DATA_DIR)').default(defaultDataDir(), './.fedmesh'))
     .addOption(new Option('--json', 'print JSON').default(false))
-    .action(async (options: { cap: number | false, instance?: string, candidates: boolean, limit?: number, dataDir: string, json: boolean }) => {
+    .action(async (options: { cap: number | false, instance?: string, candidates: boolean, limit?: number, exact: boolean, timeLimit?: number, dataDir: string, json: boolean }) => {
       const cap = options.cap === false ? null : options.cap
+      const solver = { exact: options.exact, ...(options.timeLimit === undefined ? {} : { timeLimitMs: options.timeLimit }) }
+      const limit = options.limit === undefined ? {} : { limit: options.limit }
       const report = options.instance !== undefined
-        ? await solveInstanceFile(resolve(options.instance), { cap, candidates: options.candidates, ...(options.limit === undefined ? {} : { limit: options.limit }) })
-        : await runOperation<Report>(resolve(options.dataDir), 'match', { cap, candidates: options.candidates, ...(options.limit === undefined ? {} : { limit: options.limit }) })
+        ? await solveInstanceFile(resolve(options.instance), { cap, candidates: options.candidates, ...limit, ...solver })
+        : await runOperation<Report>(resolve(options.dataDir), 'match', { cap, candidates: options.candidates, ...limit, exact: solver.exact, ...(solver.timeLimitMs === undefined ? {} : { time_limit_ms: solver.timeLimitMs }) })
       print(report, options.json, formatReport)
     })
 }

@@ -1,7 +1,7 @@
 /**
  * Node lifecycle commands: `init`, `start`, `status`, `peers`.
  */
-import { Command, Option, InvalidArgumentError } from 'commander'
+import { type Command, Option, InvalidArgumentError } from 'commander'
 import { resolve } from 'node:path'
 import { defaultDataDir, callApi, print } from '../context.ts'
 import { initDataDir } from '../../node/data-dir.ts'

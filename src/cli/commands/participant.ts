@@ -2,7 +2,7 @@
  * `fedmesh participant add|list|remove`: the node's own participants.
  * Each runs an operation (on the store, or through the running node's API).
  */
-import { Command, Option, InvalidArgumentError } from 'commander'
+import { type Command, Option, InvalidArgumentError } from 'commander'
 import { resolve } from 'node:path'
 import { defaultDataDir, print, runOperation } from '../context.ts'
 import type { ParticipantRecord } from '../../store/participants.ts'
@@ -47,6 +47,41 @@ export function register (program: Command): void {
     .action(async (options: { dataDir: string, json: boolean }) => {
       const records = await runOperation<ParticipantRecord[]>(resolve(options.dataDir), 'participant.list', {})
       print(records, options.json, (list) => list.length === 0 ? 'no participants' : list.map(formatParticipant).join('\n'))
+    })
+
+  for (const [verb, operation] of [['pause', 'participant.pause'], ['resume', 'participant.resume']] as const) {
+    participant.command(verb)
+      .description(verb === 'pause' ? 'pause a participant: not matched, not bound to new chains' : 'make a paused participant active again')
+      .argument('<participant>', 'handle (alice) or id (sep://alice@site)')
+      .addOption(dataDirOption())
+      .addOption(jsonOption())
+      .action(async (id: string, options: { dataDir: string, json: boolean }) => {
+        const record = await runOperation<ParticipantRecord>(resolve(options.dataDir), operation, { participant: id })
+        print(record, options.json, (r) => `${r.id} is ${r.status ?? 'active'}`)
+      })
+  }
+
+  participant.command('auto-consent')
+    .description('sign (as the participant) a standing rule: consent to any chain of at most N steps within its categories')
+    .argument('<participant>', 'handle (alice) or id (sep://alice@site)')
+    .option('--max-length <n>', 'longest chain the rule covers (2-12, default 4)', Number)
+    .option('--offer <category>', 'a category it may give (repeatable; default its offers)', collect, [])
+    .option('--need <category>', 'a category it may get (repeatable; default its needs)', collect, [])
+    .option('--valid-days <d>', 'how long the rule holds (default 30)', Number)
+    .option('--clear', 'remove the rule', false)
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (id: string, options: { maxLength?: number, offer: string[], need: string[], validDays?: number, clear: boolean, dataDir: string, json: boolean }) => {
+      const args = {
+        participant: id,
+        clear: options.clear,
+        ...(options.maxLength === undefined ? {} : { chain_length_max: options.maxLength }),
+        ...(options.offer.length === 0 ? {} : { offers: options.offer }),
+        ...(options.need.length === 0 ? {} : { needs: options.need }),
+        ...(options.validDays === undefined ? {} : { valid_days: options.validDays })
+      }
+      const record = await runOperation<ParticipantRecord>(resolve(options.dataDir), 'participant.auto-consent', args)
+      print(record, options.json, (r) => (r.auto_consent === undefined ? `${r.id} has no standing rule` : `${r.id} consents to ${JSON.stringify(r.auto_consent.statement.claims)}`))
     })
 
   participant.command('remove')

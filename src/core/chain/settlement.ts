@@ -94,7 +94,10 @@ export function parseValidation (record: ChainRecord, node: string, claims: Reco
     if (index !== hosted[k] || typeof participant !== 'string') throw new InvalidValidationError(`binding ${k} of ${node} must be for step ${String(hosted[k])}`)
     const named = content.steps[index]!.participant
     if (named !== undefined && named !== participant) throw new InvalidValidationError(`step ${index} names ${named}, ${node} bound ${participant}`)
-    if (!participant.startsWith('sep://') || !participant.endsWith(`@${node}`)) throw new InvalidValidationError(`${node} bound ${participant}, not one of its participants`)
+    // a participant id's node part is its home's site id (or, in the PeerId form, the node itself);
+    // receivers check the content's site labels against the membership before stepping a proposal
+    const site = content.steps[index]!.site
+    if (!participant.startsWith('sep://') || !(participant.endsWith(`@${node}`) || participant.endsWith(`@${site}`))) throw new InvalidValidationError(`${node} bound ${participant}, not one of its participants`)
     return { index, participant, publicKey: publicKeyFromClaims(b['public_key']) }
   })
   if (new Set(bindings.map((b) => b.participant)).size !== bindings.length) throw new InvalidValidationError(`${node} bound one participant to two steps`)

@@ -4,7 +4,7 @@
  * enumeration run on one; the node builds it from its store, `fedmesh match
  * --instance` from a file (format in docs/matching.md).
  */
-import { Taxonomy, compareText, parseTaxonomy } from './taxonomy.ts'
+import { type Taxonomy, compareText, parseTaxonomy } from './taxonomy.ts'
 import type { Participant } from './participant.ts'
 import { validateParticipants, validateWeight } from './participant.ts'
 import type { SummaryEntry } from './summary.ts'

@@ -14,7 +14,7 @@ import { witnessCheckpoint, type WitnessDecision } from '../../core/audit/witnes
 import type { HybridPublicKey } from '../../core/signature.ts'
 import type { AuditRecord } from '../../core/audit/record.ts'
 import type { ValidatedEnvelope, Persist } from '../envelopes/index.ts'
-import { AUDIT_CHECKPOINT_CLASS, AUDIT_CONTENT_TYPE, AUDIT_PROTOCOL, AUDIT_SCHEMA_ID } from './constants.ts'
+import { AUDIT_CHECKPOINT_CLASS, AUDIT_CONTENT_TYPE, AUDIT_PROTOCOL, AUDIT_SCHEMA_ID, CONSISTENCY_REQUEST_MS_MAX } from './constants.ts'
 import { consistencyHandler, INBOUND_STREAMS_MAX, requestConsistency } from './consistency-stream.ts'
 import { decodeAuditPayload, encodeAuditPayload, type AuditPayload } from './payload.ts'
 import type { Audit, AuditComponents, AuditInit } from './index.ts'
@@ -33,6 +33,8 @@ export class AuditService implements Audit {
   /** witness steps, one after another */
   private steps: Promise<unknown> = Promise.resolve()
   private running = false
+  /** aborts a consistency request under way when the service stops */
+  private shutdown = new AbortController()
 
   constructor (components: AuditComponents, init: AuditInit) {
     this.components = components
@@ -43,6 +45,7 @@ export class AuditService implements Audit {
 
   async start (): Promise<void> {
     this.running = true
+    this.shutdown = new AbortController()
     this.components.envelopes.register<AuditPayload>({
       dataClass: AUDIT_CHECKPOINT_CLASS,
       decodePayload: (bytes, envelope) => this.check(decodeAuditPayload(bytes), envelope),
@@ -61,6 +64,7 @@ export class AuditService implements Audit {
 
   async stop (): Promise<void> {
     this.running = false
+    this.shutdown.abort()
     if (this.timer !== undefined) clearInterval(this.timer)
     this.timer = undefined
     await this.components.streams.unhandle(AUDIT_PROTOCOL)
@@ -161,8 +165,15 @@ export class AuditService implements Audit {
     const latest = await witnesses.latest(incoming.origin)
     let decision: WitnessDecision = witnessCheckpoint({ latest, incoming })
     if (decision.verdict === 'needs-proof') {
-      const answer = await requestConsistency(streams, { origin: originNode, oldSize: decision.old_size, newSize: decision.new_size })
-      decision = witnessCheckpoint({ latest, incoming, answer })
+      const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(CONSISTENCY_REQUEST_MS_MAX)])
+      try {
+        const answer = await requestConsistency(streams, { origin: originNode, oldSize: decision.old_size, newSize: decision.new_size, signal })
+        decision = witnessCheckpoint({ latest, incoming, answer })
+      } catch (err) {
+        if (this.shutdown.signal.aborted) return
+        // an origin that cannot or will not prove its log grew is not cosigned
+        decision = { verdict: 'unproven', reason: (err as Error).message }
+      }
     }
     await this.act(decision, incoming, originNode)
   }

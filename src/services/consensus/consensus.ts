@@ -13,6 +13,7 @@ import { eventHash, parseEvent } from '../../core/consensus/event.ts'
 import type { BatchOperation } from '../../store/store.ts'
 import type { AuditRecord } from '../../core/audit/record.ts'
 import { consensusAuditRecords } from '../audit/records.ts'
+import type { SlotState } from '../../core/consensus/slot.ts'
 import { CONSENSUS_CONTENT_TYPE, CONSENSUS_PAYLOAD_BYTES_MAX, CONSENSUS_SCHEMA_ID, SLOT_DEADLINE_CHECK_MS_MAX, VOTE_CLASS } from './constants.ts'
 import type { Consensus, ConsensusComponents, ConsensusInit } from './index.ts'
 
@@ -98,6 +99,11 @@ export class ConsensusService implements Consensus {
   /** True once a membership is known. */
   get ready (): boolean {
     return this.state !== undefined
+  }
+
+  /** The in-memory state of a slot (a read model: status pages and tests). */
+  slot (slot: string): SlotState | undefined {
+    return this.state?.slots.get(slot)
   }
 
   /** Fails every slot pending longer than the slot timeout; tie-breaking resolves it. */

@@ -6,3 +6,5 @@
 export const ENVELOPE_ID_BYTES = 16
 /** Envelopes of one data class being committed at once is 1 (commits are serial per class); ids held while they commit are bounded by gossipsub's own queue, this is a safety net. */
 export const COMMITS_IN_FLIGHT_MAX = 10_000
+/** Retention prunes an origin log in batches of this many entries (or at once below this retention), not one per message. */
+export const PRUNE_BATCH_ENTRIES = 64

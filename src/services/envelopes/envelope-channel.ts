@@ -14,6 +14,8 @@ import type { BatchOperation } from '../../store/store.ts'
 import { decodeEnvelope, signEnvelope, type DataClass, type DecodedEnvelope } from '../../wire/envelope.ts'
 import type { AuditRecord } from '../../core/audit/record.ts'
 import { boundaryRecord } from '../audit/records.ts'
+import type { LogCheck, LogLink } from '../../core/sync/log-book.ts'
+import { EquivocationError } from './origin-logs.ts'
 import { CLOCK_SKEW_MS_MAX } from '../../wire/limits.ts'
 import { ReplayCache, rememberEnvelope, validateDecodedEnvelope, DuplicateEnvelopeError, type PipelineContext, type ValidatedEnvelope } from '../../wire/pipeline.ts'
 import type { Random } from '../../runtime/random.ts'
@@ -35,6 +37,12 @@ export class UnregisteredDataClassError extends VerdictError {
   override readonly name = 'UnregisteredDataClassError'
   readonly action = 'ignore'
   override readonly code = 'unregistered_class'
+}
+
+/** A sequenced envelope's wire bytes and link, stored in its origin's log with the commit. */
+interface LoggedEntry {
+  bytes: Uint8Array
+  link: LogLink
 }
 
 interface Registered {
@@ -61,6 +69,7 @@ export class EnvelopeChannelService implements EnvelopeChannel {
 
   async start (): Promise<void> {
     await this.seen.load(this.replay, this.components.clock.now())
+    await this.components.logs?.start()
   }
 
   register<T> (envelopeClass: EnvelopeClass<T>): string {
@@ -77,8 +86,14 @@ export class EnvelopeChannelService implements EnvelopeChannel {
   }
 
   seal (dataClass: DataClass, schemaId: string, payload: Uint8Array, contentType?: string): Uint8Array {
+    // a withheld class is never sealed for gossip, so it never enters this node's origin log (which sync serves)
+    if (this.components.policy?.mayGossip(dataClass) === false) {
+      void this.auditOutbound(dataClass, payload, { verdict: 'rejected', reason: DataClassNotAllowedError.code })
+      throw new DataClassNotAllowedError(`${dataClass} may not enter gossip: a data policy withholds it from some member`)
+    }
     const random = this.classes.get(dataClass)?.random ?? this.components.random.fork(`envelope-id/${dataClass}`)
-    return signEnvelope({
+    const logs = this.components.logs
+    const bytes = signEnvelope({
       id: random.bytes(ENVELOPE_ID_BYTES),
       timestampMs: this.components.clock.now(),
       source: this.components.nodeId,
@@ -87,8 +102,11 @@ export class EnvelopeChannelService implements EnvelopeChannel {
       dataClass,
       schemaId,
       ...(contentType === undefined ? {} : { contentType }),
-      payload
+      payload,
+      ...(logs === undefined ? {} : logs.nextOwn(dataClass))
     }, this.components.signer)
+    logs?.recordOwn(decodeEnvelope(bytes), bytes, async (operations) => { await this.components.store.batch(operations) })
+    return bytes
   }
 
   async publish (dataClass: DataClass, bytes: Uint8Array): Promise<number> {
@@ -98,6 +116,8 @@ export class EnvelopeChannelService implements EnvelopeChannel {
       await this.auditOutbound(dataClass, bytes, { verdict: 'rejected', reason: err.name })
       throw err
     }
+    // an own envelope leaves only once its log entry is durable (no seq is ever reused after a restart)
+    await this.components.logs?.flushed(bytes)
     if (this.components.audit === undefined) return await this.components.gossip.publish(dataClass, bytes)
     let recipients: number
     try {
@@ -114,6 +134,10 @@ export class EnvelopeChannelService implements EnvelopeChannel {
     return this.components.gossip.topics()
   }
 
+  dataClasses (): DataClass[] {
+    return [...this.classes.keys()]
+  }
+
   async receive (dataClass: DataClass, bytes: Uint8Array, from?: PeerId): Promise<GossipVerdict<AfterCommit | undefined>> {
     let decoded: DecodedEnvelope | undefined
     let verdict: { action: 'reject' | 'ignore', code: string }
@@ -122,12 +146,18 @@ export class EnvelopeChannelService implements EnvelopeChannel {
       if (registered === undefined) throw new UnregisteredDataClassError(`no handler for data class ${dataClass}`)
       if (this.components.policy?.mayGossip(dataClass) === false) throw new PayloadRefusedError('reject', 'class_not_allowed', `${dataClass} is outside this node's gossip policy`)
       decoded = decodeEnvelope(bytes)
-      const envelope = await this.validate(dataClass, decoded)
+      const logged = await this.checkLog(decoded)
+      const envelope = await this.validate(dataClass, decoded, logged !== undefined)
       if (envelope === undefined) {
         verdict = { action: 'ignore', code: 'unknown_source' }
       } else {
+        if (logged?.check === 'conflict') {
+          // both envelopes carry the origin's verified signature: evidence, not a forwarding accident
+          this.components.logs?.equivocation({ dataClass, origin: envelope.source, seq: envelope.originSeq })
+          throw new EquivocationError(`${envelope.source} signed two different ${dataClass} envelopes at seq ${envelope.originSeq}`)
+        }
         const value = registered.envelopeClass.decodePayload(envelope.payload, envelope)
-        const after = await this.commit(registered, value, envelope, from, bytes.byteLength)
+        const after = await this.commit(registered, value, envelope, from, logged === undefined ? undefined : { bytes, link: logged.link }, bytes.byteLength)
         return { action: 'accept', value: after }
       }
     } catch (err) {
@@ -138,8 +168,17 @@ export class EnvelopeChannelService implements EnvelopeChannel {
     return verdict
   }
 
+  /** A sequenced envelope checked against its origin's log (a known one is a duplicate); undefined when not sequenced. */
+  private async checkLog (decoded: DecodedEnvelope): Promise<{ check: LogCheck, link: LogLink } | undefined> {
+    const logs = this.components.logs
+    if (logs === undefined || decoded.envelope.originSeq === 0) return undefined
+    const result = await logs.check(decoded)
+    if (result.check === 'duplicate') throw new DuplicateEnvelopeError(`envelope ${decoded.idHex} is in its origin's log already`)
+    return result
+  }
+
   /** The wire pipeline; undefined when an admissible source's key could not be learnt (yet). */
-  private async validate (dataClass: DataClass, decoded: DecodedEnvelope): Promise<ValidatedEnvelope | undefined> {
+  private async validate (dataClass: DataClass, decoded: DecodedEnvelope, guardedByLog: boolean): Promise<ValidatedEnvelope | undefined> {
     const { members } = this.components
     const source = decoded.envelope.source
     // learn an unknown (but admissible) source's key before the pipeline's membership check
@@ -147,7 +186,8 @@ export class EnvelopeChannelService implements EnvelopeChannel {
       const key = await members.resolve(source, AbortSignal.timeout(SOURCE_RESOLVE_MS_MAX))
       if (key === undefined) return undefined
     }
-    return validateDecodedEnvelope(decoded, this.pipelineContext(dataClass))
+    const context = this.pipelineContext(dataClass)
+    return validateDecodedEnvelope(decoded, guardedByLog ? { ...context, guardedByLog: () => true } : context)
   }
 
   private pipelineContext (dataClass: DataClass): PipelineContext {
@@ -162,14 +202,22 @@ export class EnvelopeChannelService implements EnvelopeChannel {
   }
 
   /** Runs the class's commit after the previous one of its class; the seen-id joins the commit's batch. */
-  private async commit (registered: Registered, value: unknown, envelope: ValidatedEnvelope, from: PeerId | undefined, size: number): Promise<AfterCommit | undefined> {
+  private async commit (registered: Registered, value: unknown, envelope: ValidatedEnvelope, from: PeerId | undefined, logged: LoggedEntry | undefined, size: number): Promise<AfterCommit | undefined> {
     if (this.committing.has(envelope.idHex)) throw new DuplicateEnvelopeError(`envelope ${envelope.idHex} is being committed already`)
     this.committing.add(envelope.idHex)
     const run = registered.commits.then(async () => {
       if (this.replay.has(envelope.idHex)) throw new DuplicateEnvelopeError(`envelope ${envelope.idHex} was seen before`)
+      const logs = this.components.logs
+      if (logged !== undefined && logs?.has(envelope.dataClass, envelope.source, envelope.originSeq) === true) {
+        throw new DuplicateEnvelopeError(`envelope ${envelope.idHex} is in its origin's log already`)
+      }
+      // a sequenced envelope's replay guard is its log entry (same batch); the seen-id is for unsequenced ones
+      const guard = logged === undefined || logs === undefined
+        ? [this.seen.operation(envelope.idHex, envelope.timestampMs)]
+        : logs.operations(envelope.dataClass, envelope.source, envelope.originSeq, logged.bytes, logged.link)
       let persisted = false
       const persist = async (writes: BatchOperation[], auditRecords: AuditRecord[] = []): Promise<void> => {
-        const operations = [...writes, this.seen.operation(envelope.idHex, envelope.timestampMs)]
+        const operations = [...writes, ...guard]
         const { audit } = this.components
         try {
           if (audit === undefined) {
@@ -189,7 +237,8 @@ export class EnvelopeChannelService implements EnvelopeChannel {
       }
       const after = await registered.envelopeClass.commit(value, envelope, persist, from)
       if (!persisted) await persist([])
-      rememberEnvelope({ replay: this.replay, now: this.components.clock.now }, envelope)
+      if (logged !== undefined && logs !== undefined) logs.accepted(envelope.dataClass, envelope.source, envelope.originSeq, logged.link)
+      else rememberEnvelope({ replay: this.replay, now: this.components.clock.now }, envelope)
       return after
     })
     registered.commits = run.catch(() => {})

@@ -20,6 +20,9 @@ import type { MemberKeys } from '../members/index.ts'
 import type { AuditRecord } from '../../core/audit/record.ts'
 import type { AuditAppender } from '../audit/appender.ts'
 import { EnvelopeChannelService } from './envelope-channel.ts'
+import type { OriginLogs } from './origin-logs.ts'
+
+export { OriginLogs, EquivocationError, type LogPosition, type SeqRange } from './origin-logs.ts'
 
 export type { ValidatedEnvelope }
 
@@ -69,6 +72,8 @@ export interface EnvelopeChannelComponents {
   audit?: AuditAppender
   /** when given, a class its data policies keep out of gossip is never published, and refused (REJECT `class_not_allowed`) when it comes in */
   policy?: { mayGossip: (dataClass: DataClass) => boolean }
+  /** per-origin logs: when given, sealed envelopes carry (origin seq, prev hash) and accepted sequenced ones are logged (protocols/envelope.md) */
+  logs?: OriginLogs
 }
 
 export interface EnvelopeChannelInit {
@@ -88,6 +93,8 @@ export interface EnvelopeChannel {
   /** Loads the persisted seen-ids into the replay cache (call before the first message). */
   start: () => Promise<void>
   topics: () => string[]
+  /** The data classes registered on this node. */
+  dataClasses: () => DataClass[]
 }
 
 /** Builds the channel. */

@@ -33,6 +33,12 @@ export class MemberDirectory implements MemberKeys, MemberSites {
     return this.admits(nodeId) ? this.identities.get(nodeId)?.siteId : undefined
   }
 
+  /** The known member whose node record names `siteId` (the reverse of `siteOf`; participant ids carry site ids). */
+  nodeOfSite = (siteId: string): string | undefined => {
+    for (const [id, identity] of this.identities) if (identity.siteId === siteId && this.admits(id)) return id
+    return undefined
+  }
+
   /** False when an allow-list is configured and does not name the node. */
   admits = (nodeId: string): boolean => {
     return this.allowList === undefined || this.allowList.has(nodeId)

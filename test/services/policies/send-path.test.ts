@@ -53,10 +53,12 @@ test('aggregated_metrics withheld from one site never leaves the node that knows
 
   // the send path refuses before anything reaches gossip
   const sentBefore = restricted.metrics.messagesOut
-  const sealed = restricted.envelopes.seal('aggregated_metrics', 'fedmesh.metrics/1', new Uint8Array([1]))
+  t.throws(() => restricted.envelopes.seal('aggregated_metrics', 'fedmesh.metrics/1', new Uint8Array([1])), { instanceOf: DataClassNotAllowedError })
+  // bytes sealed elsewhere are refused at publish too
+  const sealed = open.envelopes.seal('aggregated_metrics', 'fedmesh.metrics/1', new Uint8Array([1]))
   await t.throwsAsync(restricted.envelopes.publish('aggregated_metrics', sealed), { instanceOf: DataClassNotAllowedError })
   t.is(restricted.metrics.messagesOut, sentBefore, 'nothing was published')
-  t.true((await entries(restricted)).some((e) => e.kind === 'boundary' && e.direction === 'out' && e.data_class === 'aggregated_metrics' && e.verdict === 'rejected' && e.reason === 'DataClassNotAllowedError'))
+  await until('both refusals to be audited', async () => (await entries(restricted)).filter((e) => e.kind === 'boundary' && e.direction === 'out' && e.data_class === 'aggregated_metrics' && e.verdict === 'rejected' && e.reason === 'DataClassNotAllowedError').length === 2)
   // a class the policy allows still goes out
   t.false(restricted.policies.mayGossip('aggregated_metrics'))
   t.true(restricted.policies.mayGossip('vote'))

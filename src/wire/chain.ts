@@ -5,17 +5,17 @@
  * bytes are recomputed from fields, never taken from these encodings.
  */
 import { fromString, toString } from 'uint8arrays'
-import type { ClaimValue, SignedStatement } from '../identity/statement.ts'
-import type { HybridSignature } from '../signature.ts'
-import { canonicalJson } from '../consensus/canonical.ts'
-import type { SignedAttestation } from '../attestation/attestation.ts'
-import type { TrustTier } from '../attestation/claims.ts'
-import * as wire from '../../../protocols/chain.ts'
-import { CHAIN_LENGTH_MAX } from './constants.ts'
-import { MalformedChainMessageError } from './errors.ts'
-import { NODE_STATEMENT_KINDS, type NodeStatementKind, type SignedNodeStatement } from './node-statement.ts'
-import type { ChainContent } from './proposal.ts'
-import type { ChainMessage } from './state.ts'
+import type { ClaimValue, SignedStatement } from '../core/identity/statement.ts'
+import type { HybridSignature } from '../core/signature.ts'
+import { canonicalJson } from '../core/consensus/canonical.ts'
+import type { SignedAttestation } from '../core/attestation/attestation.ts'
+import type { TrustTier } from '../core/attestation/claims.ts'
+import * as wire from '../../protocols/chain.ts'
+import { CHAIN_LENGTH_MAX } from '../core/chain/constants.ts'
+import { MalformedChainMessageError } from '../core/chain/errors.ts'
+import { NODE_STATEMENT_KINDS, type NodeStatementKind, type SignedNodeStatement } from '../core/chain/node-statement.ts'
+import type { ChainContent } from '../core/chain/proposal.ts'
+import type { ChainMessage } from '../core/chain/state.ts'
 
 /** One encoded chain message: a validation binding CHAIN_LENGTH_MAX participants with ML-DSA-87 keys is ~45 KiB. */
 export const CHAIN_MESSAGE_BYTES_MAX = 128 * 1024

@@ -1,11 +1,11 @@
 import test from 'ava'
-import { Cluster, chainContent, peerId } from './fixtures.ts'
-import { proposedSeedExample } from './seed-example.ts'
-import { CHAIN_MESSAGE_BYTES_MAX, decodeAttestation, decodeChainMessage, encodeAttestation, encodeChainMessage } from '../../../src/core/chain/codec.ts'
-import { MalformedChainMessageError } from '../../../src/core/chain/errors.ts'
-import { signProposal } from '../../../src/core/chain/proposal.ts'
-import { signAttestation } from '../../../src/core/attestation/attestation.ts'
-import { ChainMessage } from '../../../protocols/chain.ts'
+import { Cluster, chainContent, peerId } from '../core/chain/fixtures.ts'
+import { proposedSeedExample } from '../core/chain/seed-example.ts'
+import { CHAIN_MESSAGE_BYTES_MAX, decodeAttestation, decodeChainMessage, encodeAttestation, encodeChainMessage } from '../../src/wire/chain.ts'
+import { MalformedChainMessageError } from '../../src/core/chain/errors.ts'
+import { signProposal } from '../../src/core/chain/proposal.ts'
+import { signAttestation } from '../../src/core/attestation/attestation.ts'
+import { ChainMessage } from '../../protocols/chain.ts'
 
 test('the seed example settles to complete when every message crosses the wire encoding', (t) => {
   const cluster = new Cluster('real')

@@ -1,0 +1,167 @@
+/**
+ * The envelope channel's per-origin logs (protocols/envelope.md "Per-origin
+ * logs"): the sequence numbers and hash links of what this node seals, the
+ * logs of what it accepts, equivocation detection, and retention. The pure
+ * bookkeeping is src/core/sync/; this adds the store and the own counter.
+ *
+ * Own envelopes: `seal` takes the next seq synchronously and starts the
+ * write of the entry; `publish` waits for that write, so an envelope never
+ * leaves the node before its seq is durable and a restart with the store
+ * can never reuse a seq (self-equivocation), like the persisted vote record.
+ */
+import { VerdictError } from '../../core/errors.ts'
+import { LogBook, type LogCheck, type LogLimits, type LogLink, type LogPosition, type OriginLog, type SeqRange } from '../../core/sync/log-book.ts'
+import type { Logger } from '../../runtime/log.ts'
+import type { BatchOperation } from '../../store/store.ts'
+import { type SyncLogRepository } from '../../store/sync-logs.ts'
+import { envelopeBodyHash, type DataClass, type DecodedEnvelope } from '../../wire/envelope.ts'
+import { PRUNE_BATCH_ENTRIES } from './constants.ts'
+
+export type { LogPosition, SeqRange }
+
+/** Two different envelopes signed by one origin for one (data class, seq), or a link contradicting a neighbour. */
+export class EquivocationError extends VerdictError {
+  static override readonly code = 'EquivocationError'
+  override readonly name = 'EquivocationError'
+  readonly action = 'reject'
+  override readonly code = 'equivocation'
+}
+
+/** Equivocation evidence seen: the origin signed both. */
+export interface EquivocationRecord {
+  dataClass: string
+  origin: string
+  seq: number
+}
+
+/** What the logs need. */
+export interface OriginLogsInit {
+  repository: SyncLogRepository
+  limits: (dataClass: string) => LogLimits
+  logger: Logger
+  nodeId: string
+}
+
+const toHex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+
+/** The link of a decoded sequenced envelope. */
+export function linkOf (decoded: DecodedEnvelope): LogLink {
+  return { hash: toHex(envelopeBodyHash(decoded)), prev: toHex(decoded.envelope.prevHash) }
+}
+
+/** The logs of one node. */
+export class OriginLogs {
+  readonly book: LogBook
+  readonly repository: SyncLogRepository
+  private readonly logger: Logger
+  private readonly nodeId: string
+  /** own envelopes whose entry is being written, by their bytes */
+  private readonly pending = new WeakMap<Uint8Array, Promise<void>>()
+  /** prunes and meta writes of one log, one after another */
+  private upkeep: Promise<void> = Promise.resolve()
+  /** equivocation evidence seen since start, newest last (bounded) */
+  readonly equivocations: EquivocationRecord[] = []
+  equivocationCount = 0
+
+  constructor (init: OriginLogsInit) {
+    this.repository = init.repository
+    this.book = new LogBook(init.limits)
+    this.logger = init.logger
+    this.nodeId = init.nodeId
+  }
+
+  /** Loads every log from the store. */
+  async start (): Promise<void> {
+    await this.repository.load(this.book)
+  }
+
+  /** The (seq, prev hash) the next own envelope of `dataClass` carries; reserves the seq. */
+  nextOwn (dataClass: DataClass): { originSeq: number, prevHash: Uint8Array } {
+    const head = this.book.log(dataClass, this.nodeId).head()
+    return { originSeq: head.seq + 1, prevHash: head.hash === undefined ? new Uint8Array(0) : Buffer.from(head.hash, 'hex') }
+  }
+
+  /** Records an own sealed envelope: in memory now, in the store before `flushed(bytes)` resolves. */
+  recordOwn (decoded: DecodedEnvelope, bytes: Uint8Array, persist: (operations: BatchOperation[]) => Promise<void>): void {
+    const { dataClass, originSeq } = decoded.envelope
+    const link = linkOf(decoded)
+    const log = this.book.log(dataClass, this.nodeId)
+    const result = log.append(originSeq, link, this.book.limits(dataClass))
+    const write = persist(this.repository.appendOperations(dataClass, this.nodeId, originSeq, bytes, link))
+    write.catch((err: unknown) => { this.logger.error({ err, dataClass, originSeq }, 'writing an own log entry failed; that envelope is not published') })
+    this.pending.set(bytes, write)
+    this.afterAppend(log, result.prune, result.lost)
+  }
+
+  /** Resolves once an own envelope's entry is durable (at once for anything else); rejects if the write failed. */
+  async flushed (bytes: Uint8Array): Promise<void> {
+    await this.pending.get(bytes)
+  }
+
+  /** Classifies an arriving sequenced envelope before its signature is checked ('stored' resolved against the store). */
+  async check (decoded: DecodedEnvelope): Promise<{ check: LogCheck, link: LogLink }> {
+    const { dataClass, source, originSeq } = decoded.envelope
+    const link = linkOf(decoded)
+    const check = this.book.log(dataClass, source).check(originSeq, link)
+    if (check !== 'stored') return { check, link }
+    const stored = await this.repository.link(dataClass, source, originSeq)
+    // pruned (or settled by a lost range): a seq at or below the frontier is never accepted twice
+    if (stored === undefined) return { check: 'duplicate', link }
+    return { check: stored.hash === link.hash ? 'duplicate' : 'conflict', link }
+  }
+
+  /** Whether (dataClass, origin, seq) is accepted already (re-checked inside the serialised commit). */
+  has (dataClass: string, origin: string, seq: number): boolean {
+    return this.book.find(dataClass, origin)?.has(seq) === true
+  }
+
+  /** The store operations of an accepted entry (joined to its commit's batch). */
+  operations (dataClass: string, origin: string, seq: number, bytes: Uint8Array, link: LogLink): BatchOperation[] {
+    return this.repository.appendOperations(dataClass, origin, seq, bytes, link)
+  }
+
+  /** Takes a persisted entry into the in-memory log. */
+  accepted (dataClass: string, origin: string, seq: number, link: LogLink): void {
+    const log = this.book.log(dataClass, origin)
+    if (log.has(seq)) return
+    const result = log.append(seq, link, this.book.limits(dataClass))
+    this.afterAppend(log, result.prune, result.lost)
+  }
+
+  /** Counts verified equivocation evidence. */
+  equivocation (record: EquivocationRecord): void {
+    this.equivocationCount++
+    this.equivocations.push(record)
+    if (this.equivocations.length > EQUIVOCATIONS_KEPT_MAX) this.equivocations.shift()
+    this.logger.warn(record, 'equivocation: an origin signed two different envelopes for one log position')
+  }
+
+  /** Every log's position. */
+  positions (): LogPosition[] {
+    return this.book.positions()
+  }
+
+  /** Waits for pending prunes (tests, stop). */
+  async settled (): Promise<void> {
+    await this.upkeep
+  }
+
+  private afterAppend (log: OriginLog, prune: number, lost: SeqRange | undefined): void {
+    const retention = this.book.limits(log.dataClass).retentionEntries
+    const due = prune >= Math.min(PRUNE_BATCH_ENTRIES, retention)
+    if (!due && lost === undefined) return
+    if (lost !== undefined) this.logger.warn({ dataClass: log.dataClass, origin: log.origin, lost }, 'a log gap stayed open too long; given up')
+    this.upkeep = this.upkeep.then(async () => {
+      if (lost !== undefined) await this.repository.saveLost(log)
+      const excess = log.position().count - retention
+      if (excess > 0) {
+        const left = await this.repository.prune(log, excess)
+        log.pruned(left.count, left.low)
+      }
+    }).catch((err: unknown) => { this.logger.warn({ err }, 'pruning an origin log failed; retried after the next entry') })
+  }
+}
+
+/** Evidence records kept for status (the count goes on). */
+const EQUIVOCATIONS_KEPT_MAX = 100
+

@@ -1,0 +1,60 @@
+/**
+ * Anti-entropy sync, `/fedmesh/sync/1.0.0` (protocols/sync.md): on every
+ * connection to a member and periodically, ask one member for its log
+ * frontiers, then fetch what is missing in bounded, resumable batches. Each
+ * fetched envelope goes through the envelope channel's `receive`, exactly as
+ * if gossip had brought it: the same pipeline, the same commit.
+ */
+import type { PeerId, Stream, StreamHandler, StreamHandlerOptions, AbortOptions } from '@libp2p/interface'
+import type { Clock } from '../../runtime/clock.ts'
+import type { Random } from '../../runtime/random.ts'
+import type { Logger } from '../../runtime/log.ts'
+import type { EnvelopeChannel, OriginLogs } from '../envelopes/index.ts'
+import type { MemberKeys } from '../members/index.ts'
+import { SyncService } from './sync.ts'
+
+export { SYNC_PROTOCOL } from './constants.ts'
+export { SyncService }
+export type { SyncStatus, LogSyncStatus, GapStatus } from './status.ts'
+
+/** The slice of the libp2p host sync uses. */
+export interface SyncHost {
+  handle: (protocol: string, handler: StreamHandler, options?: StreamHandlerOptions) => Promise<void>
+  unhandle: (protocol: string) => Promise<void>
+  dialProtocol: (peer: PeerId, protocol: string, options?: AbortOptions) => Promise<Stream>
+  getPeers: () => PeerId[]
+  peerStore: { all: () => Promise<Array<{ id: PeerId }>> }
+  addEventListener: (type: 'peer:connect', listener: (event: CustomEvent<PeerId>) => void) => void
+  removeEventListener: (type: 'peer:connect', listener: (event: CustomEvent<PeerId>) => void) => void
+}
+
+export interface SyncComponents {
+  envelopes: Pick<EnvelopeChannel, 'receive' | 'dataClasses'>
+  logs: OriginLogs
+  host: SyncHost
+  members: Pick<MemberKeys, 'admits'>
+  clock: Clock
+  random: Random
+  logger: Logger
+  /** this node's PeerId text (never a sync partner of itself) */
+  nodeId: string
+}
+
+export interface SyncInit {
+  /** period of a round with one member; default SYNC_INTERVAL_MS_DEFAULT */
+  intervalMs?: number
+  /** sync with a member as soon as a connection to it opens; default true */
+  onConnect?: boolean
+}
+
+/** What operations and status may call on a running node's sync. */
+export interface Sync {
+  /** Runs one round with `peer` now; resolves to the envelopes accepted. */
+  syncWith: (peer: PeerId, options?: AbortOptions) => Promise<number>
+  status: () => import('./status.ts').SyncStatus
+}
+
+/** Builds the service. */
+export function sync (init: SyncInit = {}): (components: SyncComponents) => SyncService {
+  return (components) => new SyncService(components, init)
+}

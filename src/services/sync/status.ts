@@ -1,0 +1,82 @@
+/**
+ * `fedmesh sync status`: per log, the contiguous frontier, the gaps above it
+ * and where each is (or could be) fetched from, from this node's logs and the
+ * frontiers its peers advertised in THIS run (never remembered across a restart).
+ */
+import type { LogFrontier } from '../../../protocols/sync.ts'
+import type { LogPosition, OriginLog, SeqRange } from '../../core/sync/log-book.ts'
+
+/** One gap of one log. */
+export interface GapStatus {
+  from: number
+  to: number
+  /** the peer a fetch of it is running from now */
+  fetching_from?: string
+  /** peers whose advertised log covers its start */
+  available_at: string[]
+  /** no peer that advertised this log still stores its start (retention passed there) */
+  unfillable: boolean
+}
+
+/** One (data class, origin) log. */
+export interface LogSyncStatus {
+  data_class: string
+  origin: string
+  frontier: number
+  high: number
+  low: number
+  count: number
+  /** highest seq any peer advertised (or ours) */
+  known_high: number
+  gaps: GapStatus[]
+  /** ranges given up (their gap stayed open through LOG_HELD_ENTRIES_MAX later entries) */
+  lost: SeqRange[]
+}
+
+export interface SyncStatus {
+  logs: LogSyncStatus[]
+  /** every log's frontier is its known high: nothing known is missing */
+  complete: boolean
+  gaps: number
+  envelopes_synced: number
+  bytes_synced: number
+  /** fetched envelopes refused by the pipeline as provably bad */
+  rejected: number
+  equivocations: number
+  rounds: { ok: number, failed: number }
+}
+
+/** Gap ranges shown per log. */
+const GAPS_SHOWN_MAX = 16
+
+/** Builds the status of the logs from their positions and the peers' frontiers. */
+export function logStatus (input: {
+  positions: LogPosition[]
+  find: (dataClass: string, origin: string) => OriginLog | undefined
+  remote: Map<string, Map<string, LogFrontier>>
+  fetching: Map<string, { peer: string, range: SeqRange }>
+}): LogSyncStatus[] {
+  const keys = new Map<string, { dataClass: string, origin: string }>()
+  for (const p of input.positions) keys.set(`${p.dataClass}/${p.origin}`, { dataClass: p.dataClass, origin: p.origin })
+  for (const frontiers of input.remote.values()) for (const f of frontiers.values()) keys.set(`${f.dataClass}/${f.origin}`, { dataClass: f.dataClass, origin: f.origin })
+  const rows: LogSyncStatus[] = []
+  for (const [key, { dataClass, origin }] of [...keys].sort(([a], [b]) => a < b ? -1 : 1)) {
+    const log = input.find(dataClass, origin)
+    const position = log?.position() ?? { frontier: 0, high: 0, low: 0, count: 0 }
+    const advertised = [...input.remote].flatMap(([peer, frontiers]) => { const f = frontiers.get(key); return f === undefined ? [] : [{ peer, f }] })
+    const knownHigh = Math.max(position.high, ...advertised.map(({ f }) => Number(f.high)))
+    const ranges = log === undefined ? (knownHigh > 0 ? [{ from: 1, to: knownHigh }] : []) : log.gaps(knownHigh, GAPS_SHOWN_MAX)
+    const gaps = ranges.map((range): GapStatus => {
+      const availableAt = advertised.filter(({ f }) => Number(f.low) > 0 && Number(f.low) <= range.from && Number(f.high) >= range.from).map(({ peer }) => peer).sort()
+      const fetching = input.fetching.get(key)
+      return {
+        ...range,
+        ...(fetching === undefined ? {} : { fetching_from: fetching.peer }),
+        available_at: availableAt,
+        unfillable: advertised.length > 0 && availableAt.length === 0
+      }
+    })
+    rows.push({ data_class: dataClass, origin, ...position, known_high: knownHigh, gaps, lost: log?.lost ?? [] })
+  }
+  return rows
+}

@@ -1,0 +1,227 @@
+/**
+ * The sync service (see index.ts). A round with one peer: ask its frontiers,
+ * and for every log where it is ahead of us, fetch the gaps above our
+ * frontier that it stores, batch by batch, each envelope through the
+ * channel's `receive`. A batch's good envelopes are kept whatever else it
+ * holds; a peer that served a provably bad one is dropped for the rest of
+ * the round. Rounds resume from our log, never from a remembered position.
+ */
+import type { AbortOptions, IncomingStreamData, PeerId } from '@libp2p/interface'
+import { pbStream } from 'it-protobuf-stream'
+import { type FetchRequest, type LogFrontier, SyncRequest, SyncResponse } from '../../../protocols/sync.ts'
+import { logKey } from '../../core/sync/log-book.ts'
+import { PEER_ID_PATTERN } from '../../core/identity/peer-id.ts'
+import { DATA_CLASSES, type DataClass } from '../../wire/envelope.ts'
+import type { SeqRange } from '../envelopes/index.ts'
+import {
+  FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, SYNC_INTERVAL_MS_DEFAULT,
+  SYNC_MESSAGE_BYTES_MAX, SYNC_PROTOCOL, SYNC_REQUEST_MS_MAX, SYNC_ROUND_MS_MAX, SYNC_ROUNDS_IN_FLIGHT_MAX
+} from './constants.ts'
+import { logStatus, type SyncStatus } from './status.ts'
+import type { Sync, SyncComponents, SyncInit } from './index.ts'
+
+type Messages = ReturnType<typeof pbStream>
+
+export class SyncService implements Sync {
+  private readonly components: SyncComponents
+  private readonly intervalMs: number
+  private readonly onConnect: boolean
+  private timer: NodeJS.Timeout | undefined
+  private readonly shutdown = new AbortController()
+  /** peers with a round running */
+  private readonly inFlight = new Set<string>()
+  /** when a round with each peer last started (chooses the least recently tried member next) */
+  private readonly lastAttemptMs = new Map<string, number>()
+  /** frontiers each peer advertised in this run (status only; never persisted, never trusted after a restart) */
+  private readonly remote = new Map<string, Map<string, LogFrontier>>()
+  private readonly fetching = new Map<string, { peer: string, range: SeqRange }>()
+  private readonly counters = { envelopes: 0, bytes: 0, rejected: 0, ok: 0, failed: 0 }
+
+  constructor (components: SyncComponents, init: SyncInit) {
+    this.components = components
+    this.intervalMs = init.intervalMs ?? SYNC_INTERVAL_MS_DEFAULT
+    this.onConnect = init.onConnect ?? true
+  }
+
+  async start (): Promise<void> {
+    await this.components.host.handle(SYNC_PROTOCOL, (data) => { void this.serve(data) })
+    if (this.onConnect) this.components.host.addEventListener('peer:connect', this.onPeerConnect)
+    this.timer = setInterval(() => { void this.tick() }, this.intervalMs)
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.timer)
+    this.components.host.removeEventListener('peer:connect', this.onPeerConnect)
+    this.shutdown.abort()
+    await this.components.host.unhandle(SYNC_PROTOCOL).catch(() => {})
+  }
+
+  status (): SyncStatus {
+    const { logs } = this.components
+    const rows = logStatus({ positions: logs.positions(), find: (c, o) => logs.book.find(c, o), remote: this.remote, fetching: this.fetching })
+    const gaps = rows.reduce((sum, row) => sum + row.gaps.length, 0)
+    return {
+      logs: rows,
+      complete: gaps === 0,
+      gaps,
+      envelopes_synced: this.counters.envelopes,
+      bytes_synced: this.counters.bytes,
+      rejected: this.counters.rejected,
+      equivocations: logs.equivocationCount,
+      rounds: { ok: this.counters.ok, failed: this.counters.failed }
+    }
+  }
+
+  /** One round with `peer`; resolves to the envelopes accepted. */
+  async syncWith (peer: PeerId, options: AbortOptions = {}): Promise<number> {
+    const id = peer.toString()
+    if (this.inFlight.has(id) || id === this.components.nodeId) return 0
+    this.inFlight.add(id)
+    this.lastAttemptMs.set(id, this.components.clock.now())
+    const signal = AbortSignal.any([this.shutdown.signal, options.signal ?? AbortSignal.timeout(SYNC_ROUND_MS_MAX)])
+    try {
+      const stream = await this.components.host.dialProtocol(peer, SYNC_PROTOCOL, { signal })
+      const messages = pbStream(stream, { maxDataLength: SYNC_MESSAGE_BYTES_MAX })
+      try {
+        const accepted = await this.round(peer, messages, signal)
+        await stream.close({ signal }).catch(() => {})
+        this.counters.ok++
+        return accepted
+      } catch (err) {
+        stream.abort(err as Error)
+        throw err
+      }
+    } catch (err) {
+      this.counters.failed++
+      this.components.logger.debug({ err, peer: id }, 'sync round failed')
+      return 0
+    } finally {
+      this.inFlight.delete(id)
+      for (const [key, fetch] of this.fetching) if (fetch.peer === id) this.fetching.delete(key)
+    }
+  }
+
+  private readonly onPeerConnect = (event: CustomEvent<PeerId>): void => {
+    if (this.components.members.admits(event.detail.toString())) void this.syncWith(event.detail)
+  }
+
+  /** The periodic round: the member tried least recently (never tried first; ties in random order). */
+  private async tick (): Promise<void> {
+    if (this.inFlight.size >= SYNC_ROUNDS_IN_FLIGHT_MAX) return
+    const known = await this.components.host.peerStore.all().catch(() => [])
+    const candidates = new Map<string, PeerId>()
+    for (const peer of [...this.components.host.getPeers(), ...known.map((p) => p.id)]) {
+      const id = peer.toString()
+      if (id !== this.components.nodeId && !this.inFlight.has(id) && this.components.members.admits(id)) candidates.set(id, peer)
+    }
+    if (candidates.size === 0) return
+    const shuffled = [...candidates.values()].map((peer) => ({ peer, order: this.components.random.bytes(4).reduce((a, b) => a * 256 + b, 0) }))
+    shuffled.sort((a, b) => (this.lastAttemptMs.get(a.peer.toString()) ?? -Infinity) - (this.lastAttemptMs.get(b.peer.toString()) ?? -Infinity) || a.order - b.order)
+    await this.syncWith(shuffled[0].peer)
+  }
+
+  /** Frontiers, then every gap the peer can fill, in batches. */
+  private async round (peer: PeerId, messages: Messages, signal: AbortSignal): Promise<number> {
+    const id = peer.toString()
+    const response = await this.request(messages, { frontiers: true }, signal)
+    const frontiers = new Map<string, LogFrontier>()
+    for (const f of response.frontiers.slice(0, LOG_FRONTIERS_MAX)) frontiers.set(logKey(f.dataClass, f.origin), f)
+    this.remote.set(id, frontiers)
+    const registered = new Set<string>(this.components.envelopes.dataClasses())
+    let accepted = 0
+    for (const f of frontiers.values()) {
+      if (!registered.has(f.dataClass) || !(DATA_CLASSES as readonly string[]).includes(f.dataClass)) continue
+      const log = this.components.logs.book.find(f.dataClass, f.origin)
+      const upTo = Number(f.frontier)
+      const gaps = log === undefined ? (upTo > 0 ? [{ from: 1, to: upTo }] : []) : log.gaps(upTo, GAP_RANGES_PER_LOG_MAX)
+      for (const gap of gaps) {
+        const from = Math.max(gap.from, Number(f.low))
+        if (Number(f.low) === 0 || from > gap.to) continue
+        const result = await this.fetchRange(peer, messages, { dataClass: f.dataClass as DataClass, origin: f.origin, from, to: gap.to }, signal)
+        accepted += result.accepted
+        // a peer that served a provably bad envelope gets no more requests this round (the good ones are kept)
+        if (result.rejected > 0) return accepted
+      }
+    }
+    return accepted
+  }
+
+  /** Fetches [from, to] of one log until done, each envelope through the channel's receive. */
+  private async fetchRange (peer: PeerId, messages: Messages, range: { dataClass: DataClass, origin: string, from: number, to: number }, signal: AbortSignal): Promise<{ accepted: number, rejected: number }> {
+    const key = logKey(range.dataClass, range.origin)
+    let accepted = 0
+    let rejected = 0
+    for (let from = range.from; from <= range.to;) {
+      this.fetching.set(key, { peer: peer.toString(), range: { from, to: range.to } })
+      const fetch: FetchRequest = { dataClass: range.dataClass, origin: range.origin, fromSeq: BigInt(from), toSeq: BigInt(range.to), countMax: FETCH_ENVELOPES_MAX }
+      const response = await this.request(messages, { frontiers: false, fetch }, signal)
+      for (const bytes of response.envelopes.slice(0, FETCH_ENVELOPES_MAX)) {
+        this.counters.bytes += bytes.length
+        const verdict = await this.components.envelopes.receive(range.dataClass, bytes, peer)
+        if (verdict.action === 'accept') {
+          accepted++
+          this.counters.envelopes++
+          await verdict.value?.()
+        } else if (verdict.action === 'reject') {
+          rejected++
+          this.counters.rejected++
+        }
+      }
+      const next = Number(response.nextSeq)
+      // a responder must move forward; one that does not is done for this range
+      if (next <= from || response.envelopes.length === 0 || rejected > 0) break
+      from = next
+    }
+    this.fetching.delete(key)
+    return { accepted, rejected }
+  }
+
+  private async request (messages: Messages, request: SyncRequest, signal: AbortSignal): Promise<SyncResponse> {
+    const step = AbortSignal.any([signal, AbortSignal.timeout(SYNC_REQUEST_MS_MAX)])
+    await messages.write(request, SyncRequest, { signal: step })
+    return await messages.read(SyncResponse, { signal: step })
+  }
+
+  /** Answers requests on an inbound stream until it ends; never throws. */
+  private async serve ({ stream, connection }: IncomingStreamData): Promise<void> {
+    const peer = connection.remotePeer.toString()
+    try {
+      if (!this.components.members.admits(peer)) throw new Error(`sync from non-member ${peer}`)
+      const messages = pbStream(stream, { maxDataLength: SYNC_MESSAGE_BYTES_MAX })
+      for (let served = 0; served < REQUESTS_PER_STREAM_MAX; served++) {
+        let request: SyncRequest
+        try {
+          request = await messages.read(SyncRequest, { signal: AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(SYNC_ROUND_MS_MAX)]) })
+        } catch {
+          break // the requester closed its side: the round is over
+        }
+        await messages.write(await this.answer(request), SyncResponse, { signal: AbortSignal.timeout(SYNC_REQUEST_MS_MAX) })
+      }
+      await stream.close().catch(() => {})
+    } catch (err) {
+      this.components.logger.debug({ err, peer }, 'serving sync failed')
+      stream.abort(err as Error)
+    }
+  }
+
+  private async answer (request: SyncRequest): Promise<SyncResponse> {
+    const { logs } = this.components
+    if (request.fetch === undefined) {
+      const frontiers = logs.positions().slice(0, LOG_FRONTIERS_MAX).map((p): LogFrontier => ({
+        dataClass: p.dataClass, origin: p.origin, low: BigInt(p.low), frontier: BigInt(p.frontier), high: BigInt(p.high)
+      }))
+      return { frontiers, envelopes: [], nextSeq: 0n }
+    }
+    const fetch = request.fetch
+    if (!(DATA_CLASSES as readonly string[]).includes(fetch.dataClass) || !PEER_ID_PATTERN.test(fetch.origin)) return { frontiers: [], envelopes: [], nextSeq: fetch.toSeq + 1n }
+    const read = await logs.repository.read({
+      dataClass: fetch.dataClass,
+      origin: fetch.origin,
+      from: Number(fetch.fromSeq),
+      to: Number(fetch.toSeq),
+      countMax: Math.max(1, Math.min(fetch.countMax, FETCH_ENVELOPES_MAX)),
+      bytesMax: FETCH_BYTES_MAX
+    })
+    return { frontiers: [], envelopes: read.envelopes.map((e) => e.bytes), nextSeq: BigInt(read.next) }
+  }
+}

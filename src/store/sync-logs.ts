@@ -1,0 +1,132 @@
+/**
+ * The per-origin logs in the store: every accepted (or own) sequenced
+ * envelope's wire bytes, its hash link, and per log a small meta record (the
+ * settled floor and the ranges given up). Keys are
+ * `<data class>/<origin>/<seq, 16 digits>`, so one log is a key range and
+ * serving a fetch or pruning the oldest is a range read.
+ *
+ * Links live apart from the bytes so loading the logs at start reads ~150
+ * bytes per entry, not the ~4 KB envelope.
+ */
+import { type LogBook, OriginLog, logKey, type LogLink, type SeqRange } from '../core/sync/log-book.ts'
+import type { BatchOperation, Store, Sublevel } from './store.ts'
+
+export const SYNC_LOG_SUBLEVEL = 'sync_log'
+export const SYNC_LINKS_SUBLEVEL = 'sync_links'
+export const SYNC_META_SUBLEVEL = 'sync_meta'
+const SEQ_DIGITS = 16
+
+interface LogMeta {
+  floor: number
+  lost: SeqRange[]
+}
+
+function entryKey (dataClass: string, origin: string, seq: number): string {
+  return `${logKey(dataClass, origin)}/${String(seq).padStart(SEQ_DIGITS, '0')}`
+}
+
+function parseKey (key: string): { dataClass: string, origin: string, seq: number } {
+  const [dataClass = '', origin = '', seq = '0'] = key.split('/')
+  return { dataClass, origin, seq: Number(seq) }
+}
+
+/** Reads and writes the logs. */
+export class SyncLogRepository {
+  private readonly store: Store
+  private readonly entries: Sublevel<Uint8Array>
+  private readonly links: Sublevel<string>
+  private readonly meta: Sublevel<LogMeta>
+
+  constructor (store: Store) {
+    this.store = store
+    this.entries = store.sublevel<Uint8Array>(SYNC_LOG_SUBLEVEL, 'view')
+    this.links = store.sublevel<string>(SYNC_LINKS_SUBLEVEL, 'utf8')
+    this.meta = store.sublevel<LogMeta>(SYNC_META_SUBLEVEL)
+  }
+
+  /** Rebuilds every log into `book` from the store (our own frontier is recomputed, never trusted from a peer). */
+  async load (book: LogBook): Promise<void> {
+    for await (const [key, meta] of this.meta.iterator()) {
+      const [dataClass = '', origin = ''] = key.split('/')
+      book.adopt(new OriginLog({ dataClass, origin, floor: meta.floor, lost: meta.lost }))
+    }
+    for await (const [key, value] of this.links.iterator()) {
+      const { dataClass, origin, seq } = parseKey(key)
+      const [hash = '', prev = ''] = value.split(':')
+      book.log(dataClass, origin).load(seq, { hash, prev })
+    }
+  }
+
+  /** The batch operations that store an entry (joined to the batch of what the envelope carries). */
+  appendOperations (dataClass: string, origin: string, seq: number, bytes: Uint8Array, link: LogLink): BatchOperation[] {
+    const key = entryKey(dataClass, origin, seq)
+    return [
+      this.store.putOperation(SYNC_LOG_SUBLEVEL, key, bytes, 'view'),
+      this.store.putOperation(SYNC_LINKS_SUBLEVEL, key, `${link.hash}:${link.prev}`, 'utf8')
+    ]
+  }
+
+  /**
+   * Deletes the `count` oldest entries at or below `frontier` and records the settled floor and lost ranges;
+   * resolves to the entries left and the lowest stored seq.
+   */
+  async prune (log: OriginLog, count: number): Promise<{ count: number, low: number }> {
+    const position = log.position()
+    const prefix = `${logKey(log.dataClass, log.origin)}/`
+    const operations: BatchOperation[] = []
+    let floor = this.floorOf(log)
+    for await (const key of this.links.keys({ gte: prefix, lte: entryKey(log.dataClass, log.origin, position.frontier), limit: count })) {
+      operations.push(this.store.delOperation(SYNC_LOG_SUBLEVEL, key, 'view'), this.store.delOperation(SYNC_LINKS_SUBLEVEL, key, 'utf8'))
+      floor = Math.max(floor, parseKey(key).seq)
+    }
+    operations.push(this.store.putOperation(SYNC_META_SUBLEVEL, logKey(log.dataClass, log.origin), { floor, lost: log.lost }))
+    await this.store.batch(operations)
+    let low = 0
+    for await (const key of this.links.keys({ gte: prefix, lt: `${prefix}~`, limit: 1 })) low = parseKey(key).seq
+    return { count: position.count - (operations.length - 1) / 2, low }
+  }
+
+  /** Records a log's given-up ranges (its frontier moved over them). */
+  async saveLost (log: OriginLog): Promise<void> {
+    const floor = this.floorOf(log)
+    await this.meta.put(logKey(log.dataClass, log.origin), { floor, lost: log.lost })
+  }
+
+  /** Stored envelopes of a log with seq in [from, to], oldest first, within `countMax` and about `bytesMax`; `next` resumes. */
+  async read (input: { dataClass: string, origin: string, from: number, to: number, countMax: number, bytesMax: number }): Promise<{ envelopes: Array<{ seq: number, bytes: Uint8Array }>, next: number }> {
+    const envelopes: Array<{ seq: number, bytes: Uint8Array }> = []
+    let bytes = 0
+    let stopped = false
+    const range = { gte: entryKey(input.dataClass, input.origin, input.from), lte: entryKey(input.dataClass, input.origin, input.to), limit: input.countMax }
+    for await (const [key, value] of this.entries.iterator(range)) {
+      if (envelopes.length > 0 && bytes + value.length > input.bytesMax) {
+        stopped = true
+        break
+      }
+      envelopes.push({ seq: parseKey(key).seq, bytes: value })
+      bytes += value.length
+    }
+    const last = envelopes.at(-1)
+    const exhausted = !stopped && envelopes.length < input.countMax
+    return { envelopes, next: last === undefined || exhausted ? input.to + 1 : last.seq + 1 }
+  }
+
+  /** One stored envelope, or undefined. */
+  async get (dataClass: string, origin: string, seq: number): Promise<Uint8Array | undefined> {
+    return await this.entries.get(entryKey(dataClass, origin, seq))
+  }
+
+  /** One stored entry's link, or undefined. */
+  async link (dataClass: string, origin: string, seq: number): Promise<LogLink | undefined> {
+    const value = await this.links.get(entryKey(dataClass, origin, seq))
+    if (value === undefined) return undefined
+    const [hash = '', prev = ''] = value.split(':')
+    return { hash, prev }
+  }
+
+  /** The floor a log's meta must keep: what is settled below its frontier. */
+  private floorOf (log: OriginLog): number {
+    const position = log.position()
+    return Math.max(0, Math.min(position.frontier, position.low - 1), ...log.lost.map((range) => range.to))
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Real nodes for the chains service tests: FedmeshNodes on the memory
+ * transport with a genesis loaded into each store (as in
+ * test/node/consensus-service.test.ts), optionally on data dirs so a node can
+ * be stopped and started again on the same store.
+ */
+import { createHash } from 'node:crypto'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { PrivateKey } from '@libp2p/interface'
+import { FedmeshNode } from '../../../src/node/node.ts'
+import { parseConfig } from '../../../src/config/load.ts'
+import { hybridSignerFromSeeds, hybridVerifier } from '../../../src/crypto/hybrid.ts'
+import { signGenesis, verifyGenesis } from '../../../src/core/consensus/genesis.ts'
+import { publicKeyToJson } from '../../../src/core/consensus/member.ts'
+import { initialTrust } from '../../../src/core/consensus/trust.ts'
+import { ConsensusStore } from '../../../src/store/consensus.ts'
+import type { HybridSigner } from '../../../src/core/signature.ts'
+
+export const FEDERATION = 'chains-net'
+const seed = (label: string): Uint8Array => new Uint8Array(createHash('sha256').update(label).digest())
+
+export interface SiteSpec {
+  site: string
+  /** a data dir keeps the store across a restart; absent → in memory */
+  dataDir?: string
+}
+
+export interface Federation {
+  nodes: FedmeshNode[]
+  /** starts site `i` again (a new FedmeshNode on the same key, address and data dir) */
+  restart: (i: number) => Promise<FedmeshNode>
+  stop: () => Promise<void>
+}
+
+/** Starts one node per site, all founders of one genesis; node 0 is everyone's bootstrap peer. */
+export async function federation (tag: string, sites: SiteSpec[]): Promise<Federation> {
+  const keys: PrivateKey[] = await Promise.all(sites.map(async (_, i) => await generateKeyPairFromSeed('Ed25519', seed(`${tag}/ed25519/${i}`))))
+  const signers: HybridSigner[] = keys.map((key, i) => hybridSignerFromSeeds({ ed25519Seed: key.raw.subarray(0, 32), mldsaSeed: seed(`${tag}/mldsa/${i}`) }))
+  const ids = keys.map((key) => peerIdFromPrivateKey(key).toString())
+  const genesis = signGenesis({
+    version: 1,
+    federation_id: FEDERATION,
+    created_at: new Date().toISOString(),
+    consensus: { threshold: 'bft', min_participating_nodes: 2, tie_breaking: 'timestamp_priority' },
+    members: ids.map((id, i) => ({ node_id: id, public_key: publicKeyToJson(signers[i]!.publicKey), site_id: sites[i]!.site }))
+  }, new Map(ids.map((id, i) => [id, signers[i]!])))
+  const { membership, policy } = verifyGenesis(genesis, hybridVerifier())
+  const listen = (i: number): string => `/memory/chains-${tag}-${process.pid}-${i}`
+
+  const nodes: FedmeshNode[] = []
+  const create = async (i: number, fresh: boolean): Promise<FedmeshNode> => {
+    const config = parseConfig({
+      site_id: sites[i]!.site, jurisdiction: 'UK', listen: [listen(i)],
+      federation: { enabled: true, federation_id: FEDERATION, bootstrap: i === 0 ? [] : [`${listen(0)}/p2p/${ids[0]!}`], metrics_interval_seconds: 3600 }
+    })
+    const dataDir = sites[i]!.dataDir
+    const node = await FedmeshNode.create({ config, privateKey: keys[i]!, signer: signers[i]!, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, ...(dataDir === undefined ? {} : { dataDir }) })
+    if (fresh) await new ConsensusStore(node.store).initGenesis(membership, policy, ids.map((id) => initialTrust(id, Date.now())))
+    await node.start()
+    return node
+  }
+  for (let i = 0; i < sites.length; i++) nodes.push(await create(i, true))
+  // summaries published before the gossip mesh forms would wait for the periodic republish
+  await until('the summary mesh', () => nodes.every((node) => node.libp2p.services.pubsub.getSubscribers(`/fedmesh/${FEDERATION}/summary/1`).length >= nodes.length - 1))
+  return {
+    nodes,
+    restart: async (i) => {
+      nodes[i] = await create(i, false)
+      return nodes[i]!
+    },
+    stop: async () => { await Promise.all(nodes.map(async (node) => { await node.stop() })) }
+  }
+}
+
+/** Waits for `check` to hold, polling; fails after `timeoutMs` naming `what`. */
+export async function until (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+// operation results are plain JSON; the tests read fields of several shapes
+export const run = async (node: FedmeshNode, name: string, args: unknown = {}): Promise<any> => await node.operations.run(name, args)
