@@ -2,7 +2,7 @@
  * Audit commands: `audit verify|tail|export|prove|consistency`. Each runs an
  * operation (on the store, or through the running node's API).
  */
-import { Command, Option, InvalidArgumentError } from 'commander'
+import { type Command, Option, InvalidArgumentError } from 'commander'
 import { CliError, EXIT_FAILURE, defaultDataDir, print, runOperation } from '../context.ts'
 import type { AuditConsistencyResult, AuditEntryView, AuditExportResult, AuditProveResult, AuditTailResult } from '../../operations/audit.ts'
 import type { AuditVerifyReport } from '../../store/audit-verify.ts'
