@@ -11,6 +11,7 @@ import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { FedmeshNode } from '../src/node/node.ts'
 import { InputError } from '../src/core/errors.ts'
 import { parseConfig } from '../src/config/load.ts'
+import { DATA_CLASSES } from '../src/core/data-class.ts'
 import { gossipTopic } from '../src/net/gossip.ts'
 import { hybridSignerFromSeeds } from '../src/crypto/hybrid.ts'
 import type { HybridPublicKey, HybridSigner } from '../src/core/signature.ts'
@@ -178,7 +179,9 @@ export class LocalCluster implements Cluster {
         federation_id: SIM_FEDERATION_ID,
         bootstrap,
         members: scenario.federation.members === 'listed' ? this.memberIds : [],
-        metrics_interval_seconds: scenario.federation.metrics_interval_seconds
+        metrics_interval_seconds: scenario.federation.metrics_interval_seconds,
+        // the load classes travel by gossip in the sim (a deviation: bilateral classes do not in production, docs/policies.md)
+        default_allowed_data: [...DATA_CLASSES]
       },
       listen: [this.transport === 'memory' ? `/memory/sim-${this.runId}-${index}` : '/ip4/127.0.0.1/tcp/0'],
       log: { level: 'silent' }

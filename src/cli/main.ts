@@ -11,6 +11,7 @@ import * as consensusCommands from './commands/consensus.ts'
 import * as participantCommands from './commands/participant.ts'
 import * as matchCommands from './commands/match.ts'
 import * as consoleCommands from './commands/console.ts'
+import * as auditCommands from './commands/audit.ts'
 import * as chainCommands from './commands/chains.ts'
 import * as tokenCommands from './commands/token.ts'
 
@@ -23,6 +24,7 @@ const commandModules: Array<{ register: Register }> = [
   participantCommands,
   matchCommands,
   consoleCommands,
+  auditCommands,
   chainCommands,
   tokenCommands
 ]

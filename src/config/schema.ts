@@ -10,6 +10,8 @@ import { z } from 'zod'
 import { PEER_ID_PATTERN, PEER_ID_PATTERN_SOURCE } from '../core/identity/peer-id.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { thresholdSchema, TIE_BREAKING_RULES } from '../core/consensus/threshold.ts'
+import { DATA_CLASSES } from '../core/data-class.ts'
+import { DEFAULT_ALLOWED_DATA, DuplicateSitePolicyError, POLICY_SITES_MAX, UnknownDataClassError } from '../core/policy/data-policy.ts'
 
 /** A category or capability slug: lowercase words joined by `.`, `_` or `-` (e.g. `water`, `legal.contracts`). */
 export const SLUG_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/
@@ -43,13 +45,31 @@ const bootstrapAddr = multiaddrString.refine((value) => new RegExp(`/p2p/${PEER_
 
 const port = z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be between 0 and 65535').max(65535, 'must be between 0 and 65535')
 
+/** A data class name, reported with the policy error's name (docs/policies.md). */
+const dataClassName = z.string().refine((name) => (DATA_CLASSES as readonly string[]).includes(name), {
+  message: `${UnknownDataClassError.code}: not a data class (one of ${DATA_CLASSES.join(', ')})`
+})
+const allowedData = z.array(dataClassName).max(DATA_CLASSES.length * 2)
+
+/** Per-site data policies: the classes each site may receive; one entry per site. */
+const sitePolicies = z.array(z.strictObject({ site_id: slug, allowed_data: allowedData })).max(POLICY_SITES_MAX).superRefine((sites, ctx) => {
+  const seen = new Set<string>()
+  for (const [i, site] of sites.entries()) {
+    if (seen.has(site.site_id)) ctx.addIssue({ code: 'custom', path: [i, 'site_id'], message: `${DuplicateSitePolicyError.code}: site "${site.site_id}" has a policy already` })
+    seen.add(site.site_id)
+  }
+})
+
 export const federationSchema = z.strictObject({
   enabled: z.boolean().default(false),
   federation_id: slug.default('default'),
   bootstrap: z.array(bootstrapAddr).max(BOOTSTRAP_PEERS_MAX).default([]),
   /** peer ids admitted by the connection gater; empty = any peer that speaks the fedmesh protocols */
   members: z.array(z.string().regex(PEER_ID_PATTERN, 'must be a base58 peer id')).max(MEMBERS_MAX).default([]),
-  metrics_interval_seconds: z.number().int().min(1).max(3600).default(METRICS_INTERVAL_SECONDS_DEFAULT)
+  metrics_interval_seconds: z.number().int().min(1).max(3600).default(METRICS_INTERVAL_SECONDS_DEFAULT),
+  /** classes a site without its own entry in `sites` may receive */
+  default_allowed_data: allowedData.default(() => [...DEFAULT_ALLOWED_DATA]),
+  sites: sitePolicies.default([])
 })
 
 /** Consensus policy (docs/consensus.md): used until the store holds the federation's policy from its genesis file or a decided policy change. */
@@ -73,6 +93,11 @@ export const consensusConfigSchema = z.strictObject({
 export const cryptoConfigSchema = z.strictObject({
   mldsa_level: z.union([z.literal(44), z.literal(65), z.literal(87)], { error: 'must be 44, 65 or 87' }).default(65),
   mldsa_backend: z.enum(['auto', 'native', 'noble']).default('auto')
+})
+
+/** The audit log (docs/audit.md): how often the node signs and gossips a checkpoint of it. */
+export const auditConfigSchema = z.strictObject({
+  checkpoint_interval_seconds: z.number().int('must be an integer').min(1, 'must be at least 1').max(24 * 3600, 'must be at most 86400 (a day)').default(60)
 })
 
 /** Entries kept per origin log when a class has no `sync.retention` entry. */
@@ -105,6 +130,7 @@ export const configSchema = z.strictObject({
   }).default({ level: 'info' }),
   consensus: consensusConfigSchema.default(() => consensusConfigSchema.parse({})),
   crypto: cryptoConfigSchema.default(() => cryptoConfigSchema.parse({})),
+  audit: auditConfigSchema.default(() => auditConfigSchema.parse({})),
   sync: syncConfigSchema.default(() => syncConfigSchema.parse({}))
 })
 

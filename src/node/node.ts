@@ -32,6 +32,11 @@ import { consensus, type ConsensusService } from '../services/consensus/index.ts
 import { summaries, type SummaryService } from '../services/summaries/index.ts'
 import { aggregatedMetrics, type AggregatedMetricsService, type ReceivedMetricsReport } from '../services/aggregated-metrics/index.ts'
 import { createOperations, type Operations } from '../operations/index.ts'
+import { AuditLog } from '../store/audit-log.ts'
+import { AuditWitnessStore } from '../store/audit-witness.ts'
+import { audit, auditAppender, type AuditService } from '../services/audit/index.ts'
+import { dataPolicies, type DataPolicies } from '../services/policies/index.ts'
+import { parseDataPolicy } from '../core/policy/data-policy.ts'
 import { chains, type ChainService } from '../services/chains/index.ts'
 import { ChainRepository } from '../store/chains.ts'
 import { OriginLogs } from '../services/envelopes/origin-logs.ts'
@@ -123,6 +128,7 @@ interface Parts {
   verifier: SignatureVerifier
   dataDir: string | undefined
   init: NodeInit
+  auditLog: AuditLog
 }
 
 /** One fedmesh node. */
@@ -146,6 +152,10 @@ export class FedmeshNode {
   readonly consensus: ConsensusService
   private readonly summaries: SummaryService
   private readonly aggregatedMetrics: AggregatedMetricsService
+  /** the data policies in force (the handshake will agree per-peer entries through it) */
+  readonly policies: DataPolicies
+  /** checkpoints and witnessing of audit logs (tests drive checkpoints directly) */
+  readonly audit: AuditService
   /** chain settlement (tests drive its deadline tick and retries directly) */
   readonly chains: ChainService
   /** anti-entropy sync over the per-origin logs (tests and the sim read its status) */
@@ -156,7 +166,9 @@ export class FedmeshNode {
   private running = false
 
   private constructor (parts: Parts) {
-    const { config, libp2p, store, metrics, log, clock, random, signer, verifier, init } = parts
+    const { config, libp2p, store, metrics, log, clock, random, signer, verifier, init, auditLog } = parts
+    const auditing = auditAppender(auditLog, store)
+    this.policies = dataPolicies({ policy: parseDataPolicy(config.federation) })
     this.config = config
     this.libp2p = libp2p
     this.store = store
@@ -189,7 +201,7 @@ export class FedmeshNode {
       nodeId
     })
     this.envelopes = envelopeChannel({ federationId: config.federation.federation_id })({
-      gossip: this.gossip, store, signer, verifier, members: this.members, clock, random, logger: log, nodeId, logs
+      gossip: this.gossip, store, signer, verifier, members: this.members, clock, random, logger: log, nodeId, logs, audit: auditing, policy: this.policies
     })
     this.sync = sync({ intervalMs: init.syncIntervalMs ?? config.sync.interval_seconds * 1000 })({
       envelopes: this.envelopes, logs, host: libp2p, members: this.members, clock, random: random.fork('sync'), logger: log, nodeId
@@ -205,6 +217,7 @@ export class FedmeshNode {
       clock,
       logger: log,
       nodeId,
+      audit: auditing,
       // members' keys come from the membership first: no DHT lookup for a member
       membershipChanged: (membership) => {
         for (const member of membership.members.values()) {
@@ -228,10 +241,13 @@ export class FedmeshNode {
       logger: log,
       nodeId
     })
+    this.audit = audit({ federationId: config.federation.federation_id, checkpointIntervalMs: config.audit.checkpoint_interval_seconds * 1000, publish: federated })({
+      envelopes: this.envelopes, log: auditLog, witnesses: new AuditWitnessStore(store), audit: auditing, signer, verifier, members: this.members, streams: libp2p, clock, logger: log, nodeId
+    })
     this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
       host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
     })
-    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains]
+    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.audit]
     if (federated) this.services.push(this.sync)
     if (federated) {
       this.services.push(joining({
@@ -240,7 +256,7 @@ export class FedmeshNode {
       })({ connections: libp2p, logger: log }))
     }
     this.operations = createOperations({
-      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains }
+      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains }, auditLog
     })
   }
 
@@ -274,7 +290,7 @@ export class FedmeshNode {
       throw new Error('the hybrid signer\'s Ed25519 key is not the node\'s libp2p key')
     }
     return new FedmeshNode({
-      config: init.config, libp2p, store, metrics, log, clock, random, signer, verifier: init.verifier ?? hybridVerifier(), dataDir: init.dataDir, init
+      config: init.config, libp2p, store, metrics, log, clock, random, signer, verifier: init.verifier ?? hybridVerifier(), dataDir: init.dataDir, init, auditLog: await AuditLog.open(store)
     })
   }
 

@@ -11,9 +11,12 @@
  */
 import { consensusOperations } from './consensus.ts'
 import { matchingOperations } from './matching.ts'
+import { auditOperations } from './audit.ts'
 import { chainOperations } from './chains.ts'
 import { participantChainOperations } from './participant-chains.ts'
 import { UnknownOperationError, type Operation, type OperationComponents } from './operation.ts'
+import { AuditLog } from '../store/audit-log.ts'
+import { operatorRecord } from '../services/audit/records.ts'
 
 export { OperationArgumentError } from './arguments.ts'
 export * from './operation.ts'
@@ -26,7 +29,7 @@ export interface Operations {
 }
 
 /** Every operation the node offers, by name. */
-export const OPERATION_LIST: ReadonlyArray<Operation<never, unknown>> = [...consensusOperations, ...matchingOperations, ...chainOperations, ...participantChainOperations]
+export const OPERATION_LIST: ReadonlyArray<Operation<never, unknown>> = [...consensusOperations, ...matchingOperations, ...chainOperations, ...participantChainOperations, ...auditOperations]
 
 /** Binds every operation to `components`. */
 export function createOperations (components: OperationComponents): Operations {
@@ -35,12 +38,31 @@ export function createOperations (components: OperationComponents): Operations {
     if (byName.has(operation.name)) throw new Error(`operation ${operation.name} defined twice`)
     byName.set(operation.name, operation)
   }
+  // one AuditLog per store: the running node's, else this store's own, opened once on first use
+  let ownLog: Promise<AuditLog> | undefined
+  const openAudit = async (): Promise<AuditLog> => components.auditLog ?? await (ownLog ??= AuditLog.open(components.store))
   return {
     names: () => [...byName.keys()].sort(),
     run: async (name, args) => {
       const operation = byName.get(name) as Operation<unknown, unknown> | undefined
       if (operation === undefined) throw new UnknownOperationError(`no operation named "${name.slice(0, 80)}"`)
-      return await operation.run(components, args)
+      const auditLog = await openAudit()
+      const bound = { ...components, auditLog }
+      if (operation.audited === false) return await operation.run(bound, args)
+      // every operator action is recorded with its outcome once it ran (its own writes are its own batches);
+      // a result is returned only once its record is on disk, and a failure to record is the operation's failure
+      const record = async (error?: unknown): Promise<void> => {
+        await auditLog.submit([operatorRecord({ nowMs: components.clock.now(), action: name, ...(error === undefined ? {} : { error }) })], components.store)
+      }
+      let result: unknown
+      try {
+        result = await operation.run(bound, args)
+      } catch (err) {
+        await record(err).catch(() => {}) // the operation's own error is the one to report
+        throw err
+      }
+      await record()
+      return result
     }
   }
 }

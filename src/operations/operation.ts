@@ -9,6 +9,7 @@ import type { Consensus } from '../services/consensus/index.ts'
 import type { Summaries } from '../services/summaries/index.ts'
 import type { Chains } from '../services/chains/index.ts'
 import { InputError } from '../core/errors.ts'
+import type { AuditLog } from '../store/audit-log.ts'
 
 /** The services of a running node operations may call (absent on the CLI's direct path). */
 export interface RunningServices {
@@ -28,12 +29,16 @@ export interface OperationComponents {
   /** verifies signatures with the node's configured ML-DSA backend */
   verifier: SignatureVerifier
   services?: RunningServices
+  /** the running node's audit log (there is one per store); absent → operations open the store's own */
+  auditLog?: AuditLog
 }
 
 /** An operator action; `args` and the result are plain JSON. */
 export interface Operation<A = unknown, R = unknown> {
   /** stable name, also the API route: `POST /ops/<name>` */
   readonly name: string
+  /** false for reads the operator console polls (the audit log's own reads): not recorded in the audit log */
+  readonly audited?: false
   run: (components: OperationComponents, args: A) => Promise<R>
 }
 

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { HybridSignature, HybridSigner } from '../core/signature.ts'
+import { DATA_CLASSES, type DataClass } from '../core/data-class.ts'
 import { PEER_ID_PATTERN } from '../core/identity/peer-id.ts'
 import { SLUG_PATTERN } from '../config/schema.ts'
 import { DataClass as WireDataClass, Priority as WirePriority, EnvelopeBody, SignedEnvelope } from '../../protocols/envelope.ts'
@@ -19,11 +20,8 @@ import { EnvelopeSchemaError, EnvelopeTooLargeError, MalformedEnvelopeError, Uns
 import { ED25519_SIGNATURE_BYTES } from '../crypto/ed25519.ts'
 import { ML_DSA_SIZES } from '../crypto/mldsa.ts'
 
-/** What a message carries; only these classes exist on the wire. */
-export const DATA_CLASSES = [
-  'summary', 'attestation', 'vote', 'aggregated_metrics', 'incident_summary', 'playbook_metadata', 'coordination_request', 'chain'
-] as const
-export type DataClass = typeof DATA_CLASSES[number]
+/** What a message carries; only these classes exist on the wire (the list lives in core: policies name them too). */
+export { DATA_CLASSES, type DataClass } from '../core/data-class.ts'
 
 /** Delivery priority, lowest first. */
 export const PRIORITIES = ['routine', 'elevated', 'urgent', 'critical'] as const
@@ -99,7 +97,8 @@ const DATA_CLASS_TO_WIRE: Record<DataClass, WireDataClass> = {
   incident_summary: WireDataClass.INCIDENT_SUMMARY,
   playbook_metadata: WireDataClass.PLAYBOOK_METADATA,
   coordination_request: WireDataClass.COORDINATION_REQUEST,
-  chain: WireDataClass.CHAIN
+  chain: WireDataClass.CHAIN,
+  audit_checkpoint: WireDataClass.AUDIT_CHECKPOINT
 }
 const DATA_CLASS_FROM_WIRE = new Map<WireDataClass, DataClass>(Object.entries(DATA_CLASS_TO_WIRE).map(([name, wire]) => [wire, name as DataClass]))
 

@@ -11,6 +11,8 @@ import { signVote, voteFromJson, voteToJson } from '../../core/consensus/vote.ts
 import { evidenceFromJson, evidenceToJson, type EquivocationEvidenceJson } from '../../core/consensus/evidence.ts'
 import { eventHash, parseEvent } from '../../core/consensus/event.ts'
 import type { BatchOperation } from '../../store/store.ts'
+import type { AuditRecord } from '../../core/audit/record.ts'
+import { consensusAuditRecords } from '../audit/records.ts'
 import type { SlotState } from '../../core/consensus/slot.ts'
 import { CONSENSUS_CONTENT_TYPE, CONSENSUS_PAYLOAD_BYTES_MAX, CONSENSUS_SCHEMA_ID, SLOT_DEADLINE_CHECK_MS_MAX, VOTE_CLASS } from './constants.ts'
 import type { Consensus, ConsensusComponents, ConsensusInit } from './index.ts'
@@ -157,17 +159,19 @@ export class ConsensusService implements Consensus {
   }
 
   /** One step from the current state; the state is replaced only after `persist` succeeded. */
-  private async stepAndCommit (payload: ConsensusPayload, persist: (writes: BatchOperation[]) => Promise<void>): Promise<StepResult> {
+  private async stepAndCommit (payload: ConsensusPayload, persist: (writes: BatchOperation[], auditRecords?: AuditRecord[]) => Promise<void>): Promise<StepResult> {
     await this.refuseCompletedSlot(slotOf(payload))
     const result = this.step(payload)
-    await persist(this.components.consensusStore.recordOperations(result.records))
+    await persist(this.components.consensusStore.recordOperations(result.records), this.auditRecords(result))
     this.take(result.state)
     return result
   }
 
   /** Persists a step made here (no envelope to remember) and takes its state. */
   private async commitResult (result: StepResult): Promise<StepResult> {
-    await this.components.consensusStore.persist(result.records)
+    const { audit, consensusStore } = this.components
+    if (audit === undefined) await consensusStore.persist(result.records)
+    else await audit.submit(this.auditRecords(result), consensusStore.recordOperations(result.records))
     this.take(result.state)
     return result
   }
@@ -192,6 +196,12 @@ export class ConsensusService implements Consensus {
     const before = this.state?.membership
     this.state = state
     if (state !== undefined && state.membership !== before) this.components.membershipChanged?.(state.membership)
+  }
+
+  /** The membership and policy changes a step decided, for the audit log (in the step's own batch). */
+  private auditRecords (result: StepResult): AuditRecord[] {
+    if (this.components.audit === undefined) return []
+    return consensusAuditRecords({ nowMs: this.components.clock.now(), before: this.state?.membership, records: result.records })
   }
 
   private requireState (): ConsensusState {

@@ -12,6 +12,7 @@ import type { ConsensusStore } from '../../store/consensus.ts'
 import type { Clock } from '../../runtime/clock.ts'
 import type { Logger } from '../../runtime/log.ts'
 import type { EnvelopeChannel } from '../envelopes/index.ts'
+import type { AuditAppender } from '../audit/appender.ts'
 import { ConsensusService } from './consensus.ts'
 
 export { VOTE_CLASS, CONSENSUS_SCHEMA_ID, CONSENSUS_CONTENT_TYPE } from './constants.ts'
@@ -28,6 +29,8 @@ export interface ConsensusComponents {
   nodeId: string
   /** told the membership whenever it is loaded or changes (the member directory takes its keys from it) */
   membershipChanged?: (membership: Membership) => void
+  /** when given, decided membership and policy changes are audited in the batch of the step that decided them */
+  audit?: AuditAppender
 }
 
 export interface ConsensusInit {

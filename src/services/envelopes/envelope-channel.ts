@@ -5,12 +5,15 @@
  * its commit, serialised per data class — and the outbound seal/publish.
  */
 import type { PeerId } from '@libp2p/interface'
-import { VerdictError, verdictOf } from '../../core/errors.ts'
+import { PayloadRefusedError, VerdictError, verdictOf } from '../../core/errors.ts'
+import { DataClassNotAllowedError } from '../../core/policy/data-policy.ts'
 import type { GossipVerdict } from '../../net/gossip.ts'
 import { gossipTopic } from '../../net/gossip.ts'
 import { SeenEnvelopes } from '../../store/seen-envelopes.ts'
 import type { BatchOperation } from '../../store/store.ts'
 import { decodeEnvelope, signEnvelope, type DataClass, type DecodedEnvelope } from '../../wire/envelope.ts'
+import type { AuditRecord } from '../../core/audit/record.ts'
+import { boundaryRecord } from '../audit/records.ts'
 import type { LogCheck, LogLink } from '../../core/sync/log-book.ts'
 import { EquivocationError } from './origin-logs.ts'
 import { CLOCK_SKEW_MS_MAX } from '../../wire/limits.ts'
@@ -83,6 +86,11 @@ export class EnvelopeChannelService implements EnvelopeChannel {
   }
 
   seal (dataClass: DataClass, schemaId: string, payload: Uint8Array, contentType?: string): Uint8Array {
+    // a withheld class is never sealed for gossip, so it never enters this node's origin log (which sync serves)
+    if (this.components.policy?.mayGossip(dataClass) === false) {
+      void this.auditOutbound(dataClass, payload, { verdict: 'rejected', reason: DataClassNotAllowedError.code })
+      throw new DataClassNotAllowedError(`${dataClass} may not enter gossip: a data policy withholds it from some member`)
+    }
     const random = this.classes.get(dataClass)?.random ?? this.components.random.fork(`envelope-id/${dataClass}`)
     const logs = this.components.logs
     const bytes = signEnvelope({
@@ -102,9 +110,24 @@ export class EnvelopeChannelService implements EnvelopeChannel {
   }
 
   async publish (dataClass: DataClass, bytes: Uint8Array): Promise<number> {
+    if (this.components.policy?.mayGossip(dataClass) === false) {
+      // checked on the send path itself: nothing of a withheld class reaches gossip
+      const err = new DataClassNotAllowedError(`${dataClass} may not enter gossip: a data policy withholds it from some member`)
+      await this.auditOutbound(dataClass, bytes, { verdict: 'rejected', reason: err.name })
+      throw err
+    }
     // an own envelope leaves only once its log entry is durable (no seq is ever reused after a restart)
     await this.components.logs?.flushed(bytes)
-    return await this.components.gossip.publish(dataClass, bytes)
+    if (this.components.audit === undefined) return await this.components.gossip.publish(dataClass, bytes)
+    let recipients: number
+    try {
+      recipients = await this.components.gossip.publish(dataClass, bytes)
+    } catch (err) {
+      await this.auditOutbound(dataClass, bytes, { verdict: 'rejected', reason: (err as Error).name ?? 'Error' })
+      throw err
+    }
+    await this.auditOutbound(dataClass, bytes, { verdict: 'accepted', recipients })
+    return recipients
   }
 
   topics (): string[] {
@@ -116,26 +139,33 @@ export class EnvelopeChannelService implements EnvelopeChannel {
   }
 
   async receive (dataClass: DataClass, bytes: Uint8Array, from?: PeerId): Promise<GossipVerdict<AfterCommit | undefined>> {
+    let decoded: DecodedEnvelope | undefined
+    let verdict: { action: 'reject' | 'ignore', code: string }
     try {
       const registered = this.classes.get(dataClass)
       if (registered === undefined) throw new UnregisteredDataClassError(`no handler for data class ${dataClass}`)
-      const decoded = decodeEnvelope(bytes)
+      if (this.components.policy?.mayGossip(dataClass) === false) throw new PayloadRefusedError('reject', 'class_not_allowed', `${dataClass} is outside this node's gossip policy`)
+      decoded = decodeEnvelope(bytes)
       const logged = await this.checkLog(decoded)
       const envelope = await this.validate(dataClass, decoded, logged !== undefined)
-      if (envelope === undefined) return { action: 'ignore', code: 'unknown_source' }
-      if (logged?.check === 'conflict') {
-        // both envelopes carry the origin's verified signature: evidence, not a forwarding accident
-        this.components.logs?.equivocation({ dataClass, origin: envelope.source, seq: envelope.originSeq })
-        throw new EquivocationError(`${envelope.source} signed two different ${dataClass} envelopes at seq ${envelope.originSeq}`)
+      if (envelope === undefined) {
+        verdict = { action: 'ignore', code: 'unknown_source' }
+      } else {
+        if (logged?.check === 'conflict') {
+          // both envelopes carry the origin's verified signature: evidence, not a forwarding accident
+          this.components.logs?.equivocation({ dataClass, origin: envelope.source, seq: envelope.originSeq })
+          throw new EquivocationError(`${envelope.source} signed two different ${dataClass} envelopes at seq ${envelope.originSeq}`)
+        }
+        const value = registered.envelopeClass.decodePayload(envelope.payload, envelope)
+        const after = await this.commit(registered, value, envelope, from, logged === undefined ? undefined : { bytes, link: logged.link }, bytes.byteLength)
+        return { action: 'accept', value: after }
       }
-      const value = registered.envelopeClass.decodePayload(envelope.payload, envelope)
-      const after = await this.commit(registered, value, envelope, from, logged === undefined ? undefined : { bytes, link: logged.link })
-      return { action: 'accept', value: after }
     } catch (err) {
       if (!(err instanceof VerdictError)) this.components.logger.warn({ err, dataClass }, 'handling an envelope failed; ignoring it')
-      const verdict = verdictOf(err)
-      return { action: verdict.action, code: verdict.code }
+      verdict = verdictOf(err)
     }
+    await this.auditRefused(dataClass, bytes, decoded, from, verdict)
+    return verdict
   }
 
   /** A sequenced envelope checked against its origin's log (a known one is a duplicate); undefined when not sequenced. */
@@ -172,7 +202,7 @@ export class EnvelopeChannelService implements EnvelopeChannel {
   }
 
   /** Runs the class's commit after the previous one of its class; the seen-id joins the commit's batch. */
-  private async commit (registered: Registered, value: unknown, envelope: ValidatedEnvelope, from: PeerId | undefined, logged: LoggedEntry | undefined): Promise<AfterCommit | undefined> {
+  private async commit (registered: Registered, value: unknown, envelope: ValidatedEnvelope, from: PeerId | undefined, logged: LoggedEntry | undefined, size: number): Promise<AfterCommit | undefined> {
     if (this.committing.has(envelope.idHex)) throw new DuplicateEnvelopeError(`envelope ${envelope.idHex} is being committed already`)
     this.committing.add(envelope.idHex)
     const run = registered.commits.then(async () => {
@@ -186,9 +216,20 @@ export class EnvelopeChannelService implements EnvelopeChannel {
         ? [this.seen.operation(envelope.idHex, envelope.timestampMs)]
         : logs.operations(envelope.dataClass, envelope.source, envelope.originSeq, logged.bytes, logged.link)
       let persisted = false
-      const persist = async (writes: BatchOperation[]): Promise<void> => {
+      const persist = async (writes: BatchOperation[], auditRecords: AuditRecord[] = []): Promise<void> => {
+        const operations = [...writes, ...guard]
+        const { audit } = this.components
         try {
-          await this.components.store.batch([...writes, ...guard])
+          if (audit === undefined) {
+            await this.components.store.batch(operations)
+          } else {
+            // the crossing's record (and the step's own events) join the batch of the data they describe
+            const crossing = boundaryRecord({
+              nowMs: this.components.clock.now(), direction: 'in', dataClass: envelope.dataClass, peer: from?.toString() ?? envelope.source,
+              verdict: 'accepted', messageId: envelope.idHex, bytes: size, attributes: { source: envelope.source }
+            })
+            await audit.submit([crossing, ...auditRecords], operations)
+          }
         } catch (err) {
           throw new PersistFailedError(`persisting envelope ${envelope.idHex} failed: ${(err as Error).message}`, { cause: err })
         }
@@ -205,6 +246,48 @@ export class EnvelopeChannelService implements EnvelopeChannel {
       return await run
     } finally {
       this.committing.delete(envelope.idHex)
+    }
+  }
+
+  /** Appends the record of a refused inbound envelope (group-committed); a failed append is logged, never turned into a verdict. */
+  private async auditRefused (dataClass: DataClass, bytes: Uint8Array, decoded: DecodedEnvelope | undefined, from: PeerId | undefined, verdict: { action: string, code: string }): Promise<void> {
+    const { audit } = this.components
+    if (audit === undefined) return
+    const source = decoded?.envelope.source
+    await this.appendAudit(boundaryRecord({
+      nowMs: this.components.clock.now(),
+      direction: 'in',
+      dataClass,
+      peer: from?.toString() ?? source,
+      verdict: 'rejected',
+      reason: `${verdict.action}:${verdict.code}`,
+      ...(decoded === undefined ? {} : { messageId: decoded.idHex }),
+      bytes: bytes.byteLength,
+      ...(source === undefined ? {} : { attributes: { source } })
+    }))
+  }
+
+  /** Appends the record of an outbound publish: the topic is the peer (gossip has no single recipient). */
+  private async auditOutbound (dataClass: DataClass, bytes: Uint8Array, outcome: { verdict: 'accepted', recipients: number } | { verdict: 'rejected', reason: string }): Promise<void> {
+    let messageId: string | undefined
+    try { messageId = decodeEnvelope(bytes).idHex } catch { /* a caller's malformed bytes are still recorded, without an id */ }
+    await this.appendAudit(boundaryRecord({
+      nowMs: this.components.clock.now(),
+      direction: 'out',
+      dataClass,
+      peer: gossipTopic(this.federationId, dataClass),
+      verdict: outcome.verdict,
+      ...(outcome.verdict === 'rejected' ? { reason: outcome.reason } : { attributes: { recipients: outcome.recipients } }),
+      ...(messageId === undefined ? {} : { messageId }),
+      bytes: bytes.byteLength
+    }))
+  }
+
+  private async appendAudit (record: AuditRecord): Promise<void> {
+    try {
+      await this.components.audit?.submit([record])
+    } catch (err) {
+      this.components.logger.error({ err }, 'appending to the audit log failed')
     }
   }
 }

@@ -17,6 +17,8 @@ import type { Clock } from '../../runtime/clock.ts'
 import type { Random } from '../../runtime/random.ts'
 import type { Logger } from '../../runtime/log.ts'
 import type { MemberKeys } from '../members/index.ts'
+import type { AuditRecord } from '../../core/audit/record.ts'
+import type { AuditAppender } from '../audit/appender.ts'
 import { EnvelopeChannelService } from './envelope-channel.ts'
 import type { OriginLogs } from './origin-logs.ts'
 
@@ -24,8 +26,12 @@ export { OriginLogs, EquivocationError, type LogPosition, type SeqRange } from '
 
 export type { ValidatedEnvelope }
 
-/** Persists a step's writes and the envelope's seen-id in one batch; throws PersistFailedError when the store refuses. */
-export type Persist = (writes: BatchOperation[]) => Promise<void>
+/**
+ * Persists a step's writes and the envelope's seen-id in one batch (with the
+ * envelope's audit record and `auditRecords`, the step's own events, when the
+ * channel audits); throws PersistFailedError when the store refuses.
+ */
+export type Persist = (writes: BatchOperation[], auditRecords?: AuditRecord[]) => Promise<void>
 
 /** What runs after an accepted message was acknowledged (outbound messages a step produced). */
 export type AfterCommit = () => Promise<void> | void
@@ -62,6 +68,10 @@ export interface EnvelopeChannelComponents {
   logger: Logger
   /** this node's PeerId text (the source of what it seals) */
   nodeId: string
+  /** when given, every envelope in (accepted or refused, with the reason) and out is appended to the audit log */
+  audit?: AuditAppender
+  /** when given, a class its data policies keep out of gossip is never published, and refused (REJECT `class_not_allowed`) when it comes in */
+  policy?: { mayGossip: (dataClass: DataClass) => boolean }
   /** per-origin logs: when given, sealed envelopes carry (origin seq, prev hash) and accepted sequenced ones are logged (protocols/envelope.md) */
   logs?: OriginLogs
 }

@@ -17,7 +17,7 @@ import { FedmeshNode } from '../../../src/node/node.ts'
 import { parseConfig } from '../../../src/config/load.ts'
 import { hybridSignerFromSeeds } from '../../../src/crypto/hybrid.ts'
 import type { HybridSigner } from '../../../src/core/signature.ts'
-import { decodeEnvelope, signEnvelope, type DataClass } from '../../../src/wire/envelope.ts'
+import { DATA_CLASSES, decodeEnvelope, signEnvelope, type DataClass } from '../../../src/wire/envelope.ts'
 import { gossipTopic } from '../../../src/net/gossip.ts'
 import { SYNC_LOG_SUBLEVEL } from '../../../src/store/sync-logs.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload } from '../../../sim/load.ts'
@@ -53,7 +53,9 @@ function federation (all: Member[]): { address: (i: number) => string, start: (i
   const start = async (i: number, options: { dataDir?: string, bootstrap?: number[] } = {}): Promise<Running> => {
     const config = parseConfig({
       site_id: `site-${i}`, jurisdiction: 'UK', listen: [address(i)], log: { level: 'silent' },
-      federation: { enabled: true, federation_id: FEDERATION, members: all.map((m) => m.id), bootstrap: (options.bootstrap ?? []).map((b) => `${address(b)}/p2p/${all[b].id}`), metrics_interval_seconds: 3600 }
+      federation: { enabled: true, federation_id: FEDERATION, members: all.map((m) => m.id), bootstrap: (options.bootstrap ?? []).map((b) => `${address(b)}/p2p/${all[b].id}`), metrics_interval_seconds: 3600,
+        // the load class is bilateral in production; the default data policy would keep it out of gossip (docs/policies.md)
+        default_allowed_data: [...DATA_CLASSES] }
     })
     const node = await FedmeshNode.create({
       config, privateKey: all[i].key, signer: all[i].signer, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 200,

@@ -1,0 +1,27 @@
+/**
+ * The audit service's names and limits (protocols/audit.md, docs/audit.md).
+ */
+import type { DataClass } from '../../wire/envelope.ts'
+
+/** The federation-wide gossip class of checkpoints, cosignatures and split-view evidence. */
+export const AUDIT_CHECKPOINT_CLASS = 'audit_checkpoint' satisfies DataClass
+export const AUDIT_SCHEMA_ID = 'fedmesh.audit/1'
+export const AUDIT_CONTENT_TYPE = 'application/json'
+/** The direct stream protocol an origin answers consistency-proof requests on. */
+export const AUDIT_PROTOCOL = '/fedmesh/audit/1.0.0'
+
+/** Default seconds between two of the node's own checkpoints (config `audit.checkpoint_interval_seconds`). */
+export const CHECKPOINT_INTERVAL_SECONDS_DEFAULT = 60
+/**
+ * A gossip payload: two checkpoints with two ML-DSA-87 signatures and an
+ * 80-hash proof as JSON come to ~25 KB; far below this.
+ */
+export const AUDIT_PAYLOAD_BYTES_MAX = 64 * 1024
+/** One frame of the audit stream protocol: a request is a few bytes, an answer ≤ 81 hashes. */
+export const AUDIT_FRAME_BYTES_MAX = 4 * 1024
+/** How long a consistency-proof request may take, dial included, in ms. */
+export const CONSISTENCY_REQUEST_MS_MAX = 10_000
+/** How long an inbound stream may stay open, in ms. */
+export const INBOUND_STREAM_MS_MAX = 10_000
+/** Inbound audit streams handled at once (each is one proof read). */
+export const INBOUND_STREAMS_MAX = 32

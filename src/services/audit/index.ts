@@ -1,0 +1,69 @@
+/**
+ * The audit service: the node's side of watching and being watched.
+ *
+ * Every `checkpointIntervalMs` it signs a checkpoint (origin
+ * `fedmesh/<federation_id>/<peerId>`, size, root) of its own audit log, keeps
+ * it and gossips it on the federation-wide `audit_checkpoint` class. It
+ * witnesses the other members' logs: a checkpoint that extends the latest one
+ * it accepted from that origin (proven by a consistency proof the origin
+ * serves on `/fedmesh/audit/1.0.0`) is cosigned and the cosignature gossiped
+ * back; two histories no proof can reconcile become split-view evidence,
+ * kept and gossiped like equivocation evidence. Spec: protocols/audit.md.
+ */
+import type { Libp2p } from '@libp2p/interface'
+import type { HybridSigner, SignatureVerifier } from '../../core/signature.ts'
+import type { SignedCheckpoint } from '../../core/audit/checkpoint.ts'
+import type { SplitViewEvidence } from '../../core/audit/split-view.ts'
+import type { AuditLog } from '../../store/audit-log.ts'
+import type { AuditWitnessStore } from '../../store/audit-witness.ts'
+import type { Clock } from '../../runtime/clock.ts'
+import type { Logger } from '../../runtime/log.ts'
+import type { EnvelopeChannel } from '../envelopes/index.ts'
+import type { MemberKeys } from '../members/index.ts'
+import type { AuditAppender } from './appender.ts'
+import { AuditService } from './audit.ts'
+
+export { AUDIT_CHECKPOINT_CLASS, AUDIT_PROTOCOL, CHECKPOINT_INTERVAL_SECONDS_DEFAULT } from './constants.ts'
+export { auditAppender, type AuditAppender } from './appender.ts'
+export { AuditService, checkpointOrigin } from './audit.ts'
+
+export interface AuditComponents {
+  envelopes: EnvelopeChannel
+  /** the node's own log (one per store) */
+  log: AuditLog
+  witnesses: AuditWitnessStore
+  /** appends the service's own events (witness decisions) */
+  audit: AuditAppender
+  signer: HybridSigner
+  verifier: SignatureVerifier
+  members: Pick<MemberKeys, 'key'>
+  /** the stream side of the host: the consistency-proof protocol */
+  streams: Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol'>
+  clock: Clock
+  logger: Logger
+  /** this node's PeerId text */
+  nodeId: string
+}
+
+export interface AuditInit {
+  federationId: string
+  /** ms between two of the node's own checkpoints; 0 = only when `checkpoint()` is called */
+  checkpointIntervalMs: number
+  /** false: witness and answer proofs, but gossip no checkpoints of our own (a node not yet federated) */
+  publish?: boolean
+}
+
+/** What operations and tests may call on a running node's audit service. */
+export interface Audit {
+  /** Signs, keeps and gossips a checkpoint of the log now; undefined while the log is empty. */
+  checkpoint: () => Promise<SignedCheckpoint | undefined>
+  /** Split-view evidence this node holds, against any origin. */
+  evidence: () => Promise<SplitViewEvidence[]>
+  /** Resolves when every witness step queued so far has run. */
+  settled: () => Promise<void>
+}
+
+/** Builds the service. */
+export function audit (init: AuditInit): (components: AuditComponents) => AuditService {
+  return (components) => new AuditService(components, init)
+}

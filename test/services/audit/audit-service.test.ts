@@ -1,0 +1,183 @@
+/**
+ * The audit service between real nodes (memory transport): every envelope
+ * crossing the boundary is in the audit log; members cosign each other's
+ * checkpoints (the second one through a consistency proof served on
+ * /fedmesh/audit/1.0.0); a node that forks its log is caught by the member
+ * that cosigned the other history, and the evidence is gossiped.
+ */
+import test from 'ava'
+import { createHash } from 'node:crypto'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { PrivateKey } from '@libp2p/interface'
+import { FedmeshNode } from '../../../src/node/node.ts'
+import { parseConfig } from '../../../src/config/load.ts'
+import { hybridSignerFromSeeds, hybridVerifier } from '../../../src/crypto/hybrid.ts'
+import { AuditWitnessStore } from '../../../src/store/audit-witness.ts'
+import { verifySplitViewEvidence } from '../../../src/core/audit/split-view.ts'
+import { checkpointOrigin, AUDIT_CHECKPOINT_CLASS } from '../../../src/services/audit/index.ts'
+import type { HybridSigner } from '../../../src/core/signature.ts'
+import { signGenesis, verifyGenesis } from '../../../src/core/consensus/genesis.ts'
+import { publicKeyToJson } from '../../../src/core/consensus/member.ts'
+import { initialTrust } from '../../../src/core/consensus/trust.ts'
+import { ConsensusStore } from '../../../src/store/consensus.ts'
+import type { MemberIdentity } from '../../../src/services/members/index.ts'
+
+const FEDERATION = 'audit-net'
+const seed = (label: string): Uint8Array => new Uint8Array(createHash('sha256').update(label).digest())
+
+interface Identity { key: PrivateKey, signer: HybridSigner, id: string }
+
+async function identities (size: number, tag: string): Promise<Identity[]> {
+  return await Promise.all(Array.from({ length: size }, async (_, i) => {
+    const key = await generateKeyPairFromSeed('Ed25519', seed(`${tag}/ed25519/${i}`))
+    const signer = hybridSignerFromSeeds({ ed25519Seed: key.raw.subarray(0, 32), mldsaSeed: seed(`${tag}/mldsa/${i}`) })
+    return { key, signer, id: peerIdFromPrivateKey(key).toString() }
+  }))
+}
+
+/** A started node of identity `i`, knowing every identity's key; `listenTag` makes its memory address unique. */
+async function startNode (all: Identity[], i: number, listenTag: string, bootstrap: string[]): Promise<FedmeshNode> {
+  const config = parseConfig({
+    site_id: `site_${i}`, jurisdiction: 'UK', listen: [`/memory/${listenTag}-${process.pid}-${i}`],
+    federation: { enabled: true, federation_id: FEDERATION, bootstrap, metrics_interval_seconds: 3600 },
+    // checkpoints are driven by the test
+    audit: { checkpoint_interval_seconds: 86_400 }
+  })
+  const knownMembers: Array<[string, MemberIdentity]> = all.map((identity, j) => [identity.id, { key: identity.signer.publicKey, siteId: `site_${j}` }])
+  const node = await FedmeshNode.create({
+    config, privateKey: all[i].key, signer: all[i].signer, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, knownMembers
+  })
+  await node.start()
+  return node
+}
+
+async function until (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+async function meshed (nodes: FedmeshNode[]): Promise<void> {
+  const topic = `/fedmesh/${FEDERATION}/${AUDIT_CHECKPOINT_CLASS}/1`
+  await until('both nodes to see each other on the audit topic', () =>
+    nodes.every((node) => node.libp2p.services.pubsub.getSubscribers(topic).length >= nodes.length - 1))
+}
+
+// operation results are plain JSON; the tests read fields of several shapes
+const run = async (node: FedmeshNode, name: string, args: unknown = {}): Promise<any> => await node.operations.run(name, args)
+const entries = async (node: FedmeshNode): Promise<any[]> => (await run(node, 'audit.export', {})).entries
+
+test('envelopes in and out are audited, and a member cosigns each checkpoint it can prove consistent', async (t) => {
+  const all = await identities(2, 'cosign')
+  const a = await startNode(all, 0, 'cosign', [])
+  const b = await startNode(all, 1, 'cosign', [a.multiaddrs()[0]])
+  t.teardown(async () => { await Promise.all([a.stop(), b.stop()]) })
+  await meshed([a, b])
+  const originA = checkpointOrigin(FEDERATION, all[0].id)
+
+  t.is(await a.audit.checkpoint(), undefined, 'an empty log has nothing to checkpoint')
+  await run(a, 'consensus.trust') // an operator action: the log's first record
+  const first = await a.audit.checkpoint()
+  t.is(first?.size, 1)
+  const aWitness = new AuditWitnessStore(a.store)
+  const bWitness = new AuditWitnessStore(b.store)
+  await until('A to hold B\'s cosignature on its first checkpoint', async () => (await aWitness.cosignatures(first!.size)).length === 1)
+  t.is((await aWitness.cosignatures(first!.size))[0].witness, all[1].id)
+  t.is((await bWitness.latest(originA))?.size, first!.size)
+
+  // the second checkpoint is larger: B must fetch a consistency proof from A before it cosigns
+  const second = await a.audit.checkpoint()
+  t.true(second!.size > first!.size)
+  await until('A to hold B\'s cosignature on its second checkpoint', async () => (await aWitness.cosignatures(second!.size)).length === 1)
+  t.is((await bWitness.latest(originA))?.size, second!.size)
+
+  // A's log: its checkpoints went out, B's cosignatures came in, accepted
+  const aLog = await entries(a)
+  t.true(aLog.some((e) => e.kind === 'boundary' && e.direction === 'out' && e.data_class === AUDIT_CHECKPOINT_CLASS && e.verdict === 'accepted'))
+  t.true(aLog.some((e) => e.kind === 'boundary' && e.direction === 'in' && e.peer === all[1].id && e.attributes?.source === all[1].id && e.result === 'accept'))
+  // B's log: A's checkpoints in, its cosignatures out
+  const bLog = await entries(b)
+  t.is(bLog.filter((e) => e.kind === 'boundary' && e.direction === 'in' && e.attributes?.source === all[0].id && e.verdict === 'accepted').length, 2)
+
+  // a refused envelope is audited with its reason code
+  const verdict = await b.envelopes.receive(AUDIT_CHECKPOINT_CLASS, new Uint8Array([1, 2, 3]), a.peerId)
+  t.is(verdict.action, 'reject')
+  const refused = (await entries(b)).filter((e) => e.kind === 'boundary' && e.verdict === 'rejected')
+  t.is(refused.length, 1)
+  t.is(refused[0].reason, `reject:${(verdict as { code: string }).code}`)
+  t.is(refused[0].result, 'reject')
+  t.is(refused[0].peer, all[0].id)
+
+  // both logs still verify
+  t.true((await run(a, 'audit.verify')).ok)
+  t.true((await run(b, 'audit.verify')).ok)
+})
+
+test('a node that forks its log is caught by the member that cosigned the other history; the evidence is gossiped', async (t) => {
+  const all = await identities(2, 'fork')
+  let a = await startNode(all, 0, 'fork-a1', [])
+  const b = await startNode(all, 1, 'fork-b', [a.multiaddrs()[0]])
+  t.teardown(async () => { await Promise.all([a.stop(), b.stop()]) })
+  await meshed([a, b])
+  const originA = checkpointOrigin(FEDERATION, all[0].id)
+  const bWitness = new AuditWitnessStore(b.store)
+
+  await run(a, 'consensus.trust')
+  const cosigned = await a.audit.checkpoint()
+  await until('B to cosign A\'s checkpoint', async () => (await bWitness.latest(originA))?.size === cosigned!.size)
+
+  // A comes back with another history: same identity, a fresh log (its operator discarded the old one)
+  await a.stop()
+  a = await startNode(all, 0, 'fork-a2', [b.multiaddrs()[0]])
+  await meshed([a, b])
+  while ((await run(a, 'audit.tail', { limit: 1 })).size <= cosigned!.size) await run(a, 'consensus.trust')
+  const forked = await a.audit.checkpoint()
+  t.true(forked!.size > cosigned!.size)
+
+  // B asks A for a proof from the size it cosigned; A's honest answer for its fork proves another root there
+  await until('B to hold split-view evidence against A', async () => (await bWitness.evidence()).length === 1)
+  const [evidence] = await bWitness.evidence()
+  t.is(evidence.kind, 'inconsistent-prefix')
+  t.is(evidence.origin, originA)
+  t.notThrows(() => { verifySplitViewEvidence(evidence, all[0].signer.publicKey, hybridVerifier()) })
+  // the fork was not cosigned: B still remembers the history it cosigned
+  t.is((await bWitness.latest(originA))?.size, cosigned!.size)
+  t.true((await entries(b)).some((e) => e.kind === 'membership' && e.change === 'split_view_detected' && e.node === all[0].id))
+  // the evidence was gossiped: A (any member) received and kept it
+  await until('A to receive the evidence against itself', async () => (await new AuditWitnessStore(a.store).evidence()).length === 1)
+})
+
+test('a decided policy change is audited by every member, with the hash of the policy now in force', async (t) => {
+  const all = await identities(2, 'policy')
+  const a = await startNode(all, 0, 'policy', [])
+  const b = await startNode(all, 1, 'policy', [a.multiaddrs()[0]])
+  t.teardown(async () => { await Promise.all([a.stop(), b.stop()]) })
+  const genesis = verifyGenesis(signGenesis({
+    version: 1,
+    federation_id: FEDERATION,
+    created_at: new Date().toISOString(),
+    consensus: { threshold: 'bft', min_participating_nodes: 2, tie_breaking: 'timestamp_priority' },
+    members: all.map((identity, i) => ({ node_id: identity.id, public_key: publicKeyToJson(identity.signer.publicKey), site_id: `site_${i}` }))
+  }, new Map(all.map((identity) => [identity.id, identity.signer]))), hybridVerifier())
+  for (const node of [a, b]) {
+    await new ConsensusStore(node.store).initGenesis(genesis.membership, genesis.policy, all.map((identity) => initialTrust(identity.id, Date.now())))
+    await node.consensus.reload()
+  }
+  await until('both nodes on the vote topic', () => [a, b].every((node) => node.libp2p.services.pubsub.getSubscribers(`/fedmesh/${FEDERATION}/vote/1`).length >= 1))
+
+  const proposal = await run(a, 'consensus.propose', { type: 'policy_change', slot: 'policy/1', body: { tie_breaking: 'lexicographic' } })
+  await until('B to learn the proposal', async () => (await entries(b)).some((e) => e.kind === 'boundary' && e.data_class === 'vote' && e.result === 'accept'))
+  await run(b, 'consensus.vote', { slot: 'policy/1', event_hash: proposal.event_hash })
+  for (const [name, node] of [['A', a], ['B', b]] as const) {
+    await until(`${name} to audit the decided policy`, async () => (await entries(node)).some((e) => e.kind === 'policy' && e.change === 'federation_policy_decided'))
+  }
+  const hashes = await Promise.all([a, b].map(async (node) => (await entries(node)).find((e) => e.kind === 'policy').policy_hash))
+  t.regex(hashes[0], /^[0-9a-f]{64}$/)
+  t.is(hashes[0], hashes[1], 'both members audit the same policy')
+  // the operator actions are recorded too, with their outcome
+  t.true((await entries(a)).some((e) => e.kind === 'operator' && e.action === 'consensus.propose' && e.detail === 'ok'))
+  t.true((await entries(b)).some((e) => e.kind === 'operator' && e.action === 'consensus.vote' && e.detail === 'ok'))
+})
