@@ -7,7 +7,7 @@
  * never silently ignored.
  */
 import { z } from 'zod'
-import { PEER_ID_PATTERN, PEER_ID_PATTERN_SOURCE } from '../core/identity/peer-id.ts'
+import { PEER_ID_PATTERN_SOURCE } from '../core/identity/peer-id.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { thresholdSchema, TIE_BREAKING_RULES } from '../core/consensus/threshold.ts'
 
@@ -43,12 +43,15 @@ const bootstrapAddr = multiaddrString.refine((value) => new RegExp(`/p2p/${PEER_
 
 const port = z.number({ error: 'must be a number' }).int('must be an integer').min(0, 'must be between 0 and 65535').max(65535, 'must be between 0 and 65535')
 
+/**
+ * No `members` key: who is in the federation comes only from its signed
+ * genesis and decided membership events (docs/consensus.md); a config that
+ * still lists members is refused by `parseConfig` with a message saying so.
+ */
 export const federationSchema = z.strictObject({
   enabled: z.boolean().default(false),
   federation_id: slug.default('default'),
   bootstrap: z.array(bootstrapAddr).max(BOOTSTRAP_PEERS_MAX).default([]),
-  /** peer ids admitted by the connection gater; empty = any peer that speaks the fedmesh protocols */
-  members: z.array(z.string().regex(PEER_ID_PATTERN, 'must be a base58 peer id')).max(MEMBERS_MAX).default([]),
   metrics_interval_seconds: z.number().int().min(1).max(3600).default(METRICS_INTERVAL_SECONDS_DEFAULT)
 })
 

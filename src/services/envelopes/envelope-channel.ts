@@ -14,7 +14,6 @@ import { decodeEnvelope, signEnvelope, type DataClass } from '../../wire/envelop
 import { CLOCK_SKEW_MS_MAX } from '../../wire/limits.ts'
 import { ReplayCache, rememberEnvelope, validateDecodedEnvelope, DuplicateEnvelopeError, type PipelineContext, type ValidatedEnvelope } from '../../wire/pipeline.ts'
 import type { Random } from '../../runtime/random.ts'
-import { SOURCE_RESOLVE_MS_MAX } from '../members/constants.ts'
 import { ENVELOPE_ID_BYTES } from './constants.ts'
 import type { AfterCommit, EnvelopeChannel, EnvelopeChannelComponents, EnvelopeChannelInit, EnvelopeClass } from './index.ts'
 
@@ -100,8 +99,7 @@ export class EnvelopeChannelService implements EnvelopeChannel {
     try {
       const registered = this.classes.get(dataClass)
       if (registered === undefined) throw new UnregisteredDataClassError(`no handler for data class ${dataClass}`)
-      const envelope = await this.validate(dataClass, bytes)
-      if (envelope === undefined) return { action: 'ignore', code: 'unknown_source' }
+      const envelope = this.validate(dataClass, bytes)
       const value = registered.envelopeClass.decodePayload(envelope.payload, envelope)
       const after = await this.commit(registered, value, envelope, from)
       return { action: 'accept', value: after }
@@ -112,17 +110,12 @@ export class EnvelopeChannelService implements EnvelopeChannel {
     }
   }
 
-  /** The wire pipeline; undefined when an admissible source's key could not be learnt (yet). */
-  private async validate (dataClass: DataClass, bytes: Uint8Array): Promise<ValidatedEnvelope | undefined> {
-    const decoded = decodeEnvelope(bytes)
-    const { members } = this.components
-    const source = decoded.envelope.source
-    // learn an unknown (but admissible) source's key before the pipeline's membership check
-    if (members.key(source) === undefined && members.admits(source)) {
-      const key = await members.resolve(source, AbortSignal.timeout(SOURCE_RESOLVE_MS_MAX))
-      if (key === undefined) return undefined
-    }
-    return validateDecodedEnvelope(decoded, this.pipelineContext(dataClass))
+  /**
+   * The wire pipeline. The source's key comes from the membership only: a
+   * non-member is REJECTed `non_member` at once, with no lookup anywhere.
+   */
+  private validate (dataClass: DataClass, bytes: Uint8Array): ValidatedEnvelope {
+    return validateDecodedEnvelope(decodeEnvelope(bytes), this.pipelineContext(dataClass))
   }
 
   private pipelineContext (dataClass: DataClass): PipelineContext {
