@@ -15,6 +15,7 @@ import { DATA_CLASSES } from '../src/core/data-class.ts'
 import { gossipTopic } from '../src/net/gossip.ts'
 import { hybridSignerFromSeeds } from '../src/crypto/hybrid.ts'
 import type { HybridPublicKey, HybridSigner } from '../src/core/signature.ts'
+import type { Membership } from '../src/core/consensus/membership.ts'
 import { decodeEnvelope, type DataClass } from '../src/wire/envelope.ts'
 import { seededRandom, type Random } from '../src/runtime/random.ts'
 import type { Scenario } from './scenario.ts'
@@ -120,9 +121,8 @@ export class LocalCluster implements Cluster {
   private readonly scenario: Scenario
   private readonly transport: SimTransport
   private readonly identities = new Map<number, Identity>()
-  private readonly memberKeys: Array<[string, HybridPublicKey]>
   private readonly indexOfPeer = new Map<string, number>()
-  private readonly memberIds: string[]
+  private readonly membership: Membership
   private readonly lives = new Map<number, Life>()
   /** bytes of finished lives, by node */
   private readonly pastBytes = new Map<number, { sent: number, received: number }>()
@@ -141,8 +141,9 @@ export class LocalCluster implements Cluster {
     this.local = init.local
     this.bootstrapNodes = new Set(init.plan.nodes.filter((n) => n.bootstrap).map((n) => n.index))
     this.identities = identities
-    this.memberKeys = memberKeys
-    this.memberIds = peerIds
+    // one membership object shared by every in-process node (a genesis copy in each of 1000 stores would cost GBs);
+    // built directly, not through createMembership, because a scenario may exceed a real federation's MEMBERS_MAX
+    this.membership = { federation_id: SIM_FEDERATION_ID, epoch: 0, members: new Map(memberKeys.map(([id, key], i) => [id, { node_id: id, public_key: key, site_id: `sim-${i}`, joined_at: 0 }])) }
     peerIds.forEach((id, index) => this.indexOfPeer.set(id, index))
     this.joinTimer = setInterval(() => { this.checkJoins() }, JOIN_POLL_MS)
   }
@@ -157,13 +158,12 @@ export class LocalCluster implements Cluster {
       const privateKey = await generateKeyPairFromSeed('Ed25519', spec.ed25519Seed)
       const peerId = peerIdFromPrivateKey(privateKey)
       peerIds.push(peerId.toString())
-      const needsSigner = local.has(spec.index) || init.scenario.federation.member_keys === 'preloaded'
-      if (!needsSigner) continue
+      // every node is a member, so every node's public key is needed
       const signer = hybridSignerFromSeeds({ ed25519Seed: spec.ed25519Seed, mldsaSeed: spec.mldsaSeed })
       memberKeys.push([peerId.toString(), signer.publicKey])
       if (local.has(spec.index)) identities.set(spec.index, { privateKey, peerId, signer, random: seededRandom(spec.randomSeed) })
     }
-    return new LocalCluster(init, identities, init.scenario.federation.member_keys === 'preloaded' ? memberKeys : [], peerIds)
+    return new LocalCluster(init, identities, memberKeys, peerIds)
   }
 
   async start (index: number, bootstrap: string[]): Promise<string[]> {
@@ -178,7 +178,6 @@ export class LocalCluster implements Cluster {
         enabled: true,
         federation_id: SIM_FEDERATION_ID,
         bootstrap,
-        members: scenario.federation.members === 'listed' ? this.memberIds : [],
         metrics_interval_seconds: scenario.federation.metrics_interval_seconds,
         // the load classes travel by gossip in the sim (a deviation: bilateral classes do not in production, docs/policies.md)
         default_allowed_data: [...DATA_CLASSES]
@@ -201,7 +200,7 @@ export class LocalCluster implements Cluster {
       // bootstrap nodes keep the production limit: every joining node dials them first
       ...(this.bootstrapNodes.has(index) ? {} : { connectionsMax: scenario.connections_max }),
       denyPeer: (peer) => this.denied(index, peer),
-      knownMembers: this.memberKeys.map(([id, key]) => [id, { key }]),
+      preloadedMembership: this.membership,
       // Every sim node shares 127.0.0.1 over TCP; gossipsub's IP colocation penalty (P6) would graylist
       // them all. That is an artefact of one machine, not of the network under test.
       ...(this.transport === 'tcp' ? { ipColocationWhitelist: ['127.0.0.1'] } : {}),

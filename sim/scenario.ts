@@ -10,7 +10,7 @@ import { z } from 'zod'
 import { InputError } from '../src/core/errors.ts'
 import { DATA_CLASSES } from '../src/wire/envelope.ts'
 import { CONNECTIONS_MAX } from '../src/net/host.ts'
-import { BOOTSTRAP_PEERS_MAX, MEMBERS_MAX } from '../src/config/schema.ts'
+import { BOOTSTRAP_PEERS_MAX } from '../src/config/schema.ts'
 import { keyProblems, yamlProblem, type KeyProblem } from '../src/config/problems.ts'
 
 /** Nodes in one scenario; beyond this one machine runs out of file descriptors and memory. */
@@ -80,13 +80,9 @@ export const scenarioSchema = z.strictObject({
   bootstrap_known: count.min(1, 'must be at least 1').optional(),
   topology: topologySchema.default({ kind: 'dht' }),
   federation: z.strictObject({
-    /** open: any peer that completes the handshake; listed: every node's config lists all node ids */
-    members: z.enum(['open', 'listed']).default('open'),
-    /** preloaded: each node starts knowing every member's hybrid key; dht: it looks each source up (node records) on first sight */
-    member_keys: z.enum(['preloaded', 'dht']).default('preloaded'),
     /** the node's own aggregated_metrics gossip; long by default so it does not drown the measured load */
     metrics_interval_seconds: count.min(1).max(3600).default(3600)
-  }).default({ members: 'open', member_keys: 'preloaded', metrics_interval_seconds: 3600 }),
+  }).default({ metrics_interval_seconds: 3600 }),
   connections_target: count.min(1, 'must be at least 1').max(CONNECTIONS_MAX, `must be at most ${CONNECTIONS_MAX}`).default(12),
   /** connections a (non-bootstrap) node keeps before libp2p's connection manager prunes (DHT queries open many); bootstrap nodes keep the production limit */
   connections_max: count.min(1, 'must be at least 1').max(CONNECTIONS_MAX, `must be at most ${CONNECTIONS_MAX}`).default(24),
@@ -140,7 +136,6 @@ function crossChecks (scenario: Scenario): ScenarioProblem[] {
   if (topology.kind === 'clusters' && topology.count > scenario.nodes) problems.push({ key: 'topology.count', message: `is more than the ${scenario.nodes} nodes` })
   if (topology.kind === 'clusters' && topology.degree >= Math.floor(scenario.nodes / topology.count)) problems.push({ key: 'topology.degree', message: 'must be below the cluster size' })
   if (scenario.connections_max < scenario.connections_target) problems.push({ key: 'connections_max', message: `must be at least connections_target (${scenario.connections_target})` })
-  if (scenario.federation.members === 'listed' && scenario.nodes > MEMBERS_MAX) problems.push({ key: 'federation.members', message: `listed needs at most ${MEMBERS_MAX} nodes (a node config's member list)` })
   scenario.partitions.forEach((partition, p) => {
     const seen = new Map<number, number>()
     partition.groups.forEach((group, g) => {

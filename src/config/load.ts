@@ -28,8 +28,16 @@ export class ConfigError extends InputError {
   }
 }
 
+/** The message for a config that still has `federation.members` (removed: the membership is the only source of members). */
+export const FEDERATION_MEMBERS_REMOVED = 'was removed: members now come only from the federation\'s signed genesis and decided membership events. ' +
+  'Delete this key, then load the genesis with "fedmesh consensus genesis <file>" (docs/operator.md: the genesis ceremony)'
+
 /** Validates a parsed config object; throws ConfigError naming each bad key. */
 export function parseConfig (input: unknown, file?: string): Config {
+  const federation = (input as { federation?: unknown } | null)?.federation
+  if (federation !== null && typeof federation === 'object' && 'members' in federation) {
+    throw new ConfigError([{ key: 'federation.members', message: FEDERATION_MEMBERS_REMOVED }], file)
+  }
   const result = configSchema.safeParse(input)
   if (result.success) return result.data
   throw new ConfigError(keyProblems(result.error, input), file)

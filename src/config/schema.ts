@@ -7,7 +7,7 @@
  * never silently ignored.
  */
 import { z } from 'zod'
-import { PEER_ID_PATTERN, PEER_ID_PATTERN_SOURCE } from '../core/identity/peer-id.ts'
+import { PEER_ID_PATTERN_SOURCE } from '../core/identity/peer-id.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { thresholdSchema, TIE_BREAKING_RULES } from '../core/consensus/threshold.ts'
 import { DATA_CLASSES } from '../core/data-class.ts'
@@ -60,12 +60,15 @@ const sitePolicies = z.array(z.strictObject({ site_id: slug, allowed_data: allow
   }
 })
 
+/**
+ * No `members` key: who is in the federation comes only from its signed
+ * genesis and decided membership events (docs/consensus.md); a config that
+ * still lists members is refused by `parseConfig` with a message saying so.
+ */
 export const federationSchema = z.strictObject({
   enabled: z.boolean().default(false),
   federation_id: slug.default('default'),
   bootstrap: z.array(bootstrapAddr).max(BOOTSTRAP_PEERS_MAX).default([]),
-  /** peer ids admitted by the connection gater; empty = any peer that speaks the fedmesh protocols */
-  members: z.array(z.string().regex(PEER_ID_PATTERN, 'must be a base58 peer id')).max(MEMBERS_MAX).default([]),
   metrics_interval_seconds: z.number().int().min(1).max(3600).default(METRICS_INTERVAL_SECONDS_DEFAULT),
   /** classes a site without its own entry in `sites` may receive */
   default_allowed_data: allowedData.default(() => [...DEFAULT_ALLOWED_DATA]),

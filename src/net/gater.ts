@@ -2,18 +2,17 @@
  * The connection gater: zero trust at the connection level.
  *
  * Air-gapped (federation disabled): every dial and every inbound connection
- * is refused. Federated with a member list: only members and bootstrap peers
- * get past the noise handshake (the remote PeerId is authenticated by then).
+ * is refused. Federated: a peer gets past the noise handshake (its PeerId is
+ * authenticated by then) only while `admits` says so — the member directory
+ * answers from the federation's membership, read live, so a decided
+ * membership change takes effect on the next connection.
  */
 import type { ConnectionGater, PeerId } from '@libp2p/interface'
-import { multiaddr } from '@multiformats/multiaddr'
 
 export interface GaterInit {
   federationEnabled: boolean
-  /** admitted peer ids; empty = any peer */
-  members: string[]
-  /** bootstrap multiaddrs; their peers are always admitted */
-  bootstrap: string[]
+  /** whether a peer may connect (either direction), asked on every dial and handshake */
+  admits: (peerId: string) => boolean
 }
 
 /** Builds the gater for a node's federation settings. */
@@ -29,13 +28,7 @@ export function fedmeshConnectionGater (init: GaterInit): ConnectionGater {
       denyOutboundEncryptedConnection: refuse
     }
   }
-  if (init.members.length === 0) return {}
-  const admitted = new Set(init.members)
-  for (const address of init.bootstrap) {
-    const peer = multiaddr(address).getPeerId()
-    if (peer !== null) admitted.add(peer)
-  }
-  const refuseOutsider = (peerId: PeerId): boolean => !admitted.has(peerId.toString())
+  const refuseOutsider = (peerId: PeerId): boolean => !init.admits(peerId.toString())
   return {
     denyDialPeer: refuseOutsider,
     denyInboundEncryptedConnection: refuseOutsider,

@@ -54,8 +54,8 @@ export interface HostInit {
   listen: string[]
   federationEnabled: boolean
   bootstrap: string[]
-  /** peer ids the gater admits; empty = any peer that completes the handshake */
-  members: string[]
+  /** whether the gater lets a peer connect when federated (the member directory, read live) */
+  admits: (peerId: string) => boolean
   datastore: Datastore
   /** DHT record namespaces beyond the defaults (validators + selectors) */
   dhtRecords?: DhtRecordTypes
@@ -126,7 +126,7 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
-    connectionGater: withDenyPeer(fedmeshConnectionGater({ federationEnabled: init.federationEnabled, members: init.members, bootstrap: init.bootstrap }), init.denyPeer),
+    connectionGater: withDenyPeer(fedmeshConnectionGater({ federationEnabled: init.federationEnabled, admits: init.admits }), init.denyPeer),
     connectionManager: { maxConnections: init.connectionsMax ?? CONNECTIONS_MAX },
     ...(init.metrics !== undefined ? { metrics: init.metrics } : init.metricsRegistry === undefined ? {} : { metrics: prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }) }),
     services: {

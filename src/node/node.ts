@@ -24,9 +24,10 @@ import { systemRandom, type Random } from '../runtime/random.ts'
 import { hybridSignerFromSeeds, hybridVerifier } from '../crypto/hybrid.ts'
 import type { HybridSigner, SignatureVerifier } from '../core/signature.ts'
 import { envelopeChannel, type EnvelopeChannel } from '../services/envelopes/index.ts'
-import { memberDirectory, type MemberDirectory, type MemberIdentity } from '../services/members/index.ts'
-import { NODE_RECORD_DHT_TYPES, lookupMemberIdentity, nodeRecords, type NodeRecordPublisher, type NodeRecordStatus } from '../services/node-records/index.ts'
-import { NODE_RECORD_PUBLISH_MS_MAX } from '../services/node-records/constants.ts'
+import { multiaddr } from '@multiformats/multiaddr'
+import { memberDirectory, type MemberDirectory } from '../services/members/index.ts'
+import type { Membership } from '../core/consensus/membership.ts'
+import { NODE_RECORD_DHT_TYPES, nodeRecords, type NodeRecordPublisher, type NodeRecordStatus } from '../services/node-records/index.ts'
 import { joining } from '../services/joining/index.ts'
 import { consensus, type ConsensusService } from '../services/consensus/index.ts'
 import { summaries, type SummaryService } from '../services/summaries/index.ts'
@@ -80,8 +81,8 @@ export interface NodeInit {
   connectionsMax?: number
   /** IPs gossipsub's colocation penalty spares (the sim's nodes all share 127.0.0.1) */
   ipColocationWhitelist?: string[]
-  /** members known before any lookup (the sim's preloaded keys) */
-  knownMembers?: Array<[string, MemberIdentity]>
+  /** the sim's genesis membership, one object shared by its in-process nodes (instead of a copy in each store) until consensus announces one */
+  preloadedMembership?: Membership
   /** also told every gossip verdict (the sim counts them) */
   verdictObserver?: GossipCounters
   /** period of a sync round; default the config's sync.interval_seconds (the sim and tests shorten it) */
@@ -107,6 +108,19 @@ export interface NodeStatus {
   /** this node's signed node record, as published in the DHT */
   node_record?: NodeRecordStatus
   members: ReceivedMetricsReport[]
+  /** the federation membership this node holds; `loaded: false` until a genesis is loaded */
+  membership: MembershipStatus
+}
+
+export interface MembershipStatus {
+  loaded: boolean
+  federation_id?: string
+  epoch?: number
+  members?: number
+  /** this node's site id in the membership (null when it is not a member) */
+  site_id?: string | null
+  /** what to do next, when there is something to do */
+  note?: string
 }
 
 /** What the composition root starts and stops. */
@@ -127,6 +141,7 @@ interface Parts {
   signer: HybridSigner
   verifier: SignatureVerifier
   dataDir: string | undefined
+  members: MemberDirectory
   init: NodeInit
   auditLog: AuditLog
 }
@@ -166,7 +181,7 @@ export class FedmeshNode {
   private running = false
 
   private constructor (parts: Parts) {
-    const { config, libp2p, store, metrics, log, clock, random, signer, verifier, init, auditLog } = parts
+    const { config, libp2p, store, metrics, log, clock, random, signer, verifier, members, init, auditLog } = parts
     const auditing = auditAppender(auditLog, store)
     this.policies = dataPolicies({ policy: parseDataPolicy(config.federation) })
     this.config = config
@@ -185,12 +200,8 @@ export class FedmeshNode {
       counters: init.verdictObserver === undefined ? metrics : bothCounters(metrics, init.verdictObserver),
       log
     })
-    this.members = memberDirectory({ allowList: config.federation.members })({
-      clock,
-      lookup: async (id, signal) => await lookupMemberIdentity(libp2p.services.dht, verifier, id, signal)
-    })
-    this.members.add(nodeId, { key: signer.publicKey, siteId: config.site_id })
-    for (const [id, identity] of init.knownMembers ?? []) this.members.add(id, identity)
+    this.members = members
+    if (init.preloadedMembership !== undefined) members.setMembership(init.preloadedMembership)
     const logs = new OriginLogs({
       repository: new SyncLogRepository(store),
       limits: (dataClass) => {
@@ -218,12 +229,8 @@ export class FedmeshNode {
       logger: log,
       nodeId,
       audit: auditing,
-      // members' keys come from the membership first: no DHT lookup for a member
-      membershipChanged: (membership) => {
-        for (const member of membership.members.values()) {
-          this.members.add(member.node_id, { key: member.public_key, ...(member.site_id === undefined ? {} : { siteId: member.site_id }) })
-        }
-      }
+      // the membership is the only source of members: keys, site labels and the gater's admission
+      membershipChanged: (membership) => { this.membershipChanged(membership) }
     })
     this.summaries = summaries({ siteId: config.site_id, publish: federated })({
       envelopes: this.envelopes,
@@ -237,6 +244,7 @@ export class FedmeshNode {
     this.aggregatedMetrics = aggregatedMetrics({ siteId: config.site_id, publish: federated, intervalMs: config.federation.metrics_interval_seconds * 1000 })({
       envelopes: this.envelopes,
       source: { peers: () => libp2p.getPeers().length, messagesIn: () => metrics.messagesIn, messagesOut: () => metrics.messagesOut },
+      members,
       clock,
       logger: log,
       nodeId
@@ -268,13 +276,15 @@ export class FedmeshNode {
     const store = await Store.open({ ...(init.dataDir === undefined ? {} : { dataDir: init.dataDir }), ...(init.cacheSizeBytes === undefined ? {} : { cacheSizeBytes: init.cacheSizeBytes }) })
     const datastore = new SublevelDatastore(store.sublevel<Uint8Array>(PEERSTORE_SUBLEVEL, 'view'))
     const metrics = new NodeMetrics()
+    const bootstrapPeers = init.config.federation.bootstrap.map((address) => multiaddr(address).getPeerId()).filter((id): id is string => id !== null)
+    const members = memberDirectory({ bootstrapPeers })({ logger: log })
     const libp2p = await createHost({
       privateKey: init.privateKey,
       transport: init.transport ?? 'tcp',
       listen: init.config.listen,
       federationEnabled: init.config.federation.enabled,
       bootstrap: init.config.federation.bootstrap,
-      members: init.config.federation.members,
+      admits: members.admits,
       datastore,
       ...(init.libp2pMetrics === false ? {} : { metricsRegistry: metrics.registry }),
       dhtRecords: { ...NODE_RECORD_DHT_TYPES, ...init.dhtRecords },
@@ -290,7 +300,7 @@ export class FedmeshNode {
       throw new Error('the hybrid signer\'s Ed25519 key is not the node\'s libp2p key')
     }
     return new FedmeshNode({
-      config: init.config, libp2p, store, metrics, log, clock, random, signer, verifier: init.verifier ?? hybridVerifier(), dataDir: init.dataDir, init, auditLog: await AuditLog.open(store)
+      config: init.config, libp2p, store, metrics, log, clock, random, signer, verifier: init.verifier ?? hybridVerifier(), dataDir: init.dataDir, members, init, auditLog: await AuditLog.open(store)
     })
   }
 
@@ -309,6 +319,8 @@ export class FedmeshNode {
     this.libp2p.addEventListener('connection:open', this.onConnectionsChanged)
     this.libp2p.addEventListener('connection:close', this.onConnectionsChanged)
     this.log.info({ peerId: this.peerId.toString(), addrs: this.multiaddrs(), federation: this.config.federation.enabled }, 'node started')
+    const membership = this.membershipStatus()
+    if (this.config.federation.enabled && !membership.loaded) this.log.warn({ bootstrap: this.config.federation.bootstrap.length }, membership.note ?? 'no genesis loaded')
   }
 
   /** Stops the services in reverse order, then the host and the store; safe to call twice. */
@@ -350,7 +362,35 @@ export class FedmeshNode {
       uptime_seconds: Math.max(0, (this.clock.now() - this.startedAt) / 1000),
       peers: this.libp2p.getPeers().length,
       ...(record === undefined ? {} : { node_record: record }),
-      members: [own, ...this.aggregatedMetrics.received()]
+      members: [own, ...this.aggregatedMetrics.received()],
+      membership: this.membershipStatus()
+    }
+  }
+
+  /** What status says about the membership. */
+  private membershipStatus (): MembershipStatus {
+    const membership = this.members.current()
+    if (membership === undefined) {
+      return { loaded: false, note: 'no genesis loaded: this node admits only its bootstrap peers and accepts no envelopes; run the genesis ceremony (docs/operator.md) and "fedmesh consensus genesis <file>"' }
+    }
+    const own = this.members.identity(this.peerId.toString())
+    return {
+      loaded: true, federation_id: membership.federation_id, epoch: membership.epoch, members: membership.members.size,
+      site_id: own === undefined ? null : own.siteId ?? null,
+      ...(own === undefined ? { note: 'this node is not a member of the membership it holds' } : {})
+    }
+  }
+
+  /** A new membership: the directory takes it, and connections to peers no longer in it close. */
+  private membershipChanged (membership: Membership): void {
+    this.members.setMembership(membership)
+    const own = this.members.identity(this.peerId.toString())
+    if (own?.siteId !== undefined && own.siteId !== this.config.site_id) {
+      this.log.warn({ config: this.config.site_id, membership: own.siteId }, 'config.yaml site_id differs from this node\'s site id in the membership; peers label this node with the membership\'s')
+    }
+    if (!this.running) return
+    for (const connection of this.libp2p.getConnections()) {
+      if (!this.members.admits(connection.remotePeer.toString())) void connection.close().catch(() => {})
     }
   }
 
@@ -367,11 +407,9 @@ export class FedmeshNode {
     return [...byPeer.values()].sort((a, b) => a.peer_id.localeCompare(b.peer_id))
   }
 
-  /** On a new peer: learn its key early, and on the first peer push our record out (it had nowhere to go before). */
-  private readonly onConnectionOpen = (event: CustomEvent<{ remotePeer: PeerId }>): void => {
+  /** On the first peer push our record out (it had nowhere to go before); members' keys come from the membership, never from a lookup. */
+  private readonly onConnectionOpen = (): void => {
     if (!this.config.federation.enabled) return
-    const peer = event.detail.remotePeer.toString()
-    void this.members.resolve(peer, AbortSignal.timeout(NODE_RECORD_PUBLISH_MS_MAX))
     if (this.libp2p.getPeers().length === 1) void this.records.publish()
   }
 

@@ -26,7 +26,8 @@ export const CONSENSUS_SUBLEVELS = {
   historyByTime: 'consensus-history-time',
   historyByHash: 'consensus-history-hash',
   trust: 'consensus-trust',
-  meta: 'consensus-meta'
+  meta: 'consensus-meta',
+  signed: 'consensus-signed'
 } as const
 
 /** Most history records one query returns. */
@@ -37,6 +38,20 @@ const POLICY_KEY = 'policy'
 // keys sort as text: pad numbers so the order is numeric
 const epochKey = (epoch: number): string => `membership-epoch|${String(epoch).padStart(10, '0')}`
 const timeKey = (completedAt: number, slot: string): string => `${String(completedAt).padStart(16, '0')}|${slot}`
+
+/**
+ * What this node signed for one (federation, slot): its slashing-protection
+ * record (after Ethereum validators' EIP-3076 database). Written in the same
+ * batch as the vote it protects, checked before any vote is signed.
+ */
+export interface SignedVoteRecord {
+  federation_id: string
+  slot: string
+  event_hash: string
+  vote: VoteJson
+}
+
+const signedKey = (federationId: string, slot: string): string => `${federationId}|${slot}`
 
 /** The store already holds another federation's genesis membership. */
 export class GenesisConflictError extends InputError {
@@ -174,6 +189,22 @@ export class ConsensusStore {
   /** Every stored event body of a slot. */
   async events (slot: string): Promise<ConsensusEvent[]> {
     return await this.sub<ConsensusEvent>(CONSENSUS_SUBLEVELS.events).values({ gte: `${slot}|`, lt: `${slot}}` }).all()
+  }
+
+  /** What this node signed in a slot, if anything (the slashing-protection record). */
+  async signedVote (federationId: string, slot: string): Promise<SignedVoteRecord | undefined> {
+    return await this.sub<SignedVoteRecord>(CONSENSUS_SUBLEVELS.signed).get(signedKey(federationId, slot))
+  }
+
+  /** The batch operation recording that this node signed `vote` (join it to the vote's own batch). */
+  signedVoteOperation (vote: Vote): BatchOperation {
+    const record: SignedVoteRecord = { federation_id: vote.federation_id, slot: vote.slot, event_hash: vote.event_hash, vote: voteToJson(vote) }
+    return this.store.putOperation(CONSENSUS_SUBLEVELS.signed, signedKey(vote.federation_id, vote.slot), record)
+  }
+
+  /** Writes one step's records together with the slashing-protection record of the vote this node signed in it: one batch. */
+  async persistSigned (records: readonly ConsensusRecord[], vote: Vote): Promise<void> {
+    await this.store.batch([...this.recordOperations(records), this.signedVoteOperation(vote)])
   }
 
   /** Every stored equivocation evidence. */

@@ -93,7 +93,7 @@ test('on a data dir: participants added by the CLI plus a stored summary give th
   t.is(duplicate.code, 2)
   t.regex(duplicate.stderr, /already exists/)
   const store = await Store.open({ dataDir })
-  await new SummaryRepository(store).put({ node: 'site_b', entries: [{ need: 'design', offer: 'food.catering', count: 2 }] }, 1)
+  await new SummaryRepository(store).put({ node: 'site_b', entries: [{ need: 'design', offer: 'food.catering', count: 2 }] }, '12D3KooWsiteb', 1)
   await store.close()
   const listed = JSON.parse((await fedmesh('participant', 'list', '--json', '--data-dir', dataDir)).stdout)
   t.deepEqual(listed.map((p: { id: string }) => p.id), ['sep://alice@site_a', 'sep://carol@site_a'])

@@ -16,6 +16,7 @@ import { AGGREGATED_METRICS_CLASS, METRICS_REPORT_SCHEMA_ID, METRICS_REPORT_CONT
 import { signEnvelope } from '../../src/wire/envelope.ts'
 import { gossipTopic } from '../../src/net/gossip.ts'
 import type { HybridSigner } from '../../src/core/signature.ts'
+import { loadTestGenesis, testGenesis, testIdentity } from '../fixtures/federation.ts'
 
 const FEDERATION = 'forgery-test'
 
@@ -44,18 +45,21 @@ function seal (signer: HybridSigner, source: string, payload: Uint8Array): Uint8
 }
 
 test('a forged envelope is rejected and costs its relay gossipsub score; a valid one is delivered', async (t) => {
-  const [keyA, keyB, keyOutsider] = await Promise.all([generateKeyPair('Ed25519'), generateKeyPair('Ed25519'), generateKeyPair('Ed25519')])
-  const members = [peerIdFromPrivateKey(keyA).toString(), peerIdFromPrivateKey(keyB).toString()]
-  const signerB = signerOf(keyB)
+  const [alpha, beta] = await Promise.all([testIdentity('forgery/a', 'site_a'), testIdentity('forgery/b', 'site_b')])
+  const keyOutsider = await generateKeyPair('Ed25519')
+  const signerB = beta.signer
+  const genesis = testGenesis(FEDERATION, [alpha, beta])
   // a long metrics interval: the test publishes by hand
   const configOf = (site: string, bootstrap: string[]) => parseConfig({
     site_id: site, jurisdiction: 'UK', listen: ['/ip4/127.0.0.1/tcp/0'],
-    federation: { enabled: true, federation_id: FEDERATION, members, bootstrap, metrics_interval_seconds: 3600 }
+    federation: { enabled: true, federation_id: FEDERATION, bootstrap, metrics_interval_seconds: 3600 }
   })
-  const a = await FedmeshNode.create({ config: configOf('site_a', []), privateKey: keyA, libp2pMetrics: false, gossipHeartbeatMs: 200 })
+  const a = await FedmeshNode.create({ config: configOf('site_a', []), privateKey: alpha.privateKey, signer: alpha.signer, libp2pMetrics: false, gossipHeartbeatMs: 200 })
+  await loadTestGenesis(a, genesis)
   await a.start()
   t.teardown(async () => { await a.stop() })
-  const b = await FedmeshNode.create({ config: configOf('site_b', [a.multiaddrs()[0]]), privateKey: keyB, signer: signerB, libp2pMetrics: false, gossipHeartbeatMs: 200 })
+  const b = await FedmeshNode.create({ config: configOf('site_b', [a.multiaddrs()[0]]), privateKey: beta.privateKey, signer: signerB, libp2pMetrics: false, gossipHeartbeatMs: 200 })
+  await loadTestGenesis(b, genesis)
   await b.start()
   t.teardown(async () => { await b.stop() })
 
@@ -63,7 +67,7 @@ test('a forged envelope is rejected and costs its relay gossipsub score; a valid
   await until('b to see a subscribed to the metrics topic', () => b.libp2p.services.pubsub.getSubscribers(topic).some((p) => p.equals(a.peerId)))
   const bId = b.peerId.toString()
 
-  // a valid envelope from b is delivered (a learns b's ML-DSA key from b's node record in the DHT)
+  // a valid envelope from b is delivered (a has b's ML-DSA key from the genesis membership)
   await b.envelopes.publish(AGGREGATED_METRICS_CLASS, seal(signerB, bId, report(bId, 'site_b')))
   await until('a to record b\'s report', () => a.status().members.some((r) => r.node_id === bId))
   const scoreBefore = a.libp2p.services.pubsub.getScore(bId)

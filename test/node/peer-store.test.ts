@@ -2,19 +2,24 @@ import test from 'ava'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import { FedmeshNode } from '../../src/node/node.ts'
 import { parseConfig } from '../../src/config/load.ts'
+import { loadTestGenesis, testGenesis, testIdentity } from '../fixtures/federation.ts'
 
 test('the peer store is persisted in the data dir: a restarted node still knows its peers and their addresses', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'fedmesh-peerstore-'))
   const configOf = (site: string) => parseConfig({ site_id: site, jurisdiction: 'UK', listen: ['/ip4/127.0.0.1/tcp/0'], federation: { enabled: true, metrics_interval_seconds: 3600 } })
-  const other = await FedmeshNode.create({ config: configOf('other'), privateKey: await generateKeyPair('Ed25519'), libp2pMetrics: false })
+  // both are members of one genesis: the gater admits members only
+  const [otherIdentity, persisted] = await Promise.all([testIdentity(`peerstore-${dataDir}/other`, 'other'), testIdentity(`peerstore-${dataDir}/persisted`, 'persisted')])
+  const genesis = testGenesis('default', [otherIdentity, persisted])
+  const other = await FedmeshNode.create({ config: configOf('other'), privateKey: otherIdentity.privateKey, signer: otherIdentity.signer, libp2pMetrics: false })
+  await loadTestGenesis(other, genesis)
   await other.start()
   t.teardown(async () => { await other.stop() })
 
-  const key = await generateKeyPair('Ed25519')
-  let node = await FedmeshNode.create({ config: configOf('persisted'), privateKey: key, dataDir, libp2pMetrics: false })
+  const key = persisted.privateKey
+  let node = await FedmeshNode.create({ config: configOf('persisted'), privateKey: key, signer: persisted.signer, dataDir, libp2pMetrics: false })
+  await loadTestGenesis(node, genesis)
   await node.start()
   await node.libp2p.dial(other.libp2p.getMultiaddrs()[0])
   // identify fills in the peer's protocols and addresses shortly after connecting
@@ -25,7 +30,7 @@ test('the peer store is persisted in the data dir: a restarted node still knows 
   }
   await node.stop()
 
-  node = await FedmeshNode.create({ config: configOf('persisted'), privateKey: key, dataDir, libp2pMetrics: false })
+  node = await FedmeshNode.create({ config: configOf('persisted'), privateKey: key, signer: persisted.signer, dataDir, libp2pMetrics: false })
   t.teardown(async () => { await node.stop() })
   const remembered = await node.libp2p.peerStore.get(other.peerId)
   t.true(remembered.addresses.length > 0)

@@ -50,18 +50,18 @@ test('received summaries round-trip with their canonical bytes, one per node', a
   let store = await Store.open({ dataDir })
   const summaries = new SummaryRepository(store)
   const b = { node: 'B', entries: [{ need: 'design', offer: 'food.catering', count: 4 }] }
-  await summaries.put({ node: 'C', entries: [{ need: 'water', offer: 'design', count: 1 }] }, 10)
-  await summaries.put({ node: 'B', entries: [{ need: 'design', offer: 'food.catering', count: 1 }] }, 20)
-  await summaries.put(b, 30) // the newer summary of B replaces the older
+  await summaries.put({ node: 'C', entries: [{ need: 'water', offer: 'design', count: 1 }] }, 'peer-c', 10)
+  await summaries.put({ node: 'B', entries: [{ need: 'design', offer: 'food.catering', count: 1 }] }, 'peer-b', 20)
+  await summaries.put(b, 'peer-b', 30) // the newer summary of B replaces the older
   await store.close()
   store = await Store.open({ dataDir })
   const stored = await new SummaryRepository(store).list()
   t.deepEqual(stored.map((s) => [s.node, s.received_at]), [['B', 30], ['C', 10]])
   t.deepEqual(stored[0]!.entries, b.entries)
   t.deepEqual(decodeSummary(Buffer.from(stored[0]!.bytes, 'base64')), b)
-  t.true(await new SummaryRepository(store).remove('C'))
-  t.false(await new SummaryRepository(store).remove('C'))
-  t.is(await new SummaryRepository(store).get('C'), undefined)
+  t.true(await new SummaryRepository(store).remove('peer-c'))
+  t.false(await new SummaryRepository(store).remove('peer-c'))
+  t.is(await new SummaryRepository(store).get('peer-c'), undefined)
   await store.close()
 })
 

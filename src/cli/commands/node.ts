@@ -59,7 +59,6 @@ export function register (program: Command): void {
     .option('--federation-id <slug>', 'federation to join', 'default')
     .option('--enable-federation', 'leave air-gap mode: listen on the configured addresses and join the bootstrap peers', false)
     .option('--bootstrap <multiaddr>', 'bootstrap peer (repeatable), e.g. /ip4/10.0.0.1/tcp/4001/p2p/12D3Koo…', collect, [])
-    .option('--member <peerId>', 'admit only these peers (repeatable); none = any peer', collect, [])
     .option('--listen <multiaddr>', `libp2p listen address (repeatable; default /ip4/0.0.0.0/tcp/${P2P_PORT_DEFAULT})`, collect, [])
     .option('--api-port <port>', 'local API port', parsePort, API_PORT_DEFAULT)
     .option('--metrics-interval <seconds>', 'aggregated_metrics publish interval', (v) => Number(v))
@@ -68,7 +67,7 @@ export function register (program: Command): void {
     .option('--force', 'overwrite an existing data directory\'s config and keys', false)
     .action(async (options: {
       siteId: string, jurisdiction: string, capabilities: string, federationId: string, enableFederation: boolean,
-      bootstrap: string[], member: string[], listen: string[], apiPort: number, metricsInterval?: number,
+      bootstrap: string[], listen: string[], apiPort: number, metricsInterval?: number,
       mldsaLevel: MlDsaLevel, dataDir: string, force: boolean
     }) => {
       const config: ConfigInput = {
@@ -79,7 +78,6 @@ export function register (program: Command): void {
           enabled: options.enableFederation,
           federation_id: options.federationId,
           bootstrap: options.bootstrap,
-          members: options.member,
           ...(options.metricsInterval === undefined ? {} : { metrics_interval_seconds: options.metricsInterval })
         },
         ...(options.listen.length > 0 ? { listen: options.listen } : {}),

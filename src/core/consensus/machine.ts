@@ -183,6 +183,9 @@ function settle (step: Step, before: SlotState | undefined, slot: SlotState, new
   }
   const next = applyEffects(step, settled)
   step.putSlot(next)
+  // a completed slot's record (and its QC) is written once and never again: late votes and
+  // equivocation evidence are stored beside it (their own records, trust), never changing it
+  if (before !== undefined && before.status !== 'pending') return
   const record = slotHistory(next)
   if (record !== null) step.records.push({ kind: 'history', record })
 }
@@ -249,6 +252,7 @@ export function learnEvent (state: ConsensusState, input: unknown, context: Step
   step.records.push({ kind: 'event', event_hash: hash, event })
   const withEvent = applyEffects(step, { ...slot, events: new Map(slot.events).set(hash, event) })
   step.putSlot(withEvent)
+  if (slot.status !== 'pending') return step.result() // the completed slot's record is immutable (see settle)
   const record = slotHistory(withEvent)
   if (record !== null) step.records.push({ kind: 'history', record })
   return step.result()

@@ -3,6 +3,7 @@
  * report on a timer and keeps the latest report of every other node.
  */
 import { AGGREGATED_METRICS_CLASS, METRICS_REPORT_CONTENT_TYPE, METRICS_REPORT_SCHEMA_ID } from './constants.ts'
+import { PayloadRefusedError } from '../../core/errors.ts'
 import { MetricsBoard, decodeMetricsReport, encodeMetricsReport, type MetricsReport, type ReceivedMetricsReport } from './report.ts'
 import type { AggregatedMetrics, AggregatedMetricsComponents, AggregatedMetricsInit } from './index.ts'
 
@@ -22,7 +23,15 @@ export class AggregatedMetricsService implements AggregatedMetrics {
     this.startedAt = this.components.clock.now()
     this.components.envelopes.register({
       dataClass: AGGREGATED_METRICS_CLASS,
-      decodePayload: decodeMetricsReport,
+      decodePayload: (payload, envelope) => {
+        const report = decodeMetricsReport(payload, envelope)
+        // the label shown is the membership's: a report claiming another site is refused, never relabelled silently
+        const site = this.components.members.siteOf(envelope.source)
+        if (report.site_id !== site) {
+          throw new PayloadRefusedError('reject', 'wrong_site', `aggregated_metrics from ${envelope.source} is labelled ${report.site_id}, the membership says ${site ?? 'nothing'}`)
+        }
+        return report
+      },
       commit: async (report, _envelope, persist) => {
         await persist([]) // nothing stored but the seen-id: reports live in memory only
         this.board.record(report, this.components.clock.now())

@@ -7,6 +7,7 @@
 import type { Clock } from '../../runtime/clock.ts'
 import type { Logger } from '../../runtime/log.ts'
 import type { EnvelopeChannel } from '../envelopes/index.ts'
+import type { MemberSites } from '../members/index.ts'
 import { AggregatedMetricsService } from './aggregated-metrics.ts'
 import type { MetricsReport, ReceivedMetricsReport } from './report.ts'
 
@@ -24,6 +25,8 @@ export interface MetricsSource {
 export interface AggregatedMetricsComponents {
   envelopes: EnvelopeChannel
   source: MetricsSource
+  /** the membership's site ids: a report is labelled with its signer's */
+  members: MemberSites
   clock: Clock
   logger: Logger
   /** this node's PeerId text */

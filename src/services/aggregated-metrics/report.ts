@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { PayloadSchemaError } from '../../core/errors.ts'
+import { CLOCK_SKEW_MS_MAX } from '../../wire/limits.ts'
 import { METRICS_REPORT_BYTES_MAX, METRICS_REPORT_SCHEMA_ID, METRICS_REPORTS_MAX } from './constants.ts'
 
 export const metricsReportSchema = z.strictObject({
@@ -32,7 +33,7 @@ export function encodeMetricsReport (report: MetricsReport): Uint8Array {
  * Decodes and checks a report from a validated envelope; a node reports only
  * on itself, so the report's node id must be the envelope's (signed) source.
  */
-export function decodeMetricsReport (payload: Uint8Array, envelope: { source: string, schemaId: string }): MetricsReport {
+export function decodeMetricsReport (payload: Uint8Array, envelope: { source: string, schemaId: string, timestampMs: number }): MetricsReport {
   if (envelope.schemaId !== METRICS_REPORT_SCHEMA_ID) throw new PayloadSchemaError(`aggregated_metrics payload has schema ${envelope.schemaId}, expected ${METRICS_REPORT_SCHEMA_ID}`)
   if (payload.byteLength > METRICS_REPORT_BYTES_MAX) throw new PayloadSchemaError(`aggregated_metrics payload of ${payload.byteLength} bytes exceeds ${METRICS_REPORT_BYTES_MAX}`)
   let raw: unknown
@@ -44,6 +45,10 @@ export function decodeMetricsReport (payload: Uint8Array, envelope: { source: st
   const parsed = metricsReportSchema.safeParse(raw)
   if (!parsed.success) throw new PayloadSchemaError(`aggregated_metrics payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
   if (parsed.data.node_id !== envelope.source) throw new PayloadSchemaError(`aggregated_metrics from ${envelope.source} reports on ${parsed.data.node_id}`)
+  // the envelope's (skew-checked) time bounds the report's, so a far-future timestamp cannot pin a report on the board
+  if (Math.abs(parsed.data.timestamp - envelope.timestampMs) > CLOCK_SKEW_MS_MAX) {
+    throw new PayloadSchemaError(`aggregated_metrics timestamp ${parsed.data.timestamp} is more than ${CLOCK_SKEW_MS_MAX} ms from its envelope's ${envelope.timestampMs}`)
+  }
   return parsed.data
 }
 

@@ -7,7 +7,7 @@
 import { z } from 'zod'
 import { InputError, PayloadRefusedError, PayloadSchemaError } from '../../core/errors.ts'
 import { applyEvidence, applyVote, closeSlot, learnEvent, type ConsensusState, type StepResult } from '../../core/consensus/machine.ts'
-import { signVote, voteFromJson, voteToJson } from '../../core/consensus/vote.ts'
+import { signVote, voteFromJson, voteToJson, type Vote } from '../../core/consensus/vote.ts'
 import { evidenceFromJson, evidenceToJson, type EquivocationEvidenceJson } from '../../core/consensus/evidence.ts'
 import { eventHash, parseEvent } from '../../core/consensus/event.ts'
 import type { BatchOperation } from '../../store/store.ts'
@@ -34,6 +34,16 @@ export class ConsensusNotReadyError extends InputError {
 export class SlotCompletedError extends InputError {
   static override readonly code = 'SlotCompletedError'
   override readonly name = 'SlotCompletedError'
+}
+
+/**
+ * This node already signed a vote in this slot (for another hash, or by
+ * proposing there): a second signature would be equivocation. Checked
+ * against the persisted slashing-protection record, so it holds across restarts.
+ */
+export class AlreadyVotedError extends InputError {
+  static override readonly code = 'AlreadyVotedError'
+  override readonly name = 'AlreadyVotedError'
 }
 
 /** The slot a payload concerns, when it is well formed enough to say. */
@@ -127,20 +137,68 @@ export class ConsensusService implements Consensus {
     })
   }
 
+  /** Proposes an event and votes for it: refused before anything is signed when this node signed in the slot or it completed. */
   async propose (input: { type: string, slot: string, body: unknown }): Promise<{ event_hash: string, slot: string }> {
     const state = this.requireState()
     const event = parseEvent({ ...input, federation_id: state.federation_id, initiated_at: this.components.clock.now(), proposer: this.components.nodeId })
     const hash = eventHash(event)
-    await this.local({ kind: 'event', event })
-    await this.vote(event.slot, hash)
+    const { result, vote } = await this.serial(async () => {
+      await this.refuseSecondSignature(event.slot, null)
+      const context = this.context()
+      const learned = learnEvent(this.requireState(), event, context)
+      return await this.signAndCommit(learned, event.slot, hash)
+    })
+    await this.publishEvidence(result)
+    await this.publish({ kind: 'event', event })
+    await this.publish({ kind: 'vote', vote: voteToJson(vote) })
     return { event_hash: hash, slot: event.slot }
   }
 
+  /**
+   * Signs this node's vote for `eventHash` in `slot`, unless it signed in the slot before: the same
+   * hash again re-gossips the stored vote (nothing new is signed), another hash is AlreadyVotedError.
+   */
   async vote (slot: string, eventHash: string): Promise<{ slot: string, event_hash: string, status: string }> {
     const state = this.requireState()
-    const vote = signVote(this.components.signer, { federation_id: state.federation_id, slot, event_hash: eventHash, voter: this.components.nodeId })
-    await this.local({ kind: 'vote', vote: voteToJson(vote) })
+    const outcome = await this.serial(async () => {
+      const signed = await this.components.consensusStore.signedVote(state.federation_id, slot)
+      if (signed !== undefined && signed.event_hash === eventHash) return { result: undefined, vote: voteFromJson(signed.vote) }
+      await this.refuseSecondSignature(slot, eventHash)
+      const base: StepResult = { state: this.requireState(), records: [], evidence: [] }
+      return await this.signAndCommit(base, slot, eventHash)
+    })
+    if (outcome.result !== undefined) await this.publishEvidence(outcome.result)
+    await this.publish({ kind: 'vote', vote: voteToJson(outcome.vote) })
     return { slot, event_hash: eventHash, status: this.state?.slots.get(slot)?.status ?? 'pending' }
+  }
+
+  /** Refuses to sign in a slot this node signed in already (persisted record, or a vote in memory from before it) or that completed. */
+  private async refuseSecondSignature (slot: string, eventHash: string | null): Promise<void> {
+    const state = this.requireState()
+    const signed = await this.components.consensusStore.signedVote(state.federation_id, slot)
+    const earlier = signed?.event_hash ?? state.slots.get(slot)?.first_votes.get(this.components.nodeId)?.event_hash
+    if (earlier !== undefined && earlier !== eventHash) {
+      throw new AlreadyVotedError(`this node already voted for ${earlier} in slot ${slot}; signing ${eventHash ?? 'a new proposal'} there would be equivocation`)
+    }
+    const inMemory = state.slots.get(slot)
+    if ((inMemory !== undefined && inMemory.status !== 'pending') || (inMemory === undefined && await this.components.consensusStore.isCompleted(slot))) {
+      throw new SlotCompletedError(`slot ${slot} is ${inMemory?.status ?? 'completed'}: no more proposals or votes`)
+    }
+  }
+
+  /** Signs the vote and persists it, the step's records and the slashing-protection record in ONE batch, then takes the state. */
+  private async signAndCommit (before: StepResult, slot: string, hash: string): Promise<{ result: StepResult, vote: Vote }> {
+    const { consensusStore, signer, nodeId } = this.components
+    const vote = signVote(signer, { federation_id: before.state.federation_id, slot, event_hash: hash, voter: nodeId })
+    const voted = applyVote(before.state, vote, this.context())
+    const result: StepResult = { state: voted.state, records: [...before.records, ...voted.records], evidence: [...before.evidence, ...voted.evidence] }
+    await consensusStore.persistSigned(result.records, vote)
+    this.take(result.state)
+    return { result, vote }
+  }
+
+  private context (): { now: number, verifier: ConsensusComponents['verifier'] } {
+    return { now: this.components.clock.now(), verifier: this.components.verifier }
   }
 
   /** Runs `work` after every step before it: steps never interleave. */
@@ -174,21 +232,6 @@ export class ConsensusService implements Consensus {
     else await audit.submit(this.auditRecords(result), consensusStore.recordOperations(result.records))
     this.take(result.state)
     return result
-  }
-
-  /** Applies a payload made here exactly as one from the network, persists it, then gossips it. */
-  private async local (payload: ConsensusPayload): Promise<void> {
-    const result = await this.serial(async () => {
-      try {
-        await this.refuseCompletedSlot(slotOf(payload))
-      } catch (err) {
-        if (err instanceof PayloadRefusedError) throw new SlotCompletedError(err.message)
-        throw err
-      }
-      return await this.commitResult(this.step(payload))
-    })
-    await this.publishEvidence(result)
-    await this.publish(payload)
   }
 
   /** Takes a new state (after its records are persisted); a changed membership is announced. */

@@ -16,7 +16,7 @@ import type { AuditAppender } from '../audit/appender.ts'
 import { ConsensusService } from './consensus.ts'
 
 export { VOTE_CLASS, CONSENSUS_SCHEMA_ID, CONSENSUS_CONTENT_TYPE } from './constants.ts'
-export { ConsensusService, ConsensusNotReadyError, SlotCompletedError } from './consensus.ts'
+export { ConsensusService, ConsensusNotReadyError, SlotCompletedError, AlreadyVotedError } from './consensus.ts'
 
 export interface ConsensusComponents {
   envelopes: EnvelopeChannel

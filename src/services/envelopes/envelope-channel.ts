@@ -19,7 +19,6 @@ import { EquivocationError } from './origin-logs.ts'
 import { CLOCK_SKEW_MS_MAX } from '../../wire/limits.ts'
 import { ReplayCache, rememberEnvelope, validateDecodedEnvelope, DuplicateEnvelopeError, type PipelineContext, type ValidatedEnvelope } from '../../wire/pipeline.ts'
 import type { Random } from '../../runtime/random.ts'
-import { SOURCE_RESOLVE_MS_MAX } from '../members/constants.ts'
 import { ENVELOPE_ID_BYTES } from './constants.ts'
 import type { AfterCommit, EnvelopeChannel, EnvelopeChannelComponents, EnvelopeChannelInit, EnvelopeClass } from './index.ts'
 
@@ -147,10 +146,8 @@ export class EnvelopeChannelService implements EnvelopeChannel {
       if (this.components.policy?.mayGossip(dataClass) === false) throw new PayloadRefusedError('reject', 'class_not_allowed', `${dataClass} is outside this node's gossip policy`)
       decoded = decodeEnvelope(bytes)
       const logged = await this.checkLog(decoded)
-      const envelope = await this.validate(dataClass, decoded, logged !== undefined)
-      if (envelope === undefined) {
-        verdict = { action: 'ignore', code: 'unknown_source' }
-      } else {
+      const envelope = this.validate(dataClass, decoded, logged !== undefined)
+      {
         if (logged?.check === 'conflict') {
           // both envelopes carry the origin's verified signature: evidence, not a forwarding accident
           this.components.logs?.equivocation({ dataClass, origin: envelope.source, seq: envelope.originSeq })
@@ -177,15 +174,11 @@ export class EnvelopeChannelService implements EnvelopeChannel {
     return result
   }
 
-  /** The wire pipeline; undefined when an admissible source's key could not be learnt (yet). */
-  private async validate (dataClass: DataClass, decoded: DecodedEnvelope, guardedByLog: boolean): Promise<ValidatedEnvelope | undefined> {
-    const { members } = this.components
-    const source = decoded.envelope.source
-    // learn an unknown (but admissible) source's key before the pipeline's membership check
-    if (members.key(source) === undefined && members.admits(source)) {
-      const key = await members.resolve(source, AbortSignal.timeout(SOURCE_RESOLVE_MS_MAX))
-      if (key === undefined) return undefined
-    }
+  /**
+   * The wire pipeline. The source's key comes from the membership only: a
+   * non-member is REJECTed `non_member` at once, with no lookup anywhere.
+   */
+  private validate (dataClass: DataClass, decoded: DecodedEnvelope, guardedByLog: boolean): ValidatedEnvelope {
     const context = this.pipelineContext(dataClass)
     return validateDecodedEnvelope(decoded, guardedByLog ? { ...context, guardedByLog: () => true } : context)
   }

@@ -1,86 +1,75 @@
 /**
- * The member directory (see index.ts). Lookups are deduplicated while in
- * flight and failures are remembered for a short while, so a burst of
- * messages from an unknown source costs one lookup, not one per message.
+ * The member directory (see index.ts). It is replaced whole each time the
+ * membership changes, so a removed member loses its key, its site label and
+ * its admission at the same moment.
  */
+import { assert } from '../../core/errors.ts'
+import type { Membership } from '../../core/consensus/membership.ts'
 import type { HybridPublicKey } from '../../core/signature.ts'
-import type { MemberDirectoryComponents, MemberDirectoryInit, MemberIdentity, MemberKeys, MemberSites } from './index.ts'
-import { LOOKUP_FAILURE_TTL_MS, LOOKUP_FAILURES_MAX, MEMBER_KEYS_MAX } from './constants.ts'
+import { DIRECTORY_MEMBERS_MAX } from './constants.ts'
+import type { MemberAdmission, MemberDirectoryComponents, MemberDirectoryInit, MemberIdentity, MemberKeys, MemberSites } from './index.ts'
 
-/** Members' keys by node id (PeerId text). */
-export class MemberDirectory implements MemberKeys, MemberSites {
-  private readonly identities = new Map<string, MemberIdentity>()
-  private readonly failures = new Map<string, number>()
-  private readonly inFlight = new Map<string, Promise<MemberIdentity | undefined>>()
-  private readonly allowList: Set<string> | undefined
-  private readonly lookup: MemberDirectoryComponents['lookup']
-  private readonly now: () => number
+/** The current membership, by node id (PeerId text). */
+export class MemberDirectory implements MemberKeys, MemberSites, MemberAdmission {
+  private identities: ReadonlyMap<string, MemberIdentity> = new Map()
+  private membership: Membership | undefined
+  private readonly bootstrapPeers: ReadonlySet<string>
+  private readonly components: MemberDirectoryComponents
 
   constructor (components: MemberDirectoryComponents, init: MemberDirectoryInit) {
-    const allowList = init.allowList ?? []
-    this.allowList = allowList.length === 0 ? undefined : new Set(allowList)
-    this.lookup = components.lookup
-    this.now = components.clock.now
+    this.components = components
+    this.bootstrapPeers = new Set(init.bootstrapPeers ?? [])
   }
 
-  /** The key of a known, admitted member. */
-  key = (nodeId: string): HybridPublicKey | undefined => {
-    return this.admits(nodeId) ? this.identities.get(nodeId)?.key : undefined
+  /** Takes a membership (genesis or a decided change): the directory becomes exactly its members. */
+  setMembership (membership: Membership): void {
+    assert(membership.members.size <= DIRECTORY_MEMBERS_MAX, 'a membership is bounded by MEMBERS_MAX')
+    const identities = new Map<string, MemberIdentity>()
+    for (const member of membership.members.values()) {
+      identities.set(member.node_id, {
+        key: member.public_key,
+        ...(member.site_id === undefined ? {} : { siteId: member.site_id }),
+        ...(member.jurisdiction === undefined ? {} : { jurisdiction: member.jurisdiction })
+      })
+    }
+    const before = this.membership
+    this.identities = identities
+    this.membership = membership
+    if (before?.epoch !== membership.epoch || before.federation_id !== membership.federation_id) {
+      this.components.logger.info({ federation: membership.federation_id, epoch: membership.epoch, members: identities.size }, 'membership loaded')
+    }
   }
 
-  /** The site id a known member's node record names. */
-  siteOf = (nodeId: string): string | undefined => {
-    return this.admits(nodeId) ? this.identities.get(nodeId)?.siteId : undefined
+  /** The membership the directory holds, or undefined before a genesis is loaded. */
+  current (): Membership | undefined {
+    return this.membership
   }
 
-  /** The known member whose node record names `siteId` (the reverse of `siteOf`; participant ids carry site ids). */
+  /** The key of a current member. */
+  key = (nodeId: string): HybridPublicKey | undefined => this.identities.get(nodeId)?.key
+
+  /** The membership's site id for a member. */
+  siteOf = (nodeId: string): string | undefined => this.identities.get(nodeId)?.siteId
+
+  /** The member whose membership entry names `siteId` (the reverse of `siteOf`; participant ids carry site ids). */
   nodeOfSite = (siteId: string): string | undefined => {
-    for (const [id, identity] of this.identities) if (identity.siteId === siteId && this.admits(id)) return id
+    for (const [id, identity] of this.identities) if (identity.siteId === siteId) return id
     return undefined
   }
 
-  /** False when an allow-list is configured and does not name the node. */
-  admits = (nodeId: string): boolean => {
-    return this.allowList === undefined || this.allowList.has(nodeId)
+  /** A member's whole entry. */
+  identity (nodeId: string): MemberIdentity | undefined {
+    return this.identities.get(nodeId)
   }
 
-  /** Records a member's key (from a verified node record, or this node's own). */
-  add (nodeId: string, identity: MemberIdentity): void {
-    this.identities.delete(nodeId)
-    this.identities.set(nodeId, identity)
-    this.failures.delete(nodeId)
-    if (this.identities.size > MEMBER_KEYS_MAX) this.identities.delete(this.identities.keys().next().value as string)
+  /** Members only; before a membership is known, bootstrap peers only (the genesis is exchanged as files, not over the network). */
+  admits = (peerId: string): boolean => {
+    if (this.membership === undefined) return this.bootstrapPeers.has(peerId)
+    return this.identities.has(peerId)
   }
 
-  /** Known members' ids. */
+  /** Current members' ids, sorted. */
   members (): string[] {
-    return [...this.identities.keys()].filter((id) => this.admits(id)).sort()
-  }
-
-  /** Looks a node up unless known, recently failed, or not admitted. */
-  resolve = async (nodeId: string, signal: AbortSignal): Promise<HybridPublicKey | undefined> => {
-    if (!this.admits(nodeId)) return undefined
-    const known = this.identities.get(nodeId)
-    if (known !== undefined) return known.key
-    const failedAt = this.failures.get(nodeId)
-    if (failedAt !== undefined && this.now() - failedAt < LOOKUP_FAILURE_TTL_MS) return undefined
-    let pending = this.inFlight.get(nodeId)
-    if (pending === undefined) {
-      pending = this.lookup(nodeId, signal)
-        .catch(() => undefined)
-        .then((identity) => {
-          if (identity === undefined) this.rememberFailure(nodeId)
-          else this.add(nodeId, identity)
-          return identity
-        })
-        .finally(() => { this.inFlight.delete(nodeId) })
-      this.inFlight.set(nodeId, pending)
-    }
-    return (await pending)?.key
-  }
-
-  private rememberFailure (nodeId: string): void {
-    this.failures.set(nodeId, this.now())
-    if (this.failures.size > LOOKUP_FAILURES_MAX) this.failures.delete(this.failures.keys().next().value as string)
+    return [...this.identities.keys()].sort()
   }
 }

@@ -1,44 +1,49 @@
 /**
- * The member directory: which nodes' envelopes this node accepts, and their
- * hybrid public keys and site ids (from their signed node records).
+ * The member directory: who is in this node's federation, with each member's
+ * hybrid public key, site id and jurisdiction. Its only source is the
+ * consensus membership (the genesis, then decided membership events), which
+ * the consensus service announces; nothing a peer claims (a node record, a
+ * summary's label) and no DHT lookup ever adds or changes an entry.
  */
 import type { HybridPublicKey } from '../../core/signature.ts'
-import type { Clock } from '../../runtime/clock.ts'
+import type { Logger } from '../../runtime/log.ts'
 import { MemberDirectory } from './directory.ts'
 
 export { MemberDirectory }
+export { DIRECTORY_MEMBERS_MAX } from './constants.ts'
 
-/** What a verified node record says about a member. */
+/** What the membership says about a member. */
 export interface MemberIdentity {
   key: HybridPublicKey
-  /** the site id the node record names (summaries are labelled with it) */
+  /** the membership's site id (summaries and metrics are labelled with it) */
   siteId?: string
+  jurisdiction?: string
 }
 
-/** Where members' hybrid keys come from (what the envelope channel reads). */
+/** Where members' hybrid keys come from (what the envelope channel reads): the membership, nothing else. */
 export interface MemberKeys {
-  /** the key of a known member, now */
+  /** the key of a current member; undefined for anyone else */
   key: (nodeId: string) => HybridPublicKey | undefined
-  /** looks the member up (e.g. in the DHT); undefined when it cannot be found */
-  resolve: (nodeId: string, signal: AbortSignal) => Promise<HybridPublicKey | undefined>
-  /** false when an allow-list excludes the node: its messages are provably not a member's */
-  admits: (nodeId: string) => boolean
 }
 
-/** What summaries and status read: a member's site id. */
+/** What summaries, metrics and status read: a member's site id. */
 export interface MemberSites {
   siteOf: (nodeId: string) => string | undefined
 }
 
+/** What the connection gater asks. */
+export interface MemberAdmission {
+  /** true for a member; before any membership is known, true only for a bootstrap peer */
+  admits: (peerId: string) => boolean
+}
+
 export interface MemberDirectoryComponents {
-  clock: Clock
-  /** finds and verifies a node's record; undefined when there is none */
-  lookup: (nodeId: string, signal: AbortSignal) => Promise<MemberIdentity | undefined>
+  logger: Logger
 }
 
 export interface MemberDirectoryInit {
-  /** peer ids admitted; empty = any node with a valid node record */
-  allowList?: string[]
+  /** peer ids of the configured bootstrap peers: the only peers admitted before a membership is known */
+  bootstrapPeers?: string[]
 }
 
 /** Builds the directory. */

@@ -5,7 +5,8 @@
  * `fedmesh match` clears against its own participants.
  *
  * A summary is labelled with its node's site id; the label must be the one
- * the sender's signed node record names, so no node can speak for another.
+ * the federation's membership gives the signer (never the sender's claim),
+ * and it is stored under the signer's PeerId, so no node can speak for another.
  */
 import type { Taxonomy } from '../../core/matching/taxonomy.ts'
 import type { ParticipantRepository } from '../../store/participants.ts'

@@ -31,8 +31,9 @@ export class SummaryService implements Summaries {
     envelopes.register({
       dataClass: SUMMARY_CLASS,
       decodePayload: (payload, envelope) => this.decode(payload, envelope.source),
-      commit: async (summary: Summary, _envelope, persist) => {
-        await persist([summaries.putOperation(summary, clock.now())])
+      commit: async (summary: Summary, envelope, persist) => {
+        // keyed by the signer's PeerId: a summary can only ever replace its own signer's
+        await persist([summaries.putOperation(summary, envelope.source, clock.now())])
         return undefined
       }
     })
@@ -100,7 +101,7 @@ export class SummaryService implements Summaries {
     }
     const site = this.components.members.siteOf(source)
     if (summary.node !== site) {
-      throw new PayloadRefusedError('reject', 'wrong_site', `summary from ${source} is labelled ${summary.node}, its node record says ${site ?? 'nothing'}`)
+      throw new PayloadRefusedError('reject', 'wrong_site', `summary from ${source} is labelled ${summary.node}, the membership says ${site ?? 'nothing'}`)
     }
     return summary
   }

@@ -10,7 +10,7 @@ import type { Clock } from '../../runtime/clock.ts'
 import type { Random } from '../../runtime/random.ts'
 import type { Logger } from '../../runtime/log.ts'
 import type { EnvelopeChannel, OriginLogs } from '../envelopes/index.ts'
-import type { MemberKeys } from '../members/index.ts'
+import type { MemberAdmission } from '../members/index.ts'
 import { SyncService } from './sync.ts'
 
 export { SYNC_PROTOCOL } from './constants.ts'
@@ -32,7 +32,7 @@ export interface SyncComponents {
   envelopes: Pick<EnvelopeChannel, 'receive' | 'dataClasses'>
   logs: OriginLogs
   host: SyncHost
-  members: Pick<MemberKeys, 'admits'>
+  members: MemberAdmission
   clock: Clock
   random: Random
   logger: Logger

@@ -35,7 +35,8 @@ for (const [n, agreeing, achieved] of sourceExamples) {
   test(`threshold 0.66: ${agreeing}/${n} nodes agreeing → consensus ${achieved ? 'achieved' : 'failed'}`, (t) => {
     const members = Array.from({ length: n }, (_, i) => realMember(i))
     const votes = members.map((m, i) => voteBy(m, FED, 'gov/1', i < agreeing ? hashOf('A') : hashOf(`other-${i}`)))
-    const result = feed(start(members), votes)
+    // the decided record is written once, when the QC forms: the dissenting votes come first so it holds every node's hash
+    const result = feed(start(members), achieved ? [...votes.slice(agreeing), ...votes.slice(0, agreeing)] : votes)
     const record = history(result)
     t.truthy(record)
     t.is(record!.consensus_achieved, achieved)
@@ -51,7 +52,7 @@ for (const [n, agreeing, achieved] of sourceExamples) {
 
 test('a decision emits a QC that verifies independently, and history with every node hash', (t) => {
   const members = [0, 1, 2, 3].map(realMember)
-  const result = feed(start(members, DEFAULT_POLICY), members.map((m, i) => voteBy(m, FED, 'gov/2', i < 3 ? hashOf('A') : hashOf('B'))))
+  const result = feed(start(members, DEFAULT_POLICY), [...members].reverse().map((m, i) => voteBy(m, FED, 'gov/2', i > 0 ? hashOf('A') : hashOf('B'))))
   const qc = result.records.find((r) => r.kind === 'qc')
   t.truthy(qc)
   if (qc?.kind !== 'qc') return
@@ -244,4 +245,20 @@ test('a decided change that cannot apply (adding a member twice) is void and the
   t.is(result.state.slots.get('membership/1')!.status, 'decided')
   t.is(result.state.membership.epoch, 0)
   t.is(result.state.membership.members.size, 4)
+})
+
+test('a decided slot\'s record and QC are written once: a late vote and later equivocation evidence are stored beside them', (t) => {
+  const members = [0, 1, 2, 3].map(realMember)
+  const decided = feed(start(members, DEFAULT_POLICY), members.slice(0, 3).map((m) => voteBy(m, FED, 'gov/9', hashOf('A'))))
+  t.is(decided.records.filter((r) => r.kind === 'history').length, 1)
+  t.is(decided.records.filter((r) => r.kind === 'qc').length, 1)
+  // a late honest vote: stored, earns trust, changes no record
+  const late = feed(decided.state, [voteBy(members[3]!, FED, 'gov/9', hashOf('B'))])
+  t.deepEqual(late.records.map((r) => r.kind).sort(), ['trust', 'vote'])
+  // a voter of the QC signs a second hash: evidence and penalty, still no history or QC record
+  const second = voteBy(members[0]!, FED, 'gov/9', hashOf('C'))
+  const evidence = feed(late.state, [second])
+  t.deepEqual([...new Set(evidence.records.map((r) => r.kind))].sort(), ['evidence', 'trust', 'vote'])
+  t.is(evidence.evidence.length, 1)
+  t.is(evidence.state.slots.get('gov/9')!.status, 'decided')
 })

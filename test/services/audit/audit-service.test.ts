@@ -6,6 +6,7 @@
  * that cosigned the other history, and the evidence is gossiped.
  */
 import test from 'ava'
+import { membershipOfKeys } from '../../fixtures/federation.ts'
 import { createHash } from 'node:crypto'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -46,7 +47,7 @@ async function startNode (all: Identity[], i: number, listenTag: string, bootstr
   })
   const knownMembers: Array<[string, MemberIdentity]> = all.map((identity, j) => [identity.id, { key: identity.signer.publicKey, siteId: `site_${j}` }])
   const node = await FedmeshNode.create({
-    config, privateKey: all[i].key, signer: all[i].signer, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, knownMembers
+    config, privateKey: all[i].key, signer: all[i].signer, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, preloadedMembership: membershipOfKeys(config.federation.federation_id, knownMembers)
   })
   await node.start()
   return node

@@ -156,7 +156,7 @@ test(`≥ ${KILLS} SIGKILLs while votes and summaries are committed lose no acce
     if (acked.get(m.n) === 'accept ok') t.true(idStored, `message ${m.n} was acknowledged as accepted but is not in the store`)
   }
   for (const [, m] of lastSeenSummary) {
-    t.is((await summaries.get(m.summary!.site))?.bytes, m.summary!.bytes, `the stored summary of ${m.summary!.site} is the last one committed`)
+    t.is((await summaries.get(m.summary!.sender))?.bytes, m.summary!.bytes, `the stored summary of ${m.summary!.site} is the last one committed`)
   }
   for (const record of await consensus.allHistory()) {
     const qc = await consensus.qc(record.slot)

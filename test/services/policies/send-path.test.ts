@@ -4,6 +4,7 @@
  * gossip, and audited), and one that arrives anyway is rejected and audited.
  */
 import test from 'ava'
+import { membershipOfKeys } from '../../fixtures/federation.ts'
 import { createHash } from 'node:crypto'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -43,7 +44,7 @@ test('aggregated_metrics withheld from one site never leaves the node that knows
       },
       audit: { checkpoint_interval_seconds: 86_400 }
     })
-    const node = await FedmeshNode.create({ config, privateKey: ids[i].key, signer: ids[i].signer, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, knownMembers })
+    const node = await FedmeshNode.create({ config, privateKey: ids[i].key, signer: ids[i].signer, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, preloadedMembership: membershipOfKeys(config.federation.federation_id, knownMembers) })
     await node.start()
     nodes.push(node)
   }

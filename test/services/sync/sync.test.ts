@@ -6,6 +6,7 @@
  * origin signed for one log position is caught as equivocation.
  */
 import test from 'ava'
+import { membershipOfKeys } from '../../fixtures/federation.ts'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -59,7 +60,7 @@ function federation (all: Member[]): { address: (i: number) => string, start: (i
     })
     const node = await FedmeshNode.create({
       config, privateKey: all[i].key, signer: all[i].signer, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 200,
-      syncIntervalMs: 300, knownMembers: all.map((m) => [m.id, { key: m.signer.publicKey }]),
+      syncIntervalMs: 300, preloadedMembership: membershipOfKeys(config.federation.federation_id, all.map((m) => [m.id, { key: m.signer.publicKey }])),
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir })
     })
     const got = new Set<number>()
