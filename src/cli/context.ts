@@ -28,11 +28,14 @@ export class CliError extends Error {
   static readonly code: string = 'CliError'
   override readonly name: string
   readonly exitCode: number
+  /** the command printed its result already (e.g. a failed verification's JSON report): only the exit code and a stderr line remain */
+  readonly reported: boolean
   /** `name`: the error's stable name when it is not a CliError of its own (an error the node's API reported by name) */
-  constructor (message: string, exitCode: number = EXIT_FAILURE, options?: ErrorOptions & { name?: string }) {
+  constructor (message: string, exitCode: number = EXIT_FAILURE, options?: ErrorOptions & { name?: string, reported?: boolean }) {
     super(message, options)
     this.exitCode = exitCode
     this.name = options?.name ?? 'CliError'
+    this.reported = options?.reported ?? false
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander'
 import { VERSION } from '../version.ts'
-import { exitCodeFor } from './context.ts'
+import { CliError, exitCodeFor } from './context.ts'
 import * as nodeCommands from './commands/node.ts'
 import * as consensusCommands from './commands/consensus.ts'
 import * as participantCommands from './commands/participant.ts'
@@ -67,6 +67,6 @@ function writeError (err: unknown, exitCode: number, json: boolean): void {
   const name = err instanceof Error ? err.name : 'Error'
   const text = err instanceof Error ? err.message : String(err)
   const message = text.length > ERROR_MESSAGE_CHARS_MAX ? `${text.slice(0, ERROR_MESSAGE_CHARS_MAX)}… (${text.length - ERROR_MESSAGE_CHARS_MAX} more characters)` : text
-  if (json) process.stdout.write(JSON.stringify({ error: { name, message, exit_code: exitCode } }, null, 2) + '\n')
+  if (json && !(err instanceof CliError && err.reported)) process.stdout.write(JSON.stringify({ error: { name, message, exit_code: exitCode } }, null, 2) + '\n')
   else process.stderr.write(`fedmesh: ${name}: ${message}\n`)
 }

@@ -70,7 +70,7 @@ export function register (program: Command): void {
     .action(async (opts: { json: boolean, dataDir: string }) => {
       const report = await runOperation<AuditVerifyReport>(opts.dataDir, 'audit.verify', {})
       print(report, opts.json, formatVerify)
-      if (!report.ok) throw new CliError(`audit log does not verify: first bad leaf ${report.first_bad_index}`, EXIT_FAILURE)
+      if (!report.ok) throw new CliError(`audit log does not verify: first bad leaf ${report.first_bad_index}`, EXIT_FAILURE, { name: 'AuditLogCorruptError', reported: true })
     })
 
   audit.command('tail')

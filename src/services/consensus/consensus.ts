@@ -188,11 +188,13 @@ export class ConsensusService implements Consensus {
 
   /** Signs the vote and persists it, the step's records and the slashing-protection record in ONE batch, then takes the state. */
   private async signAndCommit (before: StepResult, slot: string, hash: string): Promise<{ result: StepResult, vote: Vote }> {
-    const { consensusStore, signer, nodeId } = this.components
+    const { consensusStore, signer, nodeId, audit } = this.components
     const vote = signVote(signer, { federation_id: before.state.federation_id, slot, event_hash: hash, voter: nodeId })
     const voted = applyVote(before.state, vote, this.context())
     const result: StepResult = { state: voted.state, records: [...before.records, ...voted.records], evidence: [...before.evidence, ...voted.evidence] }
-    await consensusStore.persistSigned(result.records, vote)
+    // the signed-vote record, the step's records and what it decided for the audit log: one batch
+    if (audit === undefined) await consensusStore.persistSigned(result.records, vote)
+    else await audit.submit(this.auditRecords(result), [...consensusStore.recordOperations(result.records), consensusStore.signedVoteOperation(vote)])
     this.take(result.state)
     return { result, vote }
   }

@@ -54,7 +54,7 @@ function federation (all: Member[]): { address: (i: number) => string, start: (i
   const start = async (i: number, options: { dataDir?: string, bootstrap?: number[] } = {}): Promise<Running> => {
     const config = parseConfig({
       site_id: `site-${i}`, jurisdiction: 'UK', listen: [address(i)], log: { level: 'silent' },
-      federation: { enabled: true, federation_id: FEDERATION, members: all.map((m) => m.id), bootstrap: (options.bootstrap ?? []).map((b) => `${address(b)}/p2p/${all[b].id}`), metrics_interval_seconds: 3600,
+      federation: { enabled: true, federation_id: FEDERATION, bootstrap: (options.bootstrap ?? []).map((b) => `${address(b)}/p2p/${all[b].id}`), metrics_interval_seconds: 3600,
         // the load class is bilateral in production; the default data policy would keep it out of gossip (docs/policies.md)
         default_allowed_data: [...DATA_CLASSES] }
     })
