@@ -170,7 +170,7 @@ export class FedmeshNode {
       gossip: this.gossip, store, signer, verifier, members: this.members, clock, random, logger: log, nodeId
     })
     this.records = nodeRecords({ siteId: config.site_id, jurisdiction: config.jurisdiction, capabilities: config.capabilities, federationEnabled: federated })({
-      dht: libp2p.services.dht, peerId: libp2p.peerId, addresses: () => libp2p.getMultiaddrs(), signer, verifier, clock, logger: log
+      dht: libp2p.services.dht, peerId: libp2p.peerId, addresses: () => libp2p.getMultiaddrs(), signer, verifier, clock, random: random.fork('node-records'), logger: log
     })
     this.consensus = consensus({ fallbackPolicy: configPolicy(config), slotTimeoutMs: config.consensus.slot_timeout_seconds * 1000 })({
       envelopes: this.envelopes,
@@ -208,7 +208,7 @@ export class FedmeshNode {
       this.services.push(joining({
         bootstrap: config.federation.bootstrap,
         ...(init.discoveryConnectionsTarget === undefined ? {} : { connectionsTarget: init.discoveryConnectionsTarget })
-      })({ connections: libp2p, logger: log }))
+      })({ connections: libp2p, dht: libp2p.services.dht, random, logger: log }))
     }
     this.operations = createOperations({
       store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries }
@@ -237,7 +237,8 @@ export class FedmeshNode {
       ...(init.libp2pMetricsImpl === undefined ? {} : { metrics: init.libp2pMetricsImpl }),
       ...(init.denyPeer === undefined ? {} : { denyPeer: init.denyPeer }),
       ...(init.connectionsMax === undefined ? {} : { connectionsMax: init.connectionsMax }),
-      ...(init.ipColocationWhitelist === undefined ? {} : { ipColocationWhitelist: init.ipColocationWhitelist })
+      ...(init.ipColocationWhitelist === undefined ? {} : { ipColocationWhitelist: init.ipColocationWhitelist }),
+      random
     })
     // without a key file (sim, tests) the ML-DSA half is fresh for this run: from `random`, so a seeded run is reproducible
     const signer = init.signer ?? hybridSignerFromSeeds({ ed25519Seed: init.privateKey.raw.subarray(0, 32), mldsaSeed: random.fork('mldsa-seed').bytes(32) })
