@@ -19,6 +19,8 @@ import { seededRandom, type Random } from '../src/runtime/random.ts'
 import type { Scenario } from './scenario.ts'
 import type { Plan } from './plan.ts'
 import { ByteCounter } from './byte-counter.ts'
+import { attack, consensusView, loadSimGenesis, simGenesis, type NodeConsensusView, type SimGenesis } from './consensus.ts'
+import { VOTE_CLASS } from '../src/services/consensus/index.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload, simNow } from './load.ts'
 
 /** The scenario loads a data class the node already handles itself (its deliveries could not be observed). */
@@ -74,8 +76,25 @@ export interface PublishResult {
   envelopeId: string
 }
 
+/** Consensus actions on the nodes (in-process clusters only). */
+export interface SimConsensus {
+  /** An honest proposal by `node`; resolves to its event hash. */
+  propose: (node: number, slot: string) => Promise<string>
+  vote: (node: number, slot: string, eventHash: string) => Promise<void>
+  /** A byzantine member's behaviours in one slot (forging in `victim`'s name); resolves to the messages it sent. */
+  attack: (node: number, slot: string, honestHash: string, victim: number) => Promise<number>
+  /** Every up node's QCs for `slots` and its evidence, read from its store. */
+  views: (slots: string[]) => Promise<NodeConsensusView[]>
+  /** Verdicts on the vote class since the start: accept, ignore:<code>, reject:<code>. */
+  verdicts: () => Record<string, number>
+  /** every node's peer id, by index */
+  nodeIds: () => Promise<string[]>
+}
+
 /** The operations the coordinator needs, whatever the processes behind them. */
 export interface Cluster {
+  /** present when the cluster can play consensus slots */
+  consensus?: SimConsensus
   /** Starts a node knowing only `bootstrap`; resolves to its dialable addresses. */
   start: (index: number, bootstrap: string[]) => Promise<string[]>
   stop: (index: number) => Promise<void>
@@ -133,6 +152,8 @@ export class LocalCluster implements Cluster {
   private deliveries: Delivery[] = []
   private verdicts: Record<string, number> = {}
   private readonly joinTimer: NodeJS.Timeout
+  private genesis: SimGenesis | undefined
+  private readonly voteVerdicts: Record<string, number> = {}
 
   private constructor (init: LocalClusterInit, identities: Map<number, Identity>, memberKeys: Array<[string, HybridPublicKey]>, peerIds: string[]) {
     this.scenario = init.scenario
@@ -162,7 +183,9 @@ export class LocalCluster implements Cluster {
       memberKeys.push([peerId.toString(), signer.publicKey])
       if (local.has(spec.index)) identities.set(spec.index, { privateKey, peerId, signer, random: seededRandom(spec.randomSeed) })
     }
-    return new LocalCluster(init, identities, init.scenario.federation.member_keys === 'preloaded' ? memberKeys : [], peerIds)
+    const cluster = new LocalCluster(init, identities, init.scenario.federation.member_keys === 'preloaded' ? memberKeys : [], peerIds)
+    if (init.scenario.federation.genesis) cluster.genesis = await simGenesis(init.plan, SIM_FEDERATION_ID)
+    return cluster
   }
 
   async start (index: number, bootstrap: string[]): Promise<string[]> {
@@ -194,8 +217,10 @@ export class LocalCluster implements Cluster {
       libp2pMetricsImpl: () => bytes,
       gossipHeartbeatMs: scenario.gossip_heartbeat_ms,
       discoveryConnectionsTarget: scenario.connections_target,
-      // bootstrap nodes keep the production limit: every joining node dials them first
+      // bootstrap nodes keep the production hard cap (every joining node dials them first), but the
+      // trimmer holds them, like every node, to connections_max once a joiner's grace period is over
       ...(this.bootstrapNodes.has(index) ? {} : { connectionsMax: scenario.connections_max }),
+      connectionsHighWater: scenario.connections_max,
       denyPeer: (peer) => this.denied(index, peer),
       knownMembers: this.memberKeys.map(([id, key]) => [id, { key }]),
       // Every sim node shares 127.0.0.1 over TCP; gossipsub's IP colocation penalty (P6) would graylist
@@ -203,6 +228,8 @@ export class LocalCluster implements Cluster {
       ...(this.transport === 'tcp' ? { ipColocationWhitelist: ['127.0.0.1'] } : {}),
       verdictObserver: { message: (dataClass, direction, result, reason) => { this.countVerdict(dataClass, direction, result, reason) } }
     })
+    // every life starts from an empty store: the genesis is loaded again, as an operator would
+    if (this.genesis !== undefined) await loadSimGenesis(node, this.genesis, Date.now())
     await node.start()
     for (const dataClass of scenario.load.data_classes) this.registerLoad(index, node, dataClass)
     this.lives.set(index, { node, bytes, startedAtMs: simNow(), joinTopic: gossipTopic(SIM_FEDERATION_ID, scenario.load.data_classes[0]) })
@@ -276,6 +303,26 @@ export class LocalCluster implements Cluster {
     await Promise.all([...this.lives.keys()].map(async (index) => { await this.stop(index) }))
   }
 
+  /** Consensus on this process's nodes: present when the scenario loads a genesis. */
+  get consensus (): SimConsensus | undefined {
+    if (this.genesis === undefined) return undefined
+    const up = (index: number): FedmeshNode => {
+      const life = this.lives.get(index)
+      if (life === undefined) throw new Error(`node ${index} is not up`)
+      return life.node
+    }
+    return {
+      propose: async (index, slot) => (await up(index).consensus.propose({ type: 'governance_proposal', slot, body: { title: `sim proposal ${slot}`, text: '' } })).event_hash,
+      vote: async (index, slot, eventHash) => { await up(index).consensus.vote(slot, eventHash) },
+      attack: async (index, slot, honestHash, victim) => await attack({
+        node: up(index), federationId: SIM_FEDERATION_ID, slot, honestHash, victim: this.memberIds[victim], behaviours: this.scenario.byzantine.behaviours, nowMs: Date.now(), seed: this.scenario.seed
+      }),
+      views: async (slots) => await Promise.all([...this.lives].map(async ([index, life]) => await consensusView(index, life.node, slots))),
+      verdicts: () => ({ ...this.voteVerdicts }),
+      nodeIds: async () => [...this.memberIds]
+    }
+  }
+
   /** True when a partition puts `peer` in another group than node `index`. */
   private denied (index: number, peer: PeerId): boolean {
     if (this.groupOf === null) return false
@@ -301,6 +348,10 @@ export class LocalCluster implements Cluster {
 
   /** Counts the verdicts on the load's data classes: `accept`, `ignore:<code>`, `reject:<code>`. */
   private countVerdict (dataClass: string, direction: 'in' | 'out', result: string, reason: string): void {
+    if (direction === 'in' && dataClass === VOTE_CLASS) {
+      const key = result === 'accept' ? 'accept' : `${result}:${reason}`
+      this.voteVerdicts[key] = (this.voteVerdicts[key] ?? 0) + 1
+    }
     if (direction !== 'in' || !(this.scenario.load.data_classes as string[]).includes(dataClass)) return
     const key = result === 'accept' ? 'accept' : `${result}:${reason}`
     this.verdicts[key] = (this.verdicts[key] ?? 0) + 1

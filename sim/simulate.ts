@@ -45,6 +45,7 @@ export async function simulate (scenario: Scenario, options: SimulateOptions = {
   const workers = options.workers ?? 0
   if (!Number.isInteger(workers) || workers < 0 || workers > WORKERS_MAX) throw new WorkersError(`--workers must be an integer from 0 to ${WORKERS_MAX}`)
   if (workers > scenario.nodes) throw new WorkersError(`--workers ${workers} is more than the ${scenario.nodes} nodes`)
+  if (workers > 0 && scenario.consensus.slots > 0) throw new WorkersError('consensus slots (consensus.slots) run in-process only: use --workers 0')
   const plan = makePlan(scenario)
   const cluster: Cluster = workers === 0
     ? await LocalCluster.create({ scenario, plan, local: plan.nodes.map((n) => n.index), transport: 'memory' })
@@ -88,6 +89,12 @@ export function summaryTable (report: Report): string {
     ['RSS per node (gross / net of baseline)', `${mib(report.per_node.rss_bytes_per_node)} / ${mib(report.per_node.rss_bytes_per_node_net)}`],
     ['wall time', `${report.wall_seconds.toFixed(1)} s`]
   ]
+  const c = report.consensus
+  if (c !== null) {
+    rows.push(['consensus decisions (honest)', `${c.decisions.reached} / ${c.decisions.expected} over ${c.slots} slots; decision p50 / p99 ${ms(c.decision_ms.p50)} / ${ms(c.decision_ms.p99)}`])
+    rows.push(['conflicting QCs', String(c.conflicting_qcs)])
+    rows.push([`byzantine (${c.byzantine_nodes.length}: ${c.behaviours.join(', ')})`, `${c.attack_messages} messages; evidence held by ${c.evidence.map((e) => `${e.honest_nodes_holding}/${c.honest_nodes}`).join(', ') || '—'} honest nodes`])
+  }
   for (const p of report.partitions) {
     rows.push([`partition ${p.partition} (${p.group_sizes.join(' | ')})`, `${p.published_during_split} published during split; within side ${p.within.delivered}/${p.within.expected}; across ${p.across.delivered}/${p.across.pairs} (lost ${p.across.lost}); after heal ${p.after_heal.delivered}/${p.after_heal.expected}`])
   }

@@ -28,6 +28,7 @@ import { memberDirectory, type MemberDirectory, type MemberIdentity } from '../s
 import { NODE_RECORD_DHT_TYPES, lookupMemberIdentity, nodeRecords, type NodeRecordPublisher, type NodeRecordStatus } from '../services/node-records/index.ts'
 import { NODE_RECORD_PUBLISH_MS_MAX } from '../services/node-records/constants.ts'
 import { joining } from '../services/joining/index.ts'
+import { connectionLimits } from '../services/connection-limits/index.ts'
 import { consensus, type ConsensusService } from '../services/consensus/index.ts'
 import { summaries, type SummaryService } from '../services/summaries/index.ts'
 import { aggregatedMetrics, type AggregatedMetricsService, type ReceivedMetricsReport } from '../services/aggregated-metrics/index.ts'
@@ -64,8 +65,12 @@ export interface NodeInit {
   libp2pMetricsImpl?: HostInit['metrics']
   /** refuses a peer while it returns true (the sim's partitions) */
   denyPeer?: HostInit['denyPeer']
-  /** connections kept before libp2p prunes; default CONNECTIONS_MAX (the sim lowers it) */
+  /** libp2p's hard cap (inbound refused above it); default CONNECTIONS_MAX (the sim lowers it) */
   connectionsMax?: number
+  /** above this the node closes connections down to its discovery target; default CONNECTIONS_HIGH_WATER */
+  connectionsHighWater?: number
+  /** a connection younger than this is never trimmed; default CONNECTION_GRACE_MS */
+  connectionGraceMs?: number
   /** IPs gossipsub's colocation penalty spares (the sim's nodes all share 127.0.0.1) */
   ipColocationWhitelist?: string[]
   /** members known before any lookup (the sim's preloaded keys) */
@@ -209,6 +214,12 @@ export class FedmeshNode {
         bootstrap: config.federation.bootstrap,
         ...(init.discoveryConnectionsTarget === undefined ? {} : { connectionsTarget: init.discoveryConnectionsTarget })
       })({ connections: libp2p, dht: libp2p.services.dht, random, logger: log }))
+      const pubsub = libp2p.services.pubsub
+      this.services.push(connectionLimits({
+        ...(init.connectionsHighWater === undefined ? {} : { highWater: init.connectionsHighWater }),
+        ...(init.discoveryConnectionsTarget === undefined ? {} : { lowWater: init.discoveryConnectionsTarget }),
+        ...(init.connectionGraceMs === undefined ? {} : { graceMs: init.connectionGraceMs })
+      })({ connections: libp2p, protectedPeers: () => new Set(pubsub.getTopics().flatMap((topic) => pubsub.getMeshPeers(topic))), clock, logger: log }))
     }
     this.operations = createOperations({
       store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries }
