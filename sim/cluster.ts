@@ -31,6 +31,8 @@ export class SimLoadClassError extends InputError {
 
 /** The federation every sim node belongs to. */
 export const SIM_FEDERATION_ID = 'sim'
+/** Latency of every in-process link under virtual time (one value for now; per-link draws from the seed are not done yet). */
+export const VIRTUAL_LINK_LATENCY_MS = 10
 /** How often unjoined nodes are checked for their first mesh peer. */
 const JOIN_POLL_MS = 50
 /** Bound on one topology dial. */
@@ -113,6 +115,8 @@ export interface LocalClusterInit {
   /** node indices this cluster runs */
   local: number[]
   transport: SimTransport
+  /** virtual time: links get a modelled latency, and host measurements (RSS) are left out of samples */
+  virtual?: boolean
 }
 
 interface Identity {
@@ -137,6 +141,7 @@ let clusterCount = 0
 export class LocalCluster implements Cluster {
   private readonly scenario: Scenario
   private readonly transport: SimTransport
+  private readonly virtual: boolean
   private readonly identities = new Map<number, Identity>()
   private readonly memberKeys: Array<[string, HybridPublicKey]>
   private readonly indexOfPeer = new Map<string, number>()
@@ -158,6 +163,7 @@ export class LocalCluster implements Cluster {
   private constructor (init: LocalClusterInit, identities: Map<number, Identity>, memberKeys: Array<[string, HybridPublicKey]>, peerIds: string[]) {
     this.scenario = init.scenario
     this.transport = init.transport
+    this.virtual = init.virtual === true
     this.local = init.local
     this.bootstrapNodes = new Set(init.plan.nodes.filter((n) => n.bootstrap).map((n) => n.index))
     this.identities = identities
@@ -216,6 +222,7 @@ export class LocalCluster implements Cluster {
       libp2pMetrics: false,
       libp2pMetricsImpl: () => bytes,
       gossipHeartbeatMs: scenario.gossip_heartbeat_ms,
+      ...(this.virtual ? { memoryLatencyMs: VIRTUAL_LINK_LATENCY_MS } : {}),
       discoveryConnectionsTarget: scenario.connections_target,
       // bootstrap nodes keep the production hard cap (every joining node dials them first), but the
       // trimmer holds them, like every node, to connections_max once a joiner's grace period is over
@@ -292,7 +299,8 @@ export class LocalCluster implements Cluster {
         bytesReceived: past.received + life.bytes.counts.received
       }
     })
-    const sample = { rssBytes: process.memoryUsage.rss(), nodes, deliveries: this.deliveries, verdicts: this.verdicts }
+    // RSS is a host measurement: under virtual time it would make two runs of one seed differ
+    const sample = { rssBytes: this.virtual ? 0 : process.memoryUsage.rss(), nodes, deliveries: this.deliveries, verdicts: this.verdicts }
     this.deliveries = []
     this.verdicts = {}
     return sample

@@ -29,7 +29,7 @@ export const reportSchema = z.strictObject({
   schema: z.literal(REPORT_SCHEMA),
   scenario: z.string(),
   seed: z.number().int(),
-  mode: z.strictObject({ workers: z.number().int().min(0), transport: z.string() }),
+  mode: z.strictObject({ workers: z.number().int().min(0), transport: z.string(), clock: z.enum(['real', 'virtual']) }),
   nodes: z.number().int().min(1),
   wall_seconds: z.number().min(0),
   join: z.strictObject({
@@ -284,7 +284,7 @@ export function analyse (record: RunRecord): Report {
     schema: REPORT_SCHEMA,
     scenario: scenario.name,
     seed: scenario.seed,
-    mode: { workers: record.workers, transport: record.transport },
+    mode: { workers: record.workers, transport: record.transport, clock: record.clock },
     nodes: scenario.nodes,
     wall_seconds: (record.finishedAtMs - record.startedAtMs) / 1000,
     join: {

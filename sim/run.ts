@@ -68,6 +68,7 @@ export interface RunRecord {
   plan: Plan
   workers: number
   transport: string
+  clock: 'real' | 'virtual'
   startedAtMs: number
   /** RSS of the cluster's process(es) before any node started */
   rssBaselineBytes: number
@@ -115,7 +116,7 @@ async function eachLimited<T> (items: T[], limit: number, task: (item: T) => Pro
 }
 
 /** Plays one scenario on a cluster; the cluster is closed at the end. */
-export async function runScenario (scenario: Scenario, cluster: Cluster, mode: { workers: number, transport: string }, options: RunOptions = {}): Promise<RunRecord> {
+export async function runScenario (scenario: Scenario, cluster: Cluster, mode: { workers: number, transport: string, clock?: 'real' | 'virtual' }, options: RunOptions = {}): Promise<RunRecord> {
   const baseline = await cluster.sample()
   const coordinator = new Coordinator(scenario, cluster, mode, baseline.rssBytes, options)
   return await coordinator.run()
@@ -136,13 +137,13 @@ class Coordinator {
   private readonly inFlight = new Set<Promise<void>>()
   private activePartition: { index: number, groupOf: number[] } | undefined
 
-  constructor (scenario: Scenario, cluster: Cluster, mode: { workers: number, transport: string }, rssBaselineBytes: number, options: RunOptions) {
+  constructor (scenario: Scenario, cluster: Cluster, mode: { workers: number, transport: string, clock?: 'real' | 'virtual' }, rssBaselineBytes: number, options: RunOptions) {
     this.scenario = scenario
     this.plan = makePlan(scenario)
     this.cluster = cluster
     this.options = options
     this.record = {
-      scenario, plan: this.plan, workers: mode.workers, transport: mode.transport,
+      scenario, plan: this.plan, workers: mode.workers, transport: mode.transport, clock: mode.clock ?? 'real',
       startedAtMs: simNow(), rssBaselineBytes, loadStartMs: 0, loadEndMs: 0, finishedAtMs: 0,
       lives: new Map(), publishes: new Map(), publishFailures: [], deliveries: new Map(), duplicateDeliveries: 0,
       verdicts: {}, series: [], lastNodes: [], partitions: [], topologyDials: { attempted: 0, failed: 0 }

@@ -92,6 +92,8 @@ export interface HostInit {
   ipColocationWhitelist?: string[]
   /** draws the per-node jitter of DHT maintenance; default the system CSPRNG (the sim passes a seeded one) */
   random?: Random
+  /** memory transport only: each frame waits this long (the virtual-time sim's modelled link latency) */
+  memoryLatencyMs?: number
   /** libp2p connection monitor period; default libp2p's 10 s (tests shorten it) */
   connectionMonitorIntervalMs?: number
 }
@@ -139,7 +141,7 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     datastore,
     ...(init.logger === undefined ? {} : { logger: init.logger }),
     addresses: { listen },
-    transports: [init.transport === 'memory' ? memory() : tcp()],
+    transports: [init.transport === 'memory' ? memory(init.memoryLatencyMs === undefined ? {} : { latency: init.memoryLatencyMs }) : tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,

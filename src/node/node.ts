@@ -73,6 +73,8 @@ export interface NodeInit {
   connectionGraceMs?: number
   /** IPs gossipsub's colocation penalty spares (the sim's nodes all share 127.0.0.1) */
   ipColocationWhitelist?: string[]
+  /** memory transport: modelled latency per frame (the virtual-time sim) */
+  memoryLatencyMs?: number
   /** members known before any lookup (the sim's preloaded keys) */
   knownMembers?: Array<[string, MemberIdentity]>
   /** also told every gossip verdict (the sim counts them) */
@@ -249,7 +251,8 @@ export class FedmeshNode {
       ...(init.denyPeer === undefined ? {} : { denyPeer: init.denyPeer }),
       ...(init.connectionsMax === undefined ? {} : { connectionsMax: init.connectionsMax }),
       ...(init.ipColocationWhitelist === undefined ? {} : { ipColocationWhitelist: init.ipColocationWhitelist }),
-      random
+      random,
+      ...(init.memoryLatencyMs === undefined ? {} : { memoryLatencyMs: init.memoryLatencyMs })
     })
     // without a key file (sim, tests) the ML-DSA half is fresh for this run: from `random`, so a seeded run is reproducible
     const signer = init.signer ?? hybridSignerFromSeeds({ ed25519Seed: init.privateKey.raw.subarray(0, 32), mldsaSeed: random.fork('mldsa-seed').bytes(32) })
