@@ -25,7 +25,11 @@ const program = new Command()
   .option('--out <dir>', 'output folder (default sim/out/<scenario>-<seed>)')
   .option('--no-progress', 'no progress bar')
   .option('--json', 'print the report as JSON instead of the table')
-  .action(async (file: string, options: { workers: number, seed?: number, out?: string, progress: boolean, json?: boolean }) => {
+  .option('--clock <clock>', 'real, or virtual: every node on one simulated clock, the same seed giving the same report (in-process only)', (value: string) => {
+    if (value !== 'real' && value !== 'virtual') throw new InvalidArgumentError('must be real or virtual')
+    return value
+  }, 'real')
+  .action(async (file: string, options: { workers: number, seed?: number, out?: string, progress: boolean, json?: boolean, clock: 'real' | 'virtual' }) => {
     let scenario = await loadScenario(file)
     if (options.seed !== undefined) scenario = parseScenario({ ...scenario, seed: options.seed }, file)
     const outDir = options.out ?? defaultOutDir(scenario)
@@ -39,8 +43,9 @@ const program = new Command()
       : undefined
     bar?.start(100, 0, { phase: 'join', up: 0, joined: 0, published: 0, delivered: 0, elapsed: 0 })
     try {
-      const { report, files } = await simulate(scenario, {
+      const { report, files, virtualTime } = await simulate(scenario, {
         workers: options.workers,
+        clock: options.clock,
         outDir,
         onProgress: (p) => {
           bar?.update(Math.min(100, Math.round(100 * p.elapsedSeconds / p.totalSeconds)), {
@@ -52,6 +57,7 @@ const program = new Command()
       bar?.stop()
       if (options.json === true) console.log(JSON.stringify(report, null, 2))
       else console.log(summaryTable(report))
+      if (virtualTime !== undefined) console.error(`virtual time: ${(virtualTime.virtualMs / 1000).toFixed(1)} s simulated in ${(virtualTime.wallMs / 1000).toFixed(1)} s of wall time, ${virtualTime.timerFirings} timer firings`)
       console.error(`seed ${scenario.seed}; wrote ${files.join(', ')}`)
     } finally {
       bar?.stop()

@@ -21,6 +21,8 @@ import { seededRandom, type Random } from '../src/runtime/random.ts'
 import type { Scenario } from './scenario.ts'
 import type { Plan } from './plan.ts'
 import { ByteCounter } from './byte-counter.ts'
+import { attack, consensusView, loadSimGenesis, simGenesis, type NodeConsensusView, type SimGenesis } from './consensus.ts'
+import { VOTE_CLASS } from '../src/services/consensus/index.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload, simNow } from './load.ts'
 
 /** The scenario loads a data class the node already handles itself (its deliveries could not be observed). */
@@ -31,6 +33,8 @@ export class SimLoadClassError extends InputError {
 
 /** The federation every sim node belongs to. */
 export const SIM_FEDERATION_ID = 'sim'
+/** Latency of every in-process link under virtual time (one value for now; per-link draws from the seed are not done yet). */
+export const VIRTUAL_LINK_LATENCY_MS = 10
 /** How often unjoined nodes are checked for their first mesh peer. */
 const JOIN_POLL_MS = 50
 /** Bound on one topology dial. */
@@ -76,8 +80,25 @@ export interface PublishResult {
   envelopeId: string
 }
 
+/** Consensus actions on the nodes (in-process clusters only). */
+export interface SimConsensus {
+  /** An honest proposal by `node`; resolves to its event hash. */
+  propose: (node: number, slot: string) => Promise<string>
+  vote: (node: number, slot: string, eventHash: string) => Promise<void>
+  /** A byzantine member's behaviours in one slot (forging in `victim`'s name); resolves to the messages it sent. */
+  attack: (node: number, slot: string, honestHash: string, victim: number) => Promise<number>
+  /** Every up node's QCs for `slots` and its evidence, read from its store. */
+  views: (slots: string[]) => Promise<NodeConsensusView[]>
+  /** Verdicts on the vote class since the start: accept, ignore:<code>, reject:<code>. */
+  verdicts: () => Record<string, number>
+  /** every node's peer id, by index */
+  nodeIds: () => Promise<string[]>
+}
+
 /** The operations the coordinator needs, whatever the processes behind them. */
 export interface Cluster {
+  /** present when the cluster can play consensus slots */
+  consensus?: SimConsensus
   /** Starts a node knowing only `bootstrap`; resolves to its dialable addresses. */
   start: (index: number, bootstrap: string[]) => Promise<string[]>
   stop: (index: number) => Promise<void>
@@ -96,6 +117,8 @@ export interface LocalClusterInit {
   /** node indices this cluster runs */
   local: number[]
   transport: SimTransport
+  /** virtual time: links get a modelled latency, and host measurements (RSS) are left out of samples */
+  virtual?: boolean
 }
 
 interface Identity {
@@ -120,8 +143,11 @@ let clusterCount = 0
 export class LocalCluster implements Cluster {
   private readonly scenario: Scenario
   private readonly transport: SimTransport
+  private readonly virtual: boolean
   private readonly identities = new Map<number, Identity>()
   private readonly indexOfPeer = new Map<string, number>()
+  /** every node's PeerId, by index */
+  private readonly memberIds: string[]
   private readonly membership: Membership
   private readonly lives = new Map<number, Life>()
   /** bytes of finished lives, by node */
@@ -134,16 +160,20 @@ export class LocalCluster implements Cluster {
   private deliveries: Delivery[] = []
   private verdicts: Record<string, number> = {}
   private readonly joinTimer: NodeJS.Timeout
+  private genesis: SimGenesis | undefined
+  private readonly voteVerdicts: Record<string, number> = {}
 
   private constructor (init: LocalClusterInit, identities: Map<number, Identity>, memberKeys: Array<[string, HybridPublicKey]>, peerIds: string[]) {
     this.scenario = init.scenario
     this.transport = init.transport
+    this.virtual = init.virtual === true
     this.local = init.local
     this.bootstrapNodes = new Set(init.plan.nodes.filter((n) => n.bootstrap).map((n) => n.index))
     this.identities = identities
     // one membership object shared by every in-process node (a genesis copy in each of 1000 stores would cost GBs);
     // built directly, not through createMembership, because a scenario may exceed a real federation's MEMBERS_MAX
     this.membership = { federation_id: SIM_FEDERATION_ID, epoch: 0, members: new Map(memberKeys.map(([id, key], i) => [id, { node_id: id, public_key: key, site_id: `sim-${i}`, joined_at: 0 }])) }
+    this.memberIds = peerIds
     peerIds.forEach((id, index) => this.indexOfPeer.set(id, index))
     this.joinTimer = setInterval(() => { this.checkJoins() }, JOIN_POLL_MS)
   }
@@ -163,7 +193,9 @@ export class LocalCluster implements Cluster {
       memberKeys.push([peerId.toString(), signer.publicKey])
       if (local.has(spec.index)) identities.set(spec.index, { privateKey, peerId, signer, random: seededRandom(spec.randomSeed) })
     }
-    return new LocalCluster(init, identities, memberKeys, peerIds)
+    const cluster = new LocalCluster(init, identities, memberKeys, peerIds)
+    if (init.scenario.federation.genesis) cluster.genesis = await simGenesis(init.plan, SIM_FEDERATION_ID)
+    return cluster
   }
 
   async start (index: number, bootstrap: string[]): Promise<string[]> {
@@ -196,9 +228,12 @@ export class LocalCluster implements Cluster {
       libp2pMetricsImpl: () => bytes,
       gossipHeartbeatMs: scenario.gossip_heartbeat_ms,
       syncIntervalMs: scenario.sync_interval_ms,
+      ...(this.virtual ? { memoryLatencyMs: VIRTUAL_LINK_LATENCY_MS } : {}),
       discoveryConnectionsTarget: scenario.connections_target,
-      // bootstrap nodes keep the production limit: every joining node dials them first
+      // bootstrap nodes keep the production hard cap (every joining node dials them first), but the
+      // trimmer holds them, like every node, to connections_max once a joiner's grace period is over
       ...(this.bootstrapNodes.has(index) ? {} : { connectionsMax: scenario.connections_max }),
+      connectionsHighWater: scenario.connections_max,
       denyPeer: (peer) => this.denied(index, peer),
       preloadedMembership: this.membership,
       // Every sim node shares 127.0.0.1 over TCP; gossipsub's IP colocation penalty (P6) would graylist
@@ -206,6 +241,8 @@ export class LocalCluster implements Cluster {
       ...(this.transport === 'tcp' ? { ipColocationWhitelist: ['127.0.0.1'] } : {}),
       verdictObserver: { message: (dataClass, direction, result, reason) => { this.countVerdict(dataClass, direction, result, reason) } }
     })
+    // every life starts from an empty store: the genesis is loaded again, as an operator would
+    if (this.genesis !== undefined) await loadSimGenesis(node, this.genesis, Date.now())
     await node.start()
     for (const dataClass of scenario.load.data_classes) this.registerLoad(index, node, dataClass)
     this.lives.set(index, { node, bytes, startedAtMs: simNow(), joinTopic: gossipTopic(SIM_FEDERATION_ID, scenario.load.data_classes[0]) })
@@ -268,7 +305,8 @@ export class LocalCluster implements Cluster {
         bytesReceived: past.received + life.bytes.counts.received
       }
     })
-    const sample = { rssBytes: process.memoryUsage.rss(), nodes, deliveries: this.deliveries, verdicts: this.verdicts }
+    // RSS is a host measurement: under virtual time it would make two runs of one seed differ
+    const sample = { rssBytes: this.virtual ? 0 : process.memoryUsage.rss(), nodes, deliveries: this.deliveries, verdicts: this.verdicts }
     this.deliveries = []
     this.verdicts = {}
     return sample
@@ -277,6 +315,26 @@ export class LocalCluster implements Cluster {
   async close (): Promise<void> {
     clearInterval(this.joinTimer)
     await Promise.all([...this.lives.keys()].map(async (index) => { await this.stop(index) }))
+  }
+
+  /** Consensus on this process's nodes: present when the scenario loads a genesis. */
+  get consensus (): SimConsensus | undefined {
+    if (this.genesis === undefined) return undefined
+    const up = (index: number): FedmeshNode => {
+      const life = this.lives.get(index)
+      if (life === undefined) throw new Error(`node ${index} is not up`)
+      return life.node
+    }
+    return {
+      propose: async (index, slot) => (await up(index).consensus.propose({ type: 'governance_proposal', slot, body: { title: `sim proposal ${slot}`, text: '' } })).event_hash,
+      vote: async (index, slot, eventHash) => { await up(index).consensus.vote(slot, eventHash) },
+      attack: async (index, slot, honestHash, victim) => await attack({
+        node: up(index), federationId: SIM_FEDERATION_ID, slot, honestHash, victim: this.memberIds[victim], behaviours: this.scenario.byzantine.behaviours, nowMs: Date.now(), seed: this.scenario.seed
+      }),
+      views: async (slots) => await Promise.all([...this.lives].map(async ([index, life]) => await consensusView(index, life.node, slots))),
+      verdicts: () => ({ ...this.voteVerdicts }),
+      nodeIds: async () => [...this.memberIds]
+    }
   }
 
   /** True when a partition puts `peer` in another group than node `index`. */
@@ -304,6 +362,10 @@ export class LocalCluster implements Cluster {
 
   /** Counts the verdicts on the load's data classes: `accept`, `ignore:<code>`, `reject:<code>`. */
   private countVerdict (dataClass: string, direction: 'in' | 'out', result: string, reason: string): void {
+    if (direction === 'in' && dataClass === VOTE_CLASS) {
+      const key = result === 'accept' ? 'accept' : `${result}:${reason}`
+      this.voteVerdicts[key] = (this.voteVerdicts[key] ?? 0) + 1
+    }
     if (direction !== 'in' || !(this.scenario.load.data_classes as string[]).includes(dataClass)) return
     const key = result === 'accept' ? 'accept' : `${result}:${reason}`
     this.verdicts[key] = (this.verdicts[key] ?? 0) + 1

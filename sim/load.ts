@@ -21,9 +21,16 @@ const loadPayloadSchema = z.strictObject({
 
 export type LoadPayload = z.output<typeof loadPayloadSchema>
 
-/** Wall-clock ms with sub-ms precision; comparable across the processes of one machine. */
+let virtualClock = false
+
+/** Virtual time on (or off): simNow then reads the (fake) Date, whose origin does not depend on the host. */
+export function useVirtualSimClock (on: boolean): void {
+  virtualClock = on
+}
+
+/** Wall-clock ms with sub-ms precision; comparable across the processes of one machine. Under virtual time, the virtual clock's ms. */
 export function simNow (): number {
-  return performance.timeOrigin + performance.now()
+  return virtualClock ? Date.now() : performance.timeOrigin + performance.now()
 }
 
 /** Encodes a load payload of about `payloadBytes` bytes. */

@@ -42,6 +42,10 @@ export interface Plan {
   dials: Array<[number, number]>
   /** the load phase's timeline, in time order; times from the start of the load phase */
   events: PlannedEvent[]
+  /** byzantine members (never bootstrap nodes), ascending */
+  byzantine: number[]
+  /** consensus slots after the load phase, each with its honest proposer */
+  slots: Array<{ slot: string, proposer: number }>
 }
 
 /** A 32-byte seed for one key of one node, from the scenario seed. */
@@ -178,5 +182,9 @@ export function makePlan (scenario: Scenario): Plan {
   if (known !== undefined) {
     for (const node of nodes) if (!node.bootstrap) node.knows = sample(rng, [...bootstrap], known)
   }
-  return { seed: scenario.seed, nodes, startOrder, dials, events }
+  // drawn last, so scenarios without consensus keep the plans they had
+  const byzantine = sample(rng, nodes.filter((n) => !n.bootstrap).map((n) => n.index), scenario.byzantine.count).sort((a, b) => a - b)
+  const honest = nodes.map((n) => n.index).filter((i) => !byzantine.includes(i))
+  const slots = Array.from({ length: scenario.consensus.slots }, (_, s) => ({ slot: `sim/${s + 1}`, proposer: honest[uniformInt(rng, 0, honest.length - 1)] }))
+  return { seed: scenario.seed, nodes, startOrder, dials, events, byzantine, slots }
 }

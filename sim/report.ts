@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import type { RunRecord, NodeLife, PublishRecord } from './run.ts'
+import type { RunRecord, NodeLife, PublishRecord, ConsensusRunRecord } from './run.ts'
 
 export const REPORT_SCHEMA = 'fedmesh.sim.report/1'
 /**
@@ -29,7 +29,7 @@ export const reportSchema = z.strictObject({
   schema: z.literal(REPORT_SCHEMA),
   scenario: z.string(),
   seed: z.number().int(),
-  mode: z.strictObject({ workers: z.number().int().min(0), transport: z.string() }),
+  mode: z.strictObject({ workers: z.number().int().min(0), transport: z.string(), clock: z.enum(['real', 'virtual']) }),
   nodes: z.number().int().min(1),
   wall_seconds: z.number().min(0),
   join: z.strictObject({
@@ -88,6 +88,25 @@ export const reportSchema = z.strictObject({
     delivery_ratio: z.number().nullable()
   })),
   latency_cdf: z.array(z.strictObject({ latency_ms: z.number(), fraction: z.number() })),
+  /** consensus slots played after the load (null when the scenario plays none) */
+  consensus: z.strictObject({
+    slots: z.number().int().min(0),
+    honest_nodes: z.number().int().min(0),
+    byzantine_nodes: z.array(z.number().int()),
+    behaviours: z.array(z.string()),
+    /** (honest node, slot) pairs, and those where the node holds a QC on the honest proposal */
+    decisions: z.strictObject({ expected: z.number().int().min(0), reached: z.number().int().min(0) }),
+    /** slots where two nodes (any, byzantine included) hold QCs on different hashes, or a QC is on another hash than the honest one: must be 0 */
+    conflicting_qcs: z.number().int().min(0),
+    /** proposal → QC held, per honest node (coordinator's 50 ms polling adds up to that much) */
+    decision_ms: percentilesSchema,
+    /** messages the byzantine members sent */
+    attack_messages: z.number().int().min(0),
+    /** per byzantine member that equivocated: how many honest nodes hold evidence against it */
+    evidence: z.array(z.strictObject({ node: z.number().int(), honest_nodes_holding: z.number().int() })),
+    /** verdicts on the vote class at every node: accept, ignore:<code>, reject:<code> */
+    verdicts: z.record(z.string(), z.number().int().min(0))
+  }).nullable(),
   node_detail: z.array(z.strictObject({
     index: z.number().int(),
     bootstrap: z.boolean(),
@@ -107,6 +126,35 @@ function envelopeIdDigest (publishes: ReadonlyMap<number, { envelopeId: string }
   const hash = createHash('sha256')
   for (const message of [...publishes.keys()].sort((a, b) => a - b)) hash.update(`${message}:${publishes.get(message)!.envelopeId}\n`)
   return hash.digest('hex')
+}
+
+/** The consensus phase: decisions, conflicting QCs (safety, checked across all nodes' stores), evidence against equivocators. */
+function consensusSection (record: RunRecord, consensus: ConsensusRunRecord): NonNullable<Report['consensus']> {
+  const { plan, scenario } = record
+  const byzantine = new Set(plan.byzantine)
+  const honestViews = consensus.views.filter((v) => !byzantine.has(v.index))
+  let reached = 0
+  let conflicting = 0
+  for (const [slot, honestHash] of consensus.honestHashes) {
+    reached += honestViews.filter((v) => v.slots[slot]?.qcHash === honestHash).length
+    const hashes = new Set(consensus.views.map((v) => v.slots[slot]?.qcHash).filter((h): h is string => h !== null && h !== undefined))
+    if (hashes.size > 1 || (hashes.size === 1 && !hashes.has(honestHash))) conflicting++
+  }
+  const equivocate = scenario.byzantine.behaviours.includes('equivocate')
+  return {
+    slots: plan.slots.length,
+    honest_nodes: plan.nodes.length - plan.byzantine.length,
+    byzantine_nodes: plan.byzantine,
+    behaviours: [...scenario.byzantine.behaviours],
+    decisions: { expected: plan.slots.length * (plan.nodes.length - plan.byzantine.length), reached },
+    conflicting_qcs: conflicting,
+    decision_ms: percentiles(consensus.decisionMs),
+    attack_messages: consensus.attackMessages,
+    evidence: equivocate
+      ? plan.byzantine.map((node) => ({ node, honest_nodes_holding: honestViews.filter((v) => v.equivocators.includes(consensus.nodeIds[node])).length }))
+      : [],
+    verdicts: consensus.verdicts
+  }
 }
 
 export function percentiles (values: number[]): Report['join']['time_ms'] {
@@ -236,7 +284,7 @@ export function analyse (record: RunRecord): Report {
     schema: REPORT_SCHEMA,
     scenario: scenario.name,
     seed: scenario.seed,
-    mode: { workers: record.workers, transport: record.transport },
+    mode: { workers: record.workers, transport: record.transport, clock: record.clock },
     nodes: scenario.nodes,
     wall_seconds: (record.finishedAtMs - record.startedAtMs) / 1000,
     join: {
@@ -283,6 +331,7 @@ export function analyse (record: RunRecord): Report {
     }),
     series,
     latency_cdf: latencyCdf,
+    consensus: record.consensus === undefined ? null : consensusSection(record, record.consensus),
     node_detail: plan.nodes.map((spec) => {
       const last = lastNodes.find((n) => n.index === spec.index)
       const first = record.lives.get(spec.index)?.[0]

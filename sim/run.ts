@@ -11,6 +11,7 @@
 import type { Scenario } from './scenario.ts'
 import { makePlan, type Plan, type PlannedEvent } from './plan.ts'
 import type { Cluster, ClusterSample, NodeSample, PublishResult } from './cluster.ts'
+import type { NodeConsensusView } from './consensus.ts'
 import { simNow } from './load.ts'
 
 /** Node starts in flight at once during the join phase. */
@@ -47,12 +48,27 @@ export interface PartitionRecord {
   groupSizes: number[]
 }
 
+/** The consensus phase as observed from outside the nodes. */
+export interface ConsensusRunRecord {
+  /** slot → the honest proposal's hash */
+  honestHashes: Map<string, string>
+  /** node index → peer id (evidence names offenders by id) */
+  nodeIds: string[]
+  /** ms from a slot's proposal until each honest node was seen holding its QC */
+  decisionMs: number[]
+  attackMessages: number
+  /** every up node's QCs and evidence at the end */
+  views: NodeConsensusView[]
+  verdicts: Record<string, number>
+}
+
 /** Everything the coordinator observed. */
 export interface RunRecord {
   scenario: Scenario
   plan: Plan
   workers: number
   transport: string
+  clock: 'real' | 'virtual'
   startedAtMs: number
   /** RSS of the cluster's process(es) before any node started */
   rssBaselineBytes: number
@@ -71,10 +87,11 @@ export interface RunRecord {
   lastNodes: NodeSample[]
   partitions: PartitionRecord[]
   topologyDials: { attempted: number, failed: number }
+  consensus?: ConsensusRunRecord
 }
 
 export interface Progress {
-  phase: 'join' | 'settle' | 'load' | 'drain' | 'done'
+  phase: 'join' | 'settle' | 'load' | 'consensus' | 'drain' | 'done'
   /** seconds into the run / expected total */
   elapsedSeconds: number
   totalSeconds: number
@@ -99,7 +116,7 @@ async function eachLimited<T> (items: T[], limit: number, task: (item: T) => Pro
 }
 
 /** Plays one scenario on a cluster; the cluster is closed at the end. */
-export async function runScenario (scenario: Scenario, cluster: Cluster, mode: { workers: number, transport: string }, options: RunOptions = {}): Promise<RunRecord> {
+export async function runScenario (scenario: Scenario, cluster: Cluster, mode: { workers: number, transport: string, clock?: 'real' | 'virtual' }, options: RunOptions = {}): Promise<RunRecord> {
   const baseline = await cluster.sample()
   const coordinator = new Coordinator(scenario, cluster, mode, baseline.rssBytes, options)
   return await coordinator.run()
@@ -120,13 +137,13 @@ class Coordinator {
   private readonly inFlight = new Set<Promise<void>>()
   private activePartition: { index: number, groupOf: number[] } | undefined
 
-  constructor (scenario: Scenario, cluster: Cluster, mode: { workers: number, transport: string }, rssBaselineBytes: number, options: RunOptions) {
+  constructor (scenario: Scenario, cluster: Cluster, mode: { workers: number, transport: string, clock?: 'real' | 'virtual' }, rssBaselineBytes: number, options: RunOptions) {
     this.scenario = scenario
     this.plan = makePlan(scenario)
     this.cluster = cluster
     this.options = options
     this.record = {
-      scenario, plan: this.plan, workers: mode.workers, transport: mode.transport,
+      scenario, plan: this.plan, workers: mode.workers, transport: mode.transport, clock: mode.clock ?? 'real',
       startedAtMs: simNow(), rssBaselineBytes, loadStartMs: 0, loadEndMs: 0, finishedAtMs: 0,
       lives: new Map(), publishes: new Map(), publishFailures: [], deliveries: new Map(), duplicateDeliveries: 0,
       verdicts: {}, series: [], lastNodes: [], partitions: [], topologyDials: { attempted: 0, failed: 0 }
@@ -141,6 +158,8 @@ class Coordinator {
       await sleep(this.scenario.join.settle_seconds * 1000)
       this.phase = 'load'
       await this.load()
+      this.phase = 'consensus'
+      await this.consensus()
       this.phase = 'drain'
       await Promise.all(this.inFlight)
       await sleep(this.scenario.drain_seconds * 1000)
@@ -195,6 +214,39 @@ class Coordinator {
     }
     await sleep(record.loadStartMs + scenario.duration_seconds * 1000 - simNow())
     record.loadEndMs = simNow()
+  }
+
+  /** Each planned slot: the honest proposal, every byzantine member's attack, every honest vote, then a bounded wait for every honest node's QC. */
+  private async consensus (): Promise<void> {
+    const { plan, scenario } = this
+    if (plan.slots.length === 0) return
+    const cluster = this.cluster.consensus
+    if (cluster === undefined) throw new Error('this cluster cannot play consensus slots (in-process runs only)')
+    const byzantine = new Set(plan.byzantine)
+    const honest = plan.nodes.map((n) => n.index).filter((i) => !byzantine.has(i))
+    const record: ConsensusRunRecord = { honestHashes: new Map(), nodeIds: await cluster.nodeIds(), decisionMs: [], attackMessages: 0, views: [], verdicts: {} }
+    this.record.consensus = record
+    const POLL_MS = 50
+    for (const { slot, proposer } of plan.slots) {
+      const proposedAt = simNow()
+      const hash = await cluster.propose(proposer, slot)
+      record.honestHashes.set(slot, hash)
+      for (const index of plan.byzantine) record.attackMessages += await cluster.attack(index, slot, hash, proposer)
+      await Promise.all(honest.filter((i) => i !== proposer).map(async (i) => { await cluster.vote(i, slot, hash) }))
+      const waiting = new Set(honest)
+      const deadline = proposedAt + scenario.consensus.decide_within_seconds * 1000
+      while (waiting.size > 0 && simNow() < deadline) {
+        for (const view of await cluster.views([slot])) {
+          if (waiting.has(view.index) && view.slots[slot].qcHash !== null) {
+            waiting.delete(view.index)
+            record.decisionMs.push(simNow() - proposedAt)
+          }
+        }
+        if (waiting.size > 0) await sleep(POLL_MS)
+      }
+    }
+    record.views = await cluster.views(plan.slots.map((s) => s.slot))
+    record.verdicts = cluster.verdicts()
   }
 
   private track (promise: Promise<void>): void {

@@ -12,6 +12,7 @@ import { DATA_CLASSES } from '../src/wire/envelope.ts'
 import { CONNECTIONS_MAX } from '../src/net/host.ts'
 import { BOOTSTRAP_PEERS_MAX } from '../src/config/schema.ts'
 import { keyProblems, yamlProblem, type KeyProblem } from '../src/config/problems.ts'
+import { BYZANTINE_BEHAVIOURS } from './consensus.ts'
 
 /** Nodes in one scenario; beyond this one machine runs out of file descriptors and memory. */
 export const SCENARIO_NODES_MAX = 5000
@@ -21,6 +22,8 @@ export const LOAD_RATE_PER_SECOND_MAX = 1000
 export const PAYLOAD_BYTES_MAX = 64 * 1024
 export const PARTITIONS_MAX = 16
 export const WORKERS_MAX = 64
+/** Consensus slots one run plays; each waits for every honest node to decide. */
+export const CONSENSUS_SLOTS_MAX = 1000
 
 /** Data classes the sim may load: all wire classes except the one every node already publishes itself. */
 /** Classes the node itself runs (metrics, consensus votes, summaries); a sim load may use only the others. */
@@ -81,8 +84,21 @@ export const scenarioSchema = z.strictObject({
   topology: topologySchema.default({ kind: 'dht' }),
   federation: z.strictObject({
     /** the node's own aggregated_metrics gossip; long by default so it does not drown the measured load */
-    metrics_interval_seconds: count.min(1).max(3600).default(3600)
-  }).default({ metrics_interval_seconds: 3600 }),
+    metrics_interval_seconds: count.min(1).max(3600).default(3600),
+    /** true: a genesis naming every sim node (bft threshold) is loaded into each node's store before it starts, so consensus runs */
+    genesis: z.boolean().default(false)
+  }).default({ metrics_interval_seconds: 3600, genesis: false }),
+  /** consensus slots played after the load phase: an honest proposer proposes, every honest member votes (needs federation.genesis) */
+  consensus: z.strictObject({
+    slots: count.min(0, 'must not be negative').max(CONSENSUS_SLOTS_MAX, `must be at most ${CONSENSUS_SLOTS_MAX}`).default(0),
+    /** how long the coordinator waits for every honest node to hold a slot's QC */
+    decide_within_seconds: seconds.default(30)
+  }).default({ slots: 0, decide_within_seconds: 30 }),
+  /** members that misbehave in every consensus slot (never bootstrap nodes); f < n/3 keeps safety */
+  byzantine: z.strictObject({
+    count: count.min(0, 'must not be negative').default(0),
+    behaviours: z.array(z.enum(BYZANTINE_BEHAVIOURS, { error: `must be one of ${BYZANTINE_BEHAVIOURS.join(', ')}` })).min(1, 'needs at least one behaviour').default([...BYZANTINE_BEHAVIOURS])
+  }).default({ count: 0, behaviours: [...BYZANTINE_BEHAVIOURS] }),
   connections_target: count.min(1, 'must be at least 1').max(CONNECTIONS_MAX, `must be at most ${CONNECTIONS_MAX}`).default(12),
   /** connections a (non-bootstrap) node keeps before libp2p's connection manager prunes (DHT queries open many); bootstrap nodes keep the production limit */
   connections_max: count.min(1, 'must be at least 1').max(CONNECTIONS_MAX, `must be at most ${CONNECTIONS_MAX}`).default(24),
@@ -136,6 +152,10 @@ function crossChecks (scenario: Scenario): ScenarioProblem[] {
   if (topology.kind === 'clusters' && topology.count > scenario.nodes) problems.push({ key: 'topology.count', message: `is more than the ${scenario.nodes} nodes` })
   if (topology.kind === 'clusters' && topology.degree >= Math.floor(scenario.nodes / topology.count)) problems.push({ key: 'topology.degree', message: 'must be below the cluster size' })
   if (scenario.connections_max < scenario.connections_target) problems.push({ key: 'connections_max', message: `must be at least connections_target (${scenario.connections_target})` })
+  if (scenario.consensus.slots > 0 && !scenario.federation.genesis) problems.push({ key: 'consensus.slots', message: 'needs federation.genesis: true (consensus runs only with a membership)' })
+  if (scenario.byzantine.count > 0 && scenario.consensus.slots === 0) problems.push({ key: 'byzantine.count', message: 'byzantine members act in consensus slots: set consensus.slots' })
+  if (3 * scenario.byzantine.count >= scenario.nodes) problems.push({ key: 'byzantine.count', message: `must be below a third of the nodes (${scenario.nodes}): f < n/3 is the safety bound` })
+  if (scenario.byzantine.count > scenario.nodes - scenario.bootstrap) problems.push({ key: 'byzantine.count', message: 'byzantine members are drawn from the non-bootstrap nodes' })
   scenario.partitions.forEach((partition, p) => {
     const seen = new Map<number, number>()
     partition.groups.forEach((group, g) => {

@@ -15,6 +15,8 @@ import { runScenario, type Progress } from './run.ts'
 import { analyse, type Report } from './report.ts'
 import { renderPlots } from './plots.ts'
 import { InputError } from '../src/core/errors.ts'
+import { inVirtualTime, type VirtualTimeStats } from './virtual-time.ts'
+import { useVirtualSimClock } from './load.ts'
 
 export class WorkersError extends InputError {
   static override readonly code = 'WorkersError'
@@ -27,12 +29,16 @@ export interface SimulateOptions {
   /** where report.json and the plots go; absent = nothing written */
   outDir?: string
   onProgress?: (progress: Progress) => void
+  /** real (default) or virtual: every node on one simulated clock (in-process only) */
+  clock?: 'real' | 'virtual'
 }
 
 export interface SimulateResult {
   report: Report
   /** files written (absolute or relative to the cwd as given) */
   files: string[]
+  /** virtual time only: timer firings, virtual and wall ms (host figures, kept out of the report) */
+  virtualTime?: VirtualTimeStats
 }
 
 /** The default output folder of a scenario run. */
@@ -45,12 +51,31 @@ export async function simulate (scenario: Scenario, options: SimulateOptions = {
   const workers = options.workers ?? 0
   if (!Number.isInteger(workers) || workers < 0 || workers > WORKERS_MAX) throw new WorkersError(`--workers must be an integer from 0 to ${WORKERS_MAX}`)
   if (workers > scenario.nodes) throw new WorkersError(`--workers ${workers} is more than the ${scenario.nodes} nodes`)
+  if (workers > 0 && scenario.consensus.slots > 0) throw new WorkersError('consensus slots (consensus.slots) run in-process only: use --workers 0')
+  const clock = options.clock ?? 'real'
+  if (clock === 'virtual' && workers > 0) throw new WorkersError('--clock virtual runs every node in this process: use --workers 0')
   const plan = makePlan(scenario)
-  const cluster: Cluster = workers === 0
-    ? await LocalCluster.create({ scenario, plan, local: plan.nodes.map((n) => n.index), transport: 'memory' })
-    : await WorkerCluster.open({ scenario, workers })
-  const record = await runScenario(scenario, cluster, { workers, transport: workers === 0 ? 'memory' : 'tcp' }, options.onProgress === undefined ? {} : { onProgress: options.onProgress })
-  const report = analyse(record)
+  const play = async (): Promise<Report> => {
+    const cluster: Cluster = workers === 0
+      ? await LocalCluster.create({ scenario, plan, local: plan.nodes.map((n) => n.index), transport: 'memory', virtual: clock === 'virtual' })
+      : await WorkerCluster.open({ scenario, workers })
+    const record = await runScenario(scenario, cluster, { workers, transport: workers === 0 ? 'memory' : 'tcp', clock }, options.onProgress === undefined ? {} : { onProgress: options.onProgress })
+    return analyse(record)
+  }
+  let report: Report
+  let virtualTime: VirtualTimeStats | undefined
+  if (clock === 'virtual') {
+    useVirtualSimClock(true)
+    try {
+      const run = await inVirtualTime(scenario.seed, play)
+      report = run.result
+      virtualTime = run.stats
+    } finally {
+      useVirtualSimClock(false)
+    }
+  } else {
+    report = await play()
+  }
   const files: string[] = []
   if (options.outDir !== undefined) {
     await mkdir(options.outDir, { recursive: true })
@@ -63,7 +88,7 @@ export async function simulate (scenario: Scenario, options: SimulateOptions = {
       files.push(file)
     }
   }
-  return { report, files }
+  return { report, files, ...(virtualTime === undefined ? {} : { virtualTime }) }
 }
 
 const ms = (value: number | null): string => value === null ? '—' : `${value.toFixed(value < 10 ? 1 : 0)} ms`
@@ -75,7 +100,7 @@ export function summaryTable (report: Report): string {
   const m = report.messages
   const rows: Array<[string, string]> = [
     ['scenario / seed', `${report.scenario} / ${report.seed}`],
-    ['mode', report.mode.workers === 0 ? 'in-process (memory transport)' : `${report.mode.workers} worker processes (TCP loopback)`],
+    ['mode', (report.mode.workers === 0 ? 'in-process (memory transport)' : `${report.mode.workers} worker processes (TCP loopback)`) + (report.mode.clock === 'virtual' ? ', virtual time' : '')],
     ['nodes joined / started', `${report.join.nodes_joined} / ${report.join.nodes_started} (of ${report.nodes})`],
     ['time to join p50 / p99 / max', `${ms(report.join.time_ms.p50)} / ${ms(report.join.time_ms.p99)} / ${ms(report.join.time_ms.max)}`],
     ['messages published', `${m.published} (${m.publish_failures} failed to publish)`],
@@ -88,6 +113,12 @@ export function summaryTable (report: Report): string {
     ['RSS per node (gross / net of baseline)', `${mib(report.per_node.rss_bytes_per_node)} / ${mib(report.per_node.rss_bytes_per_node_net)}`],
     ['wall time', `${report.wall_seconds.toFixed(1)} s`]
   ]
+  const c = report.consensus
+  if (c !== null) {
+    rows.push(['consensus decisions (honest)', `${c.decisions.reached} / ${c.decisions.expected} over ${c.slots} slots; decision p50 / p99 ${ms(c.decision_ms.p50)} / ${ms(c.decision_ms.p99)}`])
+    rows.push(['conflicting QCs', String(c.conflicting_qcs)])
+    rows.push([`byzantine (${c.byzantine_nodes.length}: ${c.behaviours.join(', ')})`, `${c.attack_messages} messages; evidence held by ${c.evidence.map((e) => `${e.honest_nodes_holding}/${c.honest_nodes}`).join(', ') || '—'} honest nodes`])
+  }
   for (const p of report.partitions) {
     rows.push([`partition ${p.partition} (${p.group_sizes.join(' | ')})`, `${p.published_during_split} published during split; within side ${p.within.delivered}/${p.within.expected}; across ${p.across.delivered}/${p.across.pairs} (lost ${p.across.lost}); after heal ${p.after_heal.delivered}/${p.after_heal.expected}`])
   }

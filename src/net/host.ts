@@ -25,6 +25,7 @@ import type { Datastore } from 'interface-datastore'
 import type { Registry } from 'prom-client'
 import { createHash } from 'node:crypto'
 import { fedmeshConnectionGater } from './gater.ts'
+import { jitteredMs, systemRandom, type Random } from '../runtime/random.ts'
 import { guardDhtDatastore, dhtRecordValidators, dhtRecordSelectors, type DhtRecordTypes } from './dht-records.ts'
 
 /** DHT protocol id: a private namespace so a federation never joins the public IPFS DHT. */
@@ -35,6 +36,19 @@ export const PROTOCOL_PREFIX = 'fedmesh'
 export const GOSSIP_FRAME_BYTES_MAX = 1024 * 1024
 /** Connections kept open; a federation is small, the sim keeps many nodes per process. */
 export const CONNECTIONS_MAX = 300
+/**
+ * libp2p's documented reconnect defaults (1 s, ×2), set explicitly: its connection manager hands
+ * `undefined` for unset options to p-retry, which copies them over retry's own defaults, so every
+ * backoff became `setTimeout(NaN)` (Node's TimeoutNaNWarning) and the retries fired 1 ms apart.
+ */
+export const RECONNECT_RETRY_INTERVAL_MS = 1000
+export const RECONNECT_BACKOFF_FACTOR = 2
+/** kad-dht's self-query period (its default, 5 min), spread per node so nodes started together do not query together. */
+export const DHT_SELF_QUERY_INTERVAL_MS = 5 * 60 * 1000
+/** kad-dht's first self-query after start (its default 1 s), spread the same way. */
+export const DHT_INITIAL_SELF_QUERY_MS = 1000
+/** ± this fraction of a maintenance period is drawn per node from its Random component. */
+export const DHT_MAINTENANCE_JITTER = 0.2
 
 export type TransportName = 'tcp' | 'memory'
 
@@ -76,6 +90,12 @@ export interface HostInit {
   connectionsMax?: number
   /** IPs gossipsub's IP-colocation penalty (P6) spares: the sim's nodes all share 127.0.0.1 */
   ipColocationWhitelist?: string[]
+  /** draws the per-node jitter of DHT maintenance; default the system CSPRNG (the sim passes a seeded one) */
+  random?: Random
+  /** memory transport only: each frame waits this long (the virtual-time sim's modelled link latency) */
+  memoryLatencyMs?: number
+  /** libp2p connection monitor period; default libp2p's 10 s (tests shorten it) */
+  connectionMonitorIntervalMs?: number
 }
 
 /** Rewrites listen addresses to loopback (same port) for an air-gapped node. */
@@ -116,18 +136,29 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     ? [bootstrap({ list: init.bootstrap, timeout: 100 })]
     : []
   const datastore = guardDhtDatastore(init.datastore, init.dhtRecords ?? {})
+  const random = (init.random ?? systemRandom).fork('dht-maintenance')
   const host = await createLibp2p({
     privateKey: init.privateKey,
     start: false,
     datastore,
     ...(init.logger === undefined ? {} : { logger: init.logger }),
     addresses: { listen },
-    transports: [init.transport === 'memory' ? memory() : tcp()],
+    transports: [init.transport === 'memory' ? memory(init.memoryLatencyMs === undefined ? {} : { latency: init.memoryLatencyMs }) : tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
     connectionGater: withDenyPeer(fedmeshConnectionGater({ federationEnabled: init.federationEnabled, admits: init.admits }), init.denyPeer),
-    connectionManager: { maxConnections: init.connectionsMax ?? CONNECTIONS_MAX },
+    connectionManager: {
+      maxConnections: init.connectionsMax ?? CONNECTIONS_MAX,
+      reconnectRetryInterval: RECONNECT_RETRY_INTERVAL_MS,
+      reconnectBackoffFactor: RECONNECT_BACKOFF_FACTOR
+    },
+    // the monitor pings every connection; under libp2p's default /ipfs prefix each ping was a failed
+    // protocol negotiation (ping is mounted under /fedmesh), and one that missed its timeout aborted the connection
+    connectionMonitor: {
+      protocolPrefix: PROTOCOL_PREFIX,
+      ...(init.connectionMonitorIntervalMs === undefined ? {} : { pingInterval: init.connectionMonitorIntervalMs })
+    },
     ...(init.metrics !== undefined ? { metrics: init.metrics } : init.metricsRegistry === undefined ? {} : { metrics: prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }) }),
     services: {
       identify: identify({ protocolPrefix: PROTOCOL_PREFIX }),
@@ -140,7 +171,9 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
         peerInfoMapper: passthroughMapper,
         validators: dhtRecordValidators(init.dhtRecords),
         selectors: dhtRecordSelectors(init.dhtRecords),
-        allowQueryWithZeroPeers: false
+        allowQueryWithZeroPeers: false,
+        querySelfInterval: jitteredMs(DHT_SELF_QUERY_INTERVAL_MS, DHT_MAINTENANCE_JITTER, random),
+        initialQuerySelfInterval: jitteredMs(DHT_INITIAL_SELF_QUERY_MS, DHT_MAINTENANCE_JITTER, random)
       }),
       // gossipsub's factory is typed as the generic PubSub; the instance is a GossipSub (scores, validation reports).
       pubsub: gossipsub({

@@ -29,6 +29,7 @@ import { memberDirectory, type MemberDirectory } from '../services/members/index
 import type { Membership } from '../core/consensus/membership.ts'
 import { NODE_RECORD_DHT_TYPES, nodeRecords, type NodeRecordPublisher, type NodeRecordStatus } from '../services/node-records/index.ts'
 import { joining } from '../services/joining/index.ts'
+import { connectionLimits } from '../services/connection-limits/index.ts'
 import { consensus, type ConsensusService } from '../services/consensus/index.ts'
 import { summaries, type SummaryService } from '../services/summaries/index.ts'
 import { aggregatedMetrics, type AggregatedMetricsService, type ReceivedMetricsReport } from '../services/aggregated-metrics/index.ts'
@@ -77,12 +78,18 @@ export interface NodeInit {
   libp2pMetricsImpl?: HostInit['metrics']
   /** refuses a peer while it returns true (the sim's partitions) */
   denyPeer?: HostInit['denyPeer']
-  /** connections kept before libp2p prunes; default CONNECTIONS_MAX (the sim lowers it) */
+  /** libp2p's hard cap (inbound refused above it); default CONNECTIONS_MAX (the sim lowers it) */
   connectionsMax?: number
+  /** above this the node closes connections down to its discovery target; default CONNECTIONS_HIGH_WATER */
+  connectionsHighWater?: number
+  /** a connection younger than this is never trimmed; default CONNECTION_GRACE_MS */
+  connectionGraceMs?: number
   /** IPs gossipsub's colocation penalty spares (the sim's nodes all share 127.0.0.1) */
   ipColocationWhitelist?: string[]
   /** the sim's genesis membership, one object shared by its in-process nodes (instead of a copy in each store) until consensus announces one */
   preloadedMembership?: Membership
+  /** memory transport: modelled latency per frame (the virtual-time sim) */
+  memoryLatencyMs?: number
   /** also told every gossip verdict (the sim counts them) */
   verdictObserver?: GossipCounters
   /** period of a sync round; default the config's sync.interval_seconds (the sim and tests shorten it) */
@@ -218,7 +225,7 @@ export class FedmeshNode {
       envelopes: this.envelopes, logs, host: libp2p, members: this.members, clock, random: random.fork('sync'), logger: log, nodeId
     })
     this.records = nodeRecords({ siteId: config.site_id, jurisdiction: config.jurisdiction, capabilities: config.capabilities, federationEnabled: federated })({
-      dht: libp2p.services.dht, peerId: libp2p.peerId, addresses: () => libp2p.getMultiaddrs(), signer, verifier, clock, logger: log
+      dht: libp2p.services.dht, peerId: libp2p.peerId, addresses: () => libp2p.getMultiaddrs(), signer, verifier, clock, random: random.fork('node-records'), logger: log
     })
     this.consensus = consensus({ fallbackPolicy: configPolicy(config), slotTimeoutMs: config.consensus.slot_timeout_seconds * 1000 })({
       envelopes: this.envelopes,
@@ -261,7 +268,13 @@ export class FedmeshNode {
       this.services.push(joining({
         bootstrap: config.federation.bootstrap,
         ...(init.discoveryConnectionsTarget === undefined ? {} : { connectionsTarget: init.discoveryConnectionsTarget })
-      })({ connections: libp2p, logger: log }))
+      })({ connections: libp2p, dht: libp2p.services.dht, random, logger: log }))
+      const pubsub = libp2p.services.pubsub
+      this.services.push(connectionLimits({
+        ...(init.connectionsHighWater === undefined ? {} : { highWater: init.connectionsHighWater }),
+        ...(init.discoveryConnectionsTarget === undefined ? {} : { lowWater: init.discoveryConnectionsTarget }),
+        ...(init.connectionGraceMs === undefined ? {} : { graceMs: init.connectionGraceMs })
+      })({ connections: libp2p, protectedPeers: () => new Set(pubsub.getTopics().flatMap((topic) => pubsub.getMeshPeers(topic))), clock, logger: log }))
     }
     this.operations = createOperations({
       store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains }, auditLog
@@ -292,7 +305,9 @@ export class FedmeshNode {
       ...(init.libp2pMetricsImpl === undefined ? {} : { metrics: init.libp2pMetricsImpl }),
       ...(init.denyPeer === undefined ? {} : { denyPeer: init.denyPeer }),
       ...(init.connectionsMax === undefined ? {} : { connectionsMax: init.connectionsMax }),
-      ...(init.ipColocationWhitelist === undefined ? {} : { ipColocationWhitelist: init.ipColocationWhitelist })
+      ...(init.ipColocationWhitelist === undefined ? {} : { ipColocationWhitelist: init.ipColocationWhitelist }),
+      random,
+      ...(init.memoryLatencyMs === undefined ? {} : { memoryLatencyMs: init.memoryLatencyMs })
     })
     // without a key file (sim, tests) the ML-DSA half is fresh for this run: from `random`, so a seeded run is reproducible
     const signer = init.signer ?? hybridSignerFromSeeds({ ed25519Seed: init.privateKey.raw.subarray(0, 32), mldsaSeed: random.fork('mldsa-seed').bytes(32) })

@@ -58,3 +58,16 @@ export function seededRandom (seed: Uint8Array, label = ''): Random {
 }
 
 export { BLOCK_BYTES as SEEDED_RANDOM_BLOCK_BYTES }
+
+/** A uniform fraction in [0, 1) from 48 random bits (jitter, not secrets). */
+export function randomFraction (random: Random): number {
+  const bytes = random.bytes(6)
+  let value = 0
+  for (const byte of bytes) value = value * 256 + byte
+  return value / 2 ** 48
+}
+
+/** `baseMs` spread uniformly by ±`spread` (a fraction of it), so timers of nodes started together drift apart. */
+export function jitteredMs (baseMs: number, spread: number, random: Random): number {
+  return Math.round(baseMs * (1 - spread + 2 * spread * randomFraction(random)))
+}

@@ -11,3 +11,15 @@ export const REJOIN_INTERVAL_MS_MAX = 30_000
 export const REJOIN_INTERVAL_MS_MIN = 500
 /** One dial, bootstrap or discovered, gives up after this. */
 export const DIAL_MS_MAX = 10_000
+/**
+ * Once connected, the node looks itself up in the DHT (fills its routing table and makes it findable)
+ * until one lookup finds a peer, backing off from the MIN to the MAX period. kad-dht's own first
+ * self-query gives up after 5 s and its next try is 5 min later; a node that joined a busy
+ * network would otherwise stay unfindable that long.
+ */
+export const SELF_QUERY_RETRY_MS_MIN = 1000
+export const SELF_QUERY_RETRY_MS_MAX = 60_000
+/** One self lookup gives up after this. */
+export const SELF_QUERY_MS_MAX = 10_000
+/** Retry periods are spread by ± this fraction so nodes that failed together do not retry together. */
+export const RETRY_JITTER = 0.2

@@ -8,6 +8,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import type { HybridSigner, SignatureVerifier } from '../../core/signature.ts'
 import type { DhtRecordTypes } from '../../net/dht-records.ts'
 import type { Clock } from '../../runtime/clock.ts'
+import type { Random } from '../../runtime/random.ts'
 import type { Logger } from '../../runtime/log.ts'
 import { NODE_RECORD_NAMESPACE, selectNodeRecord, validateNodeRecordEntry } from '../../wire/node-record.ts'
 import { NodeRecordPublisher } from './node-records.ts'
@@ -33,6 +34,8 @@ export interface NodeRecordsComponents {
   signer: HybridSigner
   verifier: SignatureVerifier
   clock: Clock
+  /** spreads the republish period */
+  random: Random
   logger: Logger
 }
 

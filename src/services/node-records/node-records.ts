@@ -5,7 +5,8 @@
 import type { SignatureVerifier } from '../../core/signature.ts'
 import type { MemberIdentity } from '../members/index.ts'
 import { createNodeRecord, nodeRecordKey, verifyNodeRecord, type NodeRecord } from '../../wire/node-record.ts'
-import { NODE_RECORD_ADDRS_MAX, NODE_RECORD_PUBLISH_MS_MAX, NODE_RECORD_REPUBLISH_MS } from './constants.ts'
+import { jitteredMs } from '../../runtime/random.ts'
+import { NODE_RECORD_ADDRS_MAX, NODE_RECORD_PUBLISH_MS_MAX, NODE_RECORD_REPUBLISH_JITTER, NODE_RECORD_REPUBLISH_MS } from './constants.ts'
 import type { NodeRecordStatus, NodeRecordsComponents, NodeRecordsInit, RecordDht } from './index.ts'
 
 /** Finds and verifies a node's record in the DHT; undefined when there is none or it does not verify. */
@@ -52,15 +53,25 @@ export class NodeRecordPublisher {
     this.running = true
     this.current = this.next()
     if (!this.init.federationEnabled) return
-    this.timer = setInterval(() => { void this.publish() }, this.init.republishMs ?? NODE_RECORD_REPUBLISH_MS)
-    this.timer.unref()
+    this.scheduleRepublish()
     void this.publish()
   }
 
   stop (): void {
     this.running = false
-    if (this.timer !== undefined) clearInterval(this.timer)
+    if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
+  }
+
+  /** Each period is drawn afresh (± NODE_RECORD_REPUBLISH_JITTER), so nodes started together do not republish together. */
+  private scheduleRepublish (): void {
+    const delayMs = jitteredMs(this.init.republishMs ?? NODE_RECORD_REPUBLISH_MS, NODE_RECORD_REPUBLISH_JITTER, this.components.random)
+    this.timer = setTimeout(() => {
+      if (!this.running) return
+      this.scheduleRepublish()
+      void this.publish()
+    }, delayMs)
+    this.timer.unref()
   }
 
   /** Publishes a fresh record (stored locally at once, then sent to the peers closest to its key). */

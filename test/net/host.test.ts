@@ -1,0 +1,83 @@
+/**
+ * The libp2p host's own settings that are easy to get wrong: the connection
+ * monitor must ping on fedmesh's ping protocol, and libp2p's reconnect queue
+ * must back off with real numbers.
+ */
+import test from 'ava'
+import { MemoryDatastore } from 'datastore-core'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { Connection, Metrics, PeerId, Stream } from '@libp2p/interface'
+import { createHost, PROTOCOL_PREFIX, type FedmeshLibp2p, type HostInit } from '../../src/net/host.ts'
+import { ByteCounter } from '../../sim/byte-counter.ts'
+
+let hostCount = 0
+
+/** Byte counters that also note every stream whose protocol was negotiated, by direction. */
+class ProtocolRecorder extends ByteCounter implements Metrics {
+  readonly negotiated: Array<{ protocol: string, direction: string }> = []
+  override trackProtocolStream (stream: Stream, _connection: Connection): void {
+    if (stream.protocol !== undefined) this.negotiated.push({ protocol: stream.protocol, direction: stream.direction })
+  }
+}
+
+async function host (extra: Partial<HostInit> = {}): Promise<FedmeshLibp2p> {
+  const libp2p = await createHost({
+    privateKey: await generateKeyPair('Ed25519'),
+    transport: 'memory',
+    listen: [`/memory/host-test-${process.pid}-${hostCount++}`],
+    federationEnabled: true,
+    bootstrap: [],
+    admits: () => true,
+    datastore: new MemoryDatastore(),
+    ...extra
+  })
+  await libp2p.start()
+  return libp2p
+}
+
+async function until (what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+test('the connection monitor pings on the fedmesh ping protocol and the peer answers it', async (t) => {
+  const recorder = new ProtocolRecorder()
+  const a = await host({ metrics: () => recorder, connectionMonitorIntervalMs: 100 })
+  const b = await host()
+  t.teardown(async () => { await Promise.all([a.stop(), b.stop()]) })
+  const connection = await a.dial(b.getMultiaddrs()[0])
+  const ping = `/${PROTOCOL_PREFIX}/ping/1.0.0`
+  // trackProtocolStream runs only after multistream-select agreed on the protocol: a refused /ipfs/ping never shows here.
+  // kad-dht pings a new contact once; the monitor pings on every period, so only the monitor makes it three.
+  const pings = (): number => recorder.negotiated.filter((s) => s.protocol === ping && s.direction === 'outbound').length
+  await until('three negotiated ping streams', () => pings() >= 3)
+  await until('the monitor to measure a round trip', () => connection.rtt !== undefined)
+  t.is(connection.status, 'open')
+  t.false(recorder.negotiated.some((s) => s.protocol.startsWith('/ipfs/')))
+})
+
+test('libp2p\'s reconnect queue backs off with numbers, not NaN (no TimeoutNaNWarning)', async (t) => {
+  const warnings: string[] = []
+  const onWarning = (warning: Error): void => { warnings.push(warning.name) }
+  process.on('warning', onWarning)
+  let denying = false
+  let redials = 0
+  let target: PeerId | undefined
+  // every reconnect attempt passes the gater first: refusing it makes each attempt fail at once, and counts it
+  const a = await host({ denyPeer: (peer) => { if (denying && target?.equals(peer) === true) { redials++; return true } return false } })
+  const b = await host()
+  t.teardown(async () => { process.off('warning', onWarning); await Promise.all([a.stop(), b.stop()]) })
+  target = b.peerId
+  await a.dial(b.getMultiaddrs()[0])
+  // a keep-alive tag (kad-dht puts one on its closest peers) puts the peer in the reconnect queue when it disconnects
+  await a.peerStore.merge(b.peerId, { tags: { 'keep-alive-test': { value: 1 } } })
+  denying = true
+  await a.hangUp(b.peerId)
+  // with NaN backoff the second attempt follows the first within a millisecond, after Node's warning
+  await until('a second reconnect attempt', () => redials >= 2)
+  await new Promise((resolve) => setImmediate(resolve))
+  t.false(warnings.includes('TimeoutNaNWarning'), `warnings: ${warnings.join(', ')}`)
+})
