@@ -21,7 +21,7 @@ const scenario = parseScenario({
 
 test('2 workers × 5 nodes over TCP loopback deliver 100%', async (t) => {
   const { report } = await simulate(scenario, { workers: 2 })
-  t.deepEqual(report.mode, { workers: 2, transport: 'tcp' })
+  t.deepEqual(report.mode, { workers: 2, transport: 'tcp', clock: 'real' })
   t.is(report.join.nodes_joined, 10)
   t.true(report.messages.published >= 15)
   t.is(report.messages.expected_deliveries, report.messages.published * 9)
