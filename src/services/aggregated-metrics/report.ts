@@ -3,6 +3,7 @@
  * report per node.
  */
 import { z } from 'zod'
+import { decodeJsonPayload } from '../../wire/json-payload.ts'
 import { PayloadSchemaError } from '../../core/errors.ts'
 import { CLOCK_SKEW_MS_MAX } from '../../wire/limits.ts'
 import { METRICS_REPORT_BYTES_MAX, METRICS_REPORT_SCHEMA_ID, METRICS_REPORTS_MAX } from './constants.ts'
@@ -35,21 +36,13 @@ export function encodeMetricsReport (report: MetricsReport): Uint8Array {
  */
 export function decodeMetricsReport (payload: Uint8Array, envelope: { source: string, schemaId: string, timestampMs: number }): MetricsReport {
   if (envelope.schemaId !== METRICS_REPORT_SCHEMA_ID) throw new PayloadSchemaError(`aggregated_metrics payload has schema ${envelope.schemaId}, expected ${METRICS_REPORT_SCHEMA_ID}`)
-  if (payload.byteLength > METRICS_REPORT_BYTES_MAX) throw new PayloadSchemaError(`aggregated_metrics payload of ${payload.byteLength} bytes exceeds ${METRICS_REPORT_BYTES_MAX}`)
-  let raw: unknown
-  try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload))
-  } catch {
-    throw new PayloadSchemaError('aggregated_metrics payload is not UTF-8 JSON')
-  }
-  const parsed = metricsReportSchema.safeParse(raw)
-  if (!parsed.success) throw new PayloadSchemaError(`aggregated_metrics payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
-  if (parsed.data.node_id !== envelope.source) throw new PayloadSchemaError(`aggregated_metrics from ${envelope.source} reports on ${parsed.data.node_id}`)
+  const report = decodeJsonPayload(payload, { schema: metricsReportSchema, bytesMax: METRICS_REPORT_BYTES_MAX, what: 'aggregated_metrics' })
+  if (report.node_id !== envelope.source) throw new PayloadSchemaError(`aggregated_metrics from ${envelope.source} reports on ${report.node_id}`)
   // the envelope's (skew-checked) time bounds the report's, so a far-future timestamp cannot pin a report on the board
-  if (Math.abs(parsed.data.timestamp - envelope.timestampMs) > CLOCK_SKEW_MS_MAX) {
-    throw new PayloadSchemaError(`aggregated_metrics timestamp ${parsed.data.timestamp} is more than ${CLOCK_SKEW_MS_MAX} ms from its envelope's ${envelope.timestampMs}`)
+  if (Math.abs(report.timestamp - envelope.timestampMs) > CLOCK_SKEW_MS_MAX) {
+    throw new PayloadSchemaError(`aggregated_metrics timestamp ${report.timestamp} is more than ${CLOCK_SKEW_MS_MAX} ms from its envelope's ${envelope.timestampMs}`)
   }
-  return parsed.data
+  return report
 }
 
 /** The latest report per node, bounded. */

@@ -4,6 +4,7 @@
  * split-view evidence against an origin.
  */
 import { z } from 'zod'
+import { decodeJsonPayload } from '../../wire/json-payload.ts'
 import { PayloadSchemaError } from '../../core/errors.ts'
 import {
   cosignatureFromJson, cosignatureToJson, signedCheckpointFromJson, signedCheckpointToJson, type Cosignature, type SignedCheckpoint
@@ -37,23 +38,14 @@ export function encodeAuditPayload (payload: AuditPayload): Uint8Array {
 
 /** A payload from the wire; PayloadSchemaError for anything else. */
 export function decodeAuditPayload (bytes: Uint8Array): AuditPayload {
-  if (bytes.byteLength > AUDIT_PAYLOAD_BYTES_MAX) throw new PayloadSchemaError(`audit payload of ${bytes.byteLength} bytes exceeds ${AUDIT_PAYLOAD_BYTES_MAX}`)
-  let raw: unknown
+  const p = decodeJsonPayload(bytes, { schema: payloadSchema, bytesMax: AUDIT_PAYLOAD_BYTES_MAX, what: 'audit' })
   try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
-  } catch {
-    throw new PayloadSchemaError('audit payload is not UTF-8 JSON')
-  }
-  const parsed = payloadSchema.safeParse(raw)
-  if (!parsed.success) throw new PayloadSchemaError(`audit payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
-  try {
-    const p = parsed.data
     switch (p.kind) {
       case 'checkpoint': return { kind: p.kind, checkpoint: signedCheckpointFromJson(p.checkpoint) }
       case 'cosignature': return { kind: p.kind, checkpoint: signedCheckpointFromJson(p.checkpoint), cosignature: cosignatureFromJson(p.cosignature) }
       case 'evidence': return { kind: p.kind, evidence: splitViewEvidenceFromJson(p.evidence as SplitViewEvidenceJson) }
     }
   } catch (err) {
-    throw new PayloadSchemaError(`audit payload ${parsed.data.kind}: ${(err as Error).message}`)
+    throw new PayloadSchemaError(`audit payload ${p.kind}: ${(err as Error).message}`)
   }
 }

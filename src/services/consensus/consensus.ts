@@ -5,7 +5,8 @@
  * write leaves the old state in memory.
  */
 import { z } from 'zod'
-import { InputError, PayloadRefusedError, PayloadSchemaError } from '../../core/errors.ts'
+import { decodeJsonPayload } from '../../wire/json-payload.ts'
+import { InputError, PayloadRefusedError } from '../../core/errors.ts'
 import { applyEvidence, applyVote, closeSlot, learnEvent, type ConsensusState, type StepResult } from '../../core/consensus/machine.ts'
 import { signVote, voteFromJson, voteToJson, type Vote } from '../../core/consensus/vote.ts'
 import { evidenceFromJson, evidenceToJson, type EquivocationEvidenceJson } from '../../core/consensus/evidence.ts'
@@ -55,16 +56,7 @@ function slotOf (payload: ConsensusPayload): string | undefined {
 
 /** Decodes a consensus payload from the wire; PayloadSchemaError when it is not one. */
 function decodeConsensusPayload (bytes: Uint8Array): ConsensusPayload {
-  if (bytes.byteLength > CONSENSUS_PAYLOAD_BYTES_MAX) throw new PayloadSchemaError(`consensus payload of ${bytes.byteLength} bytes exceeds ${CONSENSUS_PAYLOAD_BYTES_MAX}`)
-  let raw: unknown
-  try {
-    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
-  } catch {
-    throw new PayloadSchemaError('consensus payload is not UTF-8 JSON')
-  }
-  const parsed = payloadSchema.safeParse(raw)
-  if (!parsed.success) throw new PayloadSchemaError(`consensus payload: ${parsed.error.issues[0]?.message ?? 'invalid'}`)
-  return parsed.data
+  return decodeJsonPayload(bytes, { schema: payloadSchema, bytesMax: CONSENSUS_PAYLOAD_BYTES_MAX, what: 'consensus' })
 }
 
 /** One node's consensus participation. */

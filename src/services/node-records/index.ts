@@ -13,7 +13,7 @@ import type { Logger } from '../../runtime/log.ts'
 import { NODE_RECORD_NAMESPACE, selectNodeRecord, validateNodeRecordEntry } from '../../wire/node-record.ts'
 import { NodeRecordPublisher } from './node-records.ts'
 
-export { NodeRecordPublisher, lookupNodeRecord, lookupMemberIdentity } from './node-records.ts'
+export { NodeRecordPublisher } from './node-records.ts'
 
 /** The DHT namespace of node records, for the host's validators and selectors. */
 export const NODE_RECORD_DHT_TYPES: DhtRecordTypes = {

@@ -1,37 +1,11 @@
 /**
- * This node's signed record, kept current in the DHT (see index.ts), and
- * lookups of other nodes' records.
+ * This node's signed record, kept current in the DHT (see index.ts). Members'
+ * keys come from the membership, never from these records.
  */
-import type { SignatureVerifier } from '../../core/signature.ts'
-import type { MemberIdentity } from '../members/index.ts'
 import { createNodeRecord, nodeRecordKey, verifyNodeRecord, type NodeRecord } from '../../wire/node-record.ts'
 import { jitteredMs } from '../../runtime/random.ts'
 import { NODE_RECORD_ADDRS_MAX, NODE_RECORD_PUBLISH_MS_MAX, NODE_RECORD_REPUBLISH_JITTER, NODE_RECORD_REPUBLISH_MS } from './constants.ts'
-import type { NodeRecordStatus, NodeRecordsComponents, NodeRecordsInit, RecordDht } from './index.ts'
-
-/** Finds and verifies a node's record in the DHT; undefined when there is none or it does not verify. */
-export async function lookupNodeRecord (dht: RecordDht, verifier: SignatureVerifier, nodeId: string, signal: AbortSignal): Promise<NodeRecord | undefined> {
-  let found: Uint8Array | undefined
-  try {
-    for await (const event of dht.get(nodeRecordKey(nodeId), { signal })) {
-      if (event.name === 'VALUE' && event.value !== undefined) found = event.value
-    }
-  } catch {
-    if (found === undefined) return undefined
-  }
-  if (found === undefined) return undefined
-  try {
-    return verifyNodeRecord(found, nodeId, verifier)
-  } catch {
-    return undefined
-  }
-}
-
-/** The hybrid key and site id from a node's DHT record (the member directory's lookup). */
-export async function lookupMemberIdentity (dht: RecordDht, verifier: SignatureVerifier, nodeId: string, signal: AbortSignal): Promise<MemberIdentity | undefined> {
-  const record = await lookupNodeRecord(dht, verifier, nodeId, signal)
-  return record === undefined ? undefined : { key: record.publicKey, siteId: record.siteId }
-}
+import type { NodeRecordStatus, NodeRecordsComponents, NodeRecordsInit } from './index.ts'
 
 /** Keeps this node's signed record current in the DHT: at start, on the first peer, and every NODE_RECORD_REPUBLISH_MS. */
 export class NodeRecordPublisher {
