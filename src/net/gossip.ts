@@ -1,7 +1,9 @@
 /**
  * Gossip plumbing: each data class registers its topic
  * `/fedmesh/<federation_id>/<data class>/1` and ONE validator that returns
- * accept / reject / ignore with a reason code. Validation is asynchronous
+ * accept / reject / ignore with a reason code. Inbound messages wait in a
+ * bounded queue per data class for one of `VALIDATIONS_IN_FLIGHT_MAX` slots
+ * (ingress-queue.ts); nothing on this path waits on the network. Validation is asynchronous
  * (gossipsub's `asyncValidation`): every message gets exactly one report —
  * a missing report would silently stop forwarding. A validator that throws is
  * mapped by `verdictOf` (core/errors.ts), the one error → verdict mapping: a
@@ -14,6 +16,7 @@ import type { GossipSub, GossipsubMessage } from '@chainsafe/libp2p-gossipsub'
 import { createTopicScoreParams } from '@chainsafe/libp2p-gossipsub/score'
 import type { Logger } from 'pino'
 import { verdictOf, VerdictError } from '../core/errors.ts'
+import { IngressQueue, type IngressQueueInit } from './ingress-queue.ts'
 
 /** Topic of a data class in a federation. */
 export function gossipTopic (federationId: string, dataClass: string): string {
@@ -37,6 +40,14 @@ export interface GossipClass<T> {
 /** Where verdicts and traffic are counted (the node's Prometheus registry, or the sim's counters). */
 export interface GossipCounters {
   message: (dataClass: string, direction: 'in' | 'out', result: 'accept' | 'reject' | 'ignore' | 'sent', reason: string) => void
+  /** a class's inbound queue now holds `entries` messages of `bytes` bytes */
+  queueDepth?: (dataClass: string, entries: number, bytes: number) => void
+  /** a message was dropped from (or refused by) its class's queue at the bound */
+  queueDropped?: (dataClass: string) => void
+  /** validations running now */
+  validationsInFlight?: (count: number) => void
+  /** one message went from the start of its validation to its verdict in `seconds` */
+  validated?: (dataClass: string, seconds: number) => void
 }
 
 interface Registered {
@@ -79,14 +90,28 @@ export class GossipRegistry {
   private readonly log: Logger
   private readonly byTopic = new Map<string, Registered>()
   private readonly byClass = new Map<string, Registered>()
-  private readonly onMessage = (event: CustomEvent<GossipsubMessage>): void => { void this.handle(event.detail) }
+  /** inbound messages wait here, bounded per data class, for one of the validation slots */
+  readonly queue: IngressQueue<GossipsubMessage>
+  private readonly onMessage = (event: CustomEvent<GossipsubMessage>): void => { this.enqueue(event.detail) }
   private listening = false
 
-  constructor (init: { pubsub: GossipSub, federationId: string, counters: GossipCounters, log: Logger }) {
+  constructor (init: { pubsub: GossipSub, federationId: string, counters: GossipCounters, log: Logger, queue?: IngressQueueInit }) {
     this.pubsub = init.pubsub
     this.federationId = init.federationId
     this.counters = init.counters
     this.log = init.log
+    const counters = this.counters
+    this.queue = new IngressQueue<GossipsubMessage>({
+      run: async (message) => { await this.handle(message) },
+      drop: (message, dataClass) => {
+        // dropped for our load, not for anything the sender did: IGNORE (no penalty, not forwarded)
+        this.pubsub.reportMessageValidationResult(message.msgId, message.propagationSource.toString(), TopicValidatorResult.Ignore)
+        counters.message(dataClass, 'in', 'ignore', 'queue_full')
+        counters.queueDropped?.(dataClass)
+      },
+      depth: (dataClass, entries, bytes) => { counters.queueDepth?.(dataClass, entries, bytes) },
+      inFlight: (count) => { counters.validationsInFlight?.(count) }
+    }, init.queue)
   }
 
   /** Registers a data class, scores its topic and subscribes to it. */
@@ -124,20 +149,32 @@ export class GossipRegistry {
     this.listening = false
   }
 
+  /** Queues an inbound message on its class's queue; a topic we did not register is answered at once. */
+  private enqueue (message: GossipsubMessage): void {
+    const registered = this.byTopic.get(message.msg.topic)
+    if (registered === undefined) {
+      // Not ours (another federation's topic we are not subscribed to): never leave a message unreported.
+      this.pubsub.reportMessageValidationResult(message.msgId, message.propagationSource.toString(), TopicValidatorResult.Ignore)
+      return
+    }
+    this.queue.offer(registered.dataClass, message, message.msg.data.byteLength)
+  }
+
   private async handle ({ propagationSource, msgId, msg }: GossipsubMessage): Promise<void> {
     const registered = this.byTopic.get(msg.topic)
     if (registered === undefined) {
-      // Not ours (another federation's topic we are not subscribed to): never leave a message unreported.
       this.pubsub.reportMessageValidationResult(msgId, propagationSource.toString(), TopicValidatorResult.Ignore)
       return
     }
     let verdict: GossipVerdict<unknown>
+    const startedAt = performance.now()
     try {
       verdict = await registered.gossipClass.validate(msg.data, propagationSource)
     } catch (err) {
       if (!(err instanceof VerdictError)) this.log.warn({ err, dataClass: registered.dataClass }, 'gossip validator failed; ignoring the message')
       verdict = verdictOf(err)
     }
+    this.counters.validated?.(registered.dataClass, (performance.now() - startedAt) / 1000)
     const result = verdict.action === 'accept' ? TopicValidatorResult.Accept : verdict.action === 'reject' ? TopicValidatorResult.Reject : TopicValidatorResult.Ignore
     this.pubsub.reportMessageValidationResult(msgId, propagationSource.toString(), result)
     this.counters.message(registered.dataClass, 'in', verdict.action, verdict.action === 'accept' ? 'ok' : verdict.code)

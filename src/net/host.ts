@@ -26,14 +26,15 @@ import type { Registry } from 'prom-client'
 import { createHash } from 'node:crypto'
 import { fedmeshConnectionGater } from './gater.ts'
 import { jitteredMs, systemRandom, type Random } from '../runtime/random.ts'
+import { GOSSIP_FRAME_BYTES_MAX, gossipRefusalMetrics, handleOversizedFrames } from './gossip-limits.ts'
+import type { GossipCounters } from './gossip.ts'
 import { guardDhtDatastore, dhtRecordValidators, dhtRecordSelectors, type DhtRecordTypes } from './dht-records.ts'
 
 /** DHT protocol id: a private namespace so a federation never joins the public IPFS DHT. */
 export const DHT_PROTOCOL = '/fedmesh/kad/1.0.0'
 /** Identify/ping live under our namespace too so a fedmesh node is not mistaken for an IPFS node. */
 export const PROTOCOL_PREFIX = 'fedmesh'
-/** Gossipsub frames above this are refused before decoding (an envelope is far smaller). */
-export const GOSSIP_FRAME_BYTES_MAX = 1024 * 1024
+export { GOSSIP_FRAME_BYTES_MAX } from './gossip-limits.ts'
 /** Connections kept open; a federation is small, the sim keeps many nodes per process. */
 export const CONNECTIONS_MAX = 300
 /**
@@ -96,6 +97,8 @@ export interface HostInit {
   memoryLatencyMs?: number
   /** libp2p connection monitor period; default libp2p's 10 s (tests shorten it) */
   connectionMonitorIntervalMs?: number
+  /** where gossipsub's own refusals (and oversized frames) are counted, next to the validators' verdicts */
+  gossipCounters?: GossipCounters
 }
 
 /** Rewrites listen addresses to loopback (same port) for an air-gapped node. */
@@ -185,11 +188,14 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
         // every member speaks gossipsub; floodsub would only widen what a peer can send us
         fallbackToFloodsub: false,
         emitSelf: false,
+        // one envelope and its framing (gossip-limits.ts): larger frames are refused from their length prefix
         maxInboundDataLength: GOSSIP_FRAME_BYTES_MAX,
+        ...(init.gossipCounters === undefined ? {} : gossipRefusalMetrics(init.gossipCounters)),
         ...(init.gossipHeartbeatMs === undefined ? {} : { heartbeatInterval: init.gossipHeartbeatMs })
       }) as unknown as (components: GossipSubComponents) => GossipSub
     }
   })
   for (const ip of init.ipColocationWhitelist ?? []) host.services.pubsub.score.params.IPColocationFactorWhitelist.add(ip)
+  handleOversizedFrames(host.services.pubsub, { counters: init.gossipCounters, hangUp: async (peer) => { await host.hangUp(peer) } })
   return host
 }

@@ -276,6 +276,14 @@ export class FedmeshNode {
         ...(init.connectionGraceMs === undefined ? {} : { graceMs: init.connectionGraceMs })
       })({ connections: libp2p, protectedPeers: () => new Set(pubsub.getTopics().flatMap((topic) => pubsub.getMeshPeers(topic))), clock, logger: log }))
     }
+    metrics.observe({
+      now: clock.now,
+      peers: () => this.peersByState(),
+      membership: () => { const m = members.current(); return m === undefined ? undefined : { members: m.members.size, epoch: m.epoch } },
+      consensusSlots: () => this.consensus.slots(),
+      lastAccepted: () => this.envelopes.lastAccepted(),
+      ...(store.location === undefined ? {} : { storeDirectory: store.location })
+    })
     this.operations = createOperations({
       store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains }, auditLog
     })
@@ -300,6 +308,7 @@ export class FedmeshNode {
       admits: members.admits,
       datastore,
       ...(init.libp2pMetrics === false ? {} : { metricsRegistry: metrics.registry }),
+      gossipCounters: metrics,
       dhtRecords: { ...NODE_RECORD_DHT_TYPES, ...init.dhtRecords },
       ...(init.gossipHeartbeatMs === undefined ? {} : { gossipHeartbeatMs: init.gossipHeartbeatMs }),
       ...(init.libp2pMetricsImpl === undefined ? {} : { metrics: init.libp2pMetricsImpl }),
@@ -426,6 +435,16 @@ export class FedmeshNode {
   private readonly onConnectionOpen = (): void => {
     if (!this.config.federation.enabled) return
     if (this.libp2p.getPeers().length === 1) void this.records.publish()
+  }
+
+  /** Peers by state, for the metrics. */
+  private peersByState (): { member_connected: number, other_connected: number, member_disconnected: number, gossip_mesh: number } {
+    const connected = new Set(this.libp2p.getPeers().map((peer) => peer.toString()))
+    const memberIds = [...(this.members.current()?.members.keys() ?? [])].filter((id) => id !== this.peerId.toString())
+    const memberConnected = memberIds.filter((id) => connected.has(id)).length
+    const pubsub = this.libp2p.services.pubsub
+    const mesh = new Set(pubsub.getTopics().flatMap((topic) => pubsub.getMeshPeers(topic)))
+    return { member_connected: memberConnected, other_connected: connected.size - memberConnected, member_disconnected: memberIds.length - memberConnected, gossip_mesh: mesh.size }
   }
 
   private readonly onConnectionsChanged = (): void => {

@@ -65,8 +65,12 @@ export function rememberEnvelope (context: Pick<PipelineContext, 'replay' | 'now
   context.replay.add(envelope.idHex, envelope.timestampMs, context.now())
 }
 
-/** The pipeline after decoding, without remembering the envelope (see rememberEnvelope). */
-export function validateDecodedEnvelope (decoded: DecodedEnvelope, context: PipelineContext): ValidatedEnvelope {
+/**
+ * The checks before the signature, cheapest first, all in memory: data class → duplicate → hops → clock skew →
+ * federation → membership. Returns the source's key. With `ageChecks` false (a sequenced envelope whose
+ * origin's log is consulted next, see `guardedByLog`) only the future-skew check of the skew step applies.
+ */
+export function precheckEnvelope (decoded: DecodedEnvelope, context: PipelineContext, ageChecks = true): HybridPublicKey {
   const { envelope, idHex } = decoded
   if (context.expectedDataClass !== undefined && envelope.dataClass !== context.expectedDataClass) {
     throw new WrongDataClassError(`envelope carries ${envelope.dataClass}, this channel carries ${context.expectedDataClass}`)
@@ -74,13 +78,19 @@ export function validateDecodedEnvelope (decoded: DecodedEnvelope, context: Pipe
   if (context.replay.has(idHex) || context.seenBefore?.(idHex) === true) throw new DuplicateEnvelopeError(`envelope ${idHex} was seen before`)
   if (envelope.hops > envelope.ttl) throw new ExpiredEnvelopeError(`envelope travelled ${envelope.hops} hops, ttl ${envelope.ttl}`)
   const nowMs = context.now()
-  const aged = context.guardedByLog?.(envelope) !== true
-  if (aged && envelope.timestampMs < nowMs - CLOCK_SKEW_MS_MAX) throw new StaleEnvelopeError(`envelope is ${nowMs - envelope.timestampMs} ms old, more than ${CLOCK_SKEW_MS_MAX}`)
-  if (aged && envelope.timestampMs <= context.replay.floorMs) throw new StaleEnvelopeError(`envelope is older than the replay cache's floor (${context.replay.floorMs})`)
+  if (ageChecks && envelope.timestampMs < nowMs - CLOCK_SKEW_MS_MAX) throw new StaleEnvelopeError(`envelope is ${nowMs - envelope.timestampMs} ms old, more than ${CLOCK_SKEW_MS_MAX}`)
+  if (ageChecks && envelope.timestampMs <= context.replay.floorMs) throw new StaleEnvelopeError(`envelope is older than the replay cache's floor (${context.replay.floorMs})`)
   if (envelope.timestampMs > nowMs + CLOCK_SKEW_MS_MAX) throw new FutureEnvelopeError(`envelope is ${envelope.timestampMs - nowMs} ms ahead, more than ${CLOCK_SKEW_MS_MAX}`)
   if (envelope.federationId !== context.federationId) throw new WrongFederationError(`envelope is for federation ${envelope.federationId}, not ${context.federationId}`)
   const sourceKey = context.memberKey(envelope.source)
   if (sourceKey === undefined) throw new NonMemberSourceError(`source ${envelope.source} is not a member of ${context.federationId}`)
+  return sourceKey
+}
+
+/** The pipeline after decoding, without remembering the envelope (see rememberEnvelope). */
+export function validateDecodedEnvelope (decoded: DecodedEnvelope, context: PipelineContext): ValidatedEnvelope {
+  const { envelope, idHex } = decoded
+  const sourceKey = precheckEnvelope(decoded, context, context.guardedByLog?.(envelope) !== true)
   if (!context.verifier.verify(sourceKey, decoded.signedBytes, decoded.signature)) {
     throw new BadSignatureError(`envelope ${idHex} from ${envelope.source}: the hybrid signature does not verify`)
   }

@@ -108,6 +108,11 @@ export class ConsensusService implements Consensus {
     return this.state?.slots.get(slot)
   }
 
+  /** Every slot held in memory (a read model: the metrics). */
+  slots (): SlotState[] {
+    return [...(this.state?.slots.values() ?? [])]
+  }
+
   /** Fails every slot pending longer than the slot timeout; tie-breaking resolves it. */
   async closeExpiredSlots (): Promise<void> {
     const now = this.components.clock.now()

@@ -8,3 +8,5 @@ export const ENVELOPE_ID_BYTES = 16
 export const COMMITS_IN_FLIGHT_MAX = 10_000
 /** Retention prunes an origin log in batches of this many entries (or at once below this retention), not one per message. */
 export const PRUNE_BATCH_ENTRIES = 64
+/** Classes whose latest accepted envelope per member is remembered for its age (a metric: how fresh each member's view is). */
+export const LAST_ACCEPTED_CLASSES: readonly string[] = ['summary', 'aggregated_metrics']

@@ -1,7 +1,8 @@
 /**
  * The envelope channel (see index.ts): the inbound path of every signed
  * envelope — pipeline (size → decode → schema → duplicate → hops → skew →
- * federation → membership → signatures), the class's payload decoder, then
+ * federation → membership, all in memory; then the origin's log for a
+ * sequenced envelope; then signatures), the class's payload decoder, then
  * its commit, serialised per data class — and the outbound seal/publish.
  */
 import type { PeerId } from '@libp2p/interface'
@@ -17,9 +18,9 @@ import { boundaryRecord } from '../audit/records.ts'
 import type { LogCheck, LogLink } from '../../core/sync/log-book.ts'
 import { EquivocationError } from './origin-logs.ts'
 import { CLOCK_SKEW_MS_MAX } from '../../wire/limits.ts'
-import { ReplayCache, rememberEnvelope, validateDecodedEnvelope, DuplicateEnvelopeError, type PipelineContext, type ValidatedEnvelope } from '../../wire/pipeline.ts'
+import { ReplayCache, precheckEnvelope, rememberEnvelope, validateDecodedEnvelope, DuplicateEnvelopeError, type PipelineContext, type ValidatedEnvelope } from '../../wire/pipeline.ts'
 import type { Random } from '../../runtime/random.ts'
-import { ENVELOPE_ID_BYTES } from './constants.ts'
+import { ENVELOPE_ID_BYTES, LAST_ACCEPTED_CLASSES } from './constants.ts'
 import type { AfterCommit, EnvelopeChannel, EnvelopeChannelComponents, EnvelopeChannelInit, EnvelopeClass } from './index.ts'
 
 /** The store refused a commit: the message stays unacknowledged (IGNORE) so a later copy can still be accepted. */
@@ -59,6 +60,8 @@ export class EnvelopeChannelService implements EnvelopeChannel {
   private readonly classes = new Map<DataClass, Registered>()
   /** ids whose commit is under way: a second copy arriving meanwhile is a duplicate */
   private readonly committing = new Set<string>()
+  /** when the latest envelope of a LAST_ACCEPTED_CLASSES class was accepted, by `class|source` (sources are members: bounded) */
+  private readonly latest = new Map<string, { dataClass: string, source: string, atMs: number }>()
 
   constructor (components: EnvelopeChannelComponents, init: EnvelopeChannelInit) {
     this.components = components
@@ -137,6 +140,10 @@ export class EnvelopeChannelService implements EnvelopeChannel {
     return [...this.classes.keys()]
   }
 
+  lastAccepted (): Array<{ dataClass: string, source: string, atMs: number }> {
+    return [...this.latest.values()]
+  }
+
   async receive (dataClass: DataClass, bytes: Uint8Array, from?: PeerId): Promise<GossipVerdict<AfterCommit | undefined>> {
     let decoded: DecodedEnvelope | undefined
     let verdict: { action: 'reject' | 'ignore', code: string }
@@ -145,6 +152,11 @@ export class EnvelopeChannelService implements EnvelopeChannel {
       if (registered === undefined) throw new UnregisteredDataClassError(`no handler for data class ${dataClass}`)
       if (this.components.policy?.mayGossip(dataClass) === false) throw new PayloadRefusedError('reject', 'class_not_allowed', `${dataClass} is outside this node's gossip policy`)
       decoded = decodeEnvelope(bytes)
+      // every in-memory check up to the membership first (size and schema were decodeEnvelope's): a made-up
+      // source is REJECTed here, before its origin's log is looked at (the log book keeps state per origin,
+      // which a stranger must never create) and before any signature work. A sequenced envelope's age checks
+      // wait for its log (its log, not the skew window, is its replay guard).
+      precheckEnvelope(decoded, this.pipelineContext(dataClass), decoded.envelope.originSeq === 0 || this.components.logs === undefined)
       const logged = await this.checkLog(decoded)
       const envelope = this.validate(dataClass, decoded, logged !== undefined)
       {
@@ -232,6 +244,9 @@ export class EnvelopeChannelService implements EnvelopeChannel {
       if (!persisted) await persist([])
       if (logged !== undefined && logs !== undefined) logs.accepted(envelope.dataClass, envelope.source, envelope.originSeq, logged.link)
       else rememberEnvelope({ replay: this.replay, now: this.components.clock.now }, envelope)
+      if (LAST_ACCEPTED_CLASSES.includes(envelope.dataClass)) {
+        this.latest.set(`${envelope.dataClass}|${envelope.source}`, { dataClass: envelope.dataClass, source: envelope.source, atMs: this.components.clock.now() })
+      }
       return after
     })
     registered.commits = run.catch(() => {})

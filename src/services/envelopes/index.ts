@@ -95,6 +95,8 @@ export interface EnvelopeChannel {
   topics: () => string[]
   /** The data classes registered on this node. */
   dataClasses: () => DataClass[]
+  /** When the latest summary / aggregated_metrics envelope of each member was accepted (clock ms): the age metric. */
+  lastAccepted: () => Array<{ dataClass: string, source: string, atMs: number }>
 }
 
 /** Builds the channel. */
