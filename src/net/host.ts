@@ -24,7 +24,8 @@ import type { Libp2pInit } from 'libp2p'
 import type { Datastore } from 'interface-datastore'
 import type { Registry } from 'prom-client'
 import { createHash } from 'node:crypto'
-import { fedmeshConnectionGater } from './gater.ts'
+import { fedmeshConnectionGater, PendingInbound } from './gater.ts'
+import { rateLimitedHandler, streamHandlerOptions, STREAM_BURST, STREAMS_PER_SECOND, TokenBuckets } from './stream-limits.ts'
 import { jitteredMs, systemRandom, type Random } from '../runtime/random.ts'
 import { GOSSIP_FRAME_BYTES_MAX, gossipRefusalMetrics, handleOversizedFrames } from './gossip-limits.ts'
 import type { GossipCounters } from './gossip.ts'
@@ -43,6 +44,18 @@ export const CONNECTIONS_MAX = 300
  * backoff became `setTimeout(NaN)` (Node's TimeoutNaNWarning) and the retries fired 1 ms apart.
  */
 export const RECONNECT_RETRY_INTERVAL_MS = 1000
+/**
+ * Inbound connections being upgraded at once (noise + yamux), over every address. libp2p's default, 10,
+ * let ten idle sockets lock members out; fresh identities are refused right after the handshake, so a
+ * slot is held briefly by anyone but an idle socket, which the upgrade timeout ends.
+ */
+export const INBOUND_PENDING_MAX = 128
+/** Inbound connections being upgraded at once from one IP that no member is connected from (gater.ts). */
+export const INBOUND_PENDING_PER_IP_MAX = 8
+/** An inbound connection must finish noise and yamux within this (libp2p's default 10 s let idle sockets hold slots). */
+export const INBOUND_UPGRADE_TIMEOUT_MS = 2000
+/** Inbound connections accepted per second per IP (libp2p's rate limiter; default 5, too few for a federation behind one NAT). */
+export const INBOUND_CONNECTIONS_PER_IP_PER_SECOND = 50
 export const RECONNECT_BACKOFF_FACTOR = 2
 /** kad-dht's self-query period (its default, 5 min), spread per node so nodes started together do not query together. */
 export const DHT_SELF_QUERY_INTERVAL_MS = 5 * 60 * 1000
@@ -132,6 +145,20 @@ function withDenyPeer (gater: ConnectionGater, denyPeer: ((peer: PeerId) => bool
   }
 }
 
+/** Every handler registered under `/fedmesh/` gets a per-connection stream cap and a per-peer token bucket (stream-limits.ts). */
+function limitFedmeshStreams (host: FedmeshLibp2p, counters: GossipCounters | undefined): void {
+  const buckets = new TokenBuckets({ burst: STREAM_BURST, perSecond: STREAMS_PER_SECOND })
+  const handle = host.handle.bind(host)
+  host.handle = async (protocols, handler, options) => {
+    const list = Array.isArray(protocols) ? protocols : [protocols]
+    if (!list.every((protocol) => protocol.startsWith(`/${PROTOCOL_PREFIX}/`) && protocol !== DHT_PROTOCOL && !protocol.includes('/ping/') && !protocol.includes('/id/'))) {
+      await handle(protocols, handler, options)
+      return
+    }
+    await handle(protocols, rateLimitedHandler(list.join(','), handler, buckets, (protocol) => { counters?.message(protocol, 'in', 'reject', 'stream_rate_limited') }), streamHandlerOptions(options))
+  }
+}
+
 /** Creates (but does not start) the libp2p host. */
 export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
   const listen = init.federationEnabled ? init.listen : airGappedListenAddrs(init.listen)
@@ -140,7 +167,13 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     : []
   const datastore = guardDhtDatastore(init.datastore, init.dhtRecords ?? {})
   const random = (init.random ?? systemRandom).fork('dht-maintenance')
-  const host = await createLibp2p({
+  const pendingInbound = new PendingInbound({ perIpMax: INBOUND_PENDING_PER_IP_MAX, holdMs: INBOUND_UPGRADE_TIMEOUT_MS })
+  // IPs members are connected from: a member's address is never held to the per-IP limit (host is assigned below)
+  let host: FedmeshLibp2p | undefined
+  const memberIps = (): Set<string> => new Set((host?.getConnections() ?? [])
+    .filter((connection) => init.admits(connection.remotePeer.toString()))
+    .map((connection) => connection.remoteAddr.nodeAddress().address))
+  host = await createLibp2p({
     privateKey: init.privateKey,
     start: false,
     datastore,
@@ -150,9 +183,17 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
-    connectionGater: withDenyPeer(fedmeshConnectionGater({ federationEnabled: init.federationEnabled, admits: init.admits }), init.denyPeer),
+    connectionGater: withDenyPeer(fedmeshConnectionGater({
+      federationEnabled: init.federationEnabled,
+      admits: init.admits,
+      pending: pendingInbound,
+      memberAddress: (ip) => memberIps().has(ip)
+    }), init.denyPeer),
     connectionManager: {
       maxConnections: init.connectionsMax ?? CONNECTIONS_MAX,
+      maxIncomingPendingConnections: INBOUND_PENDING_MAX,
+      inboundUpgradeTimeout: INBOUND_UPGRADE_TIMEOUT_MS,
+      inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_IP_PER_SECOND,
       reconnectRetryInterval: RECONNECT_RETRY_INTERVAL_MS,
       reconnectBackoffFactor: RECONNECT_BACKOFF_FACTOR
     },
@@ -196,6 +237,8 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     }
   })
   for (const ip of init.ipColocationWhitelist ?? []) host.services.pubsub.score.params.IPColocationFactorWhitelist.add(ip)
-  handleOversizedFrames(host.services.pubsub, { counters: init.gossipCounters, hangUp: async (peer) => { await host.hangUp(peer) } })
-  return host
+  const created = host
+  handleOversizedFrames(created.services.pubsub, { counters: init.gossipCounters, hangUp: async (peer) => { await created.hangUp(peer) } })
+  limitFedmeshStreams(created, init.gossipCounters)
+  return created
 }
