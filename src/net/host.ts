@@ -24,7 +24,7 @@ import type { Libp2pInit } from 'libp2p'
 import type { Datastore } from 'interface-datastore'
 import type { Registry } from 'prom-client'
 import { createHash } from 'node:crypto'
-import { fedmeshConnectionGater, PendingInbound } from './gater.ts'
+import { fedmeshConnectionGater } from './gater.ts'
 import { rateLimitedHandler, streamHandlerOptions, STREAM_BURST, STREAMS_PER_SECOND, TokenBuckets } from './stream-limits.ts'
 import { jitteredMs, systemRandom, type Random } from '../runtime/random.ts'
 import { GOSSIP_FRAME_BYTES_MAX, gossipRefusalMetrics, handleOversizedFrames } from './gossip-limits.ts'
@@ -50,7 +50,10 @@ export const RECONNECT_RETRY_INTERVAL_MS = 1000
  * slot is held briefly by anyone but an idle socket, which the upgrade timeout ends.
  */
 export const INBOUND_PENDING_MAX = 128
-/** Inbound connections being upgraded at once from one IP that no member is connected from (gater.ts). */
+/**
+ * Meant for a per-IP pending limit (gater.ts PendingInbound); NOT wired: enabled, it refused members that
+ * start together on one IP (test/node/consensus-service.test.ts), its release at the encrypted stage needs work.
+ */
 export const INBOUND_PENDING_PER_IP_MAX = 8
 /** An inbound connection must finish noise and yamux within this (libp2p's default 10 s let idle sockets hold slots). */
 export const INBOUND_UPGRADE_TIMEOUT_MS = 2000
@@ -167,7 +170,6 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     : []
   const datastore = guardDhtDatastore(init.datastore, init.dhtRecords ?? {})
   const random = (init.random ?? systemRandom).fork('dht-maintenance')
-  const pendingInbound = new PendingInbound({ perIpMax: INBOUND_PENDING_PER_IP_MAX, holdMs: INBOUND_UPGRADE_TIMEOUT_MS })
   // IPs members are connected from: a member's address is never held to the per-IP limit (host is assigned below)
   let host: FedmeshLibp2p | undefined
   const memberIps = (): Set<string> => new Set((host?.getConnections() ?? [])
@@ -186,7 +188,6 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     connectionGater: withDenyPeer(fedmeshConnectionGater({
       federationEnabled: init.federationEnabled,
       admits: init.admits,
-      pending: pendingInbound,
       memberAddress: (ip) => memberIps().has(ip)
     }), init.denyPeer),
     connectionManager: {
