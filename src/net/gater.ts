@@ -70,12 +70,12 @@ export class PendingInbound {
   }
 }
 
-/** The address part of a connection's remote multiaddr (an IP for TCP; the memory transport's name otherwise). */
-function ipOf (maConn: Pick<MultiaddrConnection, 'remoteAddr'>): string {
+/** The IP of a connection's remote address; undefined when it is not an IP address (the memory transport). */
+function ipOf (maConn: Pick<MultiaddrConnection, 'remoteAddr'>): string | undefined {
   try {
-    return maConn.remoteAddr.nodeAddress().address
+    return maConn.remoteAddr.isThinWaistAddress() ? maConn.remoteAddr.nodeAddress().address : undefined
   } catch {
-    return maConn.remoteAddr.toString()
+    return undefined
   }
 }
 
@@ -95,25 +95,25 @@ export function fedmeshConnectionGater (init: GaterInit): ConnectionGater {
     }
   }
   const refuseOutsider = (peerId: PeerId): boolean => !init.admits(peerId.toString())
-  /** releases of connections in their upgrade, by remote address text (released at the encrypted stage) */
-  const releases = new Map<string, () => void>()
+  /**
+   * releases of connections in their upgrade, by their remote address object: libp2p hands the encrypted
+   * stage a copy of the connection whose `remoteAddr` is the same object
+   */
+  const releases = new WeakMap<object, () => void>()
   const { pending } = init
   return {
     denyInboundConnection: (maConn) => {
       if (pending === undefined) return false
       const ip = ipOf(maConn)
-      if (init.memberAddress?.(ip) === true) return false
+      if (ip === undefined || init.memberAddress?.(ip) === true) return false
       const release = pending.take(ip)
       if (release === undefined) return true
-      releases.set(maConn.remoteAddr.toString(), release)
-      setTimeout(() => { releases.delete(maConn.remoteAddr.toString()) }, pending.holdMs).unref()
+      releases.set(maConn.remoteAddr, release)
       return false
     },
     denyDialPeer: refuseOutsider,
     denyInboundEncryptedConnection: (peerId, maConn) => {
-      const key = maConn.remoteAddr.toString()
-      releases.get(key)?.()
-      releases.delete(key)
+      releases.get(maConn.remoteAddr)?.()
       return refuseOutsider(peerId)
     },
     denyOutboundEncryptedConnection: refuseOutsider,

@@ -24,7 +24,7 @@ import type { Libp2pInit } from 'libp2p'
 import type { Datastore } from 'interface-datastore'
 import type { Registry } from 'prom-client'
 import { createHash } from 'node:crypto'
-import { fedmeshConnectionGater } from './gater.ts'
+import { fedmeshConnectionGater, PendingInbound } from './gater.ts'
 import { rateLimitedHandler, streamHandlerOptions, STREAM_BURST, STREAMS_PER_SECOND, TokenBuckets } from './stream-limits.ts'
 import { jitteredMs, systemRandom, type Random } from '../runtime/random.ts'
 import { GOSSIP_FRAME_BYTES_MAX, gossipRefusalMetrics, handleOversizedFrames } from './gossip-limits.ts'
@@ -50,13 +50,12 @@ export const RECONNECT_RETRY_INTERVAL_MS = 1000
  * slot is held briefly by anyone but an idle socket, which the upgrade timeout ends.
  */
 export const INBOUND_PENDING_MAX = 128
-/**
- * Meant for a per-IP pending limit (gater.ts PendingInbound); NOT wired: enabled, it refused members that
- * start together on one IP (test/node/consensus-service.test.ts), its release at the encrypted stage needs work.
- */
+/** Inbound connections being upgraded at once from one IP no member was seen at (gater.ts). */
 export const INBOUND_PENDING_PER_IP_MAX = 8
+/** IPs members were seen at, remembered (most recent kept) so a member's IP is spared the per-IP limit. */
+export const MEMBER_IPS_KEPT_MAX = 1024
 /** An inbound connection must finish noise and yamux within this (libp2p's default 10 s let idle sockets hold slots). */
-export const INBOUND_UPGRADE_TIMEOUT_MS = 2000
+export const INBOUND_UPGRADE_TIMEOUT_MS = 3000
 /** Inbound connections accepted per second per IP (libp2p's rate limiter; default 5, too few for a federation behind one NAT). */
 export const INBOUND_CONNECTIONS_PER_IP_PER_SECOND = 50
 export const RECONNECT_BACKOFF_FACTOR = 2
@@ -170,12 +169,10 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     : []
   const datastore = guardDhtDatastore(init.datastore, init.dhtRecords ?? {})
   const random = (init.random ?? systemRandom).fork('dht-maintenance')
-  // IPs members are connected from: a member's address is never held to the per-IP limit (host is assigned below)
-  let host: FedmeshLibp2p | undefined
-  const memberIps = (): Set<string> => new Set((host?.getConnections() ?? [])
-    .filter((connection) => init.admits(connection.remotePeer.toString()))
-    .map((connection) => connection.remoteAddr.nodeAddress().address))
-  host = await createLibp2p({
+  // IPs members were seen at (connected from, either direction): such an IP is never held to the per-IP limit
+  const memberIpsSeen = new Set<string>()
+  const pendingInbound = new PendingInbound({ perIpMax: INBOUND_PENDING_PER_IP_MAX, holdMs: INBOUND_UPGRADE_TIMEOUT_MS })
+  const host = await createLibp2p({
     privateKey: init.privateKey,
     start: false,
     datastore,
@@ -188,7 +185,8 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     connectionGater: withDenyPeer(fedmeshConnectionGater({
       federationEnabled: init.federationEnabled,
       admits: init.admits,
-      memberAddress: (ip) => memberIps().has(ip)
+      pending: pendingInbound,
+      memberAddress: (ip) => memberIpsSeen.has(ip)
     }), init.denyPeer),
     connectionManager: {
       maxConnections: init.connectionsMax ?? CONNECTIONS_MAX,
@@ -238,8 +236,14 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     }
   })
   for (const ip of init.ipColocationWhitelist ?? []) host.services.pubsub.score.params.IPColocationFactorWhitelist.add(ip)
-  const created = host
-  handleOversizedFrames(created.services.pubsub, { counters: init.gossipCounters, hangUp: async (peer) => { await created.hangUp(peer) } })
-  limitFedmeshStreams(created, init.gossipCounters)
-  return created
+  host.addEventListener('connection:open', ({ detail: connection }) => {
+    if (!init.admits(connection.remotePeer.toString()) || !connection.remoteAddr.isThinWaistAddress()) return
+    const ip = connection.remoteAddr.nodeAddress().address
+    memberIpsSeen.delete(ip)
+    memberIpsSeen.add(ip)
+    if (memberIpsSeen.size > MEMBER_IPS_KEPT_MAX) memberIpsSeen.delete(memberIpsSeen.values().next().value!)
+  })
+  handleOversizedFrames(host.services.pubsub, { counters: init.gossipCounters, hangUp: async (peer) => { await host.hangUp(peer) } })
+  limitFedmeshStreams(host, init.gossipCounters)
+  return host
 }
