@@ -25,7 +25,7 @@ import { hybridSignerFromSeeds, hybridVerifier } from '../crypto/hybrid.ts'
 import type { HybridSigner, SignatureVerifier } from '../core/signature.ts'
 import { envelopeChannel, type EnvelopeChannel } from '../services/envelopes/index.ts'
 import { multiaddr } from '@multiformats/multiaddr'
-import { memberDirectory, type MemberDirectory } from '../services/members/index.ts'
+import { memberDirectory, membershipChain, type MemberDirectory, type MembershipChainService } from '../services/members/index.ts'
 import type { Membership } from '../core/consensus/membership.ts'
 import { NODE_RECORD_DHT_TYPES, nodeRecords, type NodeRecordPublisher, type NodeRecordStatus } from '../services/node-records/index.ts'
 import { joining } from '../services/joining/index.ts'
@@ -182,6 +182,8 @@ export class FedmeshNode {
   readonly chains: ChainService
   /** anti-entropy sync over the per-origin logs (tests and the sim read its status) */
   readonly sync: SyncService
+  /** serves and fetches the membership chain, dials members at their address hints (federated nodes only) */
+  private readonly membershipChain: MembershipChainService | undefined
   /** started in this order, stopped in reverse */
   private readonly services: Lifecycle[]
   private startedAt = 0
@@ -262,8 +264,14 @@ export class FedmeshNode {
     this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
       host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
     })
+    this.membershipChain = federated
+      ? membershipChain({ federationId: config.federation.federation_id })({
+        host: libp2p, consensusStore: new ConsensusStore(store), members, verifier, logger: log, fallbackPolicy: configPolicy(config), reload: async () => { await this.consensus.reload() }, nodeId
+      })
+      : undefined
     this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.audit]
     if (federated) this.services.push(this.sync)
+    if (this.membershipChain !== undefined) this.services.push(this.membershipChain)
     if (federated) {
       this.services.push(joining({
         bootstrap: config.federation.bootstrap,
@@ -407,6 +415,7 @@ export class FedmeshNode {
     for (const connection of this.libp2p.getConnections()) {
       if (!this.members.admits(connection.remotePeer.toString())) void connection.close().catch(() => {})
     }
+    this.membershipChain?.membershipChanged(membership)
   }
 
   /** Connected peers, one entry per peer. */
