@@ -12,6 +12,7 @@ import type { DhtRecordTypes } from '../net/dht-records.ts'
 import { Store } from '../store/store.ts'
 import { SublevelDatastore, PEERSTORE_SUBLEVEL } from '../store/datastore.ts'
 import { ConsensusStore } from '../store/consensus.ts'
+import { genesisDraft } from '../store/consensus-genesis.ts'
 import { ParticipantRepository } from '../store/participants.ts'
 import { SummaryRepository } from '../store/matching-summaries.ts'
 import { loadTaxonomy } from '../store/matching-taxonomy.ts'
@@ -285,7 +286,13 @@ export class FedmeshNode {
       })({ connections: libp2p, protectedPeers: () => new Set(pubsub.getTopics().flatMap((topic) => pubsub.getMeshPeers(topic))), clock, logger: log }))
     }
     this.operations = createOperations({
-      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains }, auditLog
+      store, config, dataDir: parts.dataDir, clock, verifier, services: {
+        consensus: this.consensus,
+        summaries: this.summaries,
+        chains: this.chains,
+        // the genesis draft being signed: its founders are admitted (and dialled) until a genesis is loaded
+        members: { setDraft: (founders) => { this.members.setDraft(founders.map((f) => f.node_id)); if (this.running && this.members.current() === undefined) this.membershipChain?.dialMembers(founders) } }
+      }, auditLog
     })
   }
 
@@ -298,7 +305,8 @@ export class FedmeshNode {
     const datastore = new SublevelDatastore(store.sublevel<Uint8Array>(PEERSTORE_SUBLEVEL, 'view'))
     const metrics = new NodeMetrics()
     const bootstrapPeers = init.config.federation.bootstrap.map((address) => multiaddr(address).getPeerId()).filter((id): id is string => id !== null)
-    const members = memberDirectory({ bootstrapPeers })({ logger: log })
+    const draft = await genesisDraft(store)
+    const members = memberDirectory({ bootstrapPeers, ...(draft === undefined ? {} : { draftPeers: draft.founders }) })({ logger: log })
     const libp2p = await createHost({
       privateKey: init.privateKey,
       transport: init.transport ?? 'tcp',
@@ -394,7 +402,9 @@ export class FedmeshNode {
   private membershipStatus (): MembershipStatus {
     const membership = this.members.current()
     if (membership === undefined) {
-      return { loaded: false, note: 'no genesis loaded: this node admits only its bootstrap peers and accepts no envelopes; run the genesis ceremony (docs/operator.md) and "fedmesh consensus genesis <file>"' }
+      const draft = this.members.draftSize()
+      const admitted = draft === 0 ? 'only its bootstrap peers' : `only its bootstrap peers and the ${draft} founders of the genesis draft it signed`
+      return { loaded: false, note: `no genesis loaded: this node admits ${admitted} and accepts no envelopes; run the genesis ceremony ("fedmesh genesis …", docs/operator.md) and "fedmesh consensus genesis <file>"` }
     }
     const own = this.members.identity(this.peerId.toString())
     return {

@@ -13,10 +13,11 @@ import { canonicalJson } from '../core/consensus/canonical.ts'
 import { parseFounderEntry } from '../core/consensus/founder-entry.ts'
 import { DuplicateMemberError, DuplicateSiteError, MembershipSizeError, UnknownMemberError, memberOfSite, type Membership } from '../core/consensus/membership.ts'
 import { ConsensusStore } from '../store/consensus.ts'
-import { checkFounderEntry } from '../store/consensus-genesis.ts'
+import { checkFounderEntry, readGenesisFile, saveGenesisDraft } from '../store/consensus-genesis.ts'
+import { genesisDigest } from '../core/consensus/genesis.ts'
 import { parseArguments as parseArgs } from './arguments.ts'
 import { requireServices, type Operation, type OperationComponents } from './operation.ts'
-import { NoGenesisError } from './consensus.ts'
+import { GenesisFederationMismatchError, NoGenesisError } from './consensus.ts'
 
 export interface MembershipProposal {
   event_hash: string
@@ -78,5 +79,34 @@ export const membersProposeRemove: Operation<{ member: string, slot?: string }, 
   }
 }
 
+export interface GenesisDraftResult {
+  federation_id: string
+  digest: string
+  founders: number
+  /** false once a genesis is loaded: the membership decides admission then */
+  admitted: boolean
+}
+
+/**
+ * `genesis sign` records the draft it signed: until a genesis is loaded, the node admits the draft's
+ * founders (besides its bootstrap peers), so founders' nodes can connect while the ceremony runs.
+ */
+export const genesisDraftOperation: Operation<{ file: string }, GenesisDraftResult> = {
+  name: 'genesis.draft',
+  async run (context, args) {
+    const { file } = parseArgs(z.strictObject({ file: z.string().min(1).max(4096) }), args, 'genesis.draft')
+    const { document } = await readGenesisFile(file, context.dataDir ?? '/')
+    if (document.federation_id !== context.config.federation.federation_id) {
+      throw new GenesisFederationMismatchError(`the genesis draft is for federation "${document.federation_id}", config.yaml says federation_id "${context.config.federation.federation_id}"`)
+    }
+    const founders = document.members.map((m) => m.node_id)
+    const digest = genesisDigest(document)
+    await saveGenesisDraft(context.store, { federation_id: document.federation_id, digest, founders })
+    context.services?.members?.setDraft(document.members)
+    const loaded = (await new ConsensusStore(context.store).membership()) !== undefined
+    return { federation_id: document.federation_id, digest, founders: founders.length, admitted: !loaded }
+  }
+}
+
 /** The membership operations. */
-export const membershipOperations: ReadonlyArray<Operation<never, unknown>> = [membersProposeAdd, membersProposeRemove]
+export const membershipOperations: ReadonlyArray<Operation<never, unknown>> = [membersProposeAdd, membersProposeRemove, genesisDraftOperation]

@@ -17,6 +17,7 @@ import {
 } from '../core/consensus/genesis.ts'
 import { FOUNDER_ENTRY_BYTES_MAX, parseFounderEntry, verifyFounderEntry, type FounderEntry } from '../core/consensus/founder-entry.ts'
 import type { MemberJson } from '../core/consensus/member.ts'
+import type { Store } from './store.ts'
 import type { Membership } from '../core/consensus/membership.ts'
 import type { ConsensusPolicy } from '../core/consensus/threshold.ts'
 
@@ -106,4 +107,26 @@ export function checkFounderEntry (entry: FounderEntry, verifier: SignatureVerif
 export async function loadGenesisSignatureFile (path: string, baseDir: string = process.cwd()): Promise<{ file: string, signature: GenesisSignatureFile }> {
   const file = resolvePath(path, baseDir)
   return { file, signature: parseGenesisSignatureFile(await readCeremonyFile(file, GENESIS_SIGNATURE_FILE_BYTES_MAX, 'signature file'), `signature file ${file}`) }
+}
+
+/** The genesis draft this node signed, kept until a genesis is loaded: its founders are the only peers admitted meanwhile. */
+export interface GenesisDraftRecord {
+  federation_id: string
+  /** `genesisDigest` of the draft */
+  digest: string
+  /** the founders' PeerIds */
+  founders: string[]
+}
+
+const GENESIS_DRAFT_SUBLEVEL = 'genesis-draft'
+const GENESIS_DRAFT_KEY = 'draft'
+
+/** Records the draft being signed (replacing an earlier one). */
+export async function saveGenesisDraft (store: Store, draft: GenesisDraftRecord): Promise<void> {
+  await store.sublevel<GenesisDraftRecord>(GENESIS_DRAFT_SUBLEVEL).put(GENESIS_DRAFT_KEY, draft)
+}
+
+/** The draft being signed, if any. */
+export async function genesisDraft (store: Store): Promise<GenesisDraftRecord | undefined> {
+  return await store.sublevel<GenesisDraftRecord>(GENESIS_DRAFT_SUBLEVEL).get(GENESIS_DRAFT_KEY)
 }

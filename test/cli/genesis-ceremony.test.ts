@@ -73,6 +73,17 @@ test('three operators run the genesis ceremony with the CLI only, federate and d
   // 3. each signs on its own "machine" (its own data dir, its own keys)
   await Promise.all(operators.map(async (o) => await ok('genesis', 'sign', genesis, '--data-dir', o.dataDir, '--out', join(work, `${o.name}.sig.json`))))
 
+  // signing recorded the draft: before any genesis is loaded, each node admits the draft's founders (and dials them)
+  await until('the founders of the draft to connect before the genesis is loaded', async () => {
+    const lists = await Promise.all(operators.map(async (o) => JSON.parse(await ok('peers', '--json', '--data-dir', o.dataDir)) as Array<{ peer_id: string }>))
+    return lists.every((peers, i) => operators.every((other, j) => i === j || peers.some((p) => p.peer_id === other.peerId)))
+  })
+  for (const o of operators) {
+    const status = JSON.parse(await ok('status', '--json', '--data-dir', o.dataDir)) as { membership: { loaded: boolean, note?: string } }
+    t.false(status.membership.loaded)
+    t.regex(status.membership.note ?? '', /the 3 founders of the genesis draft it signed/)
+  }
+
   // two of three signatures: verify names the missing founder and fails
   const partial = join(work, 'genesis.partial.yaml')
   await ok('genesis', 'combine', genesis, join(work, 'alpha.sig.json'), join(work, 'bravo.sig.json'), '--out', partial)

@@ -17,7 +17,8 @@ import { resolve } from 'node:path'
 import { writeFile } from 'node:fs/promises'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { CliError, EXIT_USAGE, defaultDataDir, print } from '../context.ts'
+import { CliError, EXIT_USAGE, defaultDataDir, print, runOperation } from '../context.ts'
+import type { GenesisDraftResult } from '../../operations/membership.ts'
 import { loadConfig } from '../../config/load.ts'
 import { loadNodeKeys } from '../../crypto/key-files.ts'
 import { hybridVerifier } from '../../crypto/hybrid.ts'
@@ -144,6 +145,12 @@ export function register (program: Command): void {
       const file = signGenesisAs(document, peerIdFromPrivateKey(keys.privateKey).toString(), keys.signer)
       await emit(JSON.stringify(file, null, 2), options.out)
       if (options.out !== undefined) process.stderr.write(`signed genesis ${file.genesis_digest} of federation ${file.federation_id} as ${file.signature.node_id} → ${resolve(options.out)}\n`)
+      // until a genesis is loaded, the node admits the founders of the draft it signed (the running node at once)
+      try {
+        await runOperation<GenesisDraftResult>(dataDir, 'genesis.draft', { file: resolve(path) })
+      } catch (err) {
+        process.stderr.write(`fedmesh: warning: the signature is written, but the node did not record the draft (${(err as Error).name}: ${(err as Error).message}); its founders are admitted only once the genesis is loaded\n`)
+      }
     })
 
   genesis.command('combine')

@@ -79,8 +79,13 @@ export class MembershipChainService {
 
   /** A new membership: members this node is not connected to are dialled at their address hints (a new member learns of nobody otherwise). */
   membershipChanged (membership: Membership): void {
+    this.dialMembers([...membership.members.values()])
+  }
+
+  /** Dials, at their address hints, the given members (or draft founders) this node is not connected to. */
+  dialMembers (members: ReadonlyArray<{ node_id: string, addresses?: string[] }>): void {
     const connected = new Set(this.components.host.getPeers().map((p) => p.toString()))
-    for (const member of membership.members.values()) {
+    for (const member of members) {
       if (member.node_id === this.components.nodeId || connected.has(member.node_id) || member.addresses === undefined || member.addresses.length === 0) continue
       void this.dialHints(member.node_id, member.addresses.slice(0, MEMBER_HINTS_DIALLED_MAX))
     }

@@ -40,7 +40,7 @@ export interface MemberSites {
 
 /** What the connection gater asks. */
 export interface MemberAdmission {
-  /** true for a member; before any membership is known, true only for a bootstrap peer */
+  /** true for a member; before any membership is known, true only for a bootstrap peer or a founder of the genesis draft being signed */
   admits: (peerId: string) => boolean
 }
 
@@ -49,8 +49,10 @@ export interface MemberDirectoryComponents {
 }
 
 export interface MemberDirectoryInit {
-  /** peer ids of the configured bootstrap peers: the only peers admitted before a membership is known */
+  /** peer ids of the configured bootstrap peers: admitted before a membership is known */
   bootstrapPeers?: string[]
+  /** the founders of the genesis draft this node signed (from the store): also admitted before a membership is known */
+  draftPeers?: string[]
 }
 
 /** Builds the directory. */
