@@ -112,4 +112,12 @@ test('a fourth node is refused before the QC of its membership_add, admitted by 
   t.deepEqual([...replayed[0]!.membership.members.keys()].sort(), [...epoch1!.members.keys()].sort())
   // a chain with one vote short does not verify
   t.throws(() => verifyMembershipChain({ membership: genesis.membership, policy: genesis.policy, verifier: hybridVerifier(), entries: [membershipChainEntryToJson({ event, qc: { ...qc!, votes: qc!.votes.slice(1) }, decided_at: 0 })] }), { name: 'MembershipChainError' })
+
+  // removal by site id: once decided (3 of the 4 members vote), every founder drops it and refuses it
+  const removal = await run(nodeA, 'members.propose-remove', { member: 'site_d' })
+  t.like(removal, { type: 'membership_remove', node_id: d.peerId, site_id: 'site_d', epoch: 2 })
+  await Promise.all([nodeB, nodeC].map(async (node) => await run(node, 'consensus.vote', { slot: removal.slot, event_hash: removal.event_hash })))
+  await until('every founder to reach epoch 2', () => founders.every((node) => node.status().membership.epoch === 2 && node.status().membership.members === 3))
+  await until('every founder to drop its connections to the removed node', () => founders.every((node) => !connected(node, nodeD)))
+  await t.throwsAsync(nodeD.libp2p.dial(multiaddr(`${address(tag, 'site_a')}/p2p/${a.peerId}`)), undefined, 'refused after its removal')
 })
