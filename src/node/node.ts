@@ -12,6 +12,7 @@ import type { DhtRecordTypes } from '../net/dht-records.ts'
 import { Store } from '../store/store.ts'
 import { SublevelDatastore, PEERSTORE_SUBLEVEL } from '../store/datastore.ts'
 import { ConsensusStore } from '../store/consensus.ts'
+import { genesisDraft } from '../store/consensus-genesis.ts'
 import { ParticipantRepository } from '../store/participants.ts'
 import { SummaryRepository } from '../store/matching-summaries.ts'
 import { loadTaxonomy } from '../store/matching-taxonomy.ts'
@@ -25,7 +26,7 @@ import { hybridSignerFromSeeds, hybridVerifier } from '../crypto/hybrid.ts'
 import type { HybridSigner, SignatureVerifier } from '../core/signature.ts'
 import { envelopeChannel, type EnvelopeChannel } from '../services/envelopes/index.ts'
 import { multiaddr } from '@multiformats/multiaddr'
-import { memberDirectory, type MemberDirectory } from '../services/members/index.ts'
+import { memberDirectory, membershipChain, type MemberDirectory, type MembershipChainService } from '../services/members/index.ts'
 import type { Membership } from '../core/consensus/membership.ts'
 import { NODE_RECORD_DHT_TYPES, nodeRecords, type NodeRecordPublisher, type NodeRecordStatus } from '../services/node-records/index.ts'
 import { joining } from '../services/joining/index.ts'
@@ -182,6 +183,8 @@ export class FedmeshNode {
   readonly chains: ChainService
   /** anti-entropy sync over the per-origin logs (tests and the sim read its status) */
   readonly sync: SyncService
+  /** serves and fetches the membership chain, dials members at their address hints (federated nodes only) */
+  private readonly membershipChain: MembershipChainService | undefined
   /** started in this order, stopped in reverse */
   private readonly services: Lifecycle[]
   private startedAt = 0
@@ -262,8 +265,14 @@ export class FedmeshNode {
     this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
       host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
     })
+    this.membershipChain = federated
+      ? membershipChain({ federationId: config.federation.federation_id })({
+        host: libp2p, consensusStore: new ConsensusStore(store), members, verifier, logger: log, fallbackPolicy: configPolicy(config), reload: async () => { await this.consensus.reload() }, nodeId
+      })
+      : undefined
     this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.audit]
     if (federated) this.services.push(this.sync)
+    if (this.membershipChain !== undefined) this.services.push(this.membershipChain)
     if (federated) {
       this.services.push(joining({
         bootstrap: config.federation.bootstrap,
@@ -285,7 +294,13 @@ export class FedmeshNode {
       ...(store.location === undefined ? {} : { storeDirectory: store.location })
     })
     this.operations = createOperations({
-      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains }, auditLog
+      store, config, dataDir: parts.dataDir, clock, verifier, services: {
+        consensus: this.consensus,
+        summaries: this.summaries,
+        chains: this.chains,
+        // the genesis draft being signed: its founders are admitted (and dialled) until a genesis is loaded
+        members: { setDraft: (founders) => { this.members.setDraft(founders.map((f) => f.node_id)); if (this.running && this.members.current() === undefined) this.membershipChain?.dialMembers(founders) } }
+      }, auditLog
     })
   }
 
@@ -298,7 +313,8 @@ export class FedmeshNode {
     const datastore = new SublevelDatastore(store.sublevel<Uint8Array>(PEERSTORE_SUBLEVEL, 'view'))
     const metrics = new NodeMetrics()
     const bootstrapPeers = init.config.federation.bootstrap.map((address) => multiaddr(address).getPeerId()).filter((id): id is string => id !== null)
-    const members = memberDirectory({ bootstrapPeers })({ logger: log })
+    const draft = await genesisDraft(store)
+    const members = memberDirectory({ bootstrapPeers, ...(draft === undefined ? {} : { draftPeers: draft.founders }) })({ logger: log })
     const libp2p = await createHost({
       privateKey: init.privateKey,
       transport: init.transport ?? 'tcp',
@@ -395,7 +411,9 @@ export class FedmeshNode {
   private membershipStatus (): MembershipStatus {
     const membership = this.members.current()
     if (membership === undefined) {
-      return { loaded: false, note: 'no genesis loaded: this node admits only its bootstrap peers and accepts no envelopes; run the genesis ceremony (docs/operator.md) and "fedmesh consensus genesis <file>"' }
+      const draft = this.members.draftSize()
+      const admitted = draft === 0 ? 'only its bootstrap peers' : `only its bootstrap peers and the ${draft} founders of the genesis draft it signed`
+      return { loaded: false, note: `no genesis loaded: this node admits ${admitted} and accepts no envelopes; run the genesis ceremony ("fedmesh genesis …", docs/operator.md) and "fedmesh consensus genesis <file>"` }
     }
     const own = this.members.identity(this.peerId.toString())
     return {
@@ -416,6 +434,7 @@ export class FedmeshNode {
     for (const connection of this.libp2p.getConnections()) {
       if (!this.members.admits(connection.remotePeer.toString())) void connection.close().catch(() => {})
     }
+    this.membershipChain?.membershipChanged(membership)
   }
 
   /** Connected peers, one entry per peer. */

@@ -17,6 +17,8 @@ export interface RunningServices {
   summaries: Summaries
   /** chain settlement (optional so callers that build services by hand need not give it) */
   chains?: Chains
+  /** the members service: takes the founders of the genesis draft being signed (admitted, and dialled at their address hints, until a genesis is loaded) */
+  members?: { setDraft: (founders: ReadonlyArray<{ node_id: string, addresses?: string[] }>) => void }
 }
 
 /** What operations may use. */

@@ -1,5 +1,5 @@
 /**
- * Consensus commands: `consensus history|check|genesis`, `trust`, `members`.
+ * Consensus commands: `consensus history|check|genesis|propose|vote`, `trust` (`members` is in members.ts).
  * Each runs an operation (on the store, or through the running node's API).
  */
 import { type Command, Option, InvalidArgumentError } from 'commander'
@@ -7,7 +7,7 @@ import { resolve } from 'node:path'
 import { defaultDataDir, print, runOperation } from '../context.ts'
 import type { HistoryRecord, HistoryStatistics } from '../../core/consensus/history.ts'
 import type { TrustEntry } from '../../core/consensus/trust.ts'
-import type { CheckEntry, GenesisResult, MembersResult } from '../../operations/consensus.ts'
+import type { CheckEntry, GenesisResult } from '../../operations/consensus.ts'
 import { HISTORY_QUERY_LIMIT_MAX } from '../../store/consensus.ts'
 import { EVENT_TYPES } from '../../core/consensus/event.ts'
 import { OperationArgumentError } from '../../operations/index.ts'
@@ -60,14 +60,6 @@ function formatTrust (value: { nodes: TrustEntry[], average: number | null }): s
   ].join('\n')
 }
 
-function formatMembers (value: MembersResult): string {
-  return [
-    `federation ${value.federation_id}, epoch ${value.epoch}: ${value.members.length} members, quorum ${value.quorum} (threshold ${String(value.policy.threshold)}, tie-breaking ${value.policy.tie_breaking})`,
-    ...value.warnings.map((w) => `warning: ${w}`),
-    ...value.members.map((m) => `${m.node_id}  ${(m.site_id ?? '-').padEnd(16)} ${(m.jurisdiction ?? '-').padEnd(6)} trust ${String(m.score).padStart(3)} ${m.band} (${m.status})`)
-  ].join('\n')
-}
-
 function formatGenesis (value: GenesisResult): string {
   return [
     `genesis ${value.file} verified: federation ${value.federation_id}, ${value.members} founding members (${value.result === 'created' ? 'stored' : 'already stored'})`,
@@ -75,7 +67,7 @@ function formatGenesis (value: GenesisResult): string {
   ].join('\n')
 }
 
-/** Registers `consensus`, `trust` and `members`. */
+/** Registers `consensus` and `trust`. */
 export function register (program: Command): void {
   const consensus = program.command('consensus').description('brokerless consensus: decisions, quorum certificates, genesis')
 
@@ -149,13 +141,5 @@ export function register (program: Command): void {
       if (options.boost !== undefined) await runOperation(dataDir, 'consensus.trust-adjust', { node_id: options.boost, rule: 'admin_boost' })
       if (options.penalize !== undefined) await runOperation(dataDir, 'consensus.trust-adjust', { node_id: options.penalize, rule: 'admin_penalty' })
       print(await runOperation<{ nodes: TrustEntry[], average: number | null }>(dataDir, 'consensus.trust', {}), options.json, formatTrust)
-    })
-
-  program.command('members')
-    .description('the federation\'s current members with their trust')
-    .addOption(jsonOption())
-    .addOption(dataDirOption())
-    .action(async (options: { json: boolean, dataDir: string }) => {
-      print(await runOperation<MembersResult>(resolve(options.dataDir), 'consensus.members', {}), options.json, formatMembers)
     })
 }

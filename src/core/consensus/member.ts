@@ -35,12 +35,22 @@ export const publicKeyJsonSchema = z.strictObject({
 })
 export type PublicKeyJson = z.output<typeof publicKeyJsonSchema>
 
+/** Capabilities a member entry may list, and how long each slug is. */
+export const MEMBER_CAPABILITIES_MAX = 32
+/** Address hints a member entry may carry (multiaddrs others may dial), and how long each is. */
+export const MEMBER_ADDRESSES_MAX = 8
+export const MEMBER_ADDRESS_LENGTH_MAX = 256
+
 /** A member as written in an event or genesis file. */
 export const memberJsonSchema = z.strictObject({
   node_id: nodeIdSchema,
   public_key: publicKeyJsonSchema,
   site_id: z.string().max(64).optional(),
-  jurisdiction: z.string().max(16).optional()
+  jurisdiction: z.string().max(16).optional(),
+  /** what the site offers (slugs, as in config.yaml) */
+  capabilities: z.array(z.string().min(1).max(64).regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/, 'must be a slug')).max(MEMBER_CAPABILITIES_MAX).optional(),
+  /** multiaddrs where the member may be reached: hints only, never trusted for identity (the PeerId is) */
+  addresses: z.array(z.string().min(1).max(MEMBER_ADDRESS_LENGTH_MAX)).max(MEMBER_ADDRESSES_MAX).optional()
 })
 export type MemberJson = z.output<typeof memberJsonSchema>
 
@@ -50,6 +60,9 @@ export interface Member {
   public_key: HybridPublicKey
   site_id?: string
   jurisdiction?: string
+  capabilities?: string[]
+  /** address hints (multiaddrs) from the member's entry */
+  addresses?: string[]
   /** when the decision (or genesis) that admitted it completed, ms since the epoch */
   joined_at: number
 }
@@ -71,6 +84,8 @@ export function memberFromJson (json: MemberJson, joinedAt: number): Member {
     public_key: publicKeyFromJson(json.public_key),
     ...(json.site_id === undefined ? {} : { site_id: json.site_id }),
     ...(json.jurisdiction === undefined ? {} : { jurisdiction: json.jurisdiction }),
+    ...(json.capabilities === undefined ? {} : { capabilities: [...json.capabilities] }),
+    ...(json.addresses === undefined ? {} : { addresses: [...json.addresses] }),
     joined_at: joinedAt
   }
 }
@@ -81,6 +96,8 @@ export function memberToJson (member: Member): MemberJson {
     node_id: member.node_id,
     public_key: publicKeyToJson(member.public_key),
     ...(member.site_id === undefined ? {} : { site_id: member.site_id }),
-    ...(member.jurisdiction === undefined ? {} : { jurisdiction: member.jurisdiction })
+    ...(member.jurisdiction === undefined ? {} : { jurisdiction: member.jurisdiction }),
+    ...(member.capabilities === undefined ? {} : { capabilities: [...member.capabilities] }),
+    ...(member.addresses === undefined ? {} : { addresses: [...member.addresses] })
   }
 }

@@ -16,6 +16,14 @@ export interface Membership {
   federation_id: string
   epoch: number
   members: ReadonlyMap<string, Member>
+  /** the decided event that made this epoch (absent at genesis): what a joining node fetches with its QC */
+  decided_by?: MembershipDecision
+}
+
+/** Where a membership epoch came from: the slot and hash of its decided event. */
+export interface MembershipDecision {
+  slot: string
+  event_hash: string
 }
 
 export class MembershipSizeError extends InputError {
@@ -26,6 +34,12 @@ export class MembershipSizeError extends InputError {
 export class DuplicateMemberError extends InputError {
   static override readonly code = 'DuplicateMemberError'
   override readonly name = 'DuplicateMemberError'
+}
+
+/** Two members name the same site id (a site id is unique within a federation: it is the participant-id node part). */
+export class DuplicateSiteError extends InputError {
+  static override readonly code = 'DuplicateSiteError'
+  override readonly name = 'DuplicateSiteError'
 }
 
 export class UnknownMemberError extends InputError {
@@ -39,16 +53,28 @@ export class NotAMembershipEventError extends InputError {
 }
 
 /** A membership from a list of members (genesis or restored); ids must be unique, 1..MEMBERS_MAX of them. */
-export function createMembership (federationId: string, members: Member[], epoch = 0): Membership {
+export function createMembership (federationId: string, members: Member[], epoch = 0, decidedBy?: MembershipDecision): Membership {
   if (members.length === 0 || members.length > MEMBERS_MAX) {
     throw new MembershipSizeError(`a federation has 1 to ${MEMBERS_MAX} members, got ${members.length}`)
   }
   const byId = new Map<string, Member>()
+  const sites = new Map<string, string>()
   for (const member of members) {
     if (byId.has(member.node_id)) throw new DuplicateMemberError(`member ${member.node_id} is listed twice`)
+    if (member.site_id !== undefined) {
+      const holder = sites.get(member.site_id)
+      if (holder !== undefined) throw new DuplicateSiteError(`site id "${member.site_id}" is claimed by both ${holder} and ${member.node_id}`)
+      sites.set(member.site_id, member.node_id)
+    }
     byId.set(member.node_id, member)
   }
-  return { federation_id: federationId, epoch, members: byId }
+  return { federation_id: federationId, epoch, members: byId, ...(decidedBy === undefined ? {} : { decided_by: decidedBy }) }
+}
+
+/** The member holding `siteId`, if any. */
+export function memberOfSite (membership: Membership, siteId: string): Member | undefined {
+  for (const member of membership.members.values()) if (member.site_id === siteId) return member
+  return undefined
 }
 
 /** What a membership change needs: the decided event and the QC that decided it. */
@@ -75,6 +101,8 @@ export function applyMembershipChange (change: MembershipChange): Membership {
   if (event.type === 'membership_add') {
     const added = event.body.member
     if (members.has(added.node_id)) throw new DuplicateMemberError(`${added.node_id} is already a member`)
+    const holder = added.site_id === undefined ? undefined : memberOfSite(membership, added.site_id)
+    if (holder !== undefined) throw new DuplicateSiteError(`site id "${added.site_id ?? ''}" already belongs to member ${holder.node_id}`)
     if (members.size >= MEMBERS_MAX) throw new MembershipSizeError(`membership is full (${MEMBERS_MAX} members)`)
     members.set(added.node_id, memberFromJson(added, change.decidedAt))
   } else {
@@ -82,7 +110,7 @@ export function applyMembershipChange (change: MembershipChange): Membership {
     if (members.size === 1) throw new MembershipSizeError('cannot remove the last member')
     members.delete(event.body.node_id)
   }
-  return { federation_id: membership.federation_id, epoch: membership.epoch + 1, members }
+  return { federation_id: membership.federation_id, epoch: membership.epoch + 1, members, decided_by: { slot: event.slot, event_hash: qc.event_hash } }
 }
 
 /** A membership in JSON (for the store). */
@@ -90,6 +118,7 @@ export interface MembershipJson {
   federation_id: string
   epoch: number
   members: Array<MemberJson & { joined_at: number }>
+  decided_by?: MembershipDecision
 }
 
 /** The JSON form of a membership, members sorted by node id. */
@@ -97,11 +126,11 @@ export function membershipToJson (membership: Membership): MembershipJson {
   const members = [...membership.members.values()]
     .sort((a, b) => (a.node_id < b.node_id ? -1 : 1))
     .map((m) => ({ ...memberToJson(m), joined_at: m.joined_at }))
-  return { federation_id: membership.federation_id, epoch: membership.epoch, members }
+  return { federation_id: membership.federation_id, epoch: membership.epoch, members, ...(membership.decided_by === undefined ? {} : { decided_by: { ...membership.decided_by } }) }
 }
 
 /** A membership from its JSON form (trusted: written by this node's store). */
 export function membershipFromJson (json: MembershipJson): Membership {
   const members = json.members.map((m) => ({ ...memberFromJson(m, m.joined_at), public_key: publicKeyFromJson(m.public_key) }))
-  return createMembership(json.federation_id, members, json.epoch)
+  return createMembership(json.federation_id, members, json.epoch, json.decided_by)
 }

@@ -14,11 +14,26 @@ export class MemberDirectory implements MemberKeys, MemberSites, MemberAdmission
   private identities: ReadonlyMap<string, MemberIdentity> = new Map()
   private membership: Membership | undefined
   private readonly bootstrapPeers: ReadonlySet<string>
+  /** the founders of the genesis draft this node signed: admitted too until a membership is loaded */
+  private draftPeers: ReadonlySet<string> = new Set()
   private readonly components: MemberDirectoryComponents
 
   constructor (components: MemberDirectoryComponents, init: MemberDirectoryInit) {
     this.components = components
     this.bootstrapPeers = new Set(init.bootstrapPeers ?? [])
+    if (init.draftPeers !== undefined) this.draftPeers = new Set(init.draftPeers.slice(0, DIRECTORY_MEMBERS_MAX))
+  }
+
+  /** The founders of the genesis draft being signed: until a genesis is loaded they (and the bootstrap peers) are admitted. */
+  setDraft (peerIds: readonly string[]): void {
+    assert(peerIds.length <= DIRECTORY_MEMBERS_MAX, 'a genesis draft is bounded by MEMBERS_MAX')
+    this.draftPeers = new Set(peerIds)
+    if (this.membership === undefined) this.components.logger.info({ founders: peerIds.length }, 'genesis draft being signed: admitting its founders until a genesis is loaded')
+  }
+
+  /** How many founders of a genesis draft are admitted before a genesis is loaded. */
+  draftSize (): number {
+    return this.draftPeers.size
   }
 
   /** Takes a membership (genesis or a decided change): the directory becomes exactly its members. */
@@ -62,9 +77,9 @@ export class MemberDirectory implements MemberKeys, MemberSites, MemberAdmission
     return this.identities.get(nodeId)
   }
 
-  /** Members only; before a membership is known, bootstrap peers only (the genesis is exchanged as files, not over the network). */
+  /** Members only; before a membership is known, only bootstrap peers and the founders of the genesis draft being signed. */
   admits = (peerId: string): boolean => {
-    if (this.membership === undefined) return this.bootstrapPeers.has(peerId)
+    if (this.membership === undefined) return this.bootstrapPeers.has(peerId) || this.draftPeers.has(peerId)
     return this.identities.has(peerId)
   }
 

@@ -1,0 +1,87 @@
+/**
+ * A founder entry: one node's member entry (PeerId, site id, jurisdiction,
+ * capabilities, hybrid public key, address hints), self-signed with its
+ * hybrid key. `fedmesh genesis founder` prints it; `genesis assemble` takes
+ * one per founder, and `members propose add` takes one for a joining node.
+ * The self-signature proves the entry was made by the holder of both private
+ * keys (nobody can enrol someone else's key under their own site id).
+ *
+ * Signed bytes: `"fedmesh/founder-entry/1\n" ‖ canonical-JSON(member)`.
+ */
+import { z } from 'zod'
+import { fromString, toString } from 'uint8arrays'
+import { InputError } from '../errors.ts'
+import type { HybridSigner, SignatureVerifier } from '../signature.ts'
+import { canonicalJson } from './canonical.ts'
+import { memberJsonSchema, publicKeyFromJson, type MemberJson } from './member.ts'
+import { ED25519_SIGNATURE_BYTES, MLDSA_SIGNATURE_BYTES_MAX } from './vote.ts'
+
+export const FOUNDER_ENTRY_VERSION = 1
+export const FOUNDER_ENTRY_DOMAIN = 'fedmesh/founder-entry/1'
+/** A founder entry file: an ML-DSA-87 key and signature in base64 fit well under this. */
+export const FOUNDER_ENTRY_BYTES_MAX = 64 * 1024
+
+const base64 = /^[A-Za-z0-9+/]*={0,2}$/
+/** A hybrid signature in JSON (both halves base64), as genesis and founder-entry files carry it. */
+export const hybridSignatureJsonSchema = z.strictObject({
+  ed25519: z.string().max(Math.ceil(ED25519_SIGNATURE_BYTES / 3) * 4).regex(base64, 'must be base64'),
+  mldsa: z.string().max(Math.ceil(MLDSA_SIGNATURE_BYTES_MAX / 3) * 4).regex(base64, 'must be base64')
+})
+export type HybridSignatureJson = z.output<typeof hybridSignatureJsonSchema>
+
+export const founderEntrySchema = z.strictObject({
+  version: z.literal(FOUNDER_ENTRY_VERSION),
+  member: memberJsonSchema,
+  signature: hybridSignatureJsonSchema
+})
+export type FounderEntry = z.output<typeof founderEntrySchema>
+
+export class FounderEntryFormatError extends InputError {
+  static override readonly code = 'FounderEntryFormatError'
+  override readonly name = 'FounderEntryFormatError'
+}
+
+/** The entry's self-signature does not verify with the key it names. */
+export class FounderEntrySignatureError extends InputError {
+  static override readonly code = 'FounderEntrySignatureError'
+  override readonly name = 'FounderEntrySignatureError'
+}
+
+/** Parses a founder entry (JSON text or an object); FounderEntryFormatError names each bad field. */
+export function parseFounderEntry (input: string | unknown, source = 'founder entry'): FounderEntry {
+  let raw: unknown = input
+  if (typeof input === 'string') {
+    if (input.length > FOUNDER_ENTRY_BYTES_MAX) throw new FounderEntryFormatError(`${source} is over ${FOUNDER_ENTRY_BYTES_MAX} bytes`)
+    try {
+      raw = JSON.parse(input)
+    } catch (err) {
+      throw new FounderEntryFormatError(`${source} is not JSON: ${(err as Error).message}`, { cause: err })
+    }
+  }
+  const result = founderEntrySchema.safeParse(raw)
+  if (!result.success) {
+    throw new FounderEntryFormatError(`invalid ${source}: ${result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')}`)
+  }
+  return result.data
+}
+
+/** The exact bytes a founder entry's self-signature covers. */
+export function founderEntryMessage (member: MemberJson): Uint8Array {
+  return new TextEncoder().encode(`${FOUNDER_ENTRY_DOMAIN}\n${canonicalJson(memberJsonSchema.parse(member))}`)
+}
+
+/** Self-signs a member entry with the member's own hybrid signer. */
+export function signFounderEntry (member: MemberJson, signer: HybridSigner): FounderEntry {
+  const normalised = memberJsonSchema.parse(member)
+  const signature = signer.sign(founderEntryMessage(normalised))
+  return { version: FOUNDER_ENTRY_VERSION, member: normalised, signature: { ed25519: toString(signature.ed25519, 'base64pad'), mldsa: toString(signature.mldsa, 'base64pad') } }
+}
+
+/** Checks the self-signature against the entry's own public key; FounderEntrySignatureError names the node. */
+export function verifyFounderEntry (entry: FounderEntry, verifier: SignatureVerifier, source = 'founder entry'): void {
+  const ok = verifier.verify(publicKeyFromJson(entry.member.public_key), founderEntryMessage(entry.member), {
+    ed25519: fromString(entry.signature.ed25519, 'base64pad'),
+    mldsa: fromString(entry.signature.mldsa, 'base64pad')
+  })
+  if (!ok) throw new FounderEntrySignatureError(`${source}: the self-signature of ${entry.member.node_id}${entry.member.site_id === undefined ? '' : ` (site ${entry.member.site_id})`} does not verify`)
+}
