@@ -99,7 +99,15 @@ test.serial('genesis, members, history, check and trust through the real command
 
   const check = await fedmesh('consensus', 'check', hashOf('A'), '--data-dir', dir)
   t.is(check.code, 0, check.stderr)
-  t.regex(check.stdout, /consensus ACHIEVED/)
+  t.regex(check.stdout, /: decided \(consensus ACHIEVED\)/)
+  const failedHash = h.records.find((r: { slot: string }) => r.slot === 'gov/2').event_hash as string
+  const failed = await fedmesh('consensus', 'check', failedHash, '--json', '--data-dir', dir)
+  t.is(failed.code, 0, failed.stderr)
+  t.like(JSON.parse(failed.stdout), { state: 'failed', consensus_achieved: false })
+  // with no node running, pending is rebuilt from the store: both slots completed
+  const none = await fedmesh('consensus', 'pending', '--data-dir', dir)
+  t.is(none.code, 0, none.stderr)
+  t.is(none.stdout.trim(), 'no pending slots')
   t.regex(check.stdout, /QC: 3 votes, verifies/)
 
   const trust = await fedmesh('trust', '--json', '--data-dir', dir)
