@@ -25,6 +25,10 @@ import { attack, consensusView, loadSimGenesis, simGenesis, type NodeConsensusVi
 import { VOTE_CLASS } from '../src/services/consensus/index.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload, simNow } from './load.ts'
 
+/** How long a simulated node waits for a proposal to reach it before it votes, and how often it looks (ms). */
+const VOTE_EVENT_WAIT_MS = 10_000
+const VOTE_EVENT_POLL_MS = 20
+
 /** The scenario loads a data class the node already handles itself (its deliveries could not be observed). */
 export class SimLoadClassError extends InputError {
   static override readonly code = 'SimLoadClassError'
@@ -327,7 +331,16 @@ export class LocalCluster implements Cluster {
     }
     return {
       propose: async (index, slot) => (await up(index).consensus.propose({ type: 'governance_proposal', slot, body: { title: `sim proposal ${slot}`, text: '' } })).event_hash,
-      vote: async (index, slot, eventHash) => { await up(index).consensus.vote(slot, eventHash) },
+      vote: async (index, slot, eventHash) => {
+        // a node signs only events it has seen: wait (bounded) for the proposal to reach it; one that never sees it does not vote
+        const node = up(index)
+        const deadline = simNow() + VOTE_EVENT_WAIT_MS
+        while (!node.consensus.pending().some((s) => s.slot === slot && s.events.some((e) => e.event_hash === eventHash))) {
+          if (simNow() >= deadline || node.consensus.slot(slot)?.status !== undefined && node.consensus.slot(slot)?.status !== 'pending') return
+          await new Promise((resolve) => setTimeout(resolve, VOTE_EVENT_POLL_MS))
+        }
+        await node.consensus.vote(slot, eventHash)
+      },
       attack: async (index, slot, honestHash, victim) => await attack({
         node: up(index), federationId: SIM_FEDERATION_ID, slot, honestHash, victim: this.memberIds[victim], behaviours: this.scenario.byzantine.behaviours, nowMs: Date.now(), seed: this.scenario.seed
       }),

@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { PEER_ID_PATTERN_SOURCE } from '../core/identity/peer-id.ts'
 import { multiaddr } from '@multiformats/multiaddr'
 import { thresholdSchema, TIE_BREAKING_RULES } from '../core/consensus/threshold.ts'
+import { VOTING_MODES, votingPolicyProblems } from '../core/consensus/voting-policy.ts'
 import { DATA_CLASSES } from '../core/data-class.ts'
 import { DEFAULT_ALLOWED_DATA, DuplicateSitePolicyError, POLICY_SITES_MAX, UnknownDataClassError } from '../core/policy/data-policy.ts'
 
@@ -84,7 +85,11 @@ export const consensusConfigSchema = z.strictObject({
   /** a slot still pending this long after it opened fails and is resolved by tie-breaking */
   slot_timeout_seconds: z.number().int().min(1).max(30 * 24 * 3600).default(3600),
   /** the signed genesis file (bootstrap/genesis.example.yaml documents it); relative paths are from the data dir */
-  genesis: z.string().min(1).optional()
+  genesis: z.string().min(1).optional(),
+  /** per event type, `manual` or `auto` (by the type's rule); docs/consensus.md "Voting policy" */
+  voting: z.record(z.string(), z.enum(VOTING_MODES)).superRefine((voting, ctx) => {
+    for (const [type, message] of votingPolicyProblems(voting)) ctx.addIssue({ code: 'custom', path: [type], message })
+  }).default({})
 })
 
 /**

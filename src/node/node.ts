@@ -32,6 +32,7 @@ import { NODE_RECORD_DHT_TYPES, nodeRecords, type NodeRecordPublisher, type Node
 import { joining } from '../services/joining/index.ts'
 import { connectionLimits } from '../services/connection-limits/index.ts'
 import { consensus, type ConsensusService } from '../services/consensus/index.ts'
+import { votingPolicy } from '../core/consensus/voting-policy.ts'
 import { summaries, type SummaryService } from '../services/summaries/index.ts'
 import { aggregatedMetrics, type AggregatedMetricsService, type ReceivedMetricsReport } from '../services/aggregated-metrics/index.ts'
 import { createOperations, type Operations } from '../operations/index.ts'
@@ -230,7 +231,7 @@ export class FedmeshNode {
     this.records = nodeRecords({ siteId: config.site_id, jurisdiction: config.jurisdiction, capabilities: config.capabilities, federationEnabled: federated })({
       dht: libp2p.services.dht, peerId: libp2p.peerId, addresses: () => libp2p.getMultiaddrs(), signer, verifier, clock, random: random.fork('node-records'), logger: log
     })
-    this.consensus = consensus({ fallbackPolicy: configPolicy(config), slotTimeoutMs: config.consensus.slot_timeout_seconds * 1000 })({
+    this.consensus = consensus({ fallbackPolicy: configPolicy(config), slotTimeoutMs: config.consensus.slot_timeout_seconds * 1000, votingPolicy: votingPolicy(config.consensus.voting) })({
       envelopes: this.envelopes,
       consensusStore: new ConsensusStore(store),
       signer,

@@ -12,6 +12,7 @@ import { verifyQC } from '../core/consensus/quorum-certificate.ts'
 import { quorumSize, quorumWarnings, type ConsensusPolicy } from '../core/consensus/threshold.ts'
 import { applyTrustRule, initialTrust, trustBand, trustReport, trustStatus, type TrustBand, type TrustEntry, type TrustStatus } from '../core/consensus/trust.ts'
 import { nodeIdSchema } from '../core/consensus/member.ts'
+import { pendingSlots, type PendingEvent, type PendingSlot } from '../core/consensus/pending.ts'
 import { ConsensusStore, HISTORY_QUERY_LIMIT_MAX } from '../store/consensus.ts'
 import { loadGenesisFile } from '../store/consensus-genesis.ts'
 import { configPolicy } from '../config/policy.ts'
@@ -146,14 +147,57 @@ export interface CheckEntry {
   qc: { votes: number, verified: boolean, error: string | null } | null
 }
 
-/** `consensus check <event_hash>`: the slots that decided (or considered) the hash, with their QCs re-verified. */
-export const consensusCheck: Operation<{ event_hash: string }, { event_hash: string, consensus_achieved: boolean, slots: CheckEntry[] }> = {
+/** A slot still pending that holds the event. */
+export interface CheckPendingEntry {
+  slot: string
+  /** counted votes for the hash so far */
+  votes: number
+  quorum: number | null
+}
+
+/** What `consensus check` says about a hash this node knows. */
+export type CheckState = 'pending' | 'decided' | 'failed'
+
+export interface CheckResult {
+  event_hash: string
+  /** decided: a slot reached a quorum on it; pending: it is in a slot still open; failed: its slots completed without deciding it */
+  state: CheckState
+  consensus_achieved: boolean
+  slots: CheckEntry[]
+  pending: CheckPendingEntry[]
+}
+
+/** The pending slots holding `eventHash`: from the running node, or rebuilt from the store. */
+async function pendingWith (context: OperationComponents, store: ConsensusStore, eventHash: string): Promise<CheckPendingEntry[]> {
+  const consensus = context.services?.consensus
+  if (consensus !== undefined) {
+    return consensus.pending()
+      .filter((slot) => slot.events.some((e) => e.event_hash === eventHash))
+      .map((slot) => ({ slot: slot.slot, votes: slot.votes[eventHash] ?? 0, quorum: slot.quorum }))
+  }
+  const out: CheckPendingEntry[] = []
+  for (const slot of await store.slotsOfEvent(eventHash)) {
+    if (await store.isCompleted(slot)) continue
+    const votes = (await store.votes(slot)).filter((v) => v.event_hash === eventHash).length
+    out.push({ slot, votes, quorum: null })
+  }
+  return out
+}
+
+/**
+ * `consensus check <event_hash>`: pending, decided or failed for a hash whose
+ * event this node knows, with each completed slot's QC re-verified;
+ * UnknownEventHashError (CLI exit 3) for any other hash — votes for a hash
+ * whose event never arrived do not make it known.
+ */
+export const consensusCheck: Operation<{ event_hash: string }, CheckResult> = {
   name: 'consensus.check',
   async run (context, args) {
     const { event_hash: eventHash } = parseArgs(z.strictObject({ event_hash: eventHashSchema }), args, 'consensus.check')
     const store = new ConsensusStore(context.store)
     const records = await store.historyForHash(eventHash)
-    if (records.length === 0) throw new UnknownEventHashError(`no completed slot has event hash ${eventHash}`)
+    const pending = await pendingWith(context, store, eventHash)
+    if (records.length === 0 && pending.length === 0) throw new UnknownEventHashError(`this node knows no event with hash ${eventHash} (neither pending nor completed)`)
     const verifier = context.verifier
     const slots: CheckEntry[] = []
     for (const record of records) {
@@ -170,8 +214,49 @@ export const consensusCheck: Operation<{ event_hash: string }, { event_hash: str
       }
       slots.push({ record, qc: { votes: qc.votes.length, verified: error === null, error } })
     }
-    return { event_hash: eventHash, consensus_achieved: records.some((r) => r.consensus_achieved && r.consensus_hash === eventHash), slots }
+    const achieved = records.some((r) => r.consensus_achieved && r.consensus_hash === eventHash)
+    const state: CheckState = achieved ? 'decided' : pending.length > 0 ? 'pending' : 'failed'
+    return { event_hash: eventHash, state, consensus_achieved: achieved, slots, pending }
   }
+}
+
+/** The pending slots, as `consensus pending` lists them. */
+export interface PendingResult {
+  slots: PendingSlot[]
+}
+
+/**
+ * `consensus pending`: the open slots with their events (type, title, body,
+ * proposer by site and PeerId), deadline and votes so far per hash. From the
+ * running node, or rebuilt from the store when it is not running.
+ */
+export const consensusPending: Operation<unknown, PendingResult> = {
+  name: 'consensus.pending',
+  audited: false,
+  async run (context, args) {
+    parseArgs(z.strictObject({}), args, 'consensus.pending')
+    const running = context.services?.consensus
+    if (running !== undefined) return { slots: running.pending() }
+    const { store, membership } = await requireMembership(context)
+    const now = context.clock.now()
+    const state = await store.restoreState({ fallbackPolicy: configPolicy(context.config), now, verifier: context.verifier })
+    if (state === undefined) throw new NoGenesisError(`no membership for "${membership.federation_id}"`)
+    const slots = pendingSlots(state, { nodeId: '', slotTimeoutMs: context.config.consensus.slot_timeout_seconds * 1000 })
+    for (const slot of slots) slot.voted = (await store.signedVote(state.federation_id, slot.slot))?.event_hash ?? null
+    return { slots }
+  }
+}
+
+/** `consensus vote --slot S` without a hash: the slot has no event this node knows. */
+export class NoPendingEventError extends InputError {
+  static override readonly code = 'NoPendingEventError'
+  override readonly name = 'NoPendingEventError'
+}
+
+/** `consensus vote --slot S` without a hash: the slot holds several events; name the one with its hash. */
+export class AmbiguousVoteError extends InputError {
+  static override readonly code = 'AmbiguousVoteError'
+  override readonly name = 'AmbiguousVoteError'
 }
 
 /** The node is not a member (operators adjust members' trust only). */
@@ -206,16 +291,39 @@ export const consensusPropose: Operation<{ type: string, slot: string, body: unk
   }
 }
 
-/** `consensus vote`: this node's signed vote for an event hash in a slot, gossiped to the federation. */
-export const consensusVote: Operation<{ slot: string, event_hash: string }, { slot: string, event_hash: string, status: string }> = {
+export interface VoteResult {
+  slot: string
+  event_hash: string
+  status: string
+  /** the event voted for, when the vote named no hash (it is printed before the vote is reported) */
+  event?: PendingEvent
+}
+
+/**
+ * `consensus vote`: this node's signed vote for an event in a slot, gossiped
+ * to the federation. Without `event_hash` it votes for the slot's one pending
+ * event (NoPendingEventError when there is none, AmbiguousVoteError when
+ * there are several) and returns that event.
+ */
+export const consensusVote: Operation<{ slot: string, event_hash?: string }, VoteResult> = {
   name: 'consensus.vote',
   async run (context, args) {
-    const parsed = parseArgs(z.strictObject({ slot: slotIdSchema, event_hash: eventHashSchema }), args, 'consensus.vote')
-    return await requireServices(context, 'consensus vote').consensus.vote(parsed.slot, parsed.event_hash)
+    const parsed = parseArgs(z.strictObject({ slot: slotIdSchema, event_hash: eventHashSchema.optional() }), args, 'consensus.vote')
+    const { consensus } = requireServices(context, 'consensus vote')
+    if (parsed.event_hash !== undefined) return await consensus.vote(parsed.slot, parsed.event_hash)
+    const slot = consensus.pending().find((s) => s.slot === parsed.slot)
+    if (slot === undefined || slot.events.length === 0) {
+      throw new NoPendingEventError(`slot ${parsed.slot} has no pending event known to this node ("fedmesh consensus pending" lists the open slots)`)
+    }
+    if (slot.events.length > 1) {
+      throw new AmbiguousVoteError(`slot ${parsed.slot} holds ${slot.events.length} events (${slot.events.map((e) => e.event_hash).join(', ')}): name one with its hash`)
+    }
+    const event = slot.events[0]!
+    return { ...await consensus.vote(parsed.slot, event.event_hash), event }
   }
 }
 
 /** The consensus operations. */
 export const consensusOperations: ReadonlyArray<Operation<never, unknown>> = [
-  consensusGenesis, consensusMembers, consensusTrust, consensusTrustAdjust, consensusHistory, consensusCheck, consensusPropose, consensusVote
+  consensusGenesis, consensusMembers, consensusTrust, consensusTrustAdjust, consensusHistory, consensusCheck, consensusPending, consensusPropose, consensusVote
 ]

@@ -4,7 +4,7 @@
  * records in a single batch, so a crash keeps all of a step or none of it.
  */
 import type { Store, BatchOperation } from './store.ts'
-import { applyVote, createConsensusState, learnEvent, type ConsensusRecord, type ConsensusState } from '../core/consensus/machine.ts'
+import { createConsensusState, learnEvent, receiveVote, type ConsensusRecord, type ConsensusState } from '../core/consensus/machine.ts'
 import type { SignatureVerifier } from '../core/signature.ts'
 import type { ConsensusEvent } from '../core/consensus/event.ts'
 import { evidenceFromJson, evidenceToJson, type EquivocationEvidence, type EquivocationEvidenceJson } from '../core/consensus/evidence.ts'
@@ -14,7 +14,7 @@ import { qcFromJson, qcToJson, type QuorumCertificate, type QuorumCertificateJso
 import type { ConsensusPolicy } from '../core/consensus/threshold.ts'
 import type { TrustRecord } from '../core/consensus/trust.ts'
 import { voteFromJson, voteToJson, type Vote, type VoteJson } from '../core/consensus/vote.ts'
-import { InputError } from '../core/errors.ts'
+import { InputError, VerdictError } from '../core/errors.ts'
 
 /** Sublevel names (stable: they are the on-disk layout). */
 export const CONSENSUS_SUBLEVELS = {
@@ -27,7 +27,8 @@ export const CONSENSUS_SUBLEVELS = {
   historyByHash: 'consensus-history-hash',
   trust: 'consensus-trust',
   meta: 'consensus-meta',
-  signed: 'consensus-signed'
+  signed: 'consensus-signed',
+  eventsByHash: 'consensus-events-hash'
 } as const
 
 /** Most history records one query returns. */
@@ -77,7 +78,7 @@ export class ConsensusStore {
       case 'evidence':
         return [put(S.evidence, `${record.evidence.slot}|${record.evidence.offender}`, evidenceToJson(record.evidence))]
       case 'event':
-        return [put(S.events, `${record.event.slot}|${record.event_hash}`, record.event)]
+        return [put(S.events, `${record.event.slot}|${record.event_hash}`, record.event), put(S.eventsByHash, `${record.event_hash}|${record.event.slot}`, record.event.slot)]
       case 'qc':
         return [put(S.qcs, record.qc.slot, qcToJson(record.qc))]
       case 'history': {
@@ -191,6 +192,11 @@ export class ConsensusStore {
     return await this.sub<ConsensusEvent>(CONSENSUS_SUBLEVELS.events).values({ gte: `${slot}|`, lt: `${slot}}` }).all()
   }
 
+  /** The slots holding an event with this hash (pending or completed). */
+  async slotsOfEvent (eventHash: string): Promise<string[]> {
+    return await this.sub<string>(CONSENSUS_SUBLEVELS.eventsByHash).values({ gte: `${eventHash}|`, lt: `${eventHash}}` }).all()
+  }
+
   /** What this node signed in a slot, if anything (the slashing-protection record). */
   async signedVote (federationId: string, slot: string): Promise<SignedVoteRecord | undefined> {
     return await this.sub<SignedVoteRecord>(CONSENSUS_SUBLEVELS.signed).get(signedKey(federationId, slot))
@@ -231,7 +237,14 @@ export class ConsensusStore {
     const context = { now: init.now, verifier: init.verifier }
     for (const slot of pendingSlots) {
       for (const event of await this.events(slot)) state = learnEvent(state, event, context).state
-      for (const vote of await this.votes(slot)) state = applyVote(state, vote, context).state
+      // as from the network: a vote whose event is not stored is held again, not counted
+      for (const vote of await this.votes(slot)) {
+        try {
+          state = receiveVote(state, vote, context).state
+        } catch (err) {
+          if (!(err instanceof VerdictError)) throw err // e.g. more held votes than HELD_VOTES_MAX: the excess is not held again
+        }
+      }
     }
     return state
   }

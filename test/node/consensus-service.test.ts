@@ -62,6 +62,13 @@ async function meshed (nodes: FedmeshNode[]): Promise<void> {
     nodes.every((node) => node.libp2p.services.pubsub.getSubscribers(topic).length >= nodes.length - 1))
 }
 
+/** Waits until each node lists the event in its pending slot (nodes sign only events they have seen). */
+async function eventArrived (nodes: FedmeshNode[], slot: string, eventHash: string): Promise<void> {
+  for (const [i, node] of nodes.entries()) {
+    await until(`node ${i} to receive the event of ${slot}`, () => node.consensus.pending().some((s) => s.slot === slot && s.events.some((e) => e.event_hash === eventHash)))
+  }
+}
+
 // operation results are plain JSON; the tests read fields of several shapes
 const run = async (node: FedmeshNode, name: string, args: unknown): Promise<any> => await node.operations.run(name, args)
 
@@ -72,6 +79,7 @@ test('a proposal gossiped to four members is decided by every one of them once a
 
   const proposal = await run(nodes[0], 'consensus.propose', { type: 'governance_proposal', slot: 'gov/1', body: { title: 'Adopt the water-sharing policy', text: '' } })
   t.regex(proposal.event_hash, /^[0-9a-f]{64}$/)
+  await eventArrived(nodes.slice(1, 3), 'gov/1', proposal.event_hash)
   // the quorum for n = 4 is 3: the proposer's vote plus two more
   await run(nodes[1], 'consensus.vote', { slot: 'gov/1', event_hash: proposal.event_hash })
   await run(nodes[2], 'consensus.vote', { slot: 'gov/1', event_hash: proposal.event_hash })
@@ -129,6 +137,7 @@ test('a slot past its deadline fails and is resolved by tie-breaking; a late vot
 
   // node 1 forgets completed slots (as after a restart); a late vote must not reopen gov/slow there
   await nodes[1].consensus.reload()
+  await eventArrived([nodes[2]], 'gov/slow', proposal.event_hash)
   await run(nodes[2], 'consensus.vote', { slot: 'gov/slow', event_hash: proposal.event_hash })
   await until('node 1 to ignore the late vote', async () => (await nodes[1].metrics.exposition()).includes('data_class="vote",direction="in",result="ignore",reason="slot_completed"} 1'))
   t.is((await run(nodes[1], 'consensus.history', { limit: 50 })).records.filter((r: { slot: string }) => r.slot === 'gov/slow').length, 1)

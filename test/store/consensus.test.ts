@@ -1,7 +1,8 @@
 import test from 'ava'
 import { Store } from '../../src/store/store.ts'
 import { ConsensusStore, GenesisConflictError, HISTORY_QUERY_LIMIT_MAX } from '../../src/store/consensus.ts'
-import { createConsensusState, applyVote, type StepResult } from '../../src/core/consensus/machine.ts'
+import { createConsensusState, applyVote, learnEvent, type StepResult } from '../../src/core/consensus/machine.ts'
+import { eventHash } from '../../src/core/consensus/event.ts'
 import { verifyQC } from '../../src/core/consensus/quorum-certificate.ts'
 import { verifyEvidence } from '../../src/core/consensus/evidence.ts'
 import { DEFAULT_POLICY } from '../../src/core/consensus/threshold.ts'
@@ -90,9 +91,17 @@ test('after a restart the state comes back: membership, trust and the pending sl
   const membership = membershipOf(FED, members)
   await consensus.initGenesis(membership, DEFAULT_POLICY, members.map((m) => initialTrust(m.node_id, T0)))
   let state = createConsensusState({ membership, policy: DEFAULT_POLICY, now: T0, trust: await consensus.trust() })
+  // the pending slot's event is stored, so its votes count again after the restart
+  const event = { federation_id: FED, slot: 'open', type: 'governance_proposal' as const, initiated_at: T0, proposer: members[0]!.node_id, body: { title: 'B', text: '' } }
+  const B = eventHash(event)
+  const learned = learnEvent(state, event, { now: T0, verifier: realVerifier })
+  await consensus.persist(learned.records)
+  state = learned.state
   const votes = [
     ...members.slice(0, 3).map((m) => voteBy(m, FED, 'done', hashOf('A'))),
-    ...members.slice(0, 2).map((m) => voteBy(m, FED, 'open', hashOf('B')))
+    ...members.slice(0, 2).map((m) => voteBy(m, FED, 'open', B)),
+    // a vote for a hash whose event never arrived: stored, and held (not counted) after the restart
+    voteBy(members[3]!, FED, 'orphan', hashOf('C'))
   ]
   for (const vote of votes) {
     const step = applyVote(state, vote, { now: T0, verifier: realVerifier })
@@ -104,9 +113,11 @@ test('after a restart the state comes back: membership, trust and the pending sl
   t.deepEqual(restored!.membership, membership)
   t.deepEqual([...restored!.trust.values()].map((r) => r.score).sort(), [50, 52, 52, 52])
   t.false(restored!.slots.has('done'))
-  t.is(restored!.slots.get('open')!.counts.get(hashOf('B')), 2)
+  t.is(restored!.slots.get('open')!.counts.get(B), 2)
+  t.false(restored!.slots.has('orphan'), 'a vote without its event opens no slot')
+  t.is(restored!.held.size, 1)
   // the third vote decides the restored slot
-  const step = applyVote(restored!, voteBy(members[2]!, FED, 'open', hashOf('B')), { now: T0, verifier: realVerifier })
+  const step = applyVote(restored!, voteBy(members[2]!, FED, 'open', B), { now: T0, verifier: realVerifier })
   t.is(step.state.slots.get('open')!.status, 'decided')
   const empty = await Store.open()
   t.is(await new ConsensusStore(empty).restoreState({ fallbackPolicy: DEFAULT_POLICY, now: T0, verifier: realVerifier }), undefined)

@@ -1,13 +1,14 @@
 /**
- * Consensus commands: `consensus history|check|genesis|propose|vote`, `trust` (`members` is in members.ts).
+ * Consensus commands: `consensus history|check|pending|genesis|propose|vote`, `trust` (`members` is in members.ts).
  * Each runs an operation (on the store, or through the running node's API).
  */
 import { type Command, Option, InvalidArgumentError } from 'commander'
 import { resolve } from 'node:path'
-import { defaultDataDir, print, runOperation } from '../context.ts'
+import { CliError, defaultDataDir, print, runOperation } from '../context.ts'
 import type { HistoryRecord, HistoryStatistics } from '../../core/consensus/history.ts'
 import type { TrustEntry } from '../../core/consensus/trust.ts'
-import type { CheckEntry, GenesisResult } from '../../operations/consensus.ts'
+import type { CheckResult, GenesisResult, PendingResult, VoteResult } from '../../operations/consensus.ts'
+import type { PendingEvent } from '../../core/consensus/pending.ts'
 import { HISTORY_QUERY_LIMIT_MAX } from '../../store/consensus.ts'
 import { EVENT_TYPES } from '../../core/consensus/event.ts'
 import { OperationArgumentError } from '../../operations/index.ts'
@@ -41,8 +42,9 @@ function formatHistory (value: { records: HistoryRecord[], statistics: HistorySt
   return lines.join('\n')
 }
 
-function formatCheck (value: { event_hash: string, consensus_achieved: boolean, slots: CheckEntry[] }): string {
-  const lines = [`event ${value.event_hash}: consensus ${value.consensus_achieved ? 'ACHIEVED' : 'NOT achieved'}`]
+function formatCheck (value: CheckResult): string {
+  const lines = [`event ${value.event_hash}: ${value.state} (consensus ${value.consensus_achieved ? 'ACHIEVED' : 'NOT achieved'})`]
+  for (const p of value.pending) lines.push(`  ${p.slot.padEnd(20)} PENDING  ${p.votes} vote(s)${p.quorum === null ? '' : ` of ${p.quorum} needed`}`)
   for (const { record, qc } of value.slots) {
     lines.push(`  ${formatRecord(record)}`)
     if (qc === null) lines.push('    no quorum certificate')
@@ -51,6 +53,36 @@ function formatCheck (value: { event_hash: string, consensus_achieved: boolean, 
   }
   return lines.join('\n')
 }
+
+/** An event as the operator reads it before voting. */
+function formatEvent (e: PendingEvent, indent = ''): string[] {
+  const lines = [
+    `${indent}${e.type}: ${e.title}`,
+    `${indent}  hash      ${e.event_hash}`,
+    `${indent}  proposer  ${e.proposer.site_id ?? '(no site)'} ${e.proposer.peer_id}`,
+    `${indent}  proposed  ${time(e.initiated_at)}`,
+    `${indent}  votes     ${e.votes}`
+  ]
+  const body = e.type === 'governance_proposal' ? (e.body as { text: string }).text : JSON.stringify(e.body)
+  if (body !== '') lines.push(`${indent}  body      ${body.split('\n').join(`\n${indent}            `)}`)
+  return lines
+}
+
+function formatPending (value: PendingResult): string {
+  if (value.slots.length === 0) return 'no pending slots'
+  const lines: string[] = []
+  for (const slot of value.slots) {
+    lines.push(`slot ${slot.slot}: quorum ${slot.quorum} of ${slot.membership_size}, deadline ${time(slot.deadline)}${slot.voted === null ? '' : `, this node voted ${short(slot.voted)}`}`)
+    if (slot.events.length === 0) lines.push('  no event known yet')
+    for (const event of slot.events) lines.push(...formatEvent(event, '  '))
+    const awaiting = Object.entries(slot.awaiting_event)
+    if (awaiting.length > 0) lines.push(`  waiting for their event: ${awaiting.map(([hash, n]) => `${short(hash)} (${n})`).join(', ')}`)
+  }
+  return lines.join('\n')
+}
+
+/** Exit code of `consensus check` for a hash this node does not know (docs/consensus.md). */
+export const EXIT_UNKNOWN_HASH = 3
 
 function formatTrust (value: { nodes: TrustEntry[], average: number | null }): string {
   if (value.nodes.length === 0) return 'no trust records yet'
@@ -81,12 +113,27 @@ export function register (program: Command): void {
     })
 
   consensus.command('check')
-    .description('whether an event hash reached consensus, re-verifying its quorum certificate')
+    .description('pending, decided or failed for an event hash this node knows (exit 0), re-verifying QCs; exit 3 for an unknown hash')
     .argument('<event_hash>', '64 hex characters')
     .addOption(jsonOption())
     .addOption(dataDirOption())
     .action(async (eventHash: string, options: { json: boolean, dataDir: string }) => {
-      print(await runOperation<{ event_hash: string, consensus_achieved: boolean, slots: CheckEntry[] }>(resolve(options.dataDir), 'consensus.check', { event_hash: eventHash }), options.json, formatCheck)
+      let result: CheckResult
+      try {
+        result = await runOperation<CheckResult>(resolve(options.dataDir), 'consensus.check', { event_hash: eventHash })
+      } catch (err) {
+        if ((err as Error).name === 'UnknownEventHashError') throw new CliError((err as Error).message.replace(/^node API [^:]*: /, ''), EXIT_UNKNOWN_HASH, { name: 'UnknownEventHashError', cause: err })
+        throw err
+      }
+      print(result, options.json, formatCheck)
+    })
+
+  consensus.command('pending')
+    .description('open slots: each event\'s type, title, body and proposer (site and PeerId), the deadline and the votes so far per hash')
+    .addOption(jsonOption())
+    .addOption(dataDirOption())
+    .action(async (options: { json: boolean, dataDir: string }) => {
+      print(await runOperation<PendingResult>(resolve(options.dataDir), 'consensus.pending', {}), options.json, formatPending)
     })
 
   consensus.command('genesis')
@@ -120,14 +167,18 @@ export function register (program: Command): void {
     })
 
   consensus.command('vote')
-    .description('sign and gossip this node\'s vote for an event hash in a slot (on the running node)')
+    .description('sign and gossip this node\'s vote in a slot (on the running node); without a hash, for the slot\'s one pending event, printed first')
     .requiredOption('--slot <slot>', 'slot id')
-    .argument('<event_hash>', '64 hex characters')
+    .argument('[event_hash]', '64 hex characters (default: the slot\'s pending event)')
     .addOption(jsonOption())
     .addOption(dataDirOption())
-    .action(async (eventHash: string, options: { slot: string, json: boolean, dataDir: string }) => {
-      const result = await runOperation<{ slot: string, event_hash: string, status: string }>(resolve(options.dataDir), 'consensus.vote', { slot: options.slot, event_hash: eventHash })
-      print(result, options.json, (r) => `voted for ${r.event_hash} in slot ${r.slot} (slot ${r.status})`)
+    .action(async (eventHash: string | undefined, options: { slot: string, json: boolean, dataDir: string }) => {
+      const args = eventHash === undefined ? { slot: options.slot } : { slot: options.slot, event_hash: eventHash }
+      const result = await runOperation<VoteResult>(resolve(options.dataDir), 'consensus.vote', args)
+      print(result, options.json, (r) => [
+        ...(r.event === undefined ? [] : [`slot ${r.slot}:`, ...formatEvent(r.event, '  ')]),
+        `voted for ${r.event_hash} in slot ${r.slot} (slot ${r.status})`
+      ].join('\n'))
     })
 
   program.command('trust')

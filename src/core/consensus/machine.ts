@@ -18,6 +18,7 @@ import { addVerifiedVote, closePendingSlot, countedVotes, openSlot, settleSlot, 
 import { quorumSize, type ConsensusPolicy } from './threshold.ts'
 import { applyTrustRule, initialTrust, mayParticipate, type TrustRecord, type TrustRule } from './trust.ts'
 import { verifyVote, VoteFromNonMemberError, VoteWrongFederationError, type Vote } from './vote.ts'
+import { HeldVotes } from './held-votes.ts'
 
 export interface ConsensusState {
   federation_id: string
@@ -26,6 +27,8 @@ export interface ConsensusState {
   trust: ReadonlyMap<string, TrustRecord>
   /** open slots and completed ones still kept in memory (the store keeps all) */
   slots: SlotTable
+  /** verified votes for event hashes whose event is not known yet (held-votes.ts): not counted until it arrives */
+  held: HeldVotes
 }
 
 /** Something the node must write to its store, in order, before acting on the step. */
@@ -67,6 +70,14 @@ export class SlotsFullError extends VerdictError {
   override readonly code = 'slots_full'
 }
 
+/** An event proposed by a node that is not a member of the slot's membership. */
+export class EventFromNonMemberError extends VerdictError {
+  static override readonly code = 'EventFromNonMemberError'
+  override readonly name = 'EventFromNonMemberError'
+  readonly action = 'reject'
+  override readonly code = 'non_member_proposer'
+}
+
 export class UnknownSlotError extends InputError {
   static override readonly code = 'UnknownSlotError'
   override readonly name = 'UnknownSlotError'
@@ -80,7 +91,7 @@ export function createConsensusState (init: { membership: Membership, policy: Co
   const trust = new Map<string, TrustRecord>()
   for (const record of init.trust ?? []) trust.set(record.node_id, record)
   for (const nodeId of init.membership.members.keys()) if (!trust.has(nodeId)) trust.set(nodeId, initialTrust(nodeId, init.now))
-  return { federation_id: init.membership.federation_id, policy: init.policy, membership: init.membership, trust, slots: SlotTable.empty() }
+  return { federation_id: init.membership.federation_id, policy: init.policy, membership: init.membership, trust, slots: SlotTable.empty(), held: HeldVotes.empty() }
 }
 
 function trustScores (state: ConsensusState): Map<string, number> {
@@ -239,11 +250,19 @@ export function applyEvidence (state: ConsensusState, evidence: EquivocationEvid
   return result
 }
 
-/** An event body arrives (the proposal itself): kept with its slot for tie-breaking, history and effects. */
+/**
+ * An event body arrives (the proposal itself): its proposer must be a member
+ * of the slot's membership. It is kept with its slot for tie-breaking, history
+ * and effects, and the votes held for its hash are applied (checked again).
+ */
 export function learnEvent (state: ConsensusState, input: unknown, context: StepContext): StepResult {
   const event = parseEvent(input)
   if (event.federation_id !== state.federation_id) {
     throw new VoteWrongFederationError(`event for federation "${event.federation_id}", this node is in "${state.federation_id}"`)
+  }
+  const membership = state.slots.get(event.slot)?.membership ?? state.membership
+  if (!membership.members.has(event.proposer)) {
+    throw new EventFromNonMemberError(`event in slot ${event.slot} proposed by ${event.proposer}, which is not a member of "${state.federation_id}" at epoch ${membership.epoch}`)
   }
   const step = new Step(state, context.now, context.verifier)
   const slot = slotFor(step, event.slot)
@@ -252,10 +271,68 @@ export function learnEvent (state: ConsensusState, input: unknown, context: Step
   step.records.push({ kind: 'event', event_hash: hash, event })
   const withEvent = applyEffects(step, { ...slot, events: new Map(slot.events).set(hash, event) })
   step.putSlot(withEvent)
-  if (slot.status !== 'pending') return step.result() // the completed slot's record is immutable (see settle)
-  const record = slotHistory(withEvent)
-  if (record !== null) step.records.push({ kind: 'history', record })
-  return step.result()
+  if (slot.status === 'pending') {
+    const record = slotHistory(withEvent)
+    if (record !== null) step.records.push({ kind: 'history', record })
+  } // else: the completed slot's record is immutable (see settle)
+  return releaseHeld(step.result(), event.slot, hash, context)
+}
+
+/** Applies the votes held for `eventHash` in `slot` now that its event is known. */
+function releaseHeld (result: StepResult, slot: string, eventHash: string, context: StepContext): StepResult {
+  const { held, votes } = result.state.held.expire(context.now).take(slot, eventHash)
+  let out: StepResult = { ...result, state: { ...result.state, held } }
+  for (const vote of votes) {
+    try {
+      out = merge(out, applyVote(out.state, vote, context))
+    } catch (err) {
+      // a held vote that no longer applies (its voter's trust fell, the slots are full) is dropped, not the event
+      if (!(err instanceof VerdictError)) throw err
+    }
+  }
+  return out
+}
+
+function merge (a: StepResult, b: StepResult): StepResult {
+  return { state: b.state, records: [...a.records, ...b.records], evidence: [...a.evidence, ...b.evidence] }
+}
+
+/**
+ * A vote from the network (or the store, on restart). It is counted at once
+ * (`applyVote`) when its event is known, its slot completed, or its voter
+ * already has another vote in the slot (counted or held: that is equivocation,
+ * and the evidence is made at once). Otherwise it is verified and held, not
+ * counted, until its event arrives (`learnEvent`), within HELD_VOTES_MAX and
+ * HELD_VOTE_AGE_MS_MAX; its `vote` record is stored so a restart holds it again.
+ */
+export function receiveVote (state: ConsensusState, vote: Vote, context: StepContext): StepResult {
+  if (vote.federation_id !== state.federation_id) {
+    throw new VoteWrongFederationError(`vote for federation "${vote.federation_id}", this node is in "${state.federation_id}"`)
+  }
+  const slot = state.slots.get(vote.slot)
+  const counted = slot?.first_votes.get(vote.voter)
+  if (slot !== undefined && (slot.events.has(vote.event_hash) || slot.status !== 'pending' || (counted !== undefined && counted.event_hash !== vote.event_hash))) {
+    return applyVote(state, vote, context)
+  }
+  if (counted !== undefined) return { state, records: [], evidence: [] } // the same vote again
+  const expired = state.held.expire(context.now)
+  const held = expired.of(vote.slot, vote.voter)
+  if (held !== undefined && held.event_hash === vote.event_hash) return { state, records: [], evidence: [] } // held already
+  const membership = slot?.membership ?? state.membership
+  if (!membership.members.has(vote.voter)) {
+    throw new VoteFromNonMemberError(`vote from ${vote.voter}, which is not a member of "${state.federation_id}" at epoch ${membership.epoch}`)
+  }
+  if (!mayParticipate(state.trust.get(vote.voter))) {
+    throw new VoterExcludedError(`vote from ${vote.voter}: its trust band is VERY LOW, so it is excluded from voting`)
+  }
+  verifyVote(vote, { federationId: state.federation_id, membership, verifier: context.verifier })
+  if (held !== undefined) {
+    // two signed hashes from one voter in one slot: apply both, which records the equivocation
+    const base: ConsensusState = { ...state, held: expired.without(vote.slot, vote.voter) }
+    const first = applyVote(base, held, context)
+    return merge(first, applyVote(first.state, vote, context))
+  }
+  return { state: { ...state, held: expired.add(vote, context.now) }, records: [{ kind: 'vote', vote }], evidence: [] }
 }
 
 /** A slot's deadline passed while pending: it fails and resolves by the tie-breaking rule. */

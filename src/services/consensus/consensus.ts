@@ -6,11 +6,15 @@
  */
 import { z } from 'zod'
 import { decodeJsonPayload } from '../../wire/json-payload.ts'
-import { InputError, PayloadRefusedError } from '../../core/errors.ts'
-import { applyEvidence, applyVote, closeSlot, learnEvent, type ConsensusState, type StepResult } from '../../core/consensus/machine.ts'
+import { InputError, PayloadRefusedError, VerdictError } from '../../core/errors.ts'
+import { applyEvidence, applyVote, closeSlot, learnEvent, receiveVote, type ConsensusState, type StepResult } from '../../core/consensus/machine.ts'
+import { pendingSlots, type PendingSlot } from '../../core/consensus/pending.ts'
+import { VOTING_POLICY_DEFAULT, autoVoteRule, type AutoVoteRule } from '../../core/consensus/voting-policy.ts'
+import type { ValidatedEnvelope } from '../../wire/pipeline.ts'
+import { autoVoteDecision } from './voting-policy.ts'
 import { signVote, voteFromJson, voteToJson, type Vote } from '../../core/consensus/vote.ts'
 import { evidenceFromJson, evidenceToJson, type EquivocationEvidenceJson } from '../../core/consensus/evidence.ts'
-import { eventHash, parseEvent } from '../../core/consensus/event.ts'
+import { eventHash, parseEvent, type ConsensusEvent } from '../../core/consensus/event.ts'
 import type { BatchOperation } from '../../store/store.ts'
 import type { AuditRecord } from '../../core/audit/record.ts'
 import { consensusAuditRecords } from '../audit/records.ts'
@@ -45,6 +49,20 @@ export class SlotCompletedError extends InputError {
 export class AlreadyVotedError extends InputError {
   static override readonly code = 'AlreadyVotedError'
   override readonly name = 'AlreadyVotedError'
+}
+
+/** No event with this hash is known in the slot: the node does not sign a vote for something it has not seen. */
+export class UnknownEventError extends InputError {
+  static override readonly code = 'UnknownEventError'
+  override readonly name = 'UnknownEventError'
+}
+
+/** A gossiped event whose envelope was not signed by its proposer: the proposer's signature is what vouches for it. */
+export class EventNotFromProposerError extends VerdictError {
+  static override readonly code = 'EventNotFromProposerError'
+  override readonly name = 'EventNotFromProposerError'
+  readonly action = 'reject'
+  override readonly code = 'event_not_from_proposer'
 }
 
 /** The slot a payload concerns, when it is well formed enough to say. */
@@ -83,9 +101,12 @@ export class ConsensusService implements Consensus {
         if (this.state === undefined) throw new PayloadRefusedError('ignore', 'no_membership', 'this node has no federation membership yet')
         return payload
       },
-      commit: async (payload, _envelope, persist) => {
-        const result = await this.serial(async () => await this.stepAndCommit(payload, persist))
-        return async () => { await this.publishEvidence(result) }
+      commit: async (payload, envelope, persist) => {
+        const result = await this.serial(async () => await this.stepAndCommit(payload, envelope, persist))
+        return async () => {
+          await this.publishEvidence(result)
+          await this.autoVote(result)
+        }
       }
     })
     const timeoutMs = this.init.slotTimeoutMs
@@ -161,12 +182,76 @@ export class ConsensusService implements Consensus {
       const signed = await this.components.consensusStore.signedVote(state.federation_id, slot)
       if (signed !== undefined && signed.event_hash === eventHash) return { result: undefined, vote: voteFromJson(signed.vote) }
       await this.refuseSecondSignature(slot, eventHash)
+      if (this.requireState().slots.get(slot)?.events.has(eventHash) !== true) {
+        throw new UnknownEventError(`no event with hash ${eventHash} is known in slot ${slot}: this node signs only what it has seen ("fedmesh consensus pending" lists the open slots and their events)`)
+      }
       const base: StepResult = { state: this.requireState(), records: [], evidence: [] }
       return await this.signAndCommit(base, slot, eventHash)
     })
     if (outcome.result !== undefined) await this.publishEvidence(outcome.result)
     await this.publish({ kind: 'vote', vote: voteToJson(outcome.vote) })
     return { slot, event_hash: eventHash, status: this.state?.slots.get(slot)?.status ?? 'pending' }
+  }
+
+  /** The open slots with their events and votes so far (consensus.pending). */
+  pending (): PendingSlot[] {
+    return pendingSlots(this.requireState(), { nodeId: this.components.nodeId, slotTimeoutMs: this.init.slotTimeoutMs })
+  }
+
+  /**
+   * After an event from the network was committed: when the voting policy
+   * says `auto` for its type and the type's rule passes, this node votes for
+   * it — through the same never-sign-twice check and batch as a manual vote,
+   * logged, with an operator record in the audit log naming the rule.
+   */
+  private async autoVote (result: StepResult): Promise<void> {
+    for (const record of result.records) {
+      if (record.kind !== 'event') continue
+      const event = record.event
+      const policy = this.init.votingPolicy ?? VOTING_POLICY_DEFAULT
+      const rule = autoVoteRule(event.type)
+      if (policy[event.type] !== 'auto' || rule === undefined) continue
+      try {
+        await this.autoVoteFor(event, record.event_hash, rule)
+      } catch (err) {
+        // already voted, slot completed: nothing to sign; the operator can still see the event in `consensus pending`
+        this.components.logger.warn({ err, slot: event.slot, event_hash: record.event_hash, rule }, 'auto vote not cast')
+      }
+    }
+  }
+
+  private async autoVoteFor (event: ConsensusEvent, hash: string, rule: AutoVoteRule): Promise<void> {
+    const { logger, clock } = this.components
+    const outcome = await this.serial(async () => {
+      const state = this.requireState()
+      const slot = state.slots.get(event.slot)
+      if (slot === undefined || slot.status !== 'pending' || !slot.events.has(hash)) return undefined
+      const decision = autoVoteDecision(event, rule, slot.membership)
+      if (!decision.approve) {
+        logger.info({ slot: event.slot, event_hash: hash, rule, reason: decision.reason }, 'auto vote: rule not met, left for the operator')
+        return undefined
+      }
+      const signed = await this.components.consensusStore.signedVote(state.federation_id, event.slot)
+      if (signed !== undefined) {
+        // this node signed in the slot already (the same or another hash): never a second signature
+        logger.info({ slot: event.slot, event_hash: hash, rule, voted: signed.event_hash }, 'auto vote: this node already voted in the slot')
+        return undefined
+      }
+      await this.refuseSecondSignature(event.slot, hash)
+      const audit: AuditRecord = {
+        kind: 'operator',
+        timestamp_ms: clock.now(),
+        action: 'consensus.vote',
+        actor: 'voting-policy',
+        detail: 'ok',
+        attributes: { outcome: 'ok', mode: 'auto', rule, slot: event.slot, event_hash: hash, event_type: event.type }
+      }
+      return await this.signAndCommit({ state, records: [], evidence: [] }, event.slot, hash, [audit])
+    })
+    if (outcome === undefined) return
+    logger.info({ slot: event.slot, event_hash: hash, event_type: event.type, rule }, 'auto vote cast by the voting policy')
+    await this.publishEvidence(outcome.result)
+    await this.publish({ kind: 'vote', vote: voteToJson(outcome.vote) })
   }
 
   /** Refuses to sign in a slot this node signed in already (persisted record, or a vote in memory from before it) or that completed. */
@@ -184,14 +269,14 @@ export class ConsensusService implements Consensus {
   }
 
   /** Signs the vote and persists it, the step's records and the slashing-protection record in ONE batch, then takes the state. */
-  private async signAndCommit (before: StepResult, slot: string, hash: string): Promise<{ result: StepResult, vote: Vote }> {
+  private async signAndCommit (before: StepResult, slot: string, hash: string, extraAudit: AuditRecord[] = []): Promise<{ result: StepResult, vote: Vote }> {
     const { consensusStore, signer, nodeId, audit } = this.components
     const vote = signVote(signer, { federation_id: before.state.federation_id, slot, event_hash: hash, voter: nodeId })
     const voted = applyVote(before.state, vote, this.context())
     const result: StepResult = { state: voted.state, records: [...before.records, ...voted.records], evidence: [...before.evidence, ...voted.evidence] }
     // the signed-vote record, the step's records and what it decided for the audit log: one batch
     if (audit === undefined) await consensusStore.persistSigned(result.records, vote)
-    else await audit.submit(this.auditRecords(result), [...consensusStore.recordOperations(result.records), consensusStore.signedVoteOperation(vote)])
+    else await audit.submit([...extraAudit, ...this.auditRecords(result)], [...consensusStore.recordOperations(result.records), consensusStore.signedVoteOperation(vote)])
     this.take(result.state)
     return { result, vote }
   }
@@ -216,8 +301,13 @@ export class ConsensusService implements Consensus {
   }
 
   /** One step from the current state; the state is replaced only after `persist` succeeded. */
-  private async stepAndCommit (payload: ConsensusPayload, persist: (writes: BatchOperation[], auditRecords?: AuditRecord[]) => Promise<void>): Promise<StepResult> {
+  private async stepAndCommit (payload: ConsensusPayload, envelope: ValidatedEnvelope, persist: (writes: BatchOperation[], auditRecords?: AuditRecord[]) => Promise<void>): Promise<StepResult> {
     await this.refuseCompletedSlot(slotOf(payload))
+    const proposer = payload.kind === 'event' ? (payload.event as { proposer?: unknown } | null)?.proposer : undefined
+    if (payload.kind === 'event' && proposer !== envelope.source) {
+      // the envelope's signature (its source's key, from the membership) is the proposer's signature over the event
+      throw new EventNotFromProposerError(`event naming proposer ${String(proposer)} arrived in an envelope signed by ${envelope.source}`)
+    }
     const result = this.step(payload)
     await persist(this.components.consensusStore.recordOperations(result.records), this.auditRecords(result))
     this.take(result.state)
@@ -257,7 +347,7 @@ export class ConsensusService implements Consensus {
     const context = { now: this.components.clock.now(), verifier: this.components.verifier }
     switch (payload.kind) {
       case 'event': return learnEvent(state, payload.event, context)
-      case 'vote': return applyVote(state, voteFromJson(payload.vote), context)
+      case 'vote': return receiveVote(state, voteFromJson(payload.vote), context)
       case 'evidence': return applyEvidence(state, evidenceFromJson(payload.evidence as EquivocationEvidenceJson), context)
     }
   }

@@ -7,6 +7,8 @@
  */
 import type { HybridSigner, SignatureVerifier } from '../../core/signature.ts'
 import type { ConsensusPolicy } from '../../core/consensus/threshold.ts'
+import type { PendingSlot } from '../../core/consensus/pending.ts'
+import type { VotingPolicy } from '../../core/consensus/voting-policy.ts'
 import type { Membership } from '../../core/consensus/membership.ts'
 import type { ConsensusStore } from '../../store/consensus.ts'
 import type { Clock } from '../../runtime/clock.ts'
@@ -16,7 +18,7 @@ import type { AuditAppender } from '../audit/appender.ts'
 import { ConsensusService } from './consensus.ts'
 
 export { VOTE_CLASS, CONSENSUS_SCHEMA_ID, CONSENSUS_CONTENT_TYPE } from './constants.ts'
-export { ConsensusService, ConsensusNotReadyError, SlotCompletedError, AlreadyVotedError } from './consensus.ts'
+export { ConsensusService, ConsensusNotReadyError, SlotCompletedError, AlreadyVotedError, UnknownEventError, EventNotFromProposerError } from './consensus.ts'
 
 export interface ConsensusComponents {
   envelopes: EnvelopeChannel
@@ -38,12 +40,16 @@ export interface ConsensusInit {
   fallbackPolicy: ConsensusPolicy
   /** a slot pending longer than this is closed (tie-breaking resolves it) */
   slotTimeoutMs: number
+  /** per event type, manual or auto (config `consensus.voting`); default VOTING_POLICY_DEFAULT */
+  votingPolicy?: VotingPolicy
 }
 
 /** What operations may call on a running node's consensus. */
 export interface Consensus {
   propose: (input: { type: string, slot: string, body: unknown }) => Promise<{ event_hash: string, slot: string }>
   vote: (slot: string, eventHash: string) => Promise<{ slot: string, event_hash: string, status: string }>
+  /** the open slots with their events and votes so far */
+  pending: () => PendingSlot[]
   /** re-reads membership, policy and trust from the store (after a genesis is loaded or trust is adjusted) */
   reload: () => Promise<void>
 }

@@ -13,32 +13,44 @@ const EVENT_TYPES = ['governance_proposal', 'membership_add', 'membership_remove
 /** History records shown. */
 const HISTORY_LIMIT = 20
 
-/** The votes of a pending slot as [{ event_hash, votes }], from either a { hash: count } map or a list. */
-export function votesPerHash (slot) {
-  const votes = slot.votes ?? {}
-  const list = Array.isArray(votes)
-    ? votes.map((v) => ({ event_hash: v.event_hash ?? v.hash, votes: v.votes ?? v.count ?? 0 }))
-    : Object.entries(votes).map(([hash, count]) => ({ event_hash: hash, votes: Array.isArray(count) ? count.length : count }))
-  if (slot.event_hash !== undefined && !list.some((v) => v.event_hash === slot.event_hash)) list.unshift({ event_hash: slot.event_hash, votes: 0 })
-  return list.sort((a, b) => b.votes - a.votes || (a.event_hash < b.event_hash ? -1 : 1))
+/**
+ * The rows of a pending slot (consensus.pending): one per known event, then
+ * one per hash that has votes waiting for their event (no Vote button: this
+ * node signs only what it has seen).
+ */
+export function slotRows (slot) {
+  const rows = (slot.events ?? []).map((e) => ({ event_hash: e.event_hash, votes: e.votes, event: e }))
+  for (const [hash, held] of Object.entries(slot.awaiting_event ?? {})) rows.push({ event_hash: hash, votes: 0, held })
+  return rows
+}
+
+function EventBody ({ event }) {
+  const text = event.type === 'governance_proposal' ? event.body?.text : undefined
+  if (typeof text === 'string') return text === '' ? '' : html`<p class="body">${text}</p>`
+  return html`<${Json} value=${event.body} />`
 }
 
 function PendingSlot ({ slot }) {
   const [vote, voting] = useAction(async (eventHash) => await api.op('consensus.vote', { slot: slot.slot, event_hash: eventHash }))
-  const title = slot.title ?? slot.body?.title ?? '(untitled)'
-  const text = slot.body?.text
+  const events = slot.events ?? []
+  const heading = events.length === 1 ? events[0].title : `Slot ${slot.slot}: ${events.length} events`
   return html`<article class="slot" data-slot=${slot.slot} aria-labelledby=${`slot-${slot.slot}`}>
-    <h3 id=${`slot-${slot.slot}`}>${title}</h3>
-    <p class="muted">slot <code>${slot.slot}</code> · ${slot.type ?? 'unknown type'}
-      ${slot.proposer === undefined ? '' : html` · proposed by ${slot.proposer.site_id ?? '?'} (<${Id} value=${slot.proposer.peer_id} />)`}
-      ${slot.deadline === undefined ? '' : html` · deadline <${Ago} at=${slot.deadline} />`}</p>
-    ${typeof text === 'string' && text !== '' ? html`<p class="body">${text}</p>` : slot.body !== undefined && html`<${Json} value=${slot.body} />`}
+    <h3 id=${`slot-${slot.slot}`}>${heading}</h3>
+    <p class="muted">slot <code>${slot.slot}</code> · quorum ${slot.quorum} of ${slot.membership_size} · deadline <${Ago} at=${slot.deadline} /></p>
+    ${events.map((e) => html`<section class="event" data-event-hash=${e.event_hash} aria-label=${`Event ${e.event_hash.slice(0, 8)}`}>
+      ${events.length > 1 ? html`<h4>${e.title}</h4>` : ''}
+      <p class="muted">${e.type} · proposed by ${e.proposer.site_id ?? '(no site)'} (<${Id} value=${e.proposer.peer_id} />) <${Ago} at=${e.initiated_at} /></p>
+      <${EventBody} event=${e} />
+    </section>`)}
     <table aria-label=${`Votes in ${slot.slot}`}>
       <thead><tr><th scope="col">Event hash</th><th scope="col">Votes</th><th scope="col"><span class="sr-only">Action</span></th></tr></thead>
-      <tbody>${votesPerHash(slot).map((v) => html`<tr>
-        <td><${ShortHash} value=${v.event_hash} /></td><td>${v.votes}</td>
-        <td><button type="button" disabled=${voting.busy || slot.voted != null}
-          onClick=${() => vote(v.event_hash)}>Vote for ${v.event_hash.slice(0, 8)}</button></td>
+      <tbody>${slotRows(slot).map((r) => html`<tr>
+        <td><${ShortHash} value=${r.event_hash} /></td>
+        <td>${r.event === undefined ? `${r.held} waiting for the event` : r.votes}</td>
+        <td>${r.event === undefined
+          ? html`<span class="muted">event not received</span>`
+          : html`<button type="button" disabled=${voting.busy || slot.voted != null}
+            onClick=${() => vote(r.event_hash)}>Vote for ${r.event_hash.slice(0, 8)}</button>`}</td>
       </tr>`)}</tbody>
     </table>
     ${slot.voted != null ? html`<p class="muted">This node voted for <${ShortHash} value=${slot.voted} />.</p>` : ''}
@@ -49,7 +61,7 @@ function PendingSlot ({ slot }) {
 
 function PendingSlots () {
   const pending = usePoll(async () => await api.op('consensus.pending'))
-  const slots = pending.data === undefined ? [] : Array.isArray(pending.data) ? pending.data : pending.data.slots ?? []
+  const slots = pending.data?.slots ?? []
   return html`<section aria-labelledby="pending-title" data-testid="pending">
     <h2 id="pending-title">Pending slots</h2>
     <${ErrorNotice} error=${pending.error} context="consensus.pending" />
