@@ -44,6 +44,7 @@ export interface SyncStatus {
   rejected: number
   equivocations: number
   rounds: { ok: number, failed: number }
+  timings: import('./index.ts').SyncTimings
 }
 
 /** Gap ranges shown per log. */

@@ -11,14 +11,17 @@ import { pbStream } from 'it-protobuf-stream'
 import { type FetchRequest, type LogFrontier, SyncRequest, SyncResponse } from '../../../protocols/sync.ts'
 import { logKey } from '../../core/sync/log-book.ts'
 import { PEER_ID_PATTERN } from '../../core/identity/peer-id.ts'
-import { DATA_CLASSES, type DataClass } from '../../wire/envelope.ts'
+import { DATA_CLASSES, decodeEnvelope, type DataClass, type DecodedEnvelope } from '../../wire/envelope.ts'
+import { checkRangeByLinks, type RangeEntry, type RangeProof } from '../../core/sync/range-check.ts'
 import type { SeqRange } from '../envelopes/index.ts'
+import { linkOf } from '../envelopes/origin-logs.ts'
+import { syncMetrics, type SyncMetrics } from './metrics.ts'
 import {
   FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, SYNC_INTERVAL_MS_DEFAULT,
   SYNC_MESSAGE_BYTES_MAX, SYNC_PROTOCOL, SYNC_REQUEST_MS_MAX, SYNC_ROUND_MS_MAX, SYNC_ROUNDS_IN_FLIGHT_MAX
 } from './constants.ts'
 import { logStatus, type SyncStatus } from './status.ts'
-import type { Sync, SyncComponents, SyncInit } from './index.ts'
+import type { Sync, SyncComponents, SyncInit, SyncTimings } from './index.ts'
 
 type Messages = ReturnType<typeof pbStream>
 
@@ -36,11 +39,15 @@ export class SyncService implements Sync {
   private readonly remote = new Map<string, Map<string, LogFrontier>>()
   private readonly fetching = new Map<string, { peer: string, range: SeqRange }>()
   private readonly counters = { envelopes: 0, bytes: 0, rejected: 0, ok: 0, failed: 0 }
+  /** where catching up spends its time (ms, from the Clock component) and how entries were authenticated */
+  private readonly stats: SyncTimings = { fetchMs: 0, linkMs: 0, verifyMs: 0, commitMs: 0, signatures: 0, links: 0, breaks: 0 }
+  private readonly metrics: SyncMetrics | undefined
 
   constructor (components: SyncComponents, init: SyncInit) {
     this.components = components
     this.intervalMs = init.intervalMs ?? SYNC_INTERVAL_MS_DEFAULT
     this.onConnect = init.onConnect ?? true
+    this.metrics = components.registry === undefined ? undefined : syncMetrics(components.registry, () => this.status())
   }
 
   async start (): Promise<void> {
@@ -68,7 +75,8 @@ export class SyncService implements Sync {
       bytes_synced: this.counters.bytes,
       rejected: this.counters.rejected,
       equivocations: logs.equivocationCount,
-      rounds: { ok: this.counters.ok, failed: this.counters.failed }
+      rounds: { ok: this.counters.ok, failed: this.counters.failed },
+      timings: { ...this.stats }
     }
   }
 
@@ -86,6 +94,7 @@ export class SyncService implements Sync {
         const accepted = await this.round(peer, messages, signal)
         await stream.close({ signal }).catch(() => {})
         this.counters.ok++
+        this.metrics?.rounds.inc({ result: 'ok' })
         return accepted
       } catch (err) {
         stream.abort(err as Error)
@@ -93,6 +102,7 @@ export class SyncService implements Sync {
       }
     } catch (err) {
       this.counters.failed++
+      this.metrics?.rounds.inc({ result: 'failed' })
       this.components.logger.debug({ err, peer: id }, 'sync round failed')
       return 0
     } finally {
@@ -146,34 +156,109 @@ export class SyncService implements Sync {
     return accepted
   }
 
-  /** Fetches [from, to] of one log until done, each envelope through the channel's receive. */
+  /** Fetches [from, to] of one log until done, each batch authenticated by its hash links, each envelope through the channel's receive. */
   private async fetchRange (peer: PeerId, messages: Messages, range: { dataClass: DataClass, origin: string, from: number, to: number }, signal: AbortSignal): Promise<{ accepted: number, rejected: number }> {
     const key = logKey(range.dataClass, range.origin)
+    const { clock } = this.components
     let accepted = 0
     let rejected = 0
-    for (let from = range.from; from <= range.to;) {
+    const ask = async (from: number): Promise<SyncResponse> => {
       this.fetching.set(key, { peer: peer.toString(), range: { from, to: range.to } })
       const fetch: FetchRequest = { dataClass: range.dataClass, origin: range.origin, fromSeq: BigInt(from), toSeq: BigInt(range.to), countMax: FETCH_ENVELOPES_MAX }
-      const response = await this.request(messages, { frontiers: false, fetch }, signal)
-      for (const bytes of response.envelopes.slice(0, FETCH_ENVELOPES_MAX)) {
+      const response = this.request(messages, { frontiers: false, fetch }, signal)
+      response.catch(() => {}) // awaited below; a failure while an earlier batch commits must not go unhandled
+      return await response
+    }
+    let pending = ask(range.from)
+    for (let from = range.from; ;) {
+      const asked = clock.now()
+      const response = await pending
+      const batch = response.envelopes.slice(0, FETCH_ENVELOPES_MAX)
+      const next = Number(response.nextSeq)
+      // a responder must move forward; one that does not is done for this range
+      const more = next > from && batch.length > 0 && next <= range.to
+      // the next batch is on its way while this one is checked and committed
+      if (more) pending = ask(next)
+      const linked = clock.now()
+      this.stats.fetchMs += linked - asked
+      const proven = this.proveByLinks(range, batch)
+      this.stats.linkMs += clock.now() - linked - proven.verifyMs
+      this.stats.verifyMs += proven.verifyMs
+      const committing = clock.now()
+      // the whole batch enters the channel at once: decoding and checks overlap the store writes (commits stay serialised per class)
+      const verdicts = await Promise.all(batch.map(async (bytes, i) => {
         this.counters.bytes += bytes.length
-        const verdict = await this.components.envelopes.receive(range.dataClass, bytes, peer)
+        this.metrics?.bytes.inc(bytes.length)
+        const decoded = proven.decoded[i]
+        const vouched = decoded !== undefined && proven.proofs[i] !== 'none'
+        if (vouched) this.components.vouches.vouch(decoded.signedBytes, decoded.signature)
+        try {
+          return await this.components.envelopes.receive(range.dataClass, bytes, peer)
+        } finally {
+          if (vouched) this.components.vouches.release(decoded.signature)
+        }
+      }))
+      for (const verdict of verdicts) {
         if (verdict.action === 'accept') {
           accepted++
           this.counters.envelopes++
+          this.metrics?.envelopes.inc({ result: 'accepted' })
           await verdict.value?.()
         } else if (verdict.action === 'reject') {
           rejected++
           this.counters.rejected++
+          this.metrics?.envelopes.inc({ result: 'rejected' })
+        } else {
+          this.metrics?.envelopes.inc({ result: 'ignored' })
         }
       }
-      const next = Number(response.nextSeq)
-      // a responder must move forward; one that does not is done for this range
-      if (next <= from || response.envelopes.length === 0 || rejected > 0) break
+      this.stats.commitMs += clock.now() - committing
+      if (rejected > 0 || !more) {
+        // a request still in flight is answered before the stream is used again (or closed)
+        if (more) await pending.catch(() => {})
+        break
+      }
       from = next
     }
     this.fetching.delete(key)
     return { accepted, rejected }
+  }
+
+  /**
+   * Authenticates a fetched batch by its hash links (core/sync/range-check.ts): the newest entry's signature,
+   * then `prev_hash` back through the batch; where a link breaks, the entry's own signature. An entry of another
+   * log, or one that does not decode, is proved by nothing (the channel's pipeline judges it on its own).
+   */
+  private proveByLinks (range: { dataClass: DataClass, origin: string }, batch: Uint8Array[]): { decoded: Array<DecodedEnvelope | undefined>, proofs: RangeProof[], verifyMs: number } {
+    const { clock, vouches, members } = this.components
+    const decoded = batch.map((bytes): DecodedEnvelope | undefined => {
+      try {
+        const d = decodeEnvelope(bytes)
+        return d.envelope.source === range.origin && d.envelope.dataClass === range.dataClass && d.envelope.originSeq > 0 ? d : undefined
+      } catch {
+        return undefined
+      }
+    })
+    const indices = decoded.flatMap((d, i) => d === undefined ? [] : [i])
+    const entries: RangeEntry[] = indices.map((i) => linkOf(decoded[i] as DecodedEnvelope)).map((link, j) => ({ seq: (decoded[indices[j]] as DecodedEnvelope).envelope.originSeq, ...link }))
+    const key = members.key(range.origin)
+    let verifyMs = 0
+    const check = checkRangeByLinks(entries, (j) => {
+      const d = decoded[indices[j]] as DecodedEnvelope
+      if (key === undefined) return false
+      const started = clock.now()
+      const ok = vouches.base.verify(key, d.signedBytes, d.signature)
+      verifyMs += clock.now() - started
+      return ok
+    })
+    const proofs: RangeProof[] = batch.map(() => 'none')
+    for (const [j, i] of indices.entries()) proofs[i] = check.proofs[j]
+    this.stats.signatures += check.signaturesChecked
+    this.stats.links += check.proofs.filter((p) => p === 'link').length
+    this.stats.breaks += check.breaks
+    this.metrics?.proofs.inc({ proof: 'signature' }, check.signaturesChecked)
+    this.metrics?.proofs.inc({ proof: 'link' }, check.proofs.filter((p) => p === 'link').length)
+    return { decoded, proofs, verifyMs }
   }
 
   private async request (messages: Messages, request: SyncRequest, signal: AbortSignal): Promise<SyncResponse> {

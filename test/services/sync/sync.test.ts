@@ -21,6 +21,7 @@ import type { HybridSigner } from '../../../src/core/signature.ts'
 import { DATA_CLASSES, decodeEnvelope, signEnvelope, type DataClass } from '../../../src/wire/envelope.ts'
 import { gossipTopic } from '../../../src/net/gossip.ts'
 import { SYNC_LOG_SUBLEVEL } from '../../../src/store/sync-logs.ts'
+import { EnvelopeBody, SignedEnvelope } from '../../../protocols/envelope.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload } from '../../../sim/load.ts'
 
 const FEDERATION = 'sync-test'
@@ -127,21 +128,26 @@ test('a forged envelope inside a sync batch is rejected; the batch\'s good envel
   await until('b to get all 40', () => b.got.size === 40)
   await a.node.stop()
 
-  // b's stored copy of a's seq 5 gets one ML-DSA byte flipped: b now serves a forgery inside its batch
+  // b's stored copy of a's seq 5 gets another payload (message 999) under a's original signatures: b now serves a forgery inside its batch
   const entries = b.node.store.sublevel<Uint8Array>(SYNC_LOG_SUBLEVEL, 'view')
   const key = `${CLASS}/${keys[0].id}/${String(5).padStart(16, '0')}`
   const genuine = await entries.get(key)
   if (genuine === undefined) throw new Error('b does not store a\'s seq 5')
-  const forged = Uint8Array.from(genuine)
-  forged[forged.length - 20] ^= 0xff
+  const signed = SignedEnvelope.decode(genuine)
+  const body = EnvelopeBody.decode(signed.body)
+  const forged = SignedEnvelope.encode({ ...signed, body: EnvelopeBody.encode({ ...body, payload: encodeLoadPayload(999, Number(body.timestampMs), 64) }) })
   await entries.put(key, forged)
 
   const c = await net.start(2, { bootstrap: [1] })
   t.teardown(async () => { await c.node.stop() })
   await until('c to take every good envelope of the batch', () => all(0, 40).every((m) => m === 4 || c.got.has(m)))
   t.false(c.got.has(4), 'the forged one (message 4 = seq 5) is not delivered')
+  t.false(c.got.has(999), 'nor its forged payload')
   const status = c.node.sync.status()
   t.true(status.rejected >= 1, 'the forgery is counted as rejected')
+  // the batch 1..40: seq 40's signature, links down to 6, the break at 5 (its own signature fails), seq 4's signature, links down to 1
+  t.true(status.timings.links >= 37, `${status.timings.links} entries proved by hash links`)
+  t.true(status.timings.breaks >= 2, 'the forged body breaks the link from seq 6, and nothing proved seq 5 to link to 4')
   const log = status.logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id)
   t.is(log?.frontier, 4)
   t.deepEqual(log?.gaps.map((g) => [g.from, g.to]), [[5, 5]], 'the hole is a visible gap')
