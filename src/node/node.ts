@@ -279,7 +279,7 @@ export class FedmeshNode {
       })({ connections: libp2p, protectedPeers: () => new Set(pubsub.getTopics().flatMap((topic) => pubsub.getMeshPeers(topic))), clock, logger: log }))
     }
     this.operations = createOperations({
-      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains }, auditLog
+      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains, ...(federated ? { sync: this.sync } : {}) }, auditLog
     })
   }
 

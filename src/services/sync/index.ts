@@ -19,6 +19,7 @@ export { SYNC_PROTOCOL } from './constants.ts'
 export { SyncService }
 export { LinkVouches } from './link-vouches.ts'
 export type { SyncStatus, LogSyncStatus, GapStatus } from './status.ts'
+export { storedStatus } from './status.ts'
 
 /** The slice of the libp2p host sync uses. */
 export interface SyncHost {
@@ -50,13 +51,13 @@ export interface SyncComponents {
 /** Where catching up spent its time since start (ms) and how fetched entries were authenticated. */
 export interface SyncTimings {
   /** waiting for fetch responses (network and the responder's store reads) */
-  fetchMs: number
+  fetch_ms: number
   /** decoding and hashing fetched bodies, checking the links */
-  linkMs: number
+  link_ms: number
   /** hybrid signature checks of range anchors and of entries below a broken link */
-  verifyMs: number
+  verify_ms: number
   /** the channel's receive of each fetched envelope: pipeline, payload decode, commit in the store */
-  commitMs: number
+  commit_ms: number
   /** signatures checked by sync before receive */
   signatures: number
   /** entries proved by a hash link instead of their signature */

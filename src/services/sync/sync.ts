@@ -40,7 +40,7 @@ export class SyncService implements Sync {
   private readonly fetching = new Map<string, { peer: string, range: SeqRange }>()
   private readonly counters = { envelopes: 0, bytes: 0, rejected: 0, ok: 0, failed: 0 }
   /** where catching up spends its time (ms, from the Clock component) and how entries were authenticated */
-  private readonly stats: SyncTimings = { fetchMs: 0, linkMs: 0, verifyMs: 0, commitMs: 0, signatures: 0, links: 0, breaks: 0 }
+  private readonly stats: SyncTimings = { fetch_ms: 0, link_ms: 0, verify_ms: 0, commit_ms: 0, signatures: 0, links: 0, breaks: 0 }
   private readonly metrics: SyncMetrics | undefined
 
   constructor (components: SyncComponents, init: SyncInit) {
@@ -68,6 +68,7 @@ export class SyncService implements Sync {
     const rows = logStatus({ positions: logs.positions(), find: (c, o) => logs.book.find(c, o), remote: this.remote, fetching: this.fetching })
     const gaps = rows.reduce((sum, row) => sum + row.gaps.length, 0)
     return {
+      node_running: true,
       logs: rows,
       complete: gaps === 0,
       gaps,
@@ -180,10 +181,10 @@ export class SyncService implements Sync {
       // the next batch is on its way while this one is checked and committed
       if (more) pending = ask(next)
       const linked = clock.now()
-      this.stats.fetchMs += linked - asked
+      this.stats.fetch_ms += linked - asked
       const proven = this.proveByLinks(range, batch)
-      this.stats.linkMs += clock.now() - linked - proven.verifyMs
-      this.stats.verifyMs += proven.verifyMs
+      this.stats.link_ms += clock.now() - linked - proven.verify_ms
+      this.stats.verify_ms += proven.verify_ms
       const committing = clock.now()
       // the whole batch enters the channel at once: decoding and checks overlap the store writes (commits stay serialised per class)
       const verdicts = await Promise.all(batch.map(async (bytes, i) => {
@@ -212,7 +213,7 @@ export class SyncService implements Sync {
           this.metrics?.envelopes.inc({ result: 'ignored' })
         }
       }
-      this.stats.commitMs += clock.now() - committing
+      this.stats.commit_ms += clock.now() - committing
       if (rejected > 0 || !more) {
         // a request still in flight is answered before the stream is used again (or closed)
         if (more) await pending.catch(() => {})
@@ -229,7 +230,7 @@ export class SyncService implements Sync {
    * then `prev_hash` back through the batch; where a link breaks, the entry's own signature. An entry of another
    * log, or one that does not decode, is proved by nothing (the channel's pipeline judges it on its own).
    */
-  private proveByLinks (range: { dataClass: DataClass, origin: string }, batch: Uint8Array[]): { decoded: Array<DecodedEnvelope | undefined>, proofs: RangeProof[], verifyMs: number } {
+  private proveByLinks (range: { dataClass: DataClass, origin: string }, batch: Uint8Array[]): { decoded: Array<DecodedEnvelope | undefined>, proofs: RangeProof[], verify_ms: number } {
     const { clock, vouches, members } = this.components
     const decoded = batch.map((bytes): DecodedEnvelope | undefined => {
       try {
@@ -258,7 +259,7 @@ export class SyncService implements Sync {
     this.stats.breaks += check.breaks
     this.metrics?.proofs.inc({ proof: 'signature' }, check.signaturesChecked)
     this.metrics?.proofs.inc({ proof: 'link' }, check.proofs.filter((p) => p === 'link').length)
-    return { decoded, proofs, verifyMs }
+    return { decoded, proofs, verify_ms: verifyMs }
   }
 
   private async request (messages: Messages, request: SyncRequest, signal: AbortSignal): Promise<SyncResponse> {
