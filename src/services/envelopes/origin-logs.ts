@@ -14,7 +14,8 @@ import { LogBook, type LogCheck, type LogLimits, type LogLink, type LogPosition,
 import type { Logger } from '../../runtime/log.ts'
 import type { BatchOperation } from '../../store/store.ts'
 import { type SyncLogRepository } from '../../store/sync-logs.ts'
-import { envelopeBodyHash, type DataClass, type DecodedEnvelope } from '../../wire/envelope.ts'
+import { decodeEnvelope, envelopeBodyHash, ENVELOPE_SIGNING_DOMAIN, type DataClass, type DecodedEnvelope } from '../../wire/envelope.ts'
+import { SignedEnvelope } from '../../../protocols/envelope.ts'
 import { PRUNE_BATCH_ENTRIES } from './constants.ts'
 
 export type { LogPosition, SeqRange }
@@ -62,6 +63,9 @@ export class OriginLogs {
   /** equivocation evidence seen since start, newest last (bounded) */
   readonly equivocations: EquivocationRecord[] = []
   equivocationCount = 0
+  /** arrivals classified `conflict`, by log position, until the channel reports them verified (bounded) */
+  private readonly conflicts = new Map<string, DecodedEnvelope>()
+  private readonly evidenceListeners: Array<(first: Uint8Array, second: Uint8Array) => void> = []
 
   constructor (init: OriginLogsInit) {
     this.repository = init.repository
@@ -102,12 +106,23 @@ export class OriginLogs {
   async check (decoded: DecodedEnvelope): Promise<{ check: LogCheck, link: LogLink }> {
     const { dataClass, source, originSeq } = decoded.envelope
     const link = linkOf(decoded)
-    const check = this.book.log(dataClass, source).check(originSeq, link)
-    if (check !== 'stored') return { check, link }
-    const stored = await this.repository.link(dataClass, source, originSeq)
-    // pruned (or settled by a lost range): a seq at or below the frontier is never accepted twice
-    if (stored === undefined) return { check: 'duplicate', link }
-    return { check: stored.hash === link.hash ? 'duplicate' : 'conflict', link }
+    let check = this.book.log(dataClass, source).check(originSeq, link)
+    if (check === 'stored') {
+      const stored = await this.repository.link(dataClass, source, originSeq)
+      // pruned (or settled by a lost range): a seq at or below the frontier is never accepted twice
+      check = stored === undefined ? 'duplicate' : stored.hash === link.hash ? 'duplicate' : 'conflict'
+    }
+    if (check === 'conflict') {
+      // kept until the channel has verified its signature and reports the equivocation (then it becomes evidence)
+      this.conflicts.set(`${dataClass}/${source}/${originSeq}`, decoded)
+      if (this.conflicts.size > CONFLICTS_KEPT_MAX) this.conflicts.delete(this.conflicts.keys().next().value as string)
+    }
+    return { check, link }
+  }
+
+  /** Calls `listener` with the two envelopes (wire bytes) of every equivocation the channel reports verified. */
+  onEvidence (listener: (first: Uint8Array, second: Uint8Array) => void): void {
+    this.evidenceListeners.push(listener)
   }
 
   /** Whether (dataClass, origin, seq) is accepted already (re-checked inside the serialised commit). */
@@ -134,6 +149,33 @@ export class OriginLogs {
     this.equivocations.push(record)
     if (this.equivocations.length > EQUIVOCATIONS_KEPT_MAX) this.equivocations.shift()
     this.logger.warn(record, 'equivocation: an origin signed two different envelopes for one log position')
+    const incoming = this.conflicts.get(`${record.dataClass}/${record.origin}/${record.seq}`)
+    this.conflicts.delete(`${record.dataClass}/${record.origin}/${record.seq}`)
+    if (incoming === undefined || this.evidenceListeners.length === 0) return
+    void this.counterpart(incoming).then((pair) => {
+      if (pair !== undefined) for (const listener of this.evidenceListeners) listener(pair[0], pair[1])
+    }).catch((err: unknown) => { this.logger.warn({ err }, 'building equivocation evidence failed') })
+  }
+
+  /** The stored envelope `incoming` contradicts (same seq, or the neighbour whose link fails), as an ordered pair. */
+  private async counterpart (incoming: DecodedEnvelope): Promise<[Uint8Array, Uint8Array] | undefined> {
+    const { dataClass, source, originSeq } = incoming.envelope
+    const bytes = SignedEnvelope.encode({
+      body: incoming.signedBytes.subarray(ENVELOPE_SIGNING_DOMAIN.length), ed25519Signature: incoming.signature.ed25519, mldsaSignature: incoming.signature.mldsa, hops: incoming.envelope.hops
+    })
+    const link = linkOf(incoming)
+    const stored = async (seq: number): Promise<{ bytes: Uint8Array, link: LogLink } | undefined> => {
+      if (seq < 1) return undefined
+      const found = await this.repository.get(dataClass, source, seq)
+      return found === undefined ? undefined : { bytes: found, link: linkOf(decodeEnvelope(found)) }
+    }
+    const same = await stored(originSeq)
+    if (same !== undefined && same.link.hash !== link.hash) return [same.bytes, bytes]
+    const before = await stored(originSeq - 1)
+    if (before !== undefined && before.link.hash !== link.prev) return [before.bytes, bytes]
+    const after = await stored(originSeq + 1)
+    if (after !== undefined && after.link.prev !== link.hash) return [bytes, after.bytes]
+    return undefined
   }
 
   /** Every log's position. */
@@ -164,4 +206,6 @@ export class OriginLogs {
 
 /** Evidence records kept for status (the count goes on). */
 const EQUIVOCATIONS_KEPT_MAX = 100
+/** Conflicting arrivals kept until their verdict (a flood of unverifiable ones only pushes out older ones). */
+const CONFLICTS_KEPT_MAX = 64
 

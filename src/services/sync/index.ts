@@ -18,6 +18,7 @@ import type { LinkVouches } from './link-vouches.ts'
 export { SYNC_PROTOCOL } from './constants.ts'
 export { SyncService }
 export { LinkVouches } from './link-vouches.ts'
+export { trustPenalty } from './penalty.ts'
 export type { SyncStatus, LogSyncStatus, GapStatus } from './status.ts'
 export { storedStatus } from './status.ts'
 
@@ -46,6 +47,8 @@ export interface SyncComponents {
   vouches: LinkVouches
   /** when given, sync's Prometheus metrics are registered here (fedmesh_sync_*) */
   registry?: Registry
+  /** penalises an origin caught equivocating in its log, once per piece of evidence (node: consensus trust, like vote equivocation) */
+  penalise?: (origin: string) => Promise<void>
 }
 
 /** Where catching up spent its time since start (ms) and how fetched entries were authenticated. */
@@ -71,6 +74,8 @@ export interface SyncInit {
   intervalMs?: number
   /** sync with a member as soon as a connection to it opens; default true */
   onConnect?: boolean
+  /** the federation equivocation evidence must be for (every federation when absent) */
+  federationId?: string
 }
 
 /** What operations and status may call on a running node's sync. */

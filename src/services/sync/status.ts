@@ -44,7 +44,9 @@ export interface SyncStatus {
   bytes_synced: number
   /** fetched envelopes refused by the pipeline as provably bad */
   rejected: number
+  /** origin log equivocation evidence held (found here or received from peers) */
   equivocations: number
+  evidence: Array<{ origin: string, data_class: string, seq: number, kind: 'fork' | 'link' }>
   rounds: { ok: number, failed: number }
   timings: import('./index.ts').SyncTimings
 }
@@ -99,6 +101,7 @@ export function storedStatus (positions: LogPosition[], find: (dataClass: string
     bytes_synced: 0,
     rejected: 0,
     equivocations: 0,
+    evidence: [],
     rounds: { ok: 0, failed: 0 },
     timings: { fetch_ms: 0, link_ms: 0, verify_ms: 0, commit_ms: 0, signatures: 0, links: 0, breaks: 0 }
   }

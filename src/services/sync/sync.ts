@@ -8,8 +8,9 @@
  */
 import type { AbortOptions, IncomingStreamData, PeerId } from '@libp2p/interface'
 import { pbStream } from 'it-protobuf-stream'
-import { type FetchRequest, type LogFrontier, SyncRequest, SyncResponse } from '../../../protocols/sync.ts'
-import { logKey } from '../../core/sync/log-book.ts'
+import { type FetchRequest, type LogFrontier, LogEvidence as LogEvidenceMessage, SyncRequest, SyncResponse } from '../../../protocols/sync.ts'
+import { evidenceKey, verifyLogEvidence, type LogEvidence } from './evidence.ts'
+import { logKey, type LogLink } from '../../core/sync/log-book.ts'
 import { PEER_ID_PATTERN } from '../../core/identity/peer-id.ts'
 import { DATA_CLASSES, decodeEnvelope, type DataClass, type DecodedEnvelope } from '../../wire/envelope.ts'
 import { checkRangeByLinks, type RangeEntry, type RangeProof } from '../../core/sync/range-check.ts'
@@ -17,7 +18,7 @@ import type { SeqRange } from '../envelopes/index.ts'
 import { linkOf } from '../envelopes/origin-logs.ts'
 import { syncMetrics, type SyncMetrics } from './metrics.ts'
 import {
-  FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, SYNC_INTERVAL_MS_DEFAULT,
+  EVIDENCE_KEPT_MAX, EVIDENCE_PER_RESPONSE_MAX, FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, SYNC_INTERVAL_MS_DEFAULT,
   SYNC_MESSAGE_BYTES_MAX, SYNC_PROTOCOL, SYNC_REQUEST_MS_MAX, SYNC_ROUND_MS_MAX, SYNC_ROUNDS_IN_FLIGHT_MAX
 } from './constants.ts'
 import { logStatus, type SyncStatus } from './status.ts'
@@ -42,15 +43,29 @@ export class SyncService implements Sync {
   /** where catching up spends its time (ms, from the Clock component) and how entries were authenticated */
   private readonly stats: SyncTimings = { fetch_ms: 0, link_ms: 0, verify_ms: 0, commit_ms: 0, signatures: 0, links: 0, breaks: 0 }
   private readonly metrics: SyncMetrics | undefined
+  /** verified equivocation evidence, by evidenceKey, oldest first (loaded from the store, bounded) */
+  private readonly evidence = new Map<string, LogEvidence>()
+  private readonly federationId: string | undefined
 
   constructor (components: SyncComponents, init: SyncInit) {
     this.components = components
     this.intervalMs = init.intervalMs ?? SYNC_INTERVAL_MS_DEFAULT
     this.onConnect = init.onConnect ?? true
+    this.federationId = init.federationId
     this.metrics = components.registry === undefined ? undefined : syncMetrics(components.registry, () => this.status())
   }
 
   async start (): Promise<void> {
+    for (const { encoded } of await this.components.logs.repository.allEvidence(EVIDENCE_KEPT_MAX)) {
+      try {
+        const message = LogEvidenceMessage.decode(encoded)
+        const evidence = this.verifyEvidence(message.first, message.second)
+        this.evidence.set(evidenceKey(evidence), evidence)
+      } catch (err) {
+        this.components.logger.warn({ err }, 'stored equivocation evidence no longer verifies (membership changed?); not served')
+      }
+    }
+    this.components.logs.onEvidence((first, second) => { void this.takeEvidence(first, second, 'local') })
     await this.components.host.handle(SYNC_PROTOCOL, (data) => { void this.serve(data) })
     if (this.onConnect) this.components.host.addEventListener('peer:connect', this.onPeerConnect)
     this.timer = setInterval(() => { void this.tick() }, this.intervalMs)
@@ -75,7 +90,8 @@ export class SyncService implements Sync {
       envelopes_synced: this.counters.envelopes,
       bytes_synced: this.counters.bytes,
       rejected: this.counters.rejected,
-      equivocations: logs.equivocationCount,
+      equivocations: this.evidence.size,
+      evidence: [...this.evidence.values()].map((e) => ({ origin: e.origin, data_class: e.dataClass, seq: e.seq, kind: e.kind })),
       rounds: { ok: this.counters.ok, failed: this.counters.failed },
       timings: { ...this.stats }
     }
@@ -138,6 +154,7 @@ export class SyncService implements Sync {
     const frontiers = new Map<string, LogFrontier>()
     for (const f of response.frontiers.slice(0, LOG_FRONTIERS_MAX)) frontiers.set(logKey(f.dataClass, f.origin), f)
     this.remote.set(id, frontiers)
+    for (const item of response.evidence.slice(0, EVIDENCE_PER_RESPONSE_MAX)) await this.takeEvidence(item.first, item.second, 'peer', id)
     const registered = new Set<string>(this.components.envelopes.dataClasses())
     let accepted = 0
     for (const f of frontiers.values()) {
@@ -185,6 +202,16 @@ export class SyncService implements Sync {
       const proven = this.proveByLinks(range, batch)
       this.stats.link_ms += clock.now() - linked - proven.verify_ms
       this.stats.verify_ms += proven.verify_ms
+      // two authenticated neighbours that do not link: the origin signed a fork. Evidence; the batch stops before the
+      // second, this peer gets no more requests this round (which branch is kept is first come, first kept)
+      const fork = this.forkIn(proven.decoded, proven.links, proven.proofs)
+      if (fork !== undefined) {
+        await this.takeEvidence(batch[fork], batch[fork + 1], 'local', peer.toString())
+        batch.splice(fork + 1)
+        rejected++
+        this.counters.rejected++
+        this.metrics?.envelopes.inc({ result: 'rejected' })
+      }
       const committing = clock.now()
       // the whole batch enters the channel at once: decoding and checks overlap the store writes (commits stay serialised per class)
       const verdicts = await Promise.all(batch.map(async (bytes, i) => {
@@ -225,12 +252,24 @@ export class SyncService implements Sync {
     return { accepted, rejected }
   }
 
+  /** The first index i where entries i and i+1 are consecutive, both authenticated, and do not link. */
+  private forkIn (decoded: Array<DecodedEnvelope | undefined>, links: Array<LogLink | undefined>, proofs: RangeProof[]): number | undefined {
+    for (let i = 0; i + 1 < decoded.length; i++) {
+      const lower = decoded[i]
+      const upper = decoded[i + 1]
+      if (lower === undefined || upper === undefined || proofs[i] === 'none' || proofs[i + 1] === 'none') continue
+      if (upper.envelope.originSeq !== lower.envelope.originSeq + 1) continue
+      if (links[i + 1]?.prev !== links[i]?.hash) return i
+    }
+    return undefined
+  }
+
   /**
    * Authenticates a fetched batch by its hash links (core/sync/range-check.ts): the newest entry's signature,
    * then `prev_hash` back through the batch; where a link breaks, the entry's own signature. An entry of another
    * log, or one that does not decode, is proved by nothing (the channel's pipeline judges it on its own).
    */
-  private proveByLinks (range: { dataClass: DataClass, origin: string }, batch: Uint8Array[]): { decoded: Array<DecodedEnvelope | undefined>, proofs: RangeProof[], verify_ms: number } {
+  private proveByLinks (range: { dataClass: DataClass, origin: string }, batch: Uint8Array[]): { decoded: Array<DecodedEnvelope | undefined>, links: Array<LogLink | undefined>, proofs: RangeProof[], verify_ms: number } {
     const { clock, vouches, members } = this.components
     const decoded = batch.map((bytes): DecodedEnvelope | undefined => {
       try {
@@ -241,7 +280,8 @@ export class SyncService implements Sync {
       }
     })
     const indices = decoded.flatMap((d, i) => d === undefined ? [] : [i])
-    const entries: RangeEntry[] = indices.map((i) => linkOf(decoded[i] as DecodedEnvelope)).map((link, j) => ({ seq: (decoded[indices[j]] as DecodedEnvelope).envelope.originSeq, ...link }))
+    const links = decoded.map((d) => d === undefined ? undefined : linkOf(d))
+    const entries: RangeEntry[] = indices.map((i) => ({ seq: (decoded[i] as DecodedEnvelope).envelope.originSeq, ...(links[i] as LogLink) }))
     const key = members.key(range.origin)
     let verifyMs = 0
     const check = checkRangeByLinks(entries, (j) => {
@@ -259,7 +299,39 @@ export class SyncService implements Sync {
     this.stats.breaks += check.breaks
     this.metrics?.proofs.inc({ proof: 'signature' }, check.signaturesChecked)
     this.metrics?.proofs.inc({ proof: 'link' }, check.proofs.filter((p) => p === 'link').length)
-    return { decoded, proofs, verify_ms: verifyMs }
+    return { decoded, links, proofs, verify_ms: verifyMs }
+  }
+
+  private verifyEvidence (first: Uint8Array, second: Uint8Array): LogEvidence {
+    const { members, vouches } = this.components
+    return verifyLogEvidence(first, second, { federationId: this.federationId ?? '', memberKey: members.key, verifier: vouches.base, anyFederation: this.federationId === undefined })
+  }
+
+  /**
+   * Equivocation evidence found here (the channel verified a conflicting envelope) or handed over by a peer:
+   * verified on its own, kept once (store and memory), served to every peer that asks our frontiers, and the
+   * origin penalised once, like vote equivocation. Evidence that does not verify is dropped (logged).
+   */
+  private async takeEvidence (first: Uint8Array, second: Uint8Array, source: 'local' | 'peer', from?: string): Promise<void> {
+    let evidence: LogEvidence
+    try {
+      evidence = this.verifyEvidence(first, second)
+    } catch (err) {
+      this.components.logger.debug({ err, source, from }, 'equivocation evidence refused')
+      return
+    }
+    const key = evidenceKey(evidence)
+    if (this.evidence.has(key)) return
+    this.evidence.set(key, evidence)
+    if (this.evidence.size > EVIDENCE_KEPT_MAX) this.evidence.delete(this.evidence.keys().next().value as string)
+    this.metrics?.equivocations.inc({ source })
+    this.components.logger.warn({ origin: evidence.origin, dataClass: evidence.dataClass, seq: evidence.seq, kind: evidence.kind, source, from }, 'origin log equivocation evidence: penalising the origin')
+    try {
+      await this.components.logs.repository.putEvidence(key, LogEvidenceMessage.encode({ first: evidence.first, second: evidence.second }))
+      await this.components.penalise?.(evidence.origin)
+    } catch (err) {
+      this.components.logger.warn({ err, key }, 'keeping equivocation evidence or penalising failed')
+    }
   }
 
   private async request (messages: Messages, request: SyncRequest, signal: AbortSignal): Promise<SyncResponse> {
@@ -296,10 +368,10 @@ export class SyncService implements Sync {
       const frontiers = logs.positions().slice(0, LOG_FRONTIERS_MAX).map((p): LogFrontier => ({
         dataClass: p.dataClass, origin: p.origin, low: BigInt(p.low), frontier: BigInt(p.frontier), high: BigInt(p.high)
       }))
-      return { frontiers, envelopes: [], nextSeq: 0n }
+      return { frontiers, envelopes: [], nextSeq: 0n, evidence: [...this.evidence.values()].slice(-EVIDENCE_PER_RESPONSE_MAX).reverse().map((e) => ({ first: e.first, second: e.second })) }
     }
     const fetch = request.fetch
-    if (!(DATA_CLASSES as readonly string[]).includes(fetch.dataClass) || !PEER_ID_PATTERN.test(fetch.origin)) return { frontiers: [], envelopes: [], nextSeq: fetch.toSeq + 1n }
+    if (!(DATA_CLASSES as readonly string[]).includes(fetch.dataClass) || !PEER_ID_PATTERN.test(fetch.origin)) return { frontiers: [], envelopes: [], nextSeq: fetch.toSeq + 1n, evidence: [] }
     const read = await logs.repository.read({
       dataClass: fetch.dataClass,
       origin: fetch.origin,
@@ -308,6 +380,6 @@ export class SyncService implements Sync {
       countMax: Math.max(1, Math.min(fetch.countMax, FETCH_ENVELOPES_MAX)),
       bytesMax: FETCH_BYTES_MAX
     })
-    return { frontiers: [], envelopes: read.envelopes.map((e) => e.bytes), nextSeq: BigInt(read.next) }
+    return { frontiers: [], envelopes: read.envelopes.map((e) => e.bytes), nextSeq: BigInt(read.next), evidence: [] }
   }
 }

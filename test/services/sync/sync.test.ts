@@ -21,6 +21,7 @@ import type { HybridSigner } from '../../../src/core/signature.ts'
 import { DATA_CLASSES, decodeEnvelope, signEnvelope, type DataClass } from '../../../src/wire/envelope.ts'
 import { gossipTopic } from '../../../src/net/gossip.ts'
 import { SYNC_LOG_SUBLEVEL } from '../../../src/store/sync-logs.ts'
+import { ConsensusStore } from '../../../src/store/consensus.ts'
 import { EnvelopeBody, SignedEnvelope } from '../../../protocols/envelope.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload } from '../../../sim/load.ts'
 
@@ -39,6 +40,14 @@ async function members (count: number): Promise<Member[]> {
     const key = await generateKeyPair('Ed25519')
     return { key, id: peerIdFromPrivateKey(key).toString(), signer: hybridSignerFromSeeds({ ed25519Seed: key.raw.subarray(0, 32), mldsaSeed: randomBytes(32) }) }
   }))
+}
+
+async function waitFor (check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!await check()) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
 async function until (what: string, check: () => boolean, timeoutMs = 120_000): Promise<void> {
@@ -157,8 +166,8 @@ test('a forged envelope inside a sync batch is rejected; the batch\'s good envel
   t.true(c.node.sync.status().complete)
 })
 
-test('a second envelope signed by the origin for the same log position is rejected as equivocation and counted', async (t) => {
-  const keys = await members(2)
+test('a second envelope signed by the origin for the same log position is rejected as equivocation; the evidence is kept, spread by sync and penalised everywhere', async (t) => {
+  const keys = await members(3)
   const net = federation(keys)
   const a = await net.start(0)
   const b = await net.start(1, { bootstrap: [0] })
@@ -176,6 +185,51 @@ test('a second envelope signed by the origin for the same log position is reject
   }, keys[0].signer)
   const verdict = await b.node.envelopes.receive(CLASS, fork)
   t.like(verdict, { action: 'reject', code: 'equivocation' })
-  t.is(b.node.sync.status().equivocations, 1)
   t.false(b.got.has(99))
+  await until('b to keep the evidence', () => b.node.sync.status().equivocations === 1)
+  t.deepEqual(b.node.sync.status().evidence, [{ origin: keys[0].id, data_class: CLASS, seq: 2, kind: 'fork' }])
+  const trustOf = async (node: FedmeshNode, id: string): Promise<number | undefined> => (await new ConsensusStore(node.store).trust()).find((r) => r.node_id === id)?.score
+  await waitFor(async () => await trustOf(b.node, keys[0].id) === 30)
+  t.is(await trustOf(b.node, keys[0].id), 30, 'a loses 20 trust at b (admin_penalty, like vote equivocation)')
+
+  // c never saw the fork: it learns the evidence in its sync round with b, checks it itself and penalises a too
+  const c = await net.start(2, { bootstrap: [1] })
+  t.teardown(async () => { await c.node.stop() })
+  await until('c to receive the evidence by sync', () => c.node.sync.status().equivocations === 1)
+  await waitFor(async () => await trustOf(c.node, keys[0].id) === 30)
+  t.is(await trustOf(c.node, keys[0].id), 30)
+  t.is(await trustOf(c.node, keys[1].id), undefined, 'nobody else is penalised')
+  // evidence is taken once: later rounds bring it again and change nothing
+  const rounds = c.node.sync.status().rounds.ok
+  await until('c to run more rounds', () => c.node.sync.status().rounds.ok >= rounds + 2)
+  t.is(await trustOf(c.node, keys[0].id), 30)
+})
+
+test('a peer serving a fork of an origin\'s log in a sync batch is caught: link evidence against the origin, penalised', async (t) => {
+  const keys = await members(3)
+  const net = federation(keys)
+  const a = await net.start(0)
+  const b = await net.start(1, { bootstrap: [0] })
+  t.teardown(async () => { await b.node.stop() })
+  await publish(a.node, 0, 3)
+  await until('b to get 3', () => b.got.size === 3)
+  await a.node.stop()
+  // a equivocated: another seq 2 (linking to the same seq 1) reached b's store, next to the seq 3 that links to the original
+  const entries = b.node.store.sublevel<Uint8Array>(SYNC_LOG_SUBLEVEL, 'view')
+  const key = `${CLASS}/${keys[0].id}/${String(2).padStart(16, '0')}`
+  const original = decodeEnvelope((await entries.get(key))!).envelope
+  await entries.put(key, signEnvelope({
+    id: new Uint8Array(randomBytes(16)), timestampMs: Date.now(), source: keys[0].id, destination: gossipTopic(FEDERATION, CLASS),
+    federationId: FEDERATION, dataClass: CLASS, schemaId: LOAD_SCHEMA_ID, contentType: LOAD_CONTENT_TYPE,
+    payload: encodeLoadPayload(99, Date.now(), 64), originSeq: 2, prevHash: original.prevHash
+  }, keys[0].signer))
+
+  const c = await net.start(2, { bootstrap: [1] })
+  t.teardown(async () => { await c.node.stop() })
+  await until('c to catch the fork', () => c.node.sync.status().equivocations === 1)
+  t.deepEqual(c.node.sync.status().evidence, [{ origin: keys[0].id, data_class: CLASS, seq: 3, kind: 'link' }], 'seq 3 does not link to the seq 2 served with it')
+  t.true(c.got.has(0))
+  t.false(c.got.has(2), 'the entry contradicting what c holds is rejected')
+  await waitFor(async () => (await new ConsensusStore(c.node.store).trust()).find((r) => r.node_id === keys[0].id)?.score === 30)
+  t.pass()
 })
