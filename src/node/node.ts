@@ -216,7 +216,10 @@ export class FedmeshNode {
         return { retentionEntries, heldEntriesMax: Math.min(retentionEntries, LOG_HELD_ENTRIES_MAX) }
       },
       logger: log,
-      nodeId
+      nodeId,
+      // a federated node with no own log entry stored learns where its logs stand from a member before sequencing
+      recoverOwn: federated,
+      ownKey: signer.publicKey
     })
     // sync vouches there for fetched entries a hash link proved (protocols/sync.md); everything else is verified as before
     const vouches = new LinkVouches(verifier)

@@ -82,6 +82,11 @@ export class SyncLogRepository {
     ]
   }
 
+  /** Stores one entry on its own (an own entry taken back from a member). */
+  async appendEntry (dataClass: string, origin: string, seq: number, bytes: Uint8Array, link: LogLink): Promise<void> {
+    await this.store.batch(this.appendOperations(dataClass, origin, seq, bytes, link))
+  }
+
   /**
    * Deletes the `count` oldest entries at or below `frontier` and records the settled floor and lost ranges;
    * resolves to the entries left and the lowest stored seq.

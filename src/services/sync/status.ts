@@ -34,6 +34,8 @@ export interface LogSyncStatus {
 }
 
 export interface SyncStatus {
+  /** own envelopes are sequenced (false after a start with no own log entry stored, until a member's frontiers settled them) */
+  own_logs_settled: boolean
   /** false when read from the store of a stopped node: only this node's own logs, no peer frontiers, counters zero */
   node_running: boolean
   logs: LogSyncStatus[]
@@ -94,6 +96,7 @@ export function storedStatus (positions: LogPosition[], find: (dataClass: string
   const gaps = logs.reduce((sum, row) => sum + row.gaps.length, 0)
   return {
     node_running: false,
+    own_logs_settled: true,
     logs,
     complete: gaps === 0,
     gaps,

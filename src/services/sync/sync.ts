@@ -84,6 +84,7 @@ export class SyncService implements Sync {
     const gaps = rows.reduce((sum, row) => sum + row.gaps.length, 0)
     return {
       node_running: true,
+      own_logs_settled: logs.ownLogsSettled(),
       logs: rows,
       complete: gaps === 0,
       gaps,
@@ -156,6 +157,7 @@ export class SyncService implements Sync {
     this.remote.set(id, frontiers)
     for (const item of response.evidence.slice(0, EVIDENCE_PER_RESPONSE_MAX)) await this.takeEvidence(item.first, item.second, 'peer', id)
     const registered = new Set<string>(this.components.envelopes.dataClasses())
+    if (!this.components.logs.ownLogsSettled()) await this.settleOwnLogs(peer, messages, frontiers, registered, signal)
     let accepted = 0
     for (const f of frontiers.values()) {
       if (!registered.has(f.dataClass) || !(DATA_CLASSES as readonly string[]).includes(f.dataClass)) continue
@@ -250,6 +252,29 @@ export class SyncService implements Sync {
     }
     this.fetching.delete(key)
     return { accepted, rejected }
+  }
+
+  /**
+   * After a start with no own log entry in the store: a member's frontiers tell where this node's own logs stand.
+   * The newest entry of each own log the member holds beyond ours is fetched first (its hash is what the next own
+   * envelope links to), then own envelopes are sequenced again, continuing those logs (never reusing a seq the
+   * member saw). The rest of the own logs comes back like any other log.
+   */
+  private async settleOwnLogs (peer: PeerId, messages: Messages, frontiers: Map<string, LogFrontier>, registered: Set<string>, signal: AbortSignal): Promise<void> {
+    const { logs, nodeId } = this.components
+    for (const f of frontiers.values()) {
+      if (f.origin !== nodeId || !(DATA_CLASSES as readonly string[]).includes(f.dataClass)) continue
+      const high = Number(f.high)
+      if (high <= (logs.book.find(f.dataClass, nodeId)?.position().high ?? 0)) continue
+      const response = await this.request(messages, { frontiers: false, fetch: { dataClass: f.dataClass, origin: nodeId, fromSeq: f.high, toSeq: f.high, countMax: 1 } }, signal)
+      const bytes = response.envelopes[0]
+      if (bytes === undefined) return // the member no longer stores it: ask again next round
+      const taken = registered.has(f.dataClass)
+        ? (await this.components.envelopes.receive(f.dataClass as DataClass, bytes, peer)).action === 'accept'
+        : await logs.adoptOwn(bytes, f.dataClass as DataClass, high, this.components.vouches.base)
+      if (!taken && !logs.has(f.dataClass, nodeId, high)) return
+    }
+    logs.settleOwn()
   }
 
   /** The first index i where entries i and i+1 are consecutive, both authenticated, and do not link. */
