@@ -74,6 +74,8 @@ export class OriginLogs {
   private readonly recoverOwn: boolean
   private readonly ownKey: HybridPublicKey | undefined
   private ownSettled = true
+  /** own envelopes sealed unsequenced (own logs unsettled) since start */
+  unsequencedSealed = 0
   /** arrivals classified `conflict`, by log position, until the channel reports them verified (bounded) */
   private readonly conflicts = new Map<string, DecodedEnvelope>()
   private readonly evidenceListeners: Array<(first: Uint8Array, second: Uint8Array) => void> = []
@@ -133,7 +135,10 @@ export class OriginLogs {
    * store never reuses a seq it signed before (protocols/sync.md "An origin restarted with an empty store").
    */
   nextOwn (dataClass: DataClass): { originSeq: number, prevHash: Uint8Array } | Record<string, never> {
-    if (!this.ownSettled) return {}
+    if (!this.ownSettled) {
+      this.unsequencedSealed++
+      return {}
+    }
     const head = this.book.log(dataClass, this.nodeId).head()
     return { originSeq: head.seq + 1, prevHash: head.hash === undefined ? new Uint8Array(0) : Buffer.from(head.hash, 'hex') }
   }

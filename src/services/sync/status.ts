@@ -36,6 +36,8 @@ export interface LogSyncStatus {
 export interface SyncStatus {
   /** own envelopes are sequenced (false after a start with no own log entry stored, until a member's frontiers settled them) */
   own_logs_settled: boolean
+  /** own envelopes sealed without a seq (gossip only) while the own logs were unsettled, since start */
+  unsequenced_sealed: number
   /** false when read from the store of a stopped node: only this node's own logs, no peer frontiers, counters zero */
   node_running: boolean
   logs: LogSyncStatus[]
@@ -97,6 +99,7 @@ export function storedStatus (positions: LogPosition[], find: (dataClass: string
   return {
     node_running: false,
     own_logs_settled: true,
+    unsequenced_sealed: 0,
     logs,
     complete: gaps === 0,
     gaps,

@@ -85,6 +85,7 @@ export class SyncService implements Sync {
     return {
       node_running: true,
       own_logs_settled: logs.ownLogsSettled(),
+      unsequenced_sealed: logs.unsequencedSealed,
       logs: rows,
       complete: gaps === 0,
       gaps,
