@@ -164,6 +164,10 @@ test('a forged envelope inside a sync batch is rejected; the batch\'s good envel
   const log = status.logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id)
   t.is(log?.frontier, 4)
   t.deepEqual(log?.gaps.map((g) => [g.from, g.to]), [[5, 5]], 'the hole is a visible gap')
+  // the operation behind `fedmesh sync status` (CLI and POST /ops/sync.status) reads the running node's live view
+  const viaOperation = await c.node.operations.run('sync.status', {}) as { node_running: boolean, logs: Array<{ data_class: string, origin: string, gaps: Array<{ from: number, to: number, available_at: string[] }> }> }
+  t.true(viaOperation.node_running)
+  t.deepEqual(viaOperation.logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id)?.gaps.map((g) => [g.from, g.to, g.available_at]), [[5, 5, [keys[1].id]]], 'b advertises it (b is the peer that served the forgery)')
 
   a = await net.start(0, { dataDir: join(dir, 'a'), bootstrap: [2] })
   await until('c to fill the hole from the origin', () => c.got.has(4))
