@@ -7,6 +7,7 @@
 /* eslint-disable @typescript-eslint/no-unused-vars */
 
 import { decodeMessage, encodeMessage, MaxLengthError, message } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -290,10 +291,82 @@ export namespace SyncRequest {
   }
 }
 
+export interface LogEvidence {
+  first: Uint8Array
+  second: Uint8Array
+}
+
+export namespace LogEvidence {
+  let _codec: Codec<LogEvidence>
+
+  export const codec = (): Codec<LogEvidence> => {
+    if (_codec == null) {
+      _codec = message<LogEvidence>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.first != null && obj.first.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.first)
+        }
+
+        if ((obj.second != null && obj.second.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.second)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          first: uint8ArrayAlloc(0),
+          second: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.first = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.second = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<LogEvidence>): Uint8Array => {
+    return encodeMessage(obj, LogEvidence.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LogEvidence>): LogEvidence => {
+    return decodeMessage(buf, LogEvidence.codec(), opts)
+  }
+}
+
 export interface SyncResponse {
   frontiers: LogFrontier[]
   envelopes: Uint8Array[]
   nextSeq: bigint
+  evidence: LogEvidence[]
 }
 
 export namespace SyncResponse {
@@ -325,6 +398,13 @@ export namespace SyncResponse {
           w.uint64(obj.nextSeq)
         }
 
+        if (obj.evidence != null) {
+          for (const value of obj.evidence) {
+            w.uint32(34)
+            LogEvidence.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -332,7 +412,8 @@ export namespace SyncResponse {
         const obj: any = {
           frontiers: [],
           envelopes: [],
-          nextSeq: 0n
+          nextSeq: 0n,
+          evidence: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -361,6 +442,16 @@ export namespace SyncResponse {
             }
             case 3: {
               obj.nextSeq = reader.uint64()
+              break
+            }
+            case 4: {
+              if (opts.limits?.evidence != null && obj.evidence.length === opts.limits.evidence) {
+                throw new MaxLengthError('Decode error - map field "evidence" had too many elements')
+              }
+
+              obj.evidence.push(LogEvidence.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.evidence$
+              }))
               break
             }
             default: {

@@ -16,6 +16,7 @@ import * as chainCommands from './commands/chains.ts'
 import * as tokenCommands from './commands/token.ts'
 import * as genesisCommands from './commands/genesis.ts'
 import * as memberCommands from './commands/members.ts'
+import * as syncCommands from './commands/sync.ts'
 
 type Register = (program: Command) => void
 
@@ -30,7 +31,8 @@ const commandModules: Array<{ register: Register }> = [
   chainCommands,
   tokenCommands,
   genesisCommands,
-  memberCommands
+  memberCommands,
+  syncCommands,
 ]
 
 /** Builds the program with every command registered. */

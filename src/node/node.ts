@@ -45,7 +45,7 @@ import { chains, type ChainService } from '../services/chains/index.ts'
 import { ChainRepository } from '../store/chains.ts'
 import { OriginLogs } from '../services/envelopes/origin-logs.ts'
 import { SyncLogRepository } from '../store/sync-logs.ts'
-import { sync, type SyncService } from '../services/sync/index.ts'
+import { sync, LinkVouches, trustPenalty, type SyncService } from '../services/sync/index.ts'
 import { LOG_HELD_ENTRIES_MAX } from '../services/sync/constants.ts'
 import { SYNC_RETENTION_ENTRIES_DEFAULT } from '../config/schema.ts'
 
@@ -220,13 +220,20 @@ export class FedmeshNode {
         return { retentionEntries, heldEntriesMax: Math.min(retentionEntries, LOG_HELD_ENTRIES_MAX) }
       },
       logger: log,
-      nodeId
+      nodeId,
+      // a federated node with no own log entry stored learns where its logs stand from a member before sequencing
+      recoverOwn: federated,
+      ownKey: signer.publicKey
     })
+    // sync vouches there for fetched entries a hash link proved (protocols/sync.md); everything else is verified as before
+    const vouches = new LinkVouches(verifier)
     this.envelopes = envelopeChannel({ federationId: config.federation.federation_id })({
-      gossip: this.gossip, store, signer, verifier, members: this.members, clock, random, logger: log, nodeId, logs, audit: auditing, policy: this.policies
+      gossip: this.gossip, store, signer, verifier: vouches, members: this.members, clock, random, logger: log, nodeId, logs, audit: auditing, policy: this.policies
     })
-    this.sync = sync({ intervalMs: init.syncIntervalMs ?? config.sync.interval_seconds * 1000 })({
-      envelopes: this.envelopes, logs, host: libp2p, members: this.members, clock, random: random.fork('sync'), logger: log, nodeId
+    this.sync = sync({ intervalMs: init.syncIntervalMs ?? config.sync.interval_seconds * 1000, federationId: config.federation.federation_id })({
+      envelopes: this.envelopes, logs, host: libp2p, members: this.members, clock, random: random.fork('sync'), logger: log, nodeId, vouches, registry: metrics.registry,
+      // an origin caught equivocating in its log loses consensus trust like a vote equivocator
+      penalise: trustPenalty({ consensusStore: new ConsensusStore(store), clock, reload: async () => { await this.consensus.reload() } })
     })
     this.records = nodeRecords({ siteId: config.site_id, jurisdiction: config.jurisdiction, capabilities: config.capabilities, federationEnabled: federated })({
       dht: libp2p.services.dht, peerId: libp2p.peerId, addresses: () => libp2p.getMultiaddrs(), signer, verifier, clock, random: random.fork('node-records'), logger: log
@@ -299,6 +306,7 @@ export class FedmeshNode {
         consensus: this.consensus,
         summaries: this.summaries,
         chains: this.chains,
+        ...(federated ? { sync: this.sync } : {}),
         // the genesis draft being signed: its founders are admitted (and dialled) until a genesis is loaded
         members: { setDraft: (founders) => { this.members.setDraft(founders.map((f) => f.node_id)); if (this.running && this.members.current() === undefined) this.membershipChain?.dialMembers(founders) } }
       }, auditLog

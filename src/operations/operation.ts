@@ -8,6 +8,7 @@ import type { Clock } from '../runtime/clock.ts'
 import type { Consensus } from '../services/consensus/index.ts'
 import type { Summaries } from '../services/summaries/index.ts'
 import type { Chains } from '../services/chains/index.ts'
+import type { Sync } from '../services/sync/index.ts'
 import { InputError } from '../core/errors.ts'
 import type { AuditLog } from '../store/audit-log.ts'
 
@@ -19,6 +20,8 @@ export interface RunningServices {
   chains?: Chains
   /** the members service: takes the founders of the genesis draft being signed (admitted, and dialled at their address hints, until a genesis is loaded) */
   members?: { setDraft: (founders: ReadonlyArray<{ node_id: string, addresses?: string[] }>) => void }
+  /** anti-entropy sync (optional: absent on a node without federation) */
+  sync?: Sync
 }
 
 /** What operations may use. */

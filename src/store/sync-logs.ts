@@ -14,6 +14,8 @@ import type { BatchOperation, Store, Sublevel } from './store.ts'
 export const SYNC_LOG_SUBLEVEL = 'sync_log'
 export const SYNC_LINKS_SUBLEVEL = 'sync_links'
 export const SYNC_META_SUBLEVEL = 'sync_meta'
+/** equivocation evidence (protocols/sync.md), by `<class>/<origin>/<seq>/<kind>`: the encoded LogEvidence */
+export const SYNC_EVIDENCE_SUBLEVEL = 'sync_evidence'
 const SEQ_DIGITS = 16
 
 interface LogMeta {
@@ -36,12 +38,26 @@ export class SyncLogRepository {
   private readonly entries: Sublevel<Uint8Array>
   private readonly links: Sublevel<string>
   private readonly meta: Sublevel<LogMeta>
+  private readonly evidence: Sublevel<Uint8Array>
 
   constructor (store: Store) {
     this.store = store
     this.entries = store.sublevel<Uint8Array>(SYNC_LOG_SUBLEVEL, 'view')
     this.links = store.sublevel<string>(SYNC_LINKS_SUBLEVEL, 'utf8')
     this.meta = store.sublevel<LogMeta>(SYNC_META_SUBLEVEL)
+    this.evidence = store.sublevel<Uint8Array>(SYNC_EVIDENCE_SUBLEVEL, 'view')
+  }
+
+  /** Keeps one piece of equivocation evidence. */
+  async putEvidence (key: string, encoded: Uint8Array): Promise<void> {
+    await this.evidence.put(key, encoded)
+  }
+
+  /** Every kept piece of evidence, at most `limit`. */
+  async allEvidence (limit: number): Promise<Array<{ key: string, encoded: Uint8Array }>> {
+    const out: Array<{ key: string, encoded: Uint8Array }> = []
+    for await (const [key, encoded] of this.evidence.iterator({ limit })) out.push({ key, encoded })
+    return out
   }
 
   /** Rebuilds every log into `book` from the store (our own frontier is recomputed, never trusted from a peer). */
@@ -64,6 +80,11 @@ export class SyncLogRepository {
       this.store.putOperation(SYNC_LOG_SUBLEVEL, key, bytes, 'view'),
       this.store.putOperation(SYNC_LINKS_SUBLEVEL, key, `${link.hash}:${link.prev}`, 'utf8')
     ]
+  }
+
+  /** Stores one entry on its own (an own entry taken back from a member). */
+  async appendEntry (dataClass: string, origin: string, seq: number, bytes: Uint8Array, link: LogLink): Promise<void> {
+    await this.store.batch(this.appendOperations(dataClass, origin, seq, bytes, link))
   }
 
   /**

@@ -25,3 +25,7 @@ export const SYNC_ROUNDS_IN_FLIGHT_MAX = 4
 export const SYNC_INTERVAL_MS_DEFAULT = 10_000
 /** Accepted entries held above a gap before the gap is given up (bounds memory for a gap nobody can fill). */
 export const LOG_HELD_ENTRIES_MAX = 10_000
+/** Equivocation evidence kept (store and memory) and served. */
+export const EVIDENCE_KEPT_MAX = 1024
+/** Evidence sent with one frontiers response (newest first) and taken from one. */
+export const EVIDENCE_PER_RESPONSE_MAX = 32

@@ -6,16 +6,21 @@
  * if gossip had brought it: the same pipeline, the same commit.
  */
 import type { PeerId, Stream, StreamHandler, StreamHandlerOptions, AbortOptions } from '@libp2p/interface'
+import type { Registry } from 'prom-client'
 import type { Clock } from '../../runtime/clock.ts'
 import type { Random } from '../../runtime/random.ts'
 import type { Logger } from '../../runtime/log.ts'
 import type { EnvelopeChannel, OriginLogs } from '../envelopes/index.ts'
-import type { MemberAdmission } from '../members/index.ts'
+import type { MemberAdmission, MemberKeys } from '../members/index.ts'
 import { SyncService } from './sync.ts'
+import type { LinkVouches } from './link-vouches.ts'
 
 export { SYNC_PROTOCOL } from './constants.ts'
 export { SyncService }
+export { LinkVouches } from './link-vouches.ts'
+export { trustPenalty } from './penalty.ts'
 export type { SyncStatus, LogSyncStatus, GapStatus } from './status.ts'
+export { storedStatus } from './status.ts'
 
 /** The slice of the libp2p host sync uses. */
 export interface SyncHost {
@@ -32,12 +37,36 @@ export interface SyncComponents {
   envelopes: Pick<EnvelopeChannel, 'receive' | 'dataClasses'>
   logs: OriginLogs
   host: SyncHost
-  members: MemberAdmission
+  members: MemberAdmission & MemberKeys
   clock: Clock
   random: Random
   logger: Logger
   /** this node's PeerId text (never a sync partner of itself) */
   nodeId: string
+  /** the verifier the envelope channel uses: sync vouches there for the entries a hash link proved */
+  vouches: LinkVouches
+  /** when given, sync's Prometheus metrics are registered here (fedmesh_sync_*) */
+  registry?: Registry
+  /** penalises an origin caught equivocating in its log, once per piece of evidence (node: consensus trust, like vote equivocation) */
+  penalise?: (origin: string) => Promise<void>
+}
+
+/** Where catching up spent its time since start (ms) and how fetched entries were authenticated. */
+export interface SyncTimings {
+  /** waiting for fetch responses (network and the responder's store reads) */
+  fetch_ms: number
+  /** decoding and hashing fetched bodies, checking the links */
+  link_ms: number
+  /** hybrid signature checks of range anchors and of entries below a broken link */
+  verify_ms: number
+  /** the channel's receive of each fetched envelope: pipeline, payload decode, commit in the store */
+  commit_ms: number
+  /** signatures checked by sync before receive */
+  signatures: number
+  /** entries proved by a hash link instead of their signature */
+  links: number
+  /** links that did not hold (holes, wrong hashes) */
+  breaks: number
 }
 
 export interface SyncInit {
@@ -45,6 +74,8 @@ export interface SyncInit {
   intervalMs?: number
   /** sync with a member as soon as a connection to it opens; default true */
   onConnect?: boolean
+  /** the federation equivocation evidence must be for (every federation when absent) */
+  federationId?: string
 }
 
 /** What operations and status may call on a running node's sync. */

@@ -34,6 +34,12 @@ export interface LogSyncStatus {
 }
 
 export interface SyncStatus {
+  /** own envelopes are sequenced (false after a start with no own log entry stored, until a member's frontiers settled them) */
+  own_logs_settled: boolean
+  /** own envelopes sealed without a seq (gossip only) while the own logs were unsettled, since start */
+  unsequenced_sealed: number
+  /** false when read from the store of a stopped node: only this node's own logs, no peer frontiers, counters zero */
+  node_running: boolean
   logs: LogSyncStatus[]
   /** every log's frontier is its known high: nothing known is missing */
   complete: boolean
@@ -42,8 +48,11 @@ export interface SyncStatus {
   bytes_synced: number
   /** fetched envelopes refused by the pipeline as provably bad */
   rejected: number
+  /** origin log equivocation evidence held (found here or received from peers) */
   equivocations: number
+  evidence: Array<{ origin: string, data_class: string, seq: number, kind: 'fork' | 'link' }>
   rounds: { ok: number, failed: number }
+  timings: import('./index.ts').SyncTimings
 }
 
 /** Gap ranges shown per log. */
@@ -68,7 +77,9 @@ export function logStatus (input: {
     const ranges = log === undefined ? (knownHigh > 0 ? [{ from: 1, to: knownHigh }] : []) : log.gaps(knownHigh, GAPS_SHOWN_MAX)
     const gaps = ranges.map((range): GapStatus => {
       const availableAt = advertised.filter(({ f }) => Number(f.low) > 0 && Number(f.low) <= range.from && Number(f.high) >= range.from).map(({ peer }) => peer).sort()
-      const fetching = input.fetching.get(key)
+      const running = input.fetching.get(key)
+      // the fetch running on this log shows on the gap it covers
+      const fetching = running !== undefined && running.range.from <= range.to && running.range.to >= range.from ? running : undefined
       return {
         ...range,
         ...(fetching === undefined ? {} : { fetching_from: fetching.peer }),
@@ -76,7 +87,28 @@ export function logStatus (input: {
         unfillable: advertised.length > 0 && availableAt.length === 0
       }
     })
-    rows.push({ data_class: dataClass, origin, ...position, known_high: knownHigh, gaps, lost: log?.lost ?? [] })
+    rows.push({ data_class: dataClass, origin, frontier: position.frontier, high: position.high, low: position.low, count: position.count, known_high: knownHigh, gaps, lost: log?.lost ?? [] })
   }
   return rows
+}
+
+/** A status from a stopped node's store: its logs as stored, no peer frontiers (they are never persisted). */
+export function storedStatus (positions: LogPosition[], find: (dataClass: string, origin: string) => OriginLog | undefined): SyncStatus {
+  const logs = logStatus({ positions, find, remote: new Map(), fetching: new Map() })
+  const gaps = logs.reduce((sum, row) => sum + row.gaps.length, 0)
+  return {
+    node_running: false,
+    own_logs_settled: true,
+    unsequenced_sealed: 0,
+    logs,
+    complete: gaps === 0,
+    gaps,
+    envelopes_synced: 0,
+    bytes_synced: 0,
+    rejected: 0,
+    equivocations: 0,
+    evidence: [],
+    rounds: { ok: 0, failed: 0 },
+    timings: { fetch_ms: 0, link_ms: 0, verify_ms: 0, commit_ms: 0, signatures: 0, links: 0, breaks: 0 }
+  }
 }

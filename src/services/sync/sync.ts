@@ -8,17 +8,21 @@
  */
 import type { AbortOptions, IncomingStreamData, PeerId } from '@libp2p/interface'
 import { pbStream } from 'it-protobuf-stream'
-import { type FetchRequest, type LogFrontier, SyncRequest, SyncResponse } from '../../../protocols/sync.ts'
-import { logKey } from '../../core/sync/log-book.ts'
+import { type FetchRequest, type LogFrontier, LogEvidence as LogEvidenceMessage, SyncRequest, SyncResponse } from '../../../protocols/sync.ts'
+import { evidenceKey, verifyLogEvidence, type LogEvidence } from './evidence.ts'
+import { logKey, type LogLink } from '../../core/sync/log-book.ts'
 import { PEER_ID_PATTERN } from '../../core/identity/peer-id.ts'
-import { DATA_CLASSES, type DataClass } from '../../wire/envelope.ts'
+import { DATA_CLASSES, decodeEnvelope, type DataClass, type DecodedEnvelope } from '../../wire/envelope.ts'
+import { checkRangeByLinks, type RangeEntry, type RangeProof } from '../../core/sync/range-check.ts'
 import type { SeqRange } from '../envelopes/index.ts'
+import { linkOf } from '../envelopes/origin-logs.ts'
+import { syncMetrics, type SyncMetrics } from './metrics.ts'
 import {
-  FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, SYNC_INTERVAL_MS_DEFAULT,
+  EVIDENCE_KEPT_MAX, EVIDENCE_PER_RESPONSE_MAX, FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, SYNC_INTERVAL_MS_DEFAULT,
   SYNC_MESSAGE_BYTES_MAX, SYNC_PROTOCOL, SYNC_REQUEST_MS_MAX, SYNC_ROUND_MS_MAX, SYNC_ROUNDS_IN_FLIGHT_MAX
 } from './constants.ts'
 import { logStatus, type SyncStatus } from './status.ts'
-import type { Sync, SyncComponents, SyncInit } from './index.ts'
+import type { Sync, SyncComponents, SyncInit, SyncTimings } from './index.ts'
 
 type Messages = ReturnType<typeof pbStream>
 
@@ -36,14 +40,32 @@ export class SyncService implements Sync {
   private readonly remote = new Map<string, Map<string, LogFrontier>>()
   private readonly fetching = new Map<string, { peer: string, range: SeqRange }>()
   private readonly counters = { envelopes: 0, bytes: 0, rejected: 0, ok: 0, failed: 0 }
+  /** where catching up spends its time (ms, from the Clock component) and how entries were authenticated */
+  private readonly stats: SyncTimings = { fetch_ms: 0, link_ms: 0, verify_ms: 0, commit_ms: 0, signatures: 0, links: 0, breaks: 0 }
+  private readonly metrics: SyncMetrics | undefined
+  /** verified equivocation evidence, by evidenceKey, oldest first (loaded from the store, bounded) */
+  private readonly evidence = new Map<string, LogEvidence>()
+  private readonly federationId: string | undefined
 
   constructor (components: SyncComponents, init: SyncInit) {
     this.components = components
     this.intervalMs = init.intervalMs ?? SYNC_INTERVAL_MS_DEFAULT
     this.onConnect = init.onConnect ?? true
+    this.federationId = init.federationId
+    this.metrics = components.registry === undefined ? undefined : syncMetrics(components.registry, () => this.status())
   }
 
   async start (): Promise<void> {
+    for (const { encoded } of await this.components.logs.repository.allEvidence(EVIDENCE_KEPT_MAX)) {
+      try {
+        const message = LogEvidenceMessage.decode(encoded)
+        const evidence = this.verifyEvidence(message.first, message.second)
+        this.evidence.set(evidenceKey(evidence), evidence)
+      } catch (err) {
+        this.components.logger.warn({ err }, 'stored equivocation evidence no longer verifies (membership changed?); not served')
+      }
+    }
+    this.components.logs.onEvidence((first, second) => { void this.takeEvidence(first, second, 'local') })
     await this.components.host.handle(SYNC_PROTOCOL, (data) => { void this.serve(data) })
     if (this.onConnect) this.components.host.addEventListener('peer:connect', this.onPeerConnect)
     this.timer = setInterval(() => { void this.tick() }, this.intervalMs)
@@ -61,14 +83,19 @@ export class SyncService implements Sync {
     const rows = logStatus({ positions: logs.positions(), find: (c, o) => logs.book.find(c, o), remote: this.remote, fetching: this.fetching })
     const gaps = rows.reduce((sum, row) => sum + row.gaps.length, 0)
     return {
+      node_running: true,
+      own_logs_settled: logs.ownLogsSettled(),
+      unsequenced_sealed: logs.unsequencedSealed,
       logs: rows,
       complete: gaps === 0,
       gaps,
       envelopes_synced: this.counters.envelopes,
       bytes_synced: this.counters.bytes,
       rejected: this.counters.rejected,
-      equivocations: logs.equivocationCount,
-      rounds: { ok: this.counters.ok, failed: this.counters.failed }
+      equivocations: this.evidence.size,
+      evidence: [...this.evidence.values()].map((e) => ({ origin: e.origin, data_class: e.dataClass, seq: e.seq, kind: e.kind })),
+      rounds: { ok: this.counters.ok, failed: this.counters.failed },
+      timings: { ...this.stats }
     }
   }
 
@@ -86,6 +113,7 @@ export class SyncService implements Sync {
         const accepted = await this.round(peer, messages, signal)
         await stream.close({ signal }).catch(() => {})
         this.counters.ok++
+        this.metrics?.rounds.inc({ result: 'ok' })
         return accepted
       } catch (err) {
         stream.abort(err as Error)
@@ -93,6 +121,7 @@ export class SyncService implements Sync {
       }
     } catch (err) {
       this.counters.failed++
+      this.metrics?.rounds.inc({ result: 'failed' })
       this.components.logger.debug({ err, peer: id }, 'sync round failed')
       return 0
     } finally {
@@ -127,7 +156,9 @@ export class SyncService implements Sync {
     const frontiers = new Map<string, LogFrontier>()
     for (const f of response.frontiers.slice(0, LOG_FRONTIERS_MAX)) frontiers.set(logKey(f.dataClass, f.origin), f)
     this.remote.set(id, frontiers)
+    for (const item of response.evidence.slice(0, EVIDENCE_PER_RESPONSE_MAX)) await this.takeEvidence(item.first, item.second, 'peer', id)
     const registered = new Set<string>(this.components.envelopes.dataClasses())
+    if (!this.components.logs.ownLogsSettled()) await this.settleOwnLogs(peer, messages, frontiers, registered, signal)
     let accepted = 0
     for (const f of frontiers.values()) {
       if (!registered.has(f.dataClass) || !(DATA_CLASSES as readonly string[]).includes(f.dataClass)) continue
@@ -146,34 +177,187 @@ export class SyncService implements Sync {
     return accepted
   }
 
-  /** Fetches [from, to] of one log until done, each envelope through the channel's receive. */
+  /** Fetches [from, to] of one log until done, each batch authenticated by its hash links, each envelope through the channel's receive. */
   private async fetchRange (peer: PeerId, messages: Messages, range: { dataClass: DataClass, origin: string, from: number, to: number }, signal: AbortSignal): Promise<{ accepted: number, rejected: number }> {
     const key = logKey(range.dataClass, range.origin)
+    const { clock } = this.components
     let accepted = 0
     let rejected = 0
-    for (let from = range.from; from <= range.to;) {
+    const ask = async (from: number): Promise<SyncResponse> => {
       this.fetching.set(key, { peer: peer.toString(), range: { from, to: range.to } })
       const fetch: FetchRequest = { dataClass: range.dataClass, origin: range.origin, fromSeq: BigInt(from), toSeq: BigInt(range.to), countMax: FETCH_ENVELOPES_MAX }
-      const response = await this.request(messages, { frontiers: false, fetch }, signal)
-      for (const bytes of response.envelopes.slice(0, FETCH_ENVELOPES_MAX)) {
+      const response = this.request(messages, { frontiers: false, fetch }, signal)
+      response.catch(() => {}) // awaited below; a failure while an earlier batch commits must not go unhandled
+      return await response
+    }
+    let pending = ask(range.from)
+    for (let from = range.from; ;) {
+      const asked = clock.now()
+      const response = await pending
+      const batch = response.envelopes.slice(0, FETCH_ENVELOPES_MAX)
+      const next = Number(response.nextSeq)
+      // a responder must move forward; one that does not is done for this range
+      const more = next > from && batch.length > 0 && next <= range.to
+      // the next batch is on its way while this one is checked and committed
+      if (more) pending = ask(next)
+      const linked = clock.now()
+      this.stats.fetch_ms += linked - asked
+      const proven = this.proveByLinks(range, batch)
+      this.stats.link_ms += clock.now() - linked - proven.verify_ms
+      this.stats.verify_ms += proven.verify_ms
+      // two authenticated neighbours that do not link: the origin signed a fork. Evidence; the batch stops before the
+      // second, this peer gets no more requests this round (which branch is kept is first come, first kept)
+      const fork = this.forkIn(proven.decoded, proven.links, proven.proofs)
+      if (fork !== undefined) {
+        await this.takeEvidence(batch[fork], batch[fork + 1], 'local', peer.toString())
+        batch.splice(fork + 1)
+        rejected++
+        this.counters.rejected++
+        this.metrics?.envelopes.inc({ result: 'rejected' })
+      }
+      const committing = clock.now()
+      // the whole batch enters the channel at once: decoding and checks overlap the store writes (commits stay serialised per class)
+      const verdicts = await Promise.all(batch.map(async (bytes, i) => {
         this.counters.bytes += bytes.length
-        const verdict = await this.components.envelopes.receive(range.dataClass, bytes, peer)
+        this.metrics?.bytes.inc(bytes.length)
+        const decoded = proven.decoded[i]
+        const vouched = decoded !== undefined && proven.proofs[i] !== 'none'
+        if (vouched) this.components.vouches.vouch(decoded.signedBytes, decoded.signature)
+        try {
+          return await this.components.envelopes.receive(range.dataClass, bytes, peer)
+        } finally {
+          if (vouched) this.components.vouches.release(decoded.signature)
+        }
+      }))
+      for (const verdict of verdicts) {
         if (verdict.action === 'accept') {
           accepted++
           this.counters.envelopes++
+          this.metrics?.envelopes.inc({ result: 'accepted' })
           await verdict.value?.()
         } else if (verdict.action === 'reject') {
           rejected++
           this.counters.rejected++
+          this.metrics?.envelopes.inc({ result: 'rejected' })
+        } else {
+          this.metrics?.envelopes.inc({ result: 'ignored' })
         }
       }
-      const next = Number(response.nextSeq)
-      // a responder must move forward; one that does not is done for this range
-      if (next <= from || response.envelopes.length === 0 || rejected > 0) break
+      this.stats.commit_ms += clock.now() - committing
+      if (rejected > 0 || !more) {
+        // a request still in flight is answered before the stream is used again (or closed)
+        if (more) await pending.catch(() => {})
+        break
+      }
       from = next
     }
     this.fetching.delete(key)
     return { accepted, rejected }
+  }
+
+  /**
+   * After a start with no own log entry in the store: a member's frontiers tell where this node's own logs stand.
+   * The newest entry of each own log the member holds beyond ours is fetched first (its hash is what the next own
+   * envelope links to), then own envelopes are sequenced again, continuing those logs (never reusing a seq the
+   * member saw). The rest of the own logs comes back like any other log.
+   */
+  private async settleOwnLogs (peer: PeerId, messages: Messages, frontiers: Map<string, LogFrontier>, registered: Set<string>, signal: AbortSignal): Promise<void> {
+    const { logs, nodeId } = this.components
+    for (const f of frontiers.values()) {
+      if (f.origin !== nodeId || !(DATA_CLASSES as readonly string[]).includes(f.dataClass)) continue
+      const high = Number(f.high)
+      if (high <= (logs.book.find(f.dataClass, nodeId)?.position().high ?? 0)) continue
+      const response = await this.request(messages, { frontiers: false, fetch: { dataClass: f.dataClass, origin: nodeId, fromSeq: f.high, toSeq: f.high, countMax: 1 } }, signal)
+      const bytes = response.envelopes[0]
+      if (bytes === undefined) return // the member no longer stores it: ask again next round
+      const taken = registered.has(f.dataClass)
+        ? (await this.components.envelopes.receive(f.dataClass as DataClass, bytes, peer)).action === 'accept'
+        : await logs.adoptOwn(bytes, f.dataClass as DataClass, high, this.components.vouches.base)
+      if (!taken && !logs.has(f.dataClass, nodeId, high)) return
+    }
+    logs.settleOwn()
+  }
+
+  /** The first index i where entries i and i+1 are consecutive, both authenticated, and do not link. */
+  private forkIn (decoded: Array<DecodedEnvelope | undefined>, links: Array<LogLink | undefined>, proofs: RangeProof[]): number | undefined {
+    for (let i = 0; i + 1 < decoded.length; i++) {
+      const lower = decoded[i]
+      const upper = decoded[i + 1]
+      if (lower === undefined || upper === undefined || proofs[i] === 'none' || proofs[i + 1] === 'none') continue
+      if (upper.envelope.originSeq !== lower.envelope.originSeq + 1) continue
+      if (links[i + 1]?.prev !== links[i]?.hash) return i
+    }
+    return undefined
+  }
+
+  /**
+   * Authenticates a fetched batch by its hash links (core/sync/range-check.ts): the newest entry's signature,
+   * then `prev_hash` back through the batch; where a link breaks, the entry's own signature. An entry of another
+   * log, or one that does not decode, is proved by nothing (the channel's pipeline judges it on its own).
+   */
+  private proveByLinks (range: { dataClass: DataClass, origin: string }, batch: Uint8Array[]): { decoded: Array<DecodedEnvelope | undefined>, links: Array<LogLink | undefined>, proofs: RangeProof[], verify_ms: number } {
+    const { clock, vouches, members } = this.components
+    const decoded = batch.map((bytes): DecodedEnvelope | undefined => {
+      try {
+        const d = decodeEnvelope(bytes)
+        return d.envelope.source === range.origin && d.envelope.dataClass === range.dataClass && d.envelope.originSeq > 0 ? d : undefined
+      } catch {
+        return undefined
+      }
+    })
+    const indices = decoded.flatMap((d, i) => d === undefined ? [] : [i])
+    const links = decoded.map((d) => d === undefined ? undefined : linkOf(d))
+    const entries: RangeEntry[] = indices.map((i) => ({ seq: (decoded[i] as DecodedEnvelope).envelope.originSeq, ...(links[i] as LogLink) }))
+    const key = members.key(range.origin)
+    let verifyMs = 0
+    const check = checkRangeByLinks(entries, (j) => {
+      const d = decoded[indices[j]] as DecodedEnvelope
+      if (key === undefined) return false
+      const started = clock.now()
+      const ok = vouches.base.verify(key, d.signedBytes, d.signature)
+      verifyMs += clock.now() - started
+      return ok
+    })
+    const proofs: RangeProof[] = batch.map(() => 'none')
+    for (const [j, i] of indices.entries()) proofs[i] = check.proofs[j]
+    this.stats.signatures += check.signaturesChecked
+    this.stats.links += check.proofs.filter((p) => p === 'link').length
+    this.stats.breaks += check.breaks
+    this.metrics?.proofs.inc({ proof: 'signature' }, check.signaturesChecked)
+    this.metrics?.proofs.inc({ proof: 'link' }, check.proofs.filter((p) => p === 'link').length)
+    return { decoded, links, proofs, verify_ms: verifyMs }
+  }
+
+  private verifyEvidence (first: Uint8Array, second: Uint8Array): LogEvidence {
+    const { members, vouches } = this.components
+    return verifyLogEvidence(first, second, { federationId: this.federationId ?? '', memberKey: members.key, verifier: vouches.base, anyFederation: this.federationId === undefined })
+  }
+
+  /**
+   * Equivocation evidence found here (the channel verified a conflicting envelope) or handed over by a peer:
+   * verified on its own, kept once (store and memory), served to every peer that asks our frontiers, and the
+   * origin penalised once, like vote equivocation. Evidence that does not verify is dropped (logged).
+   */
+  private async takeEvidence (first: Uint8Array, second: Uint8Array, source: 'local' | 'peer', from?: string): Promise<void> {
+    let evidence: LogEvidence
+    try {
+      evidence = this.verifyEvidence(first, second)
+    } catch (err) {
+      this.components.logger.debug({ err, source, from }, 'equivocation evidence refused')
+      return
+    }
+    const key = evidenceKey(evidence)
+    if (this.evidence.has(key)) return
+    this.evidence.set(key, evidence)
+    if (this.evidence.size > EVIDENCE_KEPT_MAX) this.evidence.delete(this.evidence.keys().next().value as string)
+    this.metrics?.equivocations.inc({ source })
+    this.components.logger.warn({ origin: evidence.origin, dataClass: evidence.dataClass, seq: evidence.seq, kind: evidence.kind, source, from }, 'origin log equivocation evidence: penalising the origin')
+    try {
+      await this.components.logs.repository.putEvidence(key, LogEvidenceMessage.encode({ first: evidence.first, second: evidence.second }))
+      await this.components.penalise?.(evidence.origin)
+    } catch (err) {
+      this.components.logger.warn({ err, key }, 'keeping equivocation evidence or penalising failed')
+    }
   }
 
   private async request (messages: Messages, request: SyncRequest, signal: AbortSignal): Promise<SyncResponse> {
@@ -210,10 +394,10 @@ export class SyncService implements Sync {
       const frontiers = logs.positions().slice(0, LOG_FRONTIERS_MAX).map((p): LogFrontier => ({
         dataClass: p.dataClass, origin: p.origin, low: BigInt(p.low), frontier: BigInt(p.frontier), high: BigInt(p.high)
       }))
-      return { frontiers, envelopes: [], nextSeq: 0n }
+      return { frontiers, envelopes: [], nextSeq: 0n, evidence: [...this.evidence.values()].slice(-EVIDENCE_PER_RESPONSE_MAX).reverse().map((e) => ({ first: e.first, second: e.second })) }
     }
     const fetch = request.fetch
-    if (!(DATA_CLASSES as readonly string[]).includes(fetch.dataClass) || !PEER_ID_PATTERN.test(fetch.origin)) return { frontiers: [], envelopes: [], nextSeq: fetch.toSeq + 1n }
+    if (!(DATA_CLASSES as readonly string[]).includes(fetch.dataClass) || !PEER_ID_PATTERN.test(fetch.origin)) return { frontiers: [], envelopes: [], nextSeq: fetch.toSeq + 1n, evidence: [] }
     const read = await logs.repository.read({
       dataClass: fetch.dataClass,
       origin: fetch.origin,
@@ -222,6 +406,6 @@ export class SyncService implements Sync {
       countMax: Math.max(1, Math.min(fetch.countMax, FETCH_ENVELOPES_MAX)),
       bytesMax: FETCH_BYTES_MAX
     })
-    return { frontiers: [], envelopes: read.envelopes.map((e) => e.bytes), nextSeq: BigInt(read.next) }
+    return { frontiers: [], envelopes: read.envelopes.map((e) => e.bytes), nextSeq: BigInt(read.next), evidence: [] }
   }
 }

@@ -21,12 +21,14 @@ import type { HybridSigner } from '../../../src/core/signature.ts'
 import { DATA_CLASSES, decodeEnvelope, signEnvelope, type DataClass } from '../../../src/wire/envelope.ts'
 import { gossipTopic } from '../../../src/net/gossip.ts'
 import { SYNC_LOG_SUBLEVEL } from '../../../src/store/sync-logs.ts'
+import { ConsensusStore } from '../../../src/store/consensus.ts'
+import { EnvelopeBody, SignedEnvelope } from '../../../protocols/envelope.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload } from '../../../sim/load.ts'
 
 const FEDERATION = 'sync-test'
 const CLASS: DataClass = 'incident_summary'
-/** Messages published while the node is down (the issue asks 10,000; a smaller count keeps this test within ava's timeout on 2 shared cores). */
-const MISSED = 2_000
+/** Messages published while the node is down (the issue's figure). */
+const MISSED = 10_000
 
 let run = 0
 
@@ -38,6 +40,14 @@ async function members (count: number): Promise<Member[]> {
     const key = await generateKeyPair('Ed25519')
     return { key, id: peerIdFromPrivateKey(key).toString(), signer: hybridSignerFromSeeds({ ed25519Seed: key.raw.subarray(0, 32), mldsaSeed: randomBytes(32) }) }
   }))
+}
+
+async function waitFor (check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!await check()) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
 async function until (what: string, check: () => boolean, timeoutMs = 120_000): Promise<void> {
@@ -76,6 +86,8 @@ function federation (all: Member[]): { address: (i: number) => string, start: (i
 }
 
 async function publish (node: FedmeshNode, from: number, count: number): Promise<void> {
+  // a fresh store seals unsequenced until a member told where this node's own logs stand (protocols/sync.md)
+  await until('the own logs to settle', () => node.sync.status().own_logs_settled)
   for (let message = from; message < from + count; message++) {
     await node.envelopes.publish(CLASS, node.envelopes.seal(CLASS, LOAD_SCHEMA_ID, encodeLoadPayload(message, Date.now(), 64), LOAD_CONTENT_TYPE))
   }
@@ -83,7 +95,7 @@ async function publish (node: FedmeshNode, from: number, count: number): Promise
 
 const all = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i)
 
-test(`a node stopped while ${MISSED} messages are published catches up from its store, and again from an empty store`, async (t) => {
+test.serial(`a node stopped while ${MISSED} messages are published catches up from its store, and again from an empty store`, async (t) => {
   const keys = await members(3)
   const net = federation(keys)
   const a = await net.start(0)
@@ -91,28 +103,30 @@ test(`a node stopped while ${MISSED} messages are published catches up from its 
   const dir = await mkdtemp(join(tmpdir(), 'fedmesh-sync-'))
   t.teardown(async () => { await a.node.stop(); await b.node.stop(); await rm(dir, { recursive: true, force: true }) })
   let c = await net.start(2, { dataDir: join(dir, 'c'), bootstrap: [0] })
-  await publish(a.node, 0, 10)
+  await publish(a.node, 0, 5)
+  await publish(b.node, 5, 5)
   await until('c to get the first messages', () => c.got.size === 10)
   await c.node.stop()
+  await b.node.stop()
 
-  // two origins publish while c is down: half from a, half from b
-  await publish(a.node, 10, MISSED / 2)
-  await publish(b.node, 10 + MISSED / 2, MISSED / 2)
+  // a publishes while c (and b) are down: through the channel's publish (signed, logged, gossiped to nobody), so the
+  // test's time is signing, not a second node verifying 10,000 gossip messages
+  await publish(a.node, 10, MISSED)
   const expected = all(0, 10 + MISSED)
-  await until('b to hold everything', () => expected.every((m) => m < 10 + MISSED / 2 ? b.got.has(m) : true))
 
   c = await net.start(2, { dataDir: join(dir, 'c'), bootstrap: [0] })
-  await until('c (restarted with its store) to catch up', () => all(10, MISSED).every((m) => c.got.has(m)))
+  await until('c (restarted with its store) to catch up', () => all(10, MISSED).every((m) => c.got.has(m)), 150_000)
   t.false(c.got.has(0), 'what c had before the restart is not delivered twice')
   t.true(c.node.sync.status().complete, 'no gap left')
+  t.true(c.node.sync.status().timings.links > MISSED * 0.9, 'the catch-up was authenticated by hash links, not one signature per envelope')
   await c.node.stop()
 
-  c = await net.start(2, { dataDir: join(dir, 'c-empty'), bootstrap: [1] })
-  await until('c (restarted with an EMPTY store) to catch up', () => expected.every((m) => c.got.has(m)))
+  c = await net.start(2, { dataDir: join(dir, 'c-empty'), bootstrap: [0] })
+  await until('c (restarted with an EMPTY store) to catch up', () => expected.every((m) => c.got.has(m)), 150_000)
   const status = c.node.sync.status()
   t.true(status.complete)
   const logs = status.logs.filter((log) => log.data_class === CLASS)
-  t.deepEqual(logs.map((log) => log.frontier).sort((x, y) => x - y), [MISSED / 2, 10 + MISSED / 2])
+  t.deepEqual(logs.map((log) => log.frontier).sort((x, y) => x - y), [5, 5 + MISSED], 'b\'s log from a\'s copy (b is down), a\'s whole log')
   await c.node.stop()
 })
 
@@ -127,32 +141,41 @@ test('a forged envelope inside a sync batch is rejected; the batch\'s good envel
   await until('b to get all 40', () => b.got.size === 40)
   await a.node.stop()
 
-  // b's stored copy of a's seq 5 gets one ML-DSA byte flipped: b now serves a forgery inside its batch
+  // b's stored copy of a's seq 5 gets another payload (message 999) under a's original signatures: b now serves a forgery inside its batch
   const entries = b.node.store.sublevel<Uint8Array>(SYNC_LOG_SUBLEVEL, 'view')
   const key = `${CLASS}/${keys[0].id}/${String(5).padStart(16, '0')}`
   const genuine = await entries.get(key)
   if (genuine === undefined) throw new Error('b does not store a\'s seq 5')
-  const forged = Uint8Array.from(genuine)
-  forged[forged.length - 20] ^= 0xff
+  const signed = SignedEnvelope.decode(genuine)
+  const body = EnvelopeBody.decode(signed.body)
+  const forged = SignedEnvelope.encode({ ...signed, body: EnvelopeBody.encode({ ...body, payload: encodeLoadPayload(999, Number(body.timestampMs), 64) }) })
   await entries.put(key, forged)
 
   const c = await net.start(2, { bootstrap: [1] })
   t.teardown(async () => { await c.node.stop() })
   await until('c to take every good envelope of the batch', () => all(0, 40).every((m) => m === 4 || c.got.has(m)))
   t.false(c.got.has(4), 'the forged one (message 4 = seq 5) is not delivered')
+  t.false(c.got.has(999), 'nor its forged payload')
   const status = c.node.sync.status()
   t.true(status.rejected >= 1, 'the forgery is counted as rejected')
+  // the batch 1..40: seq 40's signature, links down to 6, the break at 5 (its own signature fails), seq 4's signature, links down to 1
+  t.true(status.timings.links >= 37, `${status.timings.links} entries proved by hash links`)
+  t.true(status.timings.breaks >= 2, 'the forged body breaks the link from seq 6, and nothing proved seq 5 to link to 4')
   const log = status.logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id)
   t.is(log?.frontier, 4)
   t.deepEqual(log?.gaps.map((g) => [g.from, g.to]), [[5, 5]], 'the hole is a visible gap')
+  // the operation behind `fedmesh sync status` (CLI and POST /ops/sync.status) reads the running node's live view
+  const viaOperation = await c.node.operations.run('sync.status', {}) as { node_running: boolean, logs: Array<{ data_class: string, origin: string, gaps: Array<{ from: number, to: number, available_at: string[] }> }> }
+  t.true(viaOperation.node_running)
+  t.deepEqual(viaOperation.logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id)?.gaps.map((g) => [g.from, g.to, g.available_at]), [[5, 5, [keys[1].id]]], 'b advertises it (b is the peer that served the forgery)')
 
   a = await net.start(0, { dataDir: join(dir, 'a'), bootstrap: [2] })
   await until('c to fill the hole from the origin', () => c.got.has(4))
   t.true(c.node.sync.status().complete)
 })
 
-test('a second envelope signed by the origin for the same log position is rejected as equivocation and counted', async (t) => {
-  const keys = await members(2)
+test('a second envelope signed by the origin for the same log position is rejected as equivocation; the evidence is kept, spread by sync and penalised everywhere', async (t) => {
+  const keys = await members(3)
   const net = federation(keys)
   const a = await net.start(0)
   const b = await net.start(1, { bootstrap: [0] })
@@ -170,6 +193,86 @@ test('a second envelope signed by the origin for the same log position is reject
   }, keys[0].signer)
   const verdict = await b.node.envelopes.receive(CLASS, fork)
   t.like(verdict, { action: 'reject', code: 'equivocation' })
-  t.is(b.node.sync.status().equivocations, 1)
   t.false(b.got.has(99))
+  await until('b to keep the evidence', () => b.node.sync.status().equivocations === 1)
+  t.deepEqual(b.node.sync.status().evidence, [{ origin: keys[0].id, data_class: CLASS, seq: 2, kind: 'fork' }])
+  const trustOf = async (node: FedmeshNode, id: string): Promise<number | undefined> => (await new ConsensusStore(node.store).trust()).find((r) => r.node_id === id)?.score
+  await waitFor(async () => await trustOf(b.node, keys[0].id) === 30)
+  t.is(await trustOf(b.node, keys[0].id), 30, 'a loses 20 trust at b (admin_penalty, like vote equivocation)')
+
+  // c never saw the fork: it learns the evidence in its sync round with b, checks it itself and penalises a too
+  const c = await net.start(2, { bootstrap: [1] })
+  t.teardown(async () => { await c.node.stop() })
+  await until('c to receive the evidence by sync', () => c.node.sync.status().equivocations === 1)
+  await waitFor(async () => await trustOf(c.node, keys[0].id) === 30)
+  t.is(await trustOf(c.node, keys[0].id), 30)
+  t.is(await trustOf(c.node, keys[1].id), undefined, 'nobody else is penalised')
+  // evidence is taken once: later rounds bring it again and change nothing
+  const rounds = c.node.sync.status().rounds.ok
+  await until('c to run more rounds', () => c.node.sync.status().rounds.ok >= rounds + 2)
+  t.is(await trustOf(c.node, keys[0].id), 30)
+})
+
+test('a peer serving a fork of an origin\'s log in a sync batch is caught: link evidence against the origin, penalised', async (t) => {
+  const keys = await members(3)
+  const net = federation(keys)
+  const a = await net.start(0)
+  const b = await net.start(1, { bootstrap: [0] })
+  t.teardown(async () => { await b.node.stop() })
+  await publish(a.node, 0, 3)
+  await until('b to get 3', () => b.got.size === 3)
+  await a.node.stop()
+  // a equivocated: another seq 2 (linking to the same seq 1) reached b's store, next to the seq 3 that links to the original
+  const entries = b.node.store.sublevel<Uint8Array>(SYNC_LOG_SUBLEVEL, 'view')
+  const key = `${CLASS}/${keys[0].id}/${String(2).padStart(16, '0')}`
+  const original = decodeEnvelope((await entries.get(key))!).envelope
+  await entries.put(key, signEnvelope({
+    id: new Uint8Array(randomBytes(16)), timestampMs: Date.now(), source: keys[0].id, destination: gossipTopic(FEDERATION, CLASS),
+    federationId: FEDERATION, dataClass: CLASS, schemaId: LOAD_SCHEMA_ID, contentType: LOAD_CONTENT_TYPE,
+    payload: encodeLoadPayload(99, Date.now(), 64), originSeq: 2, prevHash: original.prevHash
+  }, keys[0].signer))
+
+  const c = await net.start(2, { bootstrap: [1] })
+  t.teardown(async () => { await c.node.stop() })
+  await until('c to catch the fork', () => c.node.sync.status().equivocations === 1)
+  t.deepEqual(c.node.sync.status().evidence, [{ origin: keys[0].id, data_class: CLASS, seq: 3, kind: 'link' }], 'seq 3 does not link to the seq 2 served with it')
+  t.true(c.got.has(0))
+  t.false(c.got.has(2), 'the entry contradicting what c holds is rejected')
+  await waitFor(async () => (await new ConsensusStore(c.node.store).trust()).find((r) => r.node_id === keys[0].id)?.score === 30)
+  t.pass()
+})
+
+test('an origin restarted with an EMPTY store never reuses a seq: it seals unsequenced until a member told it where its logs stand, then continues them', async (t) => {
+  const keys = await members(2)
+  const net = federation(keys)
+  const dir = await mkdtemp(join(tmpdir(), 'fedmesh-sync-'))
+  let a = await net.start(0, { dataDir: join(dir, 'a') })
+  const b = await net.start(1, { bootstrap: [0] })
+  t.teardown(async () => { await a.node.stop(); await b.node.stop(); await rm(dir, { recursive: true, force: true }) })
+  await publish(a.node, 0, 20)
+  await until('b to get 20', () => b.got.size === 20)
+  await a.node.stop()
+
+  // alone, with an empty store: nobody can tell a where its log stands, so what it seals carries no seq
+  a = await net.start(0, { dataDir: join(dir, 'a-empty-alone') })
+  t.false(a.node.sync.status().own_logs_settled)
+  const alone = a.node.envelopes.seal(CLASS, LOAD_SCHEMA_ID, encodeLoadPayload(100, Date.now(), 64), LOAD_CONTENT_TYPE)
+  t.is(decodeEnvelope(alone).envelope.originSeq, 0, 'unsequenced: it can never collide with the seqs a signed before')
+  await a.node.stop()
+
+  // empty store again, now with b reachable: b's frontiers settle a's log at seq 20 and a continues at 21
+  a = await net.start(0, { dataDir: join(dir, 'a-empty'), bootstrap: [1] })
+  await until('a to settle its own log from b', () => a.node.sync.status().own_logs_settled)
+  const next = a.node.envelopes.seal(CLASS, LOAD_SCHEMA_ID, encodeLoadPayload(200, Date.now(), 64), LOAD_CONTENT_TYPE)
+  t.is(decodeEnvelope(next).envelope.originSeq, 21)
+  await a.node.envelopes.publish(CLASS, next)
+  await publish(a.node, 201, 4)
+  await until('b to get the 5 new ones', () => all(200, 5).every((m) => b.got.has(m)))
+  const status = b.node.sync.status()
+  t.is(status.equivocations, 0, 'no equivocation: no seq was signed twice')
+  t.is(status.rejected, 0)
+  t.like(status.logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id), { frontier: 25, high: 25 })
+  // and a gets its own older entries back by sync, its log whole again
+  await until('a to hold its own log 1..25', () => a.node.sync.status().logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id)?.frontier === 25)
+  t.pass()
 })

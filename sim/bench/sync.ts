@@ -1,0 +1,217 @@
+/**
+ * bench:sync — a node that missed MESSAGES envelopes from ORIGINS origins
+ * catches up from one member over TCP loopback with /fedmesh/sync/1.0.0,
+ * every envelope authenticated (hash links: the newest signature of each
+ * fetched batch, `prev_hash` back through it; per-envelope signatures where a
+ * link breaks) and committed through the envelope channel like gossip.
+ *
+ * Setup (not timed): the origins' logs are signed here and written straight
+ * into the serving node's store (the origins run no node). The catching-up
+ * node dials the server through a counting TCP proxy, so "bytes transferred"
+ * is every byte on the wire both ways (noise, yamux, identify, gossipsub,
+ * DHT and ping included), compared with the sum of the envelopes' sizes.
+ *
+ * Printed: wall time to the last envelope committed, the sync service's own
+ * split (fetch wait / hash-link check / signature verify / commit), the
+ * bytes ratio, and a per-envelope verification baseline measured in the same
+ * run on the same envelopes (envelopes/s on this core, and what 100% per
+ * envelope verification would cost). Goals (issue 16): ≤ 10 s, ≤ 1.1×
+ * bytes. Reports; never fails on the figures.
+ *
+ *   npm run bench:sync [-- --messages 100000 --origins 20]
+ */
+import { createServer, connect, type Server } from 'node:net'
+import { cp, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { PrivateKey } from '@libp2p/interface'
+import { FedmeshNode } from '../../src/node/node.ts'
+import { parseConfig } from '../../src/config/load.ts'
+import { hybridSignerFromSeeds, hybridVerifier } from '../../src/crypto/hybrid.ts'
+import type { HybridSigner } from '../../src/core/signature.ts'
+import { createMembership } from '../../src/core/consensus/membership.ts'
+import { DATA_CLASSES, decodeEnvelope, signEnvelope, type DataClass } from '../../src/wire/envelope.ts'
+import { gossipTopic } from '../../src/net/gossip.ts'
+import { Store } from '../../src/store/store.ts'
+import { SYNC_LOG_SUBLEVEL, SyncLogRepository } from '../../src/store/sync-logs.ts'
+import { linkOf } from '../../src/services/envelopes/origin-logs.ts'
+import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload } from '../load.ts'
+
+const { values: options } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '100000' },
+    origins: { type: 'string', default: '20' },
+    payload: { type: 'string', default: '256' },
+    baseline: { type: 'string', default: '2000' }
+  }
+})
+const MESSAGES = Number(options.messages)
+const ORIGINS = Number(options.origins)
+const PAYLOAD_BYTES = Number(options.payload)
+const BASELINE_MESSAGES = Math.min(MESSAGES, Number(options.baseline))
+const FEDERATION = 'bench-sync'
+const CLASS: DataClass = 'incident_summary'
+const PER_ORIGIN = Math.ceil(MESSAGES / ORIGINS)
+
+interface Member { key: PrivateKey, id: string, signer: HybridSigner }
+
+function member (index: number, key: PrivateKey): Member {
+  const seed = (n: number): Uint8Array => new Uint8Array(32).fill(n)
+  return { key, id: peerIdFromPrivateKey(key).toString(), signer: hybridSignerFromSeeds({ ed25519Seed: key.raw.subarray(0, 32), mldsaSeed: seed(index + 100) }) }
+}
+
+async function members (count: number, first: number): Promise<Member[]> {
+  return await Promise.all(Array.from({ length: count }, async (_, i) => member(first + i, await generateKeyPairFromSeed('Ed25519', new Uint8Array(32).fill(first + i + 1)))))
+}
+
+/** A TCP proxy that counts bytes both ways. */
+async function countingProxy (target: { host: string, port: number }): Promise<{ server: Server, port: number, bytes: () => number }> {
+  let bytes = 0
+  const server = createServer((client) => {
+    const upstream = connect(target.port, target.host)
+    client.on('data', (chunk) => { bytes += chunk.length })
+    upstream.on('data', (chunk) => { bytes += chunk.length })
+    client.pipe(upstream)
+    upstream.pipe(client)
+    client.on('error', () => upstream.destroy())
+    upstream.on('error', () => client.destroy())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  if (address === null || typeof address === 'string') throw new Error('proxy has no port')
+  return { server, port: address.port, bytes: () => bytes }
+}
+
+function config (siteId: string, bootstrap: string[]): ReturnType<typeof parseConfig> {
+  return parseConfig({
+    site_id: siteId, jurisdiction: 'UK', listen: ['/ip4/127.0.0.1/tcp/0'], log: { level: 'silent' },
+    federation: { enabled: true, federation_id: FEDERATION, bootstrap, metrics_interval_seconds: 3600, default_allowed_data: [...DATA_CLASSES] },
+    sync: { retention: { default: PER_ORIGIN * 2 } }
+  })
+}
+
+async function main (): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'fedmesh-bench-sync-'))
+  try {
+    const origins = await members(ORIGINS, 0)
+    const [server, catcher] = await members(2, ORIGINS)
+    const everyone = [...origins, server, catcher]
+    const membership = createMembership(FEDERATION, everyone.map((m) => ({ node_id: m.id, public_key: m.signer.publicKey, joined_at: 0 })), 0)
+
+    // setup: sign every origin's log into a store kept between runs (keys come from fixed seeds, so it is the same every run)
+    const prepared = join(tmpdir(), `fedmesh-bench-sync-${PER_ORIGIN}x${ORIGINS}-${PAYLOAD_BYTES}`)
+    const setupStarted = performance.now()
+    if (!await stat(join(prepared, 'READY')).then(() => true, () => false)) {
+      process.stdout.write(`bench:sync — signing ${PER_ORIGIN * ORIGINS} envelopes of ${ORIGINS} origins into ${prepared} (setup, once, not timed)…\n`)
+      await rm(prepared, { recursive: true, force: true })
+      const store = await Store.open({ dataDir: prepared })
+      const repository = new SyncLogRepository(store)
+      const baseTime = Date.now() - 3_600_000
+      for (const [o, origin] of origins.entries()) {
+        let prevHash = new Uint8Array(0)
+        let operations: Parameters<Store['batch']>[0] = []
+        for (let seq = 1; seq <= PER_ORIGIN; seq++) {
+          const id = new Uint8Array(16)
+          new DataView(id.buffer).setUint32(8, o)
+          new DataView(id.buffer).setUint32(12, seq)
+          const bytes = signEnvelope({
+            id, timestampMs: baseTime + seq, source: origin.id, destination: gossipTopic(FEDERATION, CLASS), federationId: FEDERATION, dataClass: CLASS,
+            schemaId: LOAD_SCHEMA_ID, contentType: LOAD_CONTENT_TYPE, payload: encodeLoadPayload(o * PER_ORIGIN + seq, baseTime + seq, PAYLOAD_BYTES), originSeq: seq, prevHash
+          }, origin.signer)
+          const link = linkOf(decodeEnvelope(bytes))
+          prevHash = Buffer.from(link.hash, 'hex')
+          operations.push(...repository.appendOperations(CLASS, origin.id, seq, bytes, link))
+          if (operations.length >= 2000) { await store.batch(operations); operations = [] }
+        }
+        await store.batch(operations)
+      }
+      await store.close()
+      await writeFile(join(prepared, 'READY'), 'ok\n')
+    }
+    const serverDir = join(dir, 'server')
+    await cp(prepared, serverDir, { recursive: true })
+    const sample: Uint8Array[] = []
+    let messageBytes = 0
+    {
+      const store = await Store.open({ dataDir: serverDir })
+      for await (const [key, bytes] of store.sublevel<Uint8Array>(SYNC_LOG_SUBLEVEL, 'view').iterator()) {
+        messageBytes += bytes.length
+        if (sample.length < BASELINE_MESSAGES && Number(key.split('/')[2]) <= Math.ceil(BASELINE_MESSAGES / ORIGINS)) sample.push(bytes)
+      }
+      await store.close()
+    }
+    const total = PER_ORIGIN * ORIGINS
+    process.stdout.write(`setup: ${((performance.now() - setupStarted) / 1000).toFixed(1)} s; ${total} envelopes, ${(messageBytes / 1e6).toFixed(1)} MB (${Math.round(messageBytes / total)} B each)\n`)
+
+    // baseline in the same run: per-envelope hybrid verification of the same envelopes
+    const verifier = hybridVerifier()
+    const decodedSample = sample.map((bytes) => decodeEnvelope(bytes))
+    const keyOf = new Map(origins.map((o) => [o.id, o.signer.publicKey]))
+    for (const d of decodedSample.slice(0, 100)) verifier.verify(keyOf.get(d.envelope.source)!, d.signedBytes, d.signature)
+    const verifyStarted = performance.now()
+    for (const d of decodedSample) if (!verifier.verify(keyOf.get(d.envelope.source)!, d.signedBytes, d.signature)) throw new Error('baseline: a signature does not verify')
+    const baselineRate = decodedSample.length / ((performance.now() - verifyStarted) / 1000)
+
+    const serverNode = await FedmeshNode.create({
+      config: config('server', []), privateKey: server.key, signer: server.signer, transport: 'tcp', libp2pMetrics: false,
+      syncIntervalMs: 3_600_000, preloadedMembership: membership, dataDir: serverDir
+    })
+    await serverNode.start()
+    const tcp = serverNode.multiaddrs().find((a) => a.includes('/tcp/'))
+    const port = Number(tcp?.split('/tcp/')[1]?.split('/')[0])
+    const proxy = await countingProxy({ host: '127.0.0.1', port })
+
+    const catcherNode = await FedmeshNode.create({
+      config: config('catcher', [`/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${server.id}`]), privateKey: catcher.key, signer: catcher.signer, transport: 'tcp', libp2pMetrics: false,
+      syncIntervalMs: 1_000, preloadedMembership: membership, dataDir: join(dir, 'catcher')
+    })
+    let committed = 0
+    let finished = 0
+    let resolveDone: () => void = () => {}
+    const done = new Promise<void>((resolve) => { resolveDone = resolve })
+    const started = performance.now()
+    await catcherNode.start()
+    catcherNode.envelopes.register({
+      dataClass: CLASS,
+      decodePayload: decodeLoadPayload,
+      commit: async (_payload, _envelope, persist) => {
+        await persist([])
+        if (++committed === total) { finished = performance.now(); resolveDone() }
+        return undefined
+      }
+    })
+    const timeout = setTimeout(() => { process.stdout.write(`timed out after 600 s with ${committed} of ${total} committed\n`); process.exit(1) }, 600_000)
+    await done
+    clearTimeout(timeout)
+    const seconds = (finished - started) / 1000
+    const status = catcherNode.sync.status()
+    const wire = proxy.bytes()
+    await catcherNode.stop()
+    await serverNode.stop()
+    proxy.server.close()
+
+    const t = status.timings
+    const line = (label: string, ms: number): string => `  ${label.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(7)} s  ${((ms / (seconds * 1000)) * 100).toFixed(0).padStart(3)}%`
+    process.stdout.write([
+      '',
+      `catch-up of ${total} envelopes from ${ORIGINS} origins over TCP loopback: ${seconds.toFixed(2)} s (goal ≤ 10 s) → ${Math.round(total / seconds)} envelopes/s`,
+      `  complete: ${String(status.complete)}, rounds ok ${status.rounds.ok} failed ${status.rounds.failed}, accepted ${status.envelopes_synced}, rejected ${status.rejected}`,
+      'where the time goes (sync service, Clock component ms):',
+      line('fetch (waiting for responses)', t.fetch_ms),
+      line('hash-link check (decode + SHA-256)', t.link_ms),
+      line(`signature verify (${t.signatures} anchors)`, t.verify_ms),
+      line('commit (channel receive + store)', t.commit_ms),
+      `  entries proved by a hash link: ${t.links}, by their own signature: ${t.signatures}, broken links: ${t.breaks}`,
+      `bytes on the wire (both ways): ${(wire / 1e6).toFixed(1)} MB vs envelopes ${(messageBytes / 1e6).toFixed(1)} MB → ${(wire / messageBytes).toFixed(3)}× (goal ≤ 1.1×)`,
+      `baseline (same run): per-envelope hybrid verification ${Math.round(baselineRate)} envelopes/s on one core → ${(total / baselineRate).toFixed(1)} s for the signatures alone of ${total}`,
+      ''
+    ].join('\n'))
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+await main()
