@@ -40,6 +40,8 @@ import { audit, auditAppender, type AuditService } from '../services/audit/index
 import { dataPolicies, type DataPolicies } from '../services/policies/index.ts'
 import { parseDataPolicy } from '../core/policy/data-policy.ts'
 import { chains, type ChainService } from '../services/chains/index.ts'
+import { attestations, type AttestationService } from '../services/attestations/index.ts'
+import { AttestationRepository } from '../store/attestations.ts'
 import { ChainRepository } from '../store/chains.ts'
 import { OriginLogs } from '../services/envelopes/origin-logs.ts'
 import { SyncLogRepository } from '../store/sync-logs.ts'
@@ -180,6 +182,8 @@ export class FedmeshNode {
   readonly audit: AuditService
   /** chain settlement (tests drive its deadline tick and retries directly) */
   readonly chains: ChainService
+  /** attestations issued and received (tests drive a pass directly) */
+  readonly attestations: AttestationService
   /** anti-entropy sync over the per-origin logs (tests and the sim read its status) */
   readonly sync: SyncService
   /** started in this order, stopped in reverse */
@@ -260,9 +264,13 @@ export class FedmeshNode {
       envelopes: this.envelopes, log: auditLog, witnesses: new AuditWitnessStore(store), audit: auditing, signer, verifier, members: this.members, streams: libp2p, clock, logger: log, nodeId
     })
     this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
-      host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
+      host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId,
+      exchangesRecorded: () => { this.attestations.changed() }
     })
-    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.audit]
+    this.attestations = attestations({ federationId: config.federation.federation_id, publish: federated })({
+      envelopes: this.envelopes, attestations: new AttestationRepository(store), chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
+    })
+    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.attestations, this.audit]
     if (federated) this.services.push(this.sync)
     if (federated) {
       this.services.push(joining({

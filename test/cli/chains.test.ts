@@ -124,4 +124,22 @@ test('the seed example settles end to end between fedmesh processes through the 
   t.deepEqual(complete.edges.map((e: { satisfaction: number }) => e.satisfaction).sort(), [0.7, 0.9, 1])
   t.is((await cli(a, 'chains', '--state', 'complete')).chains.length, 1)
   t.is((await cli(a, 'match')).chains.length, 1, 'after completion the participants match again')
+
+  // each home node attests its participants; every member, the uninvolved one included, holds all three
+  const expected = { 'sep://alice@uk_north': 900, 'sep://carol@uk_north': 700, 'sep://bob@uk_south': 1000 }
+  const attested = async (site: Site): Promise<Record<string, number | null>> => {
+    const { attestations } = await cli(site, 'attestations')
+    return Object.fromEntries(attestations.map((x: { participant: string, claims: { satisfaction_rate_permille: number | null } }) => [x.participant, x.claims.satisfaction_rate_permille]))
+  }
+  for (const site of sites) {
+    await until(`${site.name} to hold the three attestations`, async () => Object.keys(await attested(site)).length === 3)
+    t.deepEqual(await attested(site), expected, `${site.name} holds each participant's satisfaction as its provider`)
+  }
+  const onC = (await cli(c, 'attestations', '--participant', 'sep://bob@uk_south')).attestations
+  t.is(onC.length, 1)
+  t.like(onC[0], { issuer_site: 'uk_south', claims: { exchanges_completed: 1, partner_count: 2, trust_tier: 'probationary' }, issuer_reputation: 50 })
+  const members = await cli(a, 'members')
+  t.true(members.members.every((m: { reputation: number }) => Number.isInteger(m.reputation) && m.reputation >= 0 && m.reputation <= 100), 'members show a reputation beside trust')
+  const reputation = (await cli(a, 'reputation')).members.find((m: { site_id: string }) => m.site_id === 'uk_south')
+  t.true(reputation.on_time >= 1 && reputation.honoured >= 1, 'A saw B answer on time and honour the chain')
 })

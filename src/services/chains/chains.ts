@@ -172,6 +172,7 @@ export class ChainService implements Chains {
     this.state = result.state
     this.outbox.added(entries)
     this.armTimer()
+    if (result.writes.some((w) => w.kind === 'exchange' || w.kind === 'observation')) components.exchangesRecorded?.()
     return result
   }
 
