@@ -5,7 +5,7 @@
  * the accuracy observations of node reputation (sublevel
  * `reputation-observations`): for each satisfaction this node observed from
  * another node's participant, what that node's latest attestation claimed
- * when the exchange completed.
+ * before the chain was proposed (the latest and the one it replaced are kept).
  */
 import { fromString, toString } from 'uint8arrays'
 import type { SignedAttestation } from '../core/attestation/attestation.ts'
@@ -19,6 +19,8 @@ export interface AttestationRecord {
   attestation: SignedAttestation['attestation']
   signature: { ed25519: string, mldsa: string }
   stored_at_ms: number
+  /** the attestation this one replaced, without its own `previous` (reputation compares with what was claimed before an exchange) */
+  previous?: Omit<AttestationRecord, 'previous'>
 }
 
 /** One accuracy observation: the satisfaction a member's participant earned here vs what the member attested before. */
@@ -33,7 +35,7 @@ export interface AccuracyObservation {
 }
 
 /** The signed attestation of a record. */
-export function signedOf (record: AttestationRecord): SignedAttestation {
+export function signedOf (record: Omit<AttestationRecord, 'previous'>): SignedAttestation {
   return { attestation: record.attestation, signature: { ed25519: fromString(record.signature.ed25519, 'base64pad'), mldsa: fromString(record.signature.mldsa, 'base64pad') } }
 }
 
@@ -47,12 +49,13 @@ export class AttestationRepository {
     this.observations = store.sublevel<AccuracyObservation>(REPUTATION_OBSERVATIONS_SUBLEVEL)
   }
 
-  /** The batch operation that stores `signed` as the latest of its participant (the caller chose it with `newerAttestation`). */
-  putOperation (signed: SignedAttestation, nowMs: number): BatchOperation {
+  /** The batch operation that stores `signed` as the latest of its participant (the caller chose it with `newerAttestation`), keeping the one it replaces as `previous`. */
+  putOperation (signed: SignedAttestation, nowMs: number, replaced?: AttestationRecord): BatchOperation {
     const record: AttestationRecord = {
       attestation: signed.attestation,
       signature: { ed25519: toString(signed.signature.ed25519, 'base64pad'), mldsa: toString(signed.signature.mldsa, 'base64pad') },
-      stored_at_ms: nowMs
+      stored_at_ms: nowMs,
+      ...(replaced === undefined ? {} : { previous: { attestation: replaced.attestation, signature: replaced.signature, stored_at_ms: replaced.stored_at_ms } })
     }
     return this.store.putOperation(ATTESTATIONS_SUBLEVEL, signed.attestation.participant, record)
   }

@@ -45,7 +45,7 @@ export class AttestationService implements Attestations {
         if (current === undefined && this.stored >= ATTESTATIONS_STORED_MAX) {
           throw new PayloadRefusedError('ignore', 'store_full', `${ATTESTATIONS_STORED_MAX} attestations are stored already`)
         }
-        await persist([attestations.putOperation(signed, clock.now())])
+        await persist([attestations.putOperation(signed, clock.now(), current)])
         if (current === undefined) this.stored++
         return undefined
       }
@@ -125,7 +125,7 @@ export class AttestationService implements Attestations {
         issued_at_ms: issuedAt,
         claims
       }, signer)
-      await attestations.batch([attestations.putOperation(signed, now)])
+      await attestations.batch([attestations.putOperation(signed, now, previous)])
       if (previous === undefined) this.stored++
       issued++
       try {
@@ -140,9 +140,12 @@ export class AttestationService implements Attestations {
 
   /**
    * For each satisfaction observed here from another node's participant, not
-   * yet recorded: what its home node's latest attestation claimed — only one
-   * issued before the chain was proposed counts (one issued later may already
-   * include this exchange); none → null, which reputation skips.
+   * yet recorded: what its home node claimed in the latest attestation issued
+   * before the chain was proposed (one issued later may already include this
+   * exchange; the store keeps the latest and the one it replaced, and a
+   * participant's claims change only when one of its chains completes, so the
+   * one that counts is almost always among them); none → null, which
+   * reputation skips.
    */
   private async observe (): Promise<void> {
     const { chainStore, attestations } = this.components
@@ -150,10 +153,10 @@ export class AttestationService implements Attestations {
     for (const o of await chainStore.observations()) {
       if (await attestations.hasObservation(o)) continue
       const record = await attestations.get(o.participant)
-      const proposedAt = (await chainStore.record(o.chain))?.proposal.content.proposed_at_ms
-      const before = record !== undefined && record.attestation.issuing_node === o.node && proposedAt !== undefined && record.attestation.issued_at_ms <= proposedAt
+      const proposedAt = (await chainStore.record(o.chain))?.proposal.content.proposed_at_ms ?? -1
+      const claimed = [record, record?.previous].find((r) => r !== undefined && r.attestation.issuing_node === o.node && r.attestation.issued_at_ms <= proposedAt)
       writes.push(attestations.observationOperation({
-        node: o.node, participant: o.participant, chain: o.chain, attested_permille: before ? record.attestation.claims.satisfaction_rate_permille : null, observed_permille: o.observed_permille
+        node: o.node, participant: o.participant, chain: o.chain, attested_permille: claimed?.attestation.claims.satisfaction_rate_permille ?? null, observed_permille: o.observed_permille
       }))
     }
     if (writes.length > 0) await attestations.batch(writes)
