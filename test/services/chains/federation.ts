@@ -16,6 +16,7 @@ import { publicKeyToJson } from '../../../src/core/consensus/member.ts'
 import { initialTrust } from '../../../src/core/consensus/trust.ts'
 import { ConsensusStore } from '../../../src/store/consensus.ts'
 import type { HybridSigner } from '../../../src/core/signature.ts'
+import type { Clock } from '../../../src/runtime/clock.ts'
 
 export const FEDERATION = 'chains-net'
 const seed = (label: string): Uint8Array => new Uint8Array(createHash('sha256').update(label).digest())
@@ -24,6 +25,8 @@ export interface SiteSpec {
   site: string
   /** a data dir keeps the store across a restart; absent → in memory */
   dataDir?: string
+  /** the node's clock (a test moves it past deadlines); default the system clock */
+  clock?: Clock
 }
 
 export interface Federation {
@@ -54,8 +57,10 @@ export async function federation (tag: string, sites: SiteSpec[]): Promise<Feder
       site_id: sites[i]!.site, jurisdiction: 'UK', listen: [listen(i)],
       federation: { enabled: true, federation_id: FEDERATION, bootstrap: i === 0 ? [] : [`${listen(0)}/p2p/${ids[0]!}`], metrics_interval_seconds: 3600 }
     })
-    const dataDir = sites[i]!.dataDir
-    const node = await FedmeshNode.create({ config, privateKey: keys[i]!, signer: signers[i]!, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, ...(dataDir === undefined ? {} : { dataDir }) })
+    const { dataDir, clock } = sites[i]!
+    const node = await FedmeshNode.create({
+      config, privateKey: keys[i]!, signer: signers[i]!, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, ...(dataDir === undefined ? {} : { dataDir }), ...(clock === undefined ? {} : { clock })
+    })
     if (fresh) await new ConsensusStore(node.store).initGenesis(membership, policy, ids.map((id) => initialTrust(id, Date.now())))
     await node.start()
     return node
