@@ -14,6 +14,7 @@ import * as consoleCommands from './commands/console.ts'
 import * as auditCommands from './commands/audit.ts'
 import * as chainCommands from './commands/chains.ts'
 import * as tokenCommands from './commands/token.ts'
+import * as disputeCommands from './commands/dispute.ts'
 
 type Register = (program: Command) => void
 
@@ -26,7 +27,8 @@ const commandModules: Array<{ register: Register }> = [
   consoleCommands,
   auditCommands,
   chainCommands,
-  tokenCommands
+  tokenCommands,
+  disputeCommands
 ]
 
 /** Builds the program with every command registered. */

@@ -14,7 +14,7 @@ import { ATTESTATION_SCHEMA_ID } from '../../../src/services/attestations/index.
 import { AttestationRepository } from '../../../src/store/attestations.ts'
 import type { HybridSigner } from '../../../src/core/signature.ts'
 import type { FedmeshNode } from '../../../src/node/node.ts'
-import { FEDERATION, federation, run, until } from './federation.ts'
+import { FEDERATION, federation, run, settle, until } from './federation.ts'
 
 function attestationOf (issuer: FedmeshNode, participant: string, issuedAtMs: number, rate: number | null = 800): Attestation {
   const base = { exchanges_completed: 1, satisfaction_rate_permille: rate, partner_count: 2, member_since_ms: issuedAtMs - 1000, vouches_received: 0 }
@@ -72,24 +72,6 @@ test('received attestations: issuer must be the sender and the participant\'s ho
   t.is((await new AttestationRepository(c.store).get(bob))?.attestation.claims.satisfaction_rate_permille, 300)
   t.is((await run(c, 'attestations.list', {})).attestations.length, 1, 'nothing refused was stored')
 })
-
-async function settle (a: FedmeshNode, b: FedmeshNode, satisfactions: { carol: number, bob: number, alice: number }): Promise<string> {
-  const { chain_id: id } = await run(a, 'chain.propose', {})
-  await until('B to bind', async () => (await run(b, 'chains.list', {})).chains.some((c: { chain_id: string, state: string }) => c.chain_id === id && c.state === 'consenting'))
-  await run(b, 'chain.consent', { chain_id: id, participant: 'bob' })
-  await run(a, 'chain.consent', { chain_id: id, participant: 'alice' })
-  await run(a, 'chain.consent', { chain_id: id, participant: 'carol' })
-  await until('the commit', async () => (await run(b, 'chain.show', { chain_id: id })).state === 'committed' && (await run(a, 'chain.show', { chain_id: id })).state === 'committed')
-  await run(a, 'chain.deliver', { chain_id: id, participant: 'alice' })
-  await run(a, 'chain.deliver', { chain_id: id, participant: 'carol' })
-  await run(b, 'chain.deliver', { chain_id: id, participant: 'bob' })
-  await run(a, 'chain.confirm', { chain_id: id, participant: 'carol', satisfaction: satisfactions.carol })
-  await run(a, 'chain.confirm', { chain_id: id, participant: 'alice', satisfaction: satisfactions.alice })
-  await until('B to see every delivery', async () => (await run(b, 'chain.show', { chain_id: id })).edges.every((e: { delivered: boolean }) => e.delivered))
-  await run(b, 'chain.confirm', { chain_id: id, participant: 'bob', satisfaction: satisfactions.bob })
-  await until('both to complete', async () => (await run(a, 'chain.show', { chain_id: id })).state === 'complete' && (await run(b, 'chain.show', { chain_id: id })).state === 'complete')
-  return id
-}
 
 test('node reputation: an attestation that proves inaccurate lowers its issuer\'s accuracy, and its claims then weigh less', async (t) => {
   const fed = await federation('attest-rep', [{ site: 'uk_north' }, { site: 'uk_south' }])

@@ -89,3 +89,22 @@ export async function until (what: string, check: () => Promise<boolean> | boole
 
 // operation results are plain JSON; the tests read fields of several shapes
 export const run = async (node: FedmeshNode, name: string, args: unknown = {}): Promise<any> => await node.operations.run(name, args)
+
+/** Settles the seed chain A proposes (alice and carol on A, bob on B) through the operations: consents, deliveries, confirmations with these satisfactions (0…1, by recipient); resolves with the chain id once both nodes completed it. */
+export async function settle (a: FedmeshNode, b: FedmeshNode, satisfactions: { carol: number, bob: number, alice: number }): Promise<string> {
+  const { chain_id: id } = await run(a, 'chain.propose', {})
+  await until('B to bind', async () => (await run(b, 'chains.list', {})).chains.some((c: { chain_id: string, state: string }) => c.chain_id === id && c.state === 'consenting'))
+  await run(b, 'chain.consent', { chain_id: id, participant: 'bob' })
+  await run(a, 'chain.consent', { chain_id: id, participant: 'alice' })
+  await run(a, 'chain.consent', { chain_id: id, participant: 'carol' })
+  await until('the commit', async () => (await run(b, 'chain.show', { chain_id: id })).state === 'committed' && (await run(a, 'chain.show', { chain_id: id })).state === 'committed')
+  await run(a, 'chain.deliver', { chain_id: id, participant: 'alice' })
+  await run(a, 'chain.deliver', { chain_id: id, participant: 'carol' })
+  await run(b, 'chain.deliver', { chain_id: id, participant: 'bob' })
+  await run(a, 'chain.confirm', { chain_id: id, participant: 'carol', satisfaction: satisfactions.carol })
+  await run(a, 'chain.confirm', { chain_id: id, participant: 'alice', satisfaction: satisfactions.alice })
+  await until('B to see every delivery', async () => (await run(b, 'chain.show', { chain_id: id })).edges.every((e: { delivered: boolean }) => e.delivered))
+  await run(b, 'chain.confirm', { chain_id: id, participant: 'bob', satisfaction: satisfactions.bob })
+  await until('both to complete', async () => (await run(a, 'chain.show', { chain_id: id })).state === 'complete' && (await run(b, 'chain.show', { chain_id: id })).state === 'complete')
+  return id
+}
