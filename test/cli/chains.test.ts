@@ -4,10 +4,11 @@
  * node B (uk_south), a third node C (observer) that hosts nobody. A's match
  * finds the chain through B's gossiped summary; propose → consent ×3 →
  * committed → delivered and confirmed ×3 → complete → attestations updated on
- * both home nodes and seen by C.
+ * both home nodes and seen by C; then a dispute opened, exported (the
+ * evidence bundle verifies alone) and resolved.
  */
 import test from 'ava'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -15,6 +16,8 @@ import { freePort, runFedmesh, startFedmesh, type NodeProcess } from '../fixture
 import { loadNodeKeys } from '../../src/crypto/key-files.ts'
 import { formatGenesis, signGenesis } from '../../src/core/consensus/genesis.ts'
 import { publicKeyToJson } from '../../src/core/consensus/member.ts'
+import { verifyEvidenceBundle } from '../../src/core/chain/evidence.ts'
+import { hybridVerifier } from '../../src/crypto/hybrid.ts'
 
 interface Site { name: string, dataDir: string, p2pPort: number, process?: NodeProcess }
 
@@ -142,4 +145,16 @@ test('the seed example settles end to end between fedmesh processes through the 
   t.true(members.members.every((m: { reputation: number }) => Number.isInteger(m.reputation) && m.reputation >= 0 && m.reputation <= 100), 'members show a reputation beside trust')
   const reputation = (await cli(a, 'reputation')).members.find((m: { site_id: string }) => m.site_id === 'uk_south')
   t.true(reputation.on_time >= 1 && reputation.honoured >= 1, 'A saw B answer on time and honour the chain')
+
+  // alice disputes bob's delivery; the evidence bundle a court gets verifies on its own
+  const edge = complete.edges.findIndex((e: { recipient: number }) => complete.steps[e.recipient].participant === 'sep://alice@uk_north')
+  const dispute = await cli(a, 'dispute', 'open', id.slice(0, 12), '--edge', String(edge), '--as', 'alice', '--text', 'half the order')
+  t.like(dispute, { layer: 'direct', status: 'open', draw: { certificate_hash: certificate, panel: null } })
+  t.is(dispute.draw.ranked.length, 1, 'the one uninvolved member is ranked; a panel of 3 needs more members')
+  const file = join(a.dataDir, 'evidence.json')
+  const exported = await runFedmesh(['dispute', 'export', dispute.dispute_id, '--out', file, '--data-dir', a.dataDir])
+  t.is(exported.code, 0, exported.stderr)
+  const bundle = JSON.parse(await readFile(file, 'utf8'))
+  t.is(verifyEvidenceBundle(bundle, hybridVerifier()), 1 + 2 + 3 + 2 + 3 + 3 + 1)
+  t.is((await cli(a, 'dispute', 'resolve', dispute.dispute_id, '--as', 'alice')).status, 'resolved')
 })
