@@ -15,6 +15,7 @@ import * as auditCommands from './commands/audit.ts'
 import * as chainCommands from './commands/chains.ts'
 import * as tokenCommands from './commands/token.ts'
 import * as disputeCommands from './commands/dispute.ts'
+import * as discoverCommands from './commands/discover.ts'
 
 type Register = (program: Command) => void
 
@@ -28,7 +29,8 @@ const commandModules: Array<{ register: Register }> = [
   auditCommands,
   chainCommands,
   tokenCommands,
-  disputeCommands
+  disputeCommands,
+  discoverCommands
 ]
 
 /** Builds the program with every command registered. */

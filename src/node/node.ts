@@ -42,6 +42,7 @@ import { parseDataPolicy } from '../core/policy/data-policy.ts'
 import { chains, type ChainService } from '../services/chains/index.ts'
 import { attestations, type AttestationService } from '../services/attestations/index.ts'
 import { AttestationRepository } from '../store/attestations.ts'
+import { capabilities, type CapabilityService } from '../services/capabilities/index.ts'
 import { ChainRepository } from '../store/chains.ts'
 import { OriginLogs } from '../services/envelopes/origin-logs.ts'
 import { SyncLogRepository } from '../store/sync-logs.ts'
@@ -184,6 +185,8 @@ export class FedmeshNode {
   readonly chains: ChainService
   /** attestations issued and received (tests drive a pass directly) */
   readonly attestations: AttestationService
+  /** capability provider records in the DHT and discovery */
+  readonly capabilities: CapabilityService
   /** anti-entropy sync over the per-origin logs (tests and the sim read its status) */
   readonly sync: SyncService
   /** started in this order, stopped in reverse */
@@ -270,7 +273,10 @@ export class FedmeshNode {
     this.attestations = attestations({ federationId: config.federation.federation_id, publish: federated })({
       envelopes: this.envelopes, attestations: new AttestationRepository(store), chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
     })
-    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.attestations, this.audit]
+    this.capabilities = capabilities({ federationId: config.federation.federation_id, capabilities: config.capabilities, jurisdiction: config.jurisdiction, publish: federated })({
+      dht: libp2p.services.dht, ownRecord: () => this.records.current, peerId: libp2p.peerId, members: this.members, verifier, events: libp2p, logger: log
+    })
+    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.attestations, this.capabilities, this.audit]
     if (federated) this.services.push(this.sync)
     if (federated) {
       this.services.push(joining({
@@ -285,7 +291,7 @@ export class FedmeshNode {
       })({ connections: libp2p, protectedPeers: () => new Set(pubsub.getTopics().flatMap((topic) => pubsub.getMeshPeers(topic))), clock, logger: log }))
     }
     this.operations = createOperations({
-      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains }, auditLog
+      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains, capabilities: this.capabilities }, auditLog
     })
   }
 

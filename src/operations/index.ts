@@ -16,6 +16,7 @@ import { chainOperations } from './chains.ts'
 import { participantChainOperations } from './participant-chains.ts'
 import { attestationOperations } from './attestations.ts'
 import { disputeOperations } from './disputes.ts'
+import { discoveryOperations } from './discovery.ts'
 import { UnknownOperationError, type Operation, type OperationComponents } from './operation.ts'
 import { AuditLog } from '../store/audit-log.ts'
 import { operatorRecord } from '../services/audit/records.ts'
@@ -31,7 +32,7 @@ export interface Operations {
 }
 
 /** Every operation the node offers, by name. */
-export const OPERATION_LIST: ReadonlyArray<Operation<never, unknown>> = [...consensusOperations, ...matchingOperations, ...chainOperations, ...participantChainOperations, ...auditOperations, ...attestationOperations, ...disputeOperations]
+export const OPERATION_LIST: ReadonlyArray<Operation<never, unknown>> = [...consensusOperations, ...matchingOperations, ...chainOperations, ...participantChainOperations, ...auditOperations, ...attestationOperations, ...disputeOperations, ...discoveryOperations]
 
 /** Binds every operation to `components`. */
 export function createOperations (components: OperationComponents): Operations {

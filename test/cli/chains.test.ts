@@ -5,7 +5,8 @@
  * finds the chain through B's gossiped summary; propose → consent ×3 →
  * committed → delivered and confirmed ×3 → complete → attestations updated on
  * both home nodes and seen by C; then a dispute opened, exported (the
- * evidence bundle verifies alone) and resolved.
+ * evidence bundle verifies alone) and resolved; and `fedmesh discover` finds
+ * capability providers through the DHT.
  */
 import test from 'ava'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
@@ -21,10 +22,10 @@ import { hybridVerifier } from '../../src/crypto/hybrid.ts'
 
 interface Site { name: string, dataDir: string, p2pPort: number, process?: NodeProcess }
 
-async function initSite (name: string, bootstrap: string[]): Promise<Site> {
+async function initSite (name: string, bootstrap: string[], jurisdiction = 'UK', capabilities: string[] = []): Promise<Site> {
   const site: Site = { name, dataDir: await mkdtemp(join(tmpdir(), `fedmesh-chains-${name}-`)), p2pPort: await freePort() }
   const result = await runFedmesh([
-    'init', '--site-id', name, '--jurisdiction', 'UK', '--data-dir', site.dataDir,
+    'init', '--site-id', name, '--jurisdiction', jurisdiction, '--data-dir', site.dataDir, ...(capabilities.length === 0 ? [] : ['--capabilities', capabilities.join(',')]),
     '--enable-federation', '--federation-id', 'chains-cli', '--listen', `/ip4/127.0.0.1/tcp/${site.p2pPort}`,
     '--api-port', String(await freePort()), '--metrics-interval', '1', ...bootstrap.flatMap((b) => ['--bootstrap', b])
   ])
@@ -69,10 +70,10 @@ async function stateOn (site: Site, id: string): Promise<string> {
 }
 
 test('the seed example settles end to end between fedmesh processes through the CLI only', async (t) => {
-  const a = await initSite('uk_north', [])
+  const a = await initSite('uk_north', [], 'UK', ['water'])
   const aId = peerIdFromPrivateKey((await loadNodeKeys(a.dataDir)).privateKey).toString()
   const boot = `/ip4/127.0.0.1/tcp/${a.p2pPort}/p2p/${aId}`
-  const b = await initSite('uk_south', [boot])
+  const b = await initSite('uk_south', [boot], 'IE', ['water', 'power'])
   const c = await initSite('observer', [boot])
   const sites = [a, b, c]
   await loadGenesis(sites)
@@ -157,4 +158,10 @@ test('the seed example settles end to end between fedmesh processes through the 
   const bundle = JSON.parse(await readFile(file, 'utf8'))
   t.is(verifyEvidenceBundle(bundle, hybridVerifier()), 1 + 2 + 3 + 2 + 3 + 3 + 1)
   t.is((await cli(a, 'dispute', 'resolve', dispute.dispute_id, '--as', 'alice')).status, 'resolved')
+
+  // capability discovery through DHT provider records, checked against signed node records
+  const sitesOf = (r: { providers: Array<{ site_id: string }> }): string[] => r.providers.map((p) => p.site_id).sort()
+  await until('C to find both water providers', async () => sitesOf(await cli(c, 'discover', '--capability', 'water')).length === 2)
+  t.deepEqual(sitesOf(await cli(c, 'discover', '--capability', 'water', '--jurisdiction', 'UK')), ['uk_north'])
+  t.deepEqual(sitesOf(await cli(c, 'discover', '--capability', 'power')), ['uk_south'])
 })

@@ -27,6 +27,9 @@ export interface SiteSpec {
   dataDir?: string
   /** the node's clock (a test moves it past deadlines); default the system clock */
   clock?: Clock
+  /** the config's capabilities (default none) and jurisdiction (default UK) */
+  capabilities?: string[]
+  jurisdiction?: string
 }
 
 export interface Federation {
@@ -54,7 +57,7 @@ export async function federation (tag: string, sites: SiteSpec[]): Promise<Feder
   const nodes: FedmeshNode[] = []
   const create = async (i: number, fresh: boolean): Promise<FedmeshNode> => {
     const config = parseConfig({
-      site_id: sites[i]!.site, jurisdiction: 'UK', listen: [listen(i)],
+      site_id: sites[i]!.site, jurisdiction: sites[i]!.jurisdiction ?? 'UK', capabilities: sites[i]!.capabilities ?? [], listen: [listen(i)],
       federation: { enabled: true, federation_id: FEDERATION, bootstrap: i === 0 ? [] : [`${listen(0)}/p2p/${ids[0]!}`], metrics_interval_seconds: 3600 }
     })
     const { dataDir, clock } = sites[i]!
