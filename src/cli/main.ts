@@ -17,6 +17,8 @@ import * as tokenCommands from './commands/token.ts'
 import * as genesisCommands from './commands/genesis.ts'
 import * as memberCommands from './commands/members.ts'
 import * as syncCommands from './commands/sync.ts'
+import * as disputeCommands from './commands/dispute.ts'
+import * as discoverCommands from './commands/discover.ts'
 
 type Register = (program: Command) => void
 
@@ -33,6 +35,8 @@ const commandModules: Array<{ register: Register }> = [
   genesisCommands,
   memberCommands,
   syncCommands,
+  disputeCommands,
+  discoverCommands,
 ]
 
 /** Builds the program with every command registered. */

@@ -42,6 +42,9 @@ import { audit, auditAppender, type AuditService } from '../services/audit/index
 import { dataPolicies, type DataPolicies } from '../services/policies/index.ts'
 import { parseDataPolicy } from '../core/policy/data-policy.ts'
 import { chains, type ChainService } from '../services/chains/index.ts'
+import { attestations, type AttestationService } from '../services/attestations/index.ts'
+import { AttestationRepository } from '../store/attestations.ts'
+import { capabilities, type CapabilityService } from '../services/capabilities/index.ts'
 import { ChainRepository } from '../store/chains.ts'
 import { OriginLogs } from '../services/envelopes/origin-logs.ts'
 import { SyncLogRepository } from '../store/sync-logs.ts'
@@ -182,6 +185,10 @@ export class FedmeshNode {
   readonly audit: AuditService
   /** chain settlement (tests drive its deadline tick and retries directly) */
   readonly chains: ChainService
+  /** attestations issued and received (tests drive a pass directly) */
+  readonly attestations: AttestationService
+  /** capability provider records in the DHT and discovery */
+  readonly capabilities: CapabilityService
   /** anti-entropy sync over the per-origin logs (tests and the sim read its status) */
   readonly sync: SyncService
   /** serves and fetches the membership chain, dials members at their address hints (federated nodes only) */
@@ -271,14 +278,21 @@ export class FedmeshNode {
       envelopes: this.envelopes, log: auditLog, witnesses: new AuditWitnessStore(store), audit: auditing, signer, verifier, members: this.members, streams: libp2p, clock, logger: log, nodeId
     })
     this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
-      host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
+      host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId,
+      exchangesRecorded: () => { this.attestations.changed() }
     })
     this.membershipChain = federated
       ? membershipChain({ federationId: config.federation.federation_id })({
         host: libp2p, consensusStore: new ConsensusStore(store), members, verifier, logger: log, fallbackPolicy: configPolicy(config), reload: async () => { await this.consensus.reload() }, nodeId
       })
       : undefined
-    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.audit]
+    this.attestations = attestations({ federationId: config.federation.federation_id, publish: federated })({
+      envelopes: this.envelopes, attestations: new AttestationRepository(store), chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
+    })
+    this.capabilities = capabilities({ federationId: config.federation.federation_id, capabilities: config.capabilities, jurisdiction: config.jurisdiction, publish: federated })({
+      dht: libp2p.services.dht, ownRecord: () => this.records.current, peerId: libp2p.peerId, members: this.members, verifier, events: libp2p, logger: log
+    })
+    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.attestations, this.capabilities, this.audit]
     if (federated) this.services.push(this.sync)
     if (this.membershipChain !== undefined) this.services.push(this.membershipChain)
     if (federated) {
@@ -307,6 +321,7 @@ export class FedmeshNode {
         summaries: this.summaries,
         chains: this.chains,
         ...(federated ? { sync: this.sync } : {}),
+        capabilities: this.capabilities,
         // the genesis draft being signed: its founders are admitted (and dialled) until a genesis is loaded
         members: { setDraft: (founders) => { this.members.setDraft(founders.map((f) => f.node_id)); if (this.running && this.members.current() === undefined) this.membershipChain?.dialMembers(founders) } }
       }, auditLog

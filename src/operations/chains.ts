@@ -15,6 +15,7 @@ import { formatParticipantId, parseParticipantId, PARTICIPANT_ID_SCHEME } from '
 import { signStatement, type ClaimValue } from '../core/identity/statement.ts'
 import { participantSignerFromSeeds } from '../crypto/participant-keys.ts'
 import { ChainRepository } from '../store/chains.ts'
+import type { HybridSigner } from '../core/signature.ts'
 import { ParticipantRepository } from '../store/participants.ts'
 import { parseArguments as parseArgs } from './arguments.ts'
 import { chainView, type ChainView } from './chain-views.ts'
@@ -60,7 +61,8 @@ async function allRecords (components: OperationComponents): Promise<ChainRecord
   return running === undefined ? await new ChainRepository(components.store).records() : running.records()
 }
 
-async function findRecord (components: OperationComponents, id: string): Promise<ChainRecord> {
+/** The one chain whose id starts with `id` (≥ 8 characters), from the running node or the store. */
+export async function findRecord (components: OperationComponents, id: string): Promise<ChainRecord> {
   const text = id.toLowerCase()
   if (text.length < CHAIN_ID_PREFIX_LENGTH_MIN) throw new ChainNotFoundError(`a chain id has at least ${CHAIN_ID_PREFIX_LENGTH_MIN} characters`)
   const found = (await allRecords(components)).filter((r) => r.id.startsWith(text))
@@ -128,6 +130,13 @@ export const chainShow: Operation<z.input<typeof showArgs>, ChainView & { pendin
   }
 }
 
+/** The signer of a participant this node hosts (it keeps the participant's key). */
+export async function hostedParticipantSigner (context: OperationComponents, participant: string): Promise<HybridSigner> {
+  const secret = await new ParticipantRepository(context.store).secretKey(participant)
+  if (secret === undefined) throw new ParticipantKeyNotHeldError(`this node keeps no key for ${participant}`)
+  return participantSignerFromSeeds(parseParticipantKey(secret))
+}
+
 /** Signs `kind` for a hosted participant and steps it on the running node. */
 async function participantSays (context: OperationComponents, operation: string, input: { chainId: string, participant: string }, kind: string, claimsFor: (record: ChainRecord, step: number) => Record<string, ClaimValue>): Promise<ChainView> {
   const { chains } = requireServices(context, operation)
@@ -136,9 +145,7 @@ async function participantSays (context: OperationComponents, operation: string,
   const participant = participantIdOf(context, input.participant)
   const step = record.bindings.findIndex((b) => b?.participant === participant)
   if (step < 0) throw new ParticipantNotInChainError(`${participant} is bound to no step of chain ${record.id}`)
-  const secret = await new ParticipantRepository(context.store).secretKey(participant)
-  if (secret === undefined) throw new ParticipantKeyNotHeldError(`this node keeps no key for ${participant}`)
-  const signer = participantSignerFromSeeds(parseParticipantKey(secret))
+  const signer = await hostedParticipantSigner(context, participant)
   const signed = signStatement({ kind, participant, issuedAtMs: context.clock.now(), claims: claimsFor(record, step) }, signer)
   return chainView(await chains.participantStatement(signed), siteOf(context))
 }

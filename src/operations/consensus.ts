@@ -18,6 +18,8 @@ import { loadGenesisFile } from '../store/consensus-genesis.ts'
 import { configPolicy } from '../config/policy.ts'
 import { parseArguments as parseArgs } from './arguments.ts'
 import { requireServices, type Operation, type OperationComponents } from './operation.ts'
+import { reputationScores } from './attestations.ts'
+import { REPUTATION_SCORE_INITIAL } from '../core/reputation/reputation.ts'
 
 export const HISTORY_LIMIT_DEFAULT = 20
 
@@ -84,6 +86,8 @@ export interface MemberEntry {
   score: number
   band: TrustBand
   status: TrustStatus
+  /** node reputation here, 0…100 (attestation accuracy and protocol adherence: docs/reputation.md) */
+  reputation: number
 }
 
 export interface MembersResult {
@@ -110,11 +114,12 @@ export const consensusMembers: Operation<unknown, MembersResult> = {
     const { store, membership } = await requireMembership(context)
     const policy = (await store.policy()) ?? configPolicy(context.config)
     const trust = new Map(trustReport(await store.trust(), context.clock.now()).nodes.map((n) => [n.node_id, n]))
+    const reputation = await reputationScores(context.store)
     const members = [...membership.members.values()].sort((a, b) => (a.node_id < b.node_id ? -1 : 1)).map((m) => {
       const score = trust.get(m.node_id)?.score ?? 50
       return {
         node_id: m.node_id, site_id: m.site_id ?? null, jurisdiction: m.jurisdiction ?? null, joined_at: m.joined_at,
-        score, band: trustBand(score), status: trustStatus(trustBand(score))
+        score, band: trustBand(score), status: trustStatus(trustBand(score)), reputation: reputation.get(m.node_id) ?? REPUTATION_SCORE_INITIAL
       }
     })
     const n = membership.members.size

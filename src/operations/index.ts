@@ -16,6 +16,9 @@ import { chainOperations } from './chains.ts'
 import { participantChainOperations } from './participant-chains.ts'
 import { membershipOperations } from './membership.ts'
 import { syncOperations } from './sync.ts'
+import { attestationOperations } from './attestations.ts'
+import { disputeOperations } from './disputes.ts'
+import { discoveryOperations } from './discovery.ts'
 import { UnknownOperationError, type Operation, type OperationComponents } from './operation.ts'
 import { AuditLog } from '../store/audit-log.ts'
 import { operatorRecord } from '../services/audit/records.ts'
@@ -39,6 +42,9 @@ export const OPERATION_LIST: ReadonlyArray<Operation<never, unknown>> = [
   ...auditOperations,
   ...membershipOperations,
   ...syncOperations,
+  ...attestationOperations,
+  ...disputeOperations,
+  ...discoveryOperations,
 ]
 
 /** Binds every operation to `components`. */

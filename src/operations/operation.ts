@@ -9,6 +9,7 @@ import type { Consensus } from '../services/consensus/index.ts'
 import type { Summaries } from '../services/summaries/index.ts'
 import type { Chains } from '../services/chains/index.ts'
 import type { Sync } from '../services/sync/index.ts'
+import type { Capabilities } from '../services/capabilities/index.ts'
 import { InputError } from '../core/errors.ts'
 import type { AuditLog } from '../store/audit-log.ts'
 
@@ -22,6 +23,8 @@ export interface RunningServices {
   members?: { setDraft: (founders: ReadonlyArray<{ node_id: string, addresses?: string[] }>) => void }
   /** anti-entropy sync (optional: absent on a node without federation) */
   sync?: Sync
+  /** capability discovery in the DHT (optional, as chains) */
+  capabilities?: Capabilities
 }
 
 /** What operations may use. */

@@ -8,6 +8,7 @@ import { resolve } from 'node:path'
 import { defaultDataDir, print, runOperation } from '../context.ts'
 import { CHAIN_PHASES } from '../../core/chain/state.ts'
 import { formatChainLine, formatChainView, type ChainView } from '../../operations/chain-views.ts'
+import type { AttestationView, ReputationEntry } from '../../operations/attestations.ts'
 
 const dataDirOption = (): Option => new Option('--data-dir <dir>', 'node data directory (env FEDMESH_DATA_DIR)').default(defaultDataDir(), './.fedmesh')
 const jsonOption = (): Option => new Option('--json', 'print JSON').default(false)
@@ -27,8 +28,37 @@ async function show (options: Common, name: string, args: Record<string, unknown
   print(view, options.json, (v) => (verb === undefined ? formatChainView(v) : `${verb}: chain ${v.chain_id.slice(0, 12)} is ${v.state}`))
 }
 
-/** Registers `chains` and `chain …`. */
+function formatAttestation (a: AttestationView): string {
+  const c = a.claims
+  const satisfaction = c.satisfaction_rate_permille === null ? 'unrated' : `satisfaction ${c.satisfaction_rate_permille / 1000}`
+  return `${a.participant}  by ${a.issuer_site ?? a.issuing_node}  ${c.exchanges_completed} exchanges, ${satisfaction}, ${c.partner_count} partners, ${c.trust_tier}  (issuer reputation ${a.issuer_reputation}, weight ${a.weight_permille / 1000})`
+}
+
+function formatReputation (r: ReputationEntry): string {
+  return `${r.node_id}  ${(r.site_id ?? '-').padEnd(16)} reputation ${String(r.score).padStart(3)}  accuracy ${r.accuracy_permille / 1000} (${r.observations} observed)  adherence ${r.adherence_permille / 1000} (on time ${r.on_time}, late ${r.late}, honoured ${r.honoured}, broken ${r.broken})`
+}
+
+/** Registers `chains`, `chain …`, `attestations` and `reputation`. */
 export function register (program: Command): void {
+  program.command('attestations')
+    .description('the latest attestation per participant this node holds (its own and other members\'), weighted by issuer reputation')
+    .option('--participant <id>', 'only this participant (handle or sep:// id)')
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (options: Common & { participant?: string }) => {
+      const result = await runOperation<{ attestations: AttestationView[] }>(resolve(options.dataDir), 'attestations.list', options.participant === undefined ? {} : { participant: options.participant })
+      print(result, options.json, (r) => (r.attestations.length === 0 ? 'no attestations' : r.attestations.map(formatAttestation).join('\n')))
+    })
+
+  program.command('reputation')
+    .description('the reputation this node keeps of every member: attestation accuracy and protocol adherence (docs/reputation.md)')
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (options: Common) => {
+      const result = await runOperation<{ members: ReputationEntry[] }>(resolve(options.dataDir), 'reputation.list', {})
+      print(result, options.json, (r) => (r.members.length === 0 ? 'no members' : r.members.map(formatReputation).join('\n')))
+    })
+
   program.command('chains')
     .description('chains this node takes part in, newest first')
     .addOption(new Option('--state <state>', 'only chains in this state').choices([...CHAIN_PHASES]))

@@ -21,7 +21,7 @@ function formatMembers (value: MembersResult): string {
   return [
     `federation ${value.federation_id}, epoch ${value.epoch}: ${value.members.length} members, quorum ${value.quorum} (threshold ${String(value.policy.threshold)}, tie-breaking ${value.policy.tie_breaking})`,
     ...value.warnings.map((w) => `warning: ${w}`),
-    ...value.members.map((m) => `${m.node_id}  ${(m.site_id ?? '-').padEnd(16)} ${(m.jurisdiction ?? '-').padEnd(6)} trust ${String(m.score).padStart(3)} ${m.band} (${m.status})`)
+    ...value.members.map((m) => `${m.node_id}  ${(m.site_id ?? '-').padEnd(16)} ${(m.jurisdiction ?? '-').padEnd(6)} trust ${String(m.score).padStart(3)} ${m.band} (${m.status})  reputation ${String(m.reputation).padStart(3)}`)
   ].join('\n')
 }
 

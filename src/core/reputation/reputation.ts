@@ -27,6 +27,9 @@ export const REPUTATION_IGNORE_BELOW = 25
 /** Counters saturate here so a score never overflows a safe integer. */
 export const REPUTATION_COUNT_MAX = 1_000_000_000
 
+/** The score of a member nothing is known about (both averages at the neutral value). */
+export const REPUTATION_SCORE_INITIAL = 50
+
 /** What a node has observed of one member. */
 export interface NodeReputation {
   node: string
@@ -91,4 +94,18 @@ export function weightedSatisfactionPermille (claimedPermille: number | null, is
   if (claimedPermille === null) return REPUTATION_NEUTRAL_PERMILLE
   const w = attestationWeightPermille(issuerScore)
   return Math.round((w * claimedPermille + (1000 - w) * REPUTATION_NEUTRAL_PERMILLE) / 1000)
+}
+
+/** One accuracy input: what a node attested about its participant vs the satisfaction observed here. */
+export interface AccuracyInput {
+  attested_permille: number | null
+  observed_permille: number
+}
+
+/** A member's reputation from everything this node observed of it (the same facts in any order give the same counts). */
+export function reputationOf (node: string, observations: readonly AccuracyInput[], facts: readonly AdherenceKind[]): NodeReputation {
+  let reputation = initialReputation(node)
+  for (const o of observations) reputation = applyObservation(reputation, o.attested_permille, o.observed_permille)
+  for (const kind of facts) reputation = applyAdherence(reputation, kind)
+  return reputation
 }

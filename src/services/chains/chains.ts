@@ -172,6 +172,7 @@ export class ChainService implements Chains {
     this.state = result.state
     this.outbox.added(entries)
     this.armTimer()
+    if (result.writes.some((w) => w.kind === 'exchange' || w.kind === 'observation')) components.exchangesRecorded?.()
     return result
   }
 
@@ -231,7 +232,11 @@ export class ChainService implements Chains {
       const result = await this.step({ type: 'receive', from, message })
       return { outcome: OUTCOME[result.outcome], error: '' }
     } catch (err) {
-      if (err instanceof InputError) return { outcome: wire.ChainOutcome.REJECTED, error: err.name }
+      if (err instanceof InputError) {
+        // recorded: a refused message from a member is evidence of a fault (forged consent, bad signature, …)
+        this.components.logger.warn({ from, error: err.name, reason: err.message }, 'chain message rejected')
+        return { outcome: wire.ChainOutcome.REJECTED, error: err.name }
+      }
       throw err
     }
   }

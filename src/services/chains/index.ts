@@ -42,6 +42,8 @@ export interface ChainsComponents {
   logger: Logger
   /** this node's PeerId text */
   nodeId: string
+  /** told after a step persisted exchanges or observations (the attestation service re-attests) */
+  exchangesRecorded?: () => void
 }
 
 export interface ChainsInit {

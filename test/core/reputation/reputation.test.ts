@@ -1,7 +1,7 @@
 import test from 'ava'
 import {
   REPUTATION_IGNORE_BELOW, accuracyPermille, adherencePermille, applyAdherence, applyObservation, attestationWeightPermille, initialReputation, reputationScore,
-  weightedSatisfactionPermille, type NodeReputation
+  weightedSatisfactionPermille, reputationOf, REPUTATION_SCORE_INITIAL, type NodeReputation
 } from '../../../src/core/reputation/reputation.ts'
 
 function after (observations: Array<[number | null, number]>, facts: Array<'on_time' | 'late' | 'honoured' | 'broken'> = []): NodeReputation {
@@ -45,4 +45,13 @@ test('reputation updates return new values and never mutate', (t) => {
   const next = applyAdherence(applyObservation(r, 500, 500), 'on_time')
   t.deepEqual(r, initialReputation('n'))
   t.is(next.on_time, 1)
+})
+
+test('reputationOf folds observations and adherence facts; a member nothing is known about scores REPUTATION_SCORE_INITIAL', (t) => {
+  t.is(reputationScore(reputationOf('n', [], [])), REPUTATION_SCORE_INITIAL)
+  const r = reputationOf('n', [{ attested_permille: 1000, observed_permille: 200 }, { attested_permille: null, observed_permille: 900 }], ['on_time', 'honoured', 'broken'])
+  t.deepEqual(r, { node: 'n', accuracy_sum: 200, accuracy_count: 1, on_time: 1, late: 0, honoured: 1, broken: 1 })
+  t.is(accuracyPermille(r), Math.round((200 + 2500) / 6))
+  t.is(adherencePermille(r), Math.round((2000 + 2500) / 8))
+  t.deepEqual(reputationOf('n', [], ['broken', 'on_time', 'honoured']), { ...r, accuracy_sum: 0, accuracy_count: 0 }, 'order of facts does not matter')
 })

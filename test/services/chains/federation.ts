@@ -16,6 +16,7 @@ import { publicKeyToJson } from '../../../src/core/consensus/member.ts'
 import { initialTrust } from '../../../src/core/consensus/trust.ts'
 import { ConsensusStore } from '../../../src/store/consensus.ts'
 import type { HybridSigner } from '../../../src/core/signature.ts'
+import type { Clock } from '../../../src/runtime/clock.ts'
 
 export const FEDERATION = 'chains-net'
 const seed = (label: string): Uint8Array => new Uint8Array(createHash('sha256').update(label).digest())
@@ -24,6 +25,11 @@ export interface SiteSpec {
   site: string
   /** a data dir keeps the store across a restart; absent → in memory */
   dataDir?: string
+  /** the node's clock (a test moves it past deadlines); default the system clock */
+  clock?: Clock
+  /** the config's capabilities (default none) and jurisdiction (default UK) */
+  capabilities?: string[]
+  jurisdiction?: string
 }
 
 export interface Federation {
@@ -51,11 +57,13 @@ export async function federation (tag: string, sites: SiteSpec[]): Promise<Feder
   const nodes: FedmeshNode[] = []
   const create = async (i: number, fresh: boolean): Promise<FedmeshNode> => {
     const config = parseConfig({
-      site_id: sites[i]!.site, jurisdiction: 'UK', listen: [listen(i)],
+      site_id: sites[i]!.site, jurisdiction: sites[i]!.jurisdiction ?? 'UK', capabilities: sites[i]!.capabilities ?? [], listen: [listen(i)],
       federation: { enabled: true, federation_id: FEDERATION, bootstrap: i === 0 ? [] : [`${listen(0)}/p2p/${ids[0]!}`], metrics_interval_seconds: 3600 }
     })
-    const dataDir = sites[i]!.dataDir
-    const node = await FedmeshNode.create({ config, privateKey: keys[i]!, signer: signers[i]!, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, ...(dataDir === undefined ? {} : { dataDir }) })
+    const { dataDir, clock } = sites[i]!
+    const node = await FedmeshNode.create({
+      config, privateKey: keys[i]!, signer: signers[i]!, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, ...(dataDir === undefined ? {} : { dataDir }), ...(clock === undefined ? {} : { clock })
+    })
     if (fresh) await new ConsensusStore(node.store).initGenesis(membership, policy, ids.map((id) => initialTrust(id, Date.now())))
     await node.start()
     return node
@@ -84,3 +92,22 @@ export async function until (what: string, check: () => Promise<boolean> | boole
 
 // operation results are plain JSON; the tests read fields of several shapes
 export const run = async (node: FedmeshNode, name: string, args: unknown = {}): Promise<any> => await node.operations.run(name, args)
+
+/** Settles the seed chain A proposes (alice and carol on A, bob on B) through the operations: consents, deliveries, confirmations with these satisfactions (0…1, by recipient); resolves with the chain id once both nodes completed it. */
+export async function settle (a: FedmeshNode, b: FedmeshNode, satisfactions: { carol: number, bob: number, alice: number }): Promise<string> {
+  const { chain_id: id } = await run(a, 'chain.propose', {})
+  await until('B to bind', async () => (await run(b, 'chains.list', {})).chains.some((c: { chain_id: string, state: string }) => c.chain_id === id && c.state === 'consenting'))
+  await run(b, 'chain.consent', { chain_id: id, participant: 'bob' })
+  await run(a, 'chain.consent', { chain_id: id, participant: 'alice' })
+  await run(a, 'chain.consent', { chain_id: id, participant: 'carol' })
+  await until('the commit', async () => (await run(b, 'chain.show', { chain_id: id })).state === 'committed' && (await run(a, 'chain.show', { chain_id: id })).state === 'committed')
+  await run(a, 'chain.deliver', { chain_id: id, participant: 'alice' })
+  await run(a, 'chain.deliver', { chain_id: id, participant: 'carol' })
+  await run(b, 'chain.deliver', { chain_id: id, participant: 'bob' })
+  await run(a, 'chain.confirm', { chain_id: id, participant: 'carol', satisfaction: satisfactions.carol })
+  await run(a, 'chain.confirm', { chain_id: id, participant: 'alice', satisfaction: satisfactions.alice })
+  await until('B to see every delivery', async () => (await run(b, 'chain.show', { chain_id: id })).edges.every((e: { delivered: boolean }) => e.delivered))
+  await run(b, 'chain.confirm', { chain_id: id, participant: 'bob', satisfaction: satisfactions.bob })
+  await until('both to complete', async () => (await run(a, 'chain.show', { chain_id: id })).state === 'complete' && (await run(b, 'chain.show', { chain_id: id })).state === 'complete')
+  return id
+}
