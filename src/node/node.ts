@@ -46,6 +46,9 @@ import { SyncLogRepository } from '../store/sync-logs.ts'
 import { sync, type SyncService } from '../services/sync/index.ts'
 import { LOG_HELD_ENTRIES_MAX } from '../services/sync/constants.ts'
 import { SYNC_RETENTION_ENTRIES_DEFAULT } from '../config/schema.ts'
+import { migration, type MigrationService } from '../services/migration/index.ts'
+import { participantRedirectDhtTypes } from '../net/participant-redirects.ts'
+import { MoveRepository } from '../store/participant-moves.ts'
 
 export interface NodeInit {
   config: Config
@@ -182,6 +185,8 @@ export class FedmeshNode {
   readonly chains: ChainService
   /** anti-entropy sync over the per-origin logs (tests and the sim read its status) */
   readonly sync: SyncService
+  /** participant moves: export, accept, redirects, resolution (tests drive its tick) */
+  readonly migration: MigrationService
   /** started in this order, stopped in reverse */
   private readonly services: Lifecycle[]
   private startedAt = 0
@@ -262,7 +267,18 @@ export class FedmeshNode {
     this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
       host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
     })
-    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.audit]
+    const hours = 3_600_000
+    this.migration = migration({
+      federationId: config.federation.federation_id,
+      siteId: config.site_id,
+      cooldownMs: config.migration.cooldown_hours * hours,
+      graceMs: config.migration.grace_hours * hours,
+      recoveryWindowMs: config.migration.recovery_window_hours * hours,
+      pollMs: config.migration.poll_seconds * 1000
+    })({
+      dht: libp2p.services.dht, participants: new ParticipantRepository(store), moves: new MoveRepository(store), chainStore: new ChainRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
+    })
+    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.audit, this.migration]
     if (federated) this.services.push(this.sync)
     if (federated) {
       this.services.push(joining({
@@ -277,7 +293,7 @@ export class FedmeshNode {
       })({ connections: libp2p, protectedPeers: () => new Set(pubsub.getTopics().flatMap((topic) => pubsub.getMeshPeers(topic))), clock, logger: log }))
     }
     this.operations = createOperations({
-      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains }, auditLog
+      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains, migration: this.migration }, auditLog
     })
   }
 
@@ -291,6 +307,15 @@ export class FedmeshNode {
     const metrics = new NodeMetrics()
     const bootstrapPeers = init.config.federation.bootstrap.map((address) => multiaddr(address).getPeerId()).filter((id): id is string => id !== null)
     const members = memberDirectory({ bootstrapPeers })({ logger: log })
+    const verifier = init.verifier ?? hybridVerifier()
+    const clockNow = (): number => clock.now()
+    const redirectTypes = participantRedirectDhtTypes({
+      membership: { nodeKey: members.key, nodeOfSite: members.nodeOfSite },
+      verifier,
+      federationId: init.config.federation.federation_id,
+      now: clockNow,
+      recoveryWindowMs: init.config.migration.recovery_window_hours * 3_600_000
+    })
     const libp2p = await createHost({
       privateKey: init.privateKey,
       transport: init.transport ?? 'tcp',
@@ -300,7 +325,7 @@ export class FedmeshNode {
       admits: members.admits,
       datastore,
       ...(init.libp2pMetrics === false ? {} : { metricsRegistry: metrics.registry }),
-      dhtRecords: { ...NODE_RECORD_DHT_TYPES, ...init.dhtRecords },
+      dhtRecords: { ...NODE_RECORD_DHT_TYPES, ...redirectTypes, ...init.dhtRecords },
       ...(init.gossipHeartbeatMs === undefined ? {} : { gossipHeartbeatMs: init.gossipHeartbeatMs }),
       ...(init.libp2pMetricsImpl === undefined ? {} : { metrics: init.libp2pMetricsImpl }),
       ...(init.denyPeer === undefined ? {} : { denyPeer: init.denyPeer }),
@@ -315,7 +340,7 @@ export class FedmeshNode {
       throw new Error('the hybrid signer\'s Ed25519 key is not the node\'s libp2p key')
     }
     return new FedmeshNode({
-      config: init.config, libp2p, store, metrics, log, clock, random, signer, verifier: init.verifier ?? hybridVerifier(), dataDir: init.dataDir, members, init, auditLog: await AuditLog.open(store)
+      config: init.config, libp2p, store, metrics, log, clock, random, signer, verifier, dataDir: init.dataDir, members, init, auditLog: await AuditLog.open(store)
     })
   }
 

@@ -8,6 +8,7 @@ import type { Clock } from '../runtime/clock.ts'
 import type { Consensus } from '../services/consensus/index.ts'
 import type { Summaries } from '../services/summaries/index.ts'
 import type { Chains } from '../services/chains/index.ts'
+import type { Migration } from '../services/migration/index.ts'
 import { InputError } from '../core/errors.ts'
 import type { AuditLog } from '../store/audit-log.ts'
 
@@ -17,6 +18,8 @@ export interface RunningServices {
   summaries: Summaries
   /** chain settlement (optional so callers that build services by hand need not give it) */
   chains?: Chains
+  /** participant moves (issue 14; optional like chains) */
+  migration?: Migration
 }
 
 /** What operations may use. */
