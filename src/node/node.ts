@@ -276,7 +276,8 @@ export class FedmeshNode {
       recoveryWindowMs: config.migration.recovery_window_hours * hours,
       pollMs: config.migration.poll_seconds * 1000
     })({
-      dht: libp2p.services.dht, participants: new ParticipantRepository(store), moves: new MoveRepository(store), chainStore: new ChainRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
+      dht: libp2p.services.dht, participants: new ParticipantRepository(store), moves: new MoveRepository(store), chainStore: new ChainRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId,
+      hostingChanged: () => { this.summaries.changed() }
     })
     this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.audit, this.migration]
     if (federated) this.services.push(this.sync)

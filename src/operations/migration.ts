@@ -11,6 +11,7 @@ import type { ParticipantExport } from '../core/migration/export.ts'
 import { generateParticipantSeeds, participantSignerFromSeeds } from '../crypto/participant-keys.ts'
 import { ParticipantRepository } from '../store/participants.ts'
 import type { Migration, MoveStart, MoveStatusView, ResolutionView } from '../services/migration/index.ts'
+import { MoveStateError } from '../services/migration/migration.ts'
 import { parseArguments as parseArgs } from './arguments.ts'
 import { NodeNotRunningError, type Operation, type OperationComponents } from './operation.ts'
 import { participantIdOf } from './chains.ts'
@@ -39,7 +40,12 @@ export const participantMove: Operation<z.input<typeof moveArgs>, MoveStart> = {
   name: 'participant.move',
   async run (context, args) {
     const { participant, to } = parseArgs(moveArgs, args, 'participant.move')
-    return await migrationOf(context, 'participant.move').startMove(participantIdOf(context, participant), to)
+    const migration = migrationOf(context, 'participant.move')
+    const id = participantIdOf(context, participant)
+    // a participant bound to an open chain finishes it first: its chain partners hold its binding at this node
+    const chain = context.services?.chains?.reserved().has(id) === true
+    if (chain) throw new MoveStateError(`${id} is bound to an open chain; move it once the chain is finished`)
+    return await migration.startMove(id, to)
   }
 }
 

@@ -81,6 +81,8 @@ export interface MigrationComponents {
   clock: Clock
   logger: Logger
   nodeId: string
+  /** told when this node starts or stops hosting a participant (the summaries service recounts) */
+  hostingChanged?: () => void
 }
 
 export interface MigrationInit {

@@ -65,16 +65,20 @@ export class MigrationService implements Migration {
     this.schedule()
   }
 
-  stop (): void {
+  async stop (): Promise<void> {
     this.running = false
     if (this.timer !== undefined) clearTimeout(this.timer)
     this.timer = undefined
+    // the store closes after the services: let a tick in flight finish first
+    await this.ticking?.catch(() => {})
   }
 
   private schedule (): void {
     if (!this.running) return
     this.timer = setTimeout(() => {
-      void this.tick().finally(() => { this.schedule() })
+      void this.tick()
+        .catch((err: Error) => { this.components.logger.warn({ err: err.message }, 'migration tick failed') })
+        .finally(() => { this.schedule() })
     }, this.init.pollMs)
     this.timer.unref?.()
   }
@@ -249,6 +253,7 @@ export class MigrationService implements Migration {
     }
     const { secret, ...kept } = move
     await moves.batch([...participants.putOperations(record, secret), moves.putIncomingOperation({ ...kept, status: 'hosted', published_peers: peers })])
+    this.components.hostingChanged?.()
     this.components.logger.info({ participant: move.participant, from: move.from, peers }, 'participant moved in')
   }
 
@@ -347,6 +352,7 @@ export class MigrationService implements Migration {
       moves.putOutgoingOperation({ ...move, status: 'moved', redirect: encodeBase64(found.bytes), grace_until: redirect.grace_until, note: `hosted at ${redirect.to}; this node serves the redirect until grace_until` })
     ])
     this.republishedAt.set(move.participant, this.components.clock.now())
+    this.components.hostingChanged?.()
     logger.info({ participant: move.participant, to: redirect.to }, 'participant moved out')
   }
 
