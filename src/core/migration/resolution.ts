@@ -26,16 +26,25 @@ export function startResolution (id: string): Resolution {
 
 /**
  * One hop: `redirect` is the winning valid redirect found for `resolution.current`
- * (undefined: none, so `current` is the home). Throws RedirectLoopError when it
- * points back to an id already passed, RedirectHopsExceededError beyond `hopsMax`.
+ * (undefined: none, so `current` is the home). Moves of one participant have
+ * strictly increasing seqs, so a redirect whose seq is below the hop that led
+ * here is stale (the participant came back here since): `current` is the home.
+ * One with the same seq pointing back into the path is a loop of conflicting
+ * records: RedirectLoopError. Beyond `hopsMax` hops: RedirectHopsExceededError.
  */
 export function resolutionStep (resolution: Resolution, redirect: Redirect | undefined, hopsMax = REDIRECT_HOPS_MAX): ResolutionStep {
   if (redirect === undefined) return { done: true, resolution }
   if (redirect.from !== resolution.current) throw new RedirectError(`a redirect of ${redirect.from} was given for ${resolution.current}`)
   const first = resolution.hops[0]
   if (first !== undefined && first.key !== redirect.key) throw new RedirectError(`the redirect of ${redirect.from} belongs to another participant key than the first hop's`)
-  const visited = new Set([resolution.start, ...resolution.hops.map((hop) => hop.to)])
-  if (visited.has(redirect.to)) throw new RedirectLoopError(`redirect loop: ${[resolution.start, ...resolution.hops.map((h) => h.to), redirect.to].join(' → ')}`)
+  const last = resolution.hops[resolution.hops.length - 1]
+  if (last !== undefined && redirect.seq <= last.seq) {
+    const visited = new Set([resolution.start, ...resolution.hops.map((hop) => hop.to)])
+    if (redirect.seq === last.seq && visited.has(redirect.to)) {
+      throw new RedirectLoopError(`redirect loop: ${[resolution.start, ...resolution.hops.map((h) => h.to), redirect.to].join(' → ')} (seq ${redirect.seq} twice)`)
+    }
+    return { done: true, resolution }
+  }
   if (resolution.hops.length >= hopsMax) throw new RedirectHopsExceededError(`more than ${hopsMax} redirects from ${resolution.start}`)
   return { done: false, resolution: { start: resolution.start, current: redirect.to, hops: [...resolution.hops, redirect] } }
 }

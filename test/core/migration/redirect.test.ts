@@ -120,10 +120,27 @@ test('resolution follows redirects, detects a loop and bounds the hops', (t) => 
   t.true(step.done)
   t.is(step.resolution.current, 'sep://alice@x')
   t.is(step.resolution.hops.length, 2)
-  const xa = redirect({ from: 'sep://alice@x', to: 'sep://alice@a', seq: 3, prev: 'b'.repeat(64) })
-  const looping = resolutionStep(resolutionStep(startResolution('sep://alice@a'), ab).resolution, bx).resolution
-  t.throws(() => resolutionStep(looping, xa), { name: 'RedirectLoopError' })
+  // two first moves of one key pointing at each other (a → b and b → a, both seq 1): a loop, not an answer
+  const ba = redirect({ from: 'sep://alice@b', to: 'sep://alice@a', seq: 1, prev: null })
+  t.throws(() => resolutionStep(resolutionStep(startResolution('sep://alice@a'), ab).resolution, ba), { name: 'RedirectLoopError' })
   t.throws(() => resolutionStep(resolutionStep(startResolution('sep://alice@a'), ab).resolution, bx, 1), { name: 'RedirectHopsExceededError' })
+  // a redirect of another key is never followed
+  t.throws(() => resolutionStep(resolutionStep(startResolution('sep://alice@a'), ab).resolution, { ...bx, key: 'c'.repeat(64) }), { name: 'RedirectError' })
+})
+
+test('a participant who came back to a location resolves there: the older redirect from it is stale', (t) => {
+  const ab = redirect()
+  const ba = redirect({ from: 'sep://alice@b', to: 'sep://alice@a', seq: 2, prev: nextRedirectLink(ab).prev })
+  // from b: b → a (seq 2); at a the winning redirect is the old a → b (seq 1)
+  let step = resolutionStep(resolutionStep(startResolution('sep://alice@b'), ba).resolution, ab)
+  t.true(step.done)
+  t.is(step.resolution.current, 'sep://alice@a')
+  // from a: a → b (seq 1), b → a (seq 2) back to the start, then a → b (seq 1) is stale
+  step = resolutionStep(resolutionStep(startResolution('sep://alice@a'), ab).resolution, ba)
+  t.false(step.done)
+  step = resolutionStep(step.resolution, ab)
+  t.true(step.done)
+  t.is(step.resolution.current, 'sep://alice@a')
 })
 
 test('a second move inside the cooldown is refused', (t) => {
