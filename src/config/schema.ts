@@ -122,6 +122,14 @@ export const syncConfigSchema = z.strictObject({
   interval_seconds: z.number().min(0.1).max(3600).default(10)
 })
 
+/** Moving participants between nodes (issue 14): cooldown between moves, grace of a redirect, recovery window, how often the old node looks for the redirect. */
+export const migrationConfigSchema = z.strictObject({
+  cooldown_hours: z.number().min(0).max(365 * 24).default(30 * 24),
+  grace_hours: z.number().min(0.001).max(365 * 24).default(30 * 24),
+  recovery_window_hours: z.number().min(0).max(30 * 24).default(72),
+  poll_seconds: z.number().min(0.1).max(3600).default(30)
+})
+
 export const configSchema = z.strictObject({
   site_id: slug,
   jurisdiction: z.string().regex(/^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$/, 'must be an ISO 3166 code such as "UK", "DE" or "US-CA"'),
@@ -139,7 +147,8 @@ export const configSchema = z.strictObject({
   consensus: consensusConfigSchema.default(() => consensusConfigSchema.parse({})),
   crypto: cryptoConfigSchema.default(() => cryptoConfigSchema.parse({})),
   audit: auditConfigSchema.default(() => auditConfigSchema.parse({})),
-  sync: syncConfigSchema.default(() => syncConfigSchema.parse({}))
+  sync: syncConfigSchema.default(() => syncConfigSchema.parse({})),
+  migration: migrationConfigSchema.default(() => migrationConfigSchema.parse({}))
 })
 
 /** A validated config with every default filled in. */

@@ -51,6 +51,9 @@ import { SyncLogRepository } from '../store/sync-logs.ts'
 import { sync, LinkVouches, trustPenalty, type SyncService } from '../services/sync/index.ts'
 import { LOG_HELD_ENTRIES_MAX } from '../services/sync/constants.ts'
 import { SYNC_RETENTION_ENTRIES_DEFAULT } from '../config/schema.ts'
+import { migration, type MigrationService } from '../services/migration/index.ts'
+import { participantRedirectDhtTypes } from '../net/participant-redirects.ts'
+import { MoveRepository } from '../store/participant-moves.ts'
 
 export interface NodeInit {
   config: Config
@@ -193,6 +196,8 @@ export class FedmeshNode {
   readonly sync: SyncService
   /** serves and fetches the membership chain, dials members at their address hints (federated nodes only) */
   private readonly membershipChain: MembershipChainService | undefined
+  /** participant moves: export, accept, redirects, resolution (tests drive its tick) */
+  readonly migration: MigrationService
   /** started in this order, stopped in reverse */
   private readonly services: Lifecycle[]
   private startedAt = 0
@@ -292,7 +297,19 @@ export class FedmeshNode {
     this.capabilities = capabilities({ federationId: config.federation.federation_id, capabilities: config.capabilities, jurisdiction: config.jurisdiction, publish: federated })({
       dht: libp2p.services.dht, ownRecord: () => this.records.current, peerId: libp2p.peerId, members: this.members, verifier, events: libp2p, logger: log
     })
-    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.attestations, this.capabilities, this.audit]
+    const hours = 3_600_000
+    this.migration = migration({
+      federationId: config.federation.federation_id,
+      siteId: config.site_id,
+      cooldownMs: config.migration.cooldown_hours * hours,
+      graceMs: config.migration.grace_hours * hours,
+      recoveryWindowMs: config.migration.recovery_window_hours * hours,
+      pollMs: config.migration.poll_seconds * 1000
+    })({
+      dht: libp2p.services.dht, participants: new ParticipantRepository(store), moves: new MoveRepository(store), chainStore: new ChainRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId,
+      hostingChanged: () => { this.summaries.changed() }
+    })
+    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.attestations, this.capabilities, this.audit, this.migration]
     if (federated) this.services.push(this.sync)
     if (this.membershipChain !== undefined) this.services.push(this.membershipChain)
     if (federated) {
@@ -322,6 +339,7 @@ export class FedmeshNode {
         chains: this.chains,
         ...(federated ? { sync: this.sync } : {}),
         capabilities: this.capabilities,
+        migration: this.migration,
         // the genesis draft being signed: its founders are admitted (and dialled) until a genesis is loaded
         members: { setDraft: (founders) => { this.members.setDraft(founders.map((f) => f.node_id)); if (this.running && this.members.current() === undefined) this.membershipChain?.dialMembers(founders) } }
       }, auditLog
@@ -339,6 +357,15 @@ export class FedmeshNode {
     const bootstrapPeers = init.config.federation.bootstrap.map((address) => multiaddr(address).getPeerId()).filter((id): id is string => id !== null)
     const draft = await genesisDraft(store)
     const members = memberDirectory({ bootstrapPeers, ...(draft === undefined ? {} : { draftPeers: draft.founders }) })({ logger: log })
+    const verifier = init.verifier ?? hybridVerifier()
+    const clockNow = (): number => clock.now()
+    const redirectTypes = participantRedirectDhtTypes({
+      membership: { nodeKey: members.key, nodeOfSite: members.nodeOfSite },
+      verifier,
+      federationId: init.config.federation.federation_id,
+      now: clockNow,
+      recoveryWindowMs: init.config.migration.recovery_window_hours * 3_600_000
+    })
     const libp2p = await createHost({
       privateKey: init.privateKey,
       transport: init.transport ?? 'tcp',
@@ -349,7 +376,7 @@ export class FedmeshNode {
       datastore,
       ...(init.libp2pMetrics === false ? {} : { metricsRegistry: metrics.registry }),
       gossipCounters: metrics,
-      dhtRecords: { ...NODE_RECORD_DHT_TYPES, ...init.dhtRecords },
+      dhtRecords: { ...NODE_RECORD_DHT_TYPES, ...redirectTypes, ...init.dhtRecords },
       ...(init.gossipHeartbeatMs === undefined ? {} : { gossipHeartbeatMs: init.gossipHeartbeatMs }),
       ...(init.libp2pMetricsImpl === undefined ? {} : { metrics: init.libp2pMetricsImpl }),
       ...(init.denyPeer === undefined ? {} : { denyPeer: init.denyPeer }),
@@ -364,7 +391,7 @@ export class FedmeshNode {
       throw new Error('the hybrid signer\'s Ed25519 key is not the node\'s libp2p key')
     }
     return new FedmeshNode({
-      config: init.config, libp2p, store, metrics, log, clock, random, signer, verifier: init.verifier ?? hybridVerifier(), dataDir: init.dataDir, members, init, auditLog: await AuditLog.open(store)
+      config: init.config, libp2p, store, metrics, log, clock, random, signer, verifier, dataDir: init.dataDir, members, init, auditLog: await AuditLog.open(store)
     })
   }
 

@@ -19,6 +19,7 @@ import { syncOperations } from './sync.ts'
 import { attestationOperations } from './attestations.ts'
 import { disputeOperations } from './disputes.ts'
 import { discoveryOperations } from './discovery.ts'
+import { migrationOperations } from './migration.ts'
 import { UnknownOperationError, type Operation, type OperationComponents } from './operation.ts'
 import { AuditLog } from '../store/audit-log.ts'
 import { operatorRecord } from '../services/audit/records.ts'
@@ -45,6 +46,7 @@ export const OPERATION_LIST: ReadonlyArray<Operation<never, unknown>> = [
   ...attestationOperations,
   ...disputeOperations,
   ...discoveryOperations,
+  ...migrationOperations,
 ]
 
 /** Binds every operation to `components`. */

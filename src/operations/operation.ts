@@ -10,6 +10,7 @@ import type { Summaries } from '../services/summaries/index.ts'
 import type { Chains } from '../services/chains/index.ts'
 import type { Sync } from '../services/sync/index.ts'
 import type { Capabilities } from '../services/capabilities/index.ts'
+import type { Migration } from '../services/migration/index.ts'
 import { InputError } from '../core/errors.ts'
 import type { AuditLog } from '../store/audit-log.ts'
 
@@ -25,6 +26,8 @@ export interface RunningServices {
   sync?: Sync
   /** capability discovery in the DHT (optional, as chains) */
   capabilities?: Capabilities
+  /** participant moves (issue 14; optional like chains) */
+  migration?: Migration
 }
 
 /** What operations may use. */

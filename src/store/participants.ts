@@ -40,6 +40,8 @@ export interface ParticipantRecord extends Participant {
   status?: 'active' | 'paused'
   /** its signed standing auto-consent rule (`chain.auto-consent`) */
   auto_consent?: SignedStatementJson
+  /** the public half of its optional recovery key (core/migration: may override a stolen-key redirect) */
+  recovery_key?: ParticipantPublicKeyJson
 }
 
 /** No participant with that id on this node. */
@@ -88,7 +90,7 @@ export class ParticipantRepository {
   }
 
   /** Changes a participant's record (status, standing rule); ParticipantNotFoundError when absent. */
-  async update (id: string, change: Partial<Pick<ParticipantRecord, 'status' | 'auto_consent'>> & { auto_consent?: SignedStatementJson | undefined }): Promise<ParticipantRecord> {
+  async update (id: string, change: Partial<Pick<ParticipantRecord, 'status' | 'auto_consent' | 'recovery_key'>> & { auto_consent?: SignedStatementJson | undefined }): Promise<ParticipantRecord> {
     const record = await this.sublevel.get(id)
     if (record === undefined) throw new ParticipantNotFoundError(`no participant ${id} on this node`)
     const next: ParticipantRecord = { ...record, ...change }
@@ -108,6 +110,18 @@ export class ParticipantRepository {
     if (record === undefined) throw new ParticipantNotFoundError(`no participant ${id} on this node`)
     await this.store.batch([this.store.delOperation(PARTICIPANTS_SUBLEVEL, id), this.store.delOperation(PARTICIPANT_KEYS_SUBLEVEL, id, 'utf8')])
     return record
+  }
+
+  /** The batch operations that write a participant record (and its secret key) as given: the caller checked for duplicates. */
+  putOperations (record: ParticipantRecord, secret?: string): BatchOperation[] {
+    const ops = [this.store.putOperation(PARTICIPANTS_SUBLEVEL, record.id, record)]
+    if (secret !== undefined) ops.push(this.store.putOperation(PARTICIPANT_KEYS_SUBLEVEL, record.id, secret, 'utf8'))
+    return ops
+  }
+
+  /** The batch operations that remove a participant and its secret key. */
+  removeOperations (id: string): BatchOperation[] {
+    return [this.store.delOperation(PARTICIPANTS_SUBLEVEL, id), this.store.delOperation(PARTICIPANT_KEYS_SUBLEVEL, id, 'utf8')]
   }
 
   /** Every participant, sorted by id. */

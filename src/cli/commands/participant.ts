@@ -7,6 +7,9 @@ import { resolve } from 'node:path'
 import { defaultDataDir, print, runOperation } from '../context.ts'
 import type { ParticipantRecord } from '../../store/participants.ts'
 import { WEIGHT_MAX } from '../../core/matching/limits.ts'
+import { readFile, writeFile } from 'node:fs/promises'
+import type { ParticipantExport } from '../../core/migration/export.ts'
+import type { MoveStart, MoveStatusView, ResolutionView } from '../../services/migration/index.ts'
 
 const dataDirOption = (): Option => new Option('--data-dir <dir>', 'node data directory (env FEDMESH_DATA_DIR)').default(defaultDataDir(), './.fedmesh')
 const jsonOption = (): Option => new Option('--json', 'print JSON').default(false)
@@ -22,7 +25,90 @@ function formatParticipant (p: ParticipantRecord): string {
   return `${p.id}  offers ${p.offers.join(', ')}  needs ${p.needs.join(', ')}${p.weight === undefined ? '' : `  weight ${p.weight}`}`
 }
 
-/** Registers `participant add|list|remove`. */
+async function writeOutput (file: string | undefined, text: string, secret = false): Promise<void> {
+  if (file === undefined || file === '-') process.stdout.write(text)
+  else await writeFile(resolve(file), text, secret ? { mode: 0o600 } : {})
+}
+
+function formatMoveStatus (s: MoveStatusView): string {
+  const lines = [s.participant]
+  if (s.outgoing !== undefined) lines.push(`  moving out to ${s.outgoing.to_site}: ${s.outgoing.status}${s.outgoing.redirect === undefined ? '' : ` → ${s.outgoing.redirect.to}, served until ${new Date(s.outgoing.redirect.grace_until).toISOString()}`}${s.outgoing.note === undefined ? '' : ` (${s.outgoing.note})`}`)
+  if (s.incoming !== undefined) lines.push(`  moved in from ${s.incoming.from}: ${s.incoming.status}${s.incoming.published_peers === undefined ? '' : `, redirect taken by ${s.incoming.published_peers} DHT peer answers`}`)
+  return lines.join('\n')
+}
+
+/** Registers the move commands: export, move, accept, resolve, move-status, recovery-key. */
+function registerMoves (participant: Command): void {
+  participant.command('export')
+    .description('print the complete signed history of a participant (JSON, docs/participant-export.md); needs the running node')
+    .argument('<participant>', 'handle (alice) or id (sep://alice@site)')
+    .option('--out <file>', 'write it to a file instead of stdout')
+    .addOption(dataDirOption())
+    .action(async (id: string, options: { out?: string, dataDir: string }) => {
+      const document = await runOperation<ParticipantExport>(resolve(options.dataDir), 'participant.export', { participant: id })
+      await writeOutput(options.out, JSON.stringify(document, null, 2) + '\n')
+    })
+
+  participant.command('move')
+    .description('start moving a participant to another member site: pause it here, write its export (naming the target) and its key for the new node')
+    .argument('<participant>', 'handle (alice) or id (sep://alice@site)')
+    .requiredOption('--to <site>', 'the site id of the new home')
+    .requiredOption('--key-out <file>', 'where to write the participant key (a secret: the new node asks it to prove key control)')
+    .option('--out <file>', 'write the export to a file instead of stdout')
+    .addOption(dataDirOption())
+    .action(async (id: string, options: { to: string, keyOut: string, out?: string, dataDir: string }) => {
+      const started = await runOperation<MoveStart>(resolve(options.dataDir), 'participant.move', { participant: id, to: options.to })
+      await writeFile(resolve(options.keyOut), started.key + '\n', { mode: 0o600 })
+      await writeOutput(options.out, JSON.stringify(started.export, null, 2) + '\n')
+    })
+
+  participant.command('accept')
+    .description('on the new node: verify an export and the participant\'s key, import it, then publish the signed redirect and host it')
+    .argument('<export>', 'the export file written by "participant move"')
+    .requiredOption('--key-file <file>', 'the participant key file (fedmesh-participant-key:1:…)')
+    .option('--import-only', 'verify and import only; switch nothing (run accept again to finish)', false)
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (file: string, options: { keyFile: string, importOnly: boolean, dataDir: string, json: boolean }) => {
+      const document = JSON.parse(await readFile(resolve(file), 'utf8')) as unknown
+      const key = (await readFile(resolve(options.keyFile), 'utf8')).trim()
+      const status = await runOperation<MoveStatusView>(resolve(options.dataDir), 'participant.accept', { export: document, key, publish: !options.importOnly })
+      print(status, options.json, formatMoveStatus)
+    })
+
+  participant.command('resolve')
+    .description('where a participant id leads now, following signed redirects in the DHT')
+    .argument('<id>', 'participant id (sep://alice@site) or a handle of this node')
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (id: string, options: { dataDir: string, json: boolean }) => {
+      const resolution = await runOperation<ResolutionView>(resolve(options.dataDir), 'participant.resolve', { id })
+      print(resolution, options.json, (r) => [r.home, ...r.hops.map((h) => `  ${h.from} → ${h.to} (seq ${h.seq}, ${h.signed_by}-signed, until ${new Date(h.grace_until).toISOString()})`)].join('\n'))
+    })
+
+  participant.command('move-status')
+    .description('this node\'s view of a participant\'s move')
+    .argument('<participant>', 'handle (alice) or id (sep://alice@site)')
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (id: string, options: { dataDir: string, json: boolean }) => {
+      const status = await runOperation<MoveStatusView>(resolve(options.dataDir), 'participant.move-status', { participant: id })
+      print(status, options.json, formatMoveStatus)
+    })
+
+  participant.command('recovery-key')
+    .description('make a recovery key for a participant (may override a stolen-key redirect within the recovery window); the node keeps only its public half')
+    .argument('<participant>', 'handle (alice) or id (sep://alice@site)')
+    .requiredOption('--out <file>', 'where to write the recovery key (a secret)')
+    .addOption(dataDirOption())
+    .action(async (id: string, options: { out: string, dataDir: string }) => {
+      const made = await runOperation<{ participant: string, recovery_key: string }>(resolve(options.dataDir), 'participant.recovery-key', { participant: id })
+      await writeFile(resolve(options.out), made.recovery_key + '\n', { mode: 0o600 })
+      process.stdout.write(`recovery key of ${made.participant} written to ${options.out}\n`)
+    })
+}
+
+/** Registers `participant add|list|remove` and the move commands. */
 export function register (program: Command): void {
   const participant = program.command('participant').description('the participants this node hosts (sep://<handle>@<site_id>)')
 
@@ -93,4 +179,6 @@ export function register (program: Command): void {
       const record = await runOperation<ParticipantRecord>(resolve(options.dataDir), 'participant.remove', { participant: id })
       print(record, options.json, (r) => `removed ${r.id}`)
     })
+
+  registerMoves(participant)
 }
