@@ -46,6 +46,10 @@ import { SyncLogRepository } from '../store/sync-logs.ts'
 import { sync, type SyncService } from '../services/sync/index.ts'
 import { LOG_HELD_ENTRIES_MAX } from '../services/sync/constants.ts'
 import { SYNC_RETENTION_ENTRIES_DEFAULT } from '../config/schema.ts'
+import { handshake, type HandshakeInit, type HandshakeService } from '../services/handshake/index.ts'
+import { bilateral, type BilateralService } from '../services/bilateral/index.ts'
+import { BilateralRepository } from '../store/bilateral-queue.ts'
+import { verifyNodeRecord } from '../wire/node-record.ts'
 
 export interface NodeInit {
   config: Config
@@ -94,6 +98,8 @@ export interface NodeInit {
   verdictObserver?: GossipCounters
   /** period of a sync round; default the config's sync.interval_seconds (the sim and tests shorten it) */
   syncIntervalMs?: number
+  /** handshake timing and behaviour (tests shorten heartbeats, drive ticks) */
+  handshake?: HandshakeInit
 }
 
 export interface PeerSummary {
@@ -182,6 +188,10 @@ export class FedmeshNode {
   readonly chains: ChainService
   /** anti-entropy sync over the per-origin logs (tests and the sim read its status) */
   readonly sync: SyncService
+  /** relations with peers: handshake, heartbeats, suspension, termination (tests drive ticks) */
+  readonly handshake: HandshakeService
+  /** bilateral data classes on the direct stream, with store-and-forward */
+  readonly bilateral: BilateralService
   /** started in this order, stopped in reverse */
   private readonly services: Lifecycle[]
   private startedAt = 0
@@ -262,7 +272,25 @@ export class FedmeshNode {
     this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
       host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId
     })
-    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.audit]
+    this.handshake = handshake(init.handshake)({
+      host: libp2p,
+      members: this.members,
+      policies: this.policies,
+      nodeRecord: () => this.records.current,
+      verifyNodeRecord: (bytes, peer) => verifyNodeRecord(bytes, peer, verifier),
+      signer,
+      verifier,
+      clock,
+      random: random.fork('handshake'),
+      logger: log,
+      audit: auditing,
+      nodeId
+    })
+    this.bilateral = bilateral({ federationId: config.federation.federation_id })({
+      host: libp2p, relations: this.handshake, policies: this.policies, members: this.members, repository: new BilateralRepository(store), audit: auditing,
+      signer, verifier, clock, random: random.fork('bilateral'), logger: log, registry: metrics.registry, nodeId
+    })
+    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.audit, this.handshake, this.bilateral]
     if (federated) this.services.push(this.sync)
     if (federated) {
       this.services.push(joining({
@@ -277,7 +305,7 @@ export class FedmeshNode {
       })({ connections: libp2p, protectedPeers: () => new Set(pubsub.getTopics().flatMap((topic) => pubsub.getMeshPeers(topic))), clock, logger: log }))
     }
     this.operations = createOperations({
-      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains }, auditLog
+      store, config, dataDir: parts.dataDir, clock, verifier, services: { consensus: this.consensus, summaries: this.summaries, chains: this.chains, handshake: this.handshake, bilateral: this.bilateral }, auditLog
     })
   }
 

@@ -8,6 +8,8 @@ import type { Clock } from '../runtime/clock.ts'
 import type { Consensus } from '../services/consensus/index.ts'
 import type { Summaries } from '../services/summaries/index.ts'
 import type { Chains } from '../services/chains/index.ts'
+import type { Handshake } from '../services/handshake/index.ts'
+import type { Bilateral } from '../services/bilateral/index.ts'
 import { InputError } from '../core/errors.ts'
 import type { AuditLog } from '../store/audit-log.ts'
 
@@ -17,6 +19,10 @@ export interface RunningServices {
   summaries: Summaries
   /** chain settlement (optional so callers that build services by hand need not give it) */
   chains?: Chains
+  /** relations with peers (optional, as chains) */
+  handshake?: Handshake
+  /** bilateral data on the direct stream (optional, as chains) */
+  bilateral?: Bilateral
 }
 
 /** What operations may use. */
