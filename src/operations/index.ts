@@ -14,6 +14,8 @@ import { matchingOperations } from './matching.ts'
 import { auditOperations } from './audit.ts'
 import { chainOperations } from './chains.ts'
 import { participantChainOperations } from './participant-chains.ts'
+import { relationOperations } from './relations.ts'
+import { bilateralOperations } from './bilateral.ts'
 import { UnknownOperationError, type Operation, type OperationComponents } from './operation.ts'
 import { AuditLog } from '../store/audit-log.ts'
 import { operatorRecord } from '../services/audit/records.ts'
@@ -29,7 +31,7 @@ export interface Operations {
 }
 
 /** Every operation the node offers, by name. */
-export const OPERATION_LIST: ReadonlyArray<Operation<never, unknown>> = [...consensusOperations, ...matchingOperations, ...chainOperations, ...participantChainOperations, ...auditOperations]
+export const OPERATION_LIST: ReadonlyArray<Operation<never, unknown>> = [...consensusOperations, ...matchingOperations, ...chainOperations, ...participantChainOperations, ...auditOperations, ...relationOperations, ...bilateralOperations]
 
 /** Binds every operation to `components`. */
 export function createOperations (components: OperationComponents): Operations {
