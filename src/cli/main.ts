@@ -14,6 +14,8 @@ import * as consoleCommands from './commands/console.ts'
 import * as auditCommands from './commands/audit.ts'
 import * as chainCommands from './commands/chains.ts'
 import * as tokenCommands from './commands/token.ts'
+import * as relationCommands from './commands/relations.ts'
+import * as sendCommands from './commands/send.ts'
 
 type Register = (program: Command) => void
 
@@ -26,7 +28,9 @@ const commandModules: Array<{ register: Register }> = [
   consoleCommands,
   auditCommands,
   chainCommands,
-  tokenCommands
+  tokenCommands,
+  relationCommands,
+  sendCommands
 ]
 
 /** Builds the program with every command registered. */

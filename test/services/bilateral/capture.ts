@@ -41,12 +41,12 @@ export class StreamCapture extends ByteCounter {
 
   /** Whether any stream received `marker` (across chunk boundaries within a stream). */
   received (marker: Uint8Array): boolean {
-    return this.streams.some((s) => Buffer.concat(s.received).includes(marker))
+    return this.streams.some((s) => Buffer.concat(s.received).includes(Buffer.from(marker)))
   }
 
   /** Whether any stream sent `marker`. */
   sent (marker: Uint8Array): boolean {
-    return this.streams.some((s) => Buffer.concat(s.sent).includes(marker))
+    return this.streams.some((s) => Buffer.concat(s.sent).includes(Buffer.from(marker)))
   }
 
   /** Protocols that carried at least one byte in. */

@@ -73,5 +73,5 @@ test('a class not allowed to a peer never reaches it in any form; one sent outsi
   await until('the rejection audited', async () => (await auditEntries(a!)).some((e) =>
     e.kind === 'boundary' && e.direction === 'in' && e.peer === ic!.peerId && e.data_class === 'incident_summary' && e.verdict === 'rejected' && e.reason === 'reject:class_not_allowed'))
   const inbox = await a!.bilateral.inbox()
-  t.false(inbox.some((m) => Buffer.from(m.payload, 'base64').includes(outside)), 'never stored')
+  t.false(inbox.some((m) => Buffer.from(m.payload, 'base64').includes(Buffer.from(outside))), 'never stored')
 })
