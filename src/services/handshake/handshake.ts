@@ -51,6 +51,7 @@ export class HandshakeService implements Handshake {
     await this.components.host.handle(HANDSHAKE_PROTOCOL_ID, this.onStream, { maxInboundStreams: INBOUND_STREAMS_MAX, maxOutboundStreams: OUTBOUND_STREAMS_MAX })
     this.components.host.addEventListener('peer:connect', this.onPeerConnect)
     this.running = true
+    for (const peer of this.components.host.getPeers()) this.maybeOpen(peer.toString())
     this.armTimer()
   }
 
@@ -110,6 +111,8 @@ export class HandshakeService implements Handshake {
   async tick (): Promise<void> {
     const now = this.components.clock.now()
     const connected = new Set(this.components.host.getPeers().map((p) => p.toString()))
+    // a member connected before this service started, or before the membership named it, has no relation yet
+    for (const peer of connected) if (!this.table.has(peer)) this.maybeOpen(peer)
     for (const relation of [...this.table.values()]) {
       await this.change(tickRelation(relation, now, this.missedMax))
       const current = this.table.get(relation.peer)!
@@ -304,6 +307,7 @@ export class HandshakeService implements Handshake {
       begun = beginHandshake(this.table.get(peer) ?? newRelation(peer))
     } catch (err) {
       if (!(err instanceof RelationTerminatedError)) throw err
+      await this.audit({ kind: 'handshake', timestamp_ms: this.components.clock.now(), peer, from_state: 'terminated', to_state: 'terminated', reason: `refused:${err.code}` })
       await refuse(err)
       return
     }
@@ -367,7 +371,10 @@ export class HandshakeService implements Handshake {
 
   /** On a new connection with a member: a first handshake is opened by the lower PeerId; a suspended or failed relation by either. */
   private readonly onPeerConnect = (event: CustomEvent<PeerId>): void => {
-    const peer = event.detail.toString()
+    this.maybeOpen(event.detail.toString())
+  }
+
+  private maybeOpen (peer: string): void {
     if (this.init.onConnect === false || this.components.members.key(peer) === undefined || this.inflight.has(peer)) return
     const relation = this.table.get(peer) ?? newRelation(peer)
     if (relation.state === 'active' || relation.state === 'terminating' || relation.state === 'terminated' || relation.state === 'handshaking') return
