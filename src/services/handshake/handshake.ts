@@ -114,7 +114,10 @@ export class HandshakeService implements Handshake {
     // a member connected before this service started, or before the membership named it, has no relation yet
     for (const peer of connected) if (!this.table.has(peer)) this.maybeOpen(peer)
     for (const relation of [...this.table.values()]) {
-      await this.change(tickRelation(relation, now, this.missedMax))
+      const ticked = tickRelation(relation, now, this.missedMax)
+      // a relation just suspended gets its first re-establishment attempt one interval later (or when the peer shows life)
+      if (ticked.transitions.some((t) => t.to === 'suspended')) this.reestablishTriedMs.set(relation.peer, now)
+      await this.change(ticked)
       const current = this.table.get(relation.peer)!
       const interval = current.agreed?.heartbeatIntervalMs ?? this.heartbeatIntervalMs
       if ((current.state === 'active' || current.state === 'terminating') && now - (this.heartbeatSentMs.get(current.peer) ?? -Infinity) >= interval) {

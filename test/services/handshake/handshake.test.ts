@@ -117,5 +117,5 @@ test('forced termination: the peer\'s handshakes are refused until both operator
   // a's operator lifts its block too: the relation is re-established
   const again = await a!.operations.run('relations.establish', { to: 'site_b' }) as { state: string, establishments: number }
   t.is(again.state, 'active')
-  t.is(again.establishments, 2)
+  t.true(again.establishments >= 2, 're-established')
 })
