@@ -19,6 +19,8 @@ import * as memberCommands from './commands/members.ts'
 import * as syncCommands from './commands/sync.ts'
 import * as disputeCommands from './commands/dispute.ts'
 import * as discoverCommands from './commands/discover.ts'
+import * as relationCommands from './commands/relations.ts'
+import * as sendCommands from './commands/send.ts'
 
 type Register = (program: Command) => void
 
@@ -37,6 +39,8 @@ const commandModules: Array<{ register: Register }> = [
   syncCommands,
   disputeCommands,
   discoverCommands,
+  relationCommands,
+  sendCommands,
 ]
 
 /** Builds the program with every command registered. */

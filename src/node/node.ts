@@ -54,6 +54,10 @@ import { SYNC_RETENTION_ENTRIES_DEFAULT } from '../config/schema.ts'
 import { migration, type MigrationService } from '../services/migration/index.ts'
 import { participantRedirectDhtTypes } from '../net/participant-redirects.ts'
 import { MoveRepository } from '../store/participant-moves.ts'
+import { handshake, type HandshakeInit, type HandshakeService } from '../services/handshake/index.ts'
+import { bilateral, type BilateralService } from '../services/bilateral/index.ts'
+import { BilateralRepository } from '../store/bilateral-queue.ts'
+import { verifyNodeRecord } from '../wire/node-record.ts'
 
 export interface NodeInit {
   config: Config
@@ -102,6 +106,8 @@ export interface NodeInit {
   verdictObserver?: GossipCounters
   /** period of a sync round; default the config's sync.interval_seconds (the sim and tests shorten it) */
   syncIntervalMs?: number
+  /** handshake timing and behaviour (tests shorten heartbeats, drive ticks) */
+  handshake?: HandshakeInit
 }
 
 export interface PeerSummary {
@@ -198,6 +204,10 @@ export class FedmeshNode {
   private readonly membershipChain: MembershipChainService | undefined
   /** participant moves: export, accept, redirects, resolution (tests drive its tick) */
   readonly migration: MigrationService
+  /** relations with peers: handshake, heartbeats, suspension, termination (tests drive ticks) */
+  readonly handshake: HandshakeService
+  /** bilateral data classes on the direct stream, with store-and-forward */
+  readonly bilateral: BilateralService
   /** started in this order, stopped in reverse */
   private readonly services: Lifecycle[]
   private startedAt = 0
@@ -309,7 +319,25 @@ export class FedmeshNode {
       dht: libp2p.services.dht, participants: new ParticipantRepository(store), moves: new MoveRepository(store), chainStore: new ChainRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId,
       hostingChanged: () => { this.summaries.changed() }
     })
-    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.attestations, this.capabilities, this.audit, this.migration]
+    this.handshake = handshake(init.handshake)({
+      host: libp2p,
+      members: this.members,
+      policies: this.policies,
+      nodeRecord: () => this.records.current,
+      verifyNodeRecord: (bytes, peer) => verifyNodeRecord(bytes, peer, verifier),
+      signer,
+      verifier,
+      clock,
+      random: random.fork('handshake'),
+      logger: log,
+      audit: auditing,
+      nodeId
+    })
+    this.bilateral = bilateral({ federationId: config.federation.federation_id })({
+      host: libp2p, relations: this.handshake, policies: this.policies, members: this.members, repository: new BilateralRepository(store), audit: auditing,
+      signer, verifier, clock, random: random.fork('bilateral'), logger: log, registry: metrics.registry, nodeId
+    })
+    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.attestations, this.capabilities, this.audit, this.migration, this.handshake, this.bilateral]
     if (federated) this.services.push(this.sync)
     if (this.membershipChain !== undefined) this.services.push(this.membershipChain)
     if (federated) {
@@ -340,6 +368,8 @@ export class FedmeshNode {
         ...(federated ? { sync: this.sync } : {}),
         capabilities: this.capabilities,
         migration: this.migration,
+        handshake: this.handshake,
+        bilateral: this.bilateral,
         // the genesis draft being signed: its founders are admitted (and dialled) until a genesis is loaded
         members: { setDraft: (founders) => { this.members.setDraft(founders.map((f) => f.node_id)); if (this.running && this.members.current() === undefined) this.membershipChain?.dialMembers(founders) } }
       }, auditLog

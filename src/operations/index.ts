@@ -20,6 +20,8 @@ import { attestationOperations } from './attestations.ts'
 import { disputeOperations } from './disputes.ts'
 import { discoveryOperations } from './discovery.ts'
 import { migrationOperations } from './migration.ts'
+import { relationOperations } from './relations.ts'
+import { bilateralOperations } from './bilateral.ts'
 import { UnknownOperationError, type Operation, type OperationComponents } from './operation.ts'
 import { AuditLog } from '../store/audit-log.ts'
 import { operatorRecord } from '../services/audit/records.ts'
@@ -47,6 +49,8 @@ export const OPERATION_LIST: ReadonlyArray<Operation<never, unknown>> = [
   ...disputeOperations,
   ...discoveryOperations,
   ...migrationOperations,
+  ...relationOperations,
+  ...bilateralOperations,
 ]
 
 /** Binds every operation to `components`. */

@@ -11,6 +11,8 @@ import type { Chains } from '../services/chains/index.ts'
 import type { Sync } from '../services/sync/index.ts'
 import type { Capabilities } from '../services/capabilities/index.ts'
 import type { Migration } from '../services/migration/index.ts'
+import type { Handshake } from '../services/handshake/index.ts'
+import type { Bilateral } from '../services/bilateral/index.ts'
 import { InputError } from '../core/errors.ts'
 import type { AuditLog } from '../store/audit-log.ts'
 
@@ -28,6 +30,10 @@ export interface RunningServices {
   capabilities?: Capabilities
   /** participant moves (issue 14; optional like chains) */
   migration?: Migration
+  /** relations with peers (optional, as chains) */
+  handshake?: Handshake
+  /** bilateral data on the direct stream (optional, as chains) */
+  bilateral?: Bilateral
 }
 
 /** What operations may use. */
