@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { RunRecord, NodeLife, PublishRecord, ConsensusRunRecord } from './run.ts'
+import type { CpuFigures } from './bench/raw-libp2p.ts'
 
 export const REPORT_SCHEMA = 'fedmesh.sim.report/1'
 /**
@@ -24,6 +25,22 @@ export const GOSSIP_HISTORY_HEARTBEATS = 4
 const CDF_POINTS_MAX = 200
 
 const percentilesSchema = z.strictObject({ count: z.number().int().min(0), p50: z.number().nullable(), p90: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable() })
+
+/** Per-node CPU and memory of one run (fedmesh, or the raw libp2p baseline measured the same way: sim/bench/raw-libp2p.ts). */
+const cpuFiguresSchema = z.strictObject({
+  nodes: z.number().int().min(0),
+  nodes_joined: z.number().int().min(0),
+  connections_mean: z.number().min(0),
+  /** CPU per node per second while nothing is published (the second half of the settle window), ms/s */
+  idle_ms_per_s: z.number(),
+  /** CPU per node from the first start until every node had a mesh peer, ms */
+  join_ms: z.number(),
+  /** load-phase CPU net of the idle rate, per delivered message, ms */
+  per_delivery_ms: z.number().nullable(),
+  deliveries: z.number().int().min(0),
+  expected_deliveries: z.number().int().min(0),
+  rss_bytes_per_node_net: z.number()
+})
 
 export const reportSchema = z.strictObject({
   schema: z.literal(REPORT_SCHEMA),
@@ -106,6 +123,15 @@ export const reportSchema = z.strictObject({
     evidence: z.array(z.strictObject({ node: z.number().int(), honest_nodes_holding: z.number().int() })),
     /** verdicts on the vote class at every node: accept, ignore:<code>, reject:<code> */
     verdicts: z.record(z.string(), z.number().int().min(0))
+  }).nullable(),
+  /** in-process real-time runs only (null under virtual time or workers): fedmesh's CPU per node, and the raw libp2p baseline measured in the same run (--baseline) */
+  cpu: z.strictObject({
+    fedmesh: cpuFiguresSchema,
+    baseline: cpuFiguresSchema.nullable(),
+    /** what the baseline ran: peers, degree, message size, heartbeat */
+    baseline_settings: z.string().nullable(),
+    /** fedmesh / baseline */
+    ratio: z.strictObject({ connections: z.number().nullable(), idle: z.number().nullable(), join: z.number().nullable(), per_delivery: z.number().nullable(), rss: z.number().nullable() }).nullable()
   }).nullable(),
   node_detail: z.array(z.strictObject({
     index: z.number().int(),
@@ -332,6 +358,7 @@ export function analyse (record: RunRecord): Report {
     series,
     latency_cdf: latencyCdf,
     consensus: record.consensus === undefined ? null : consensusSection(record, record.consensus),
+    cpu: null,
     node_detail: plan.nodes.map((spec) => {
       const last = lastNodes.find((n) => n.index === spec.index)
       const first = record.lives.get(spec.index)?.[0]
@@ -346,5 +373,45 @@ export function analyse (record: RunRecord): Report {
       }
     })
   }
+  report.cpu = cpuSection(record, report)
   return reportSchema.parse(report)
+}
+
+const ratioOf = (a: number | null, b: number | null): number | null => a === null || b === null || b === 0 ? null : a / b
+
+/** fedmesh's CPU per node from the run's CPU marks, and the baseline beside it when one was measured. */
+function cpuSection (record: RunRecord, report: Report): Report['cpu'] {
+  const cpu = record.cpu
+  if (cpu === undefined) return null
+  const nodes = report.join.nodes_started
+  let deliveries = 0
+  for (const byNode of record.deliveries.values()) for (const at of byNode.values()) if (at <= cpu.loadWindowEndMs) deliveries++
+  const idleRate = cpu.idleWallMs > 0 ? cpu.idleMs / (cpu.idleWallMs / 1000) : 0
+  const up = record.lastNodes.filter((n) => n.up)
+  const fedmesh: CpuFigures = {
+    nodes,
+    nodes_joined: report.join.nodes_joined,
+    connections_mean: up.length === 0 ? 0 : up.reduce((sum, n) => sum + n.connections, 0) / up.length,
+    idle_ms_per_s: nodes === 0 ? 0 : idleRate / nodes,
+    join_ms: nodes === 0 ? 0 : cpu.joinMs / nodes,
+    per_delivery_ms: deliveries === 0 ? null : (cpu.loadMs - idleRate * cpu.loadWallMs / 1000) / deliveries,
+    deliveries,
+    expected_deliveries: report.messages.expected_deliveries,
+    rss_bytes_per_node_net: report.per_node.rss_bytes_per_node_net
+  }
+  const baseline = record.cpuBaseline?.figures ?? null
+  return {
+    fedmesh,
+    baseline,
+    baseline_settings: record.cpuBaseline?.settings ?? null,
+    ratio: baseline === null
+      ? null
+      : {
+          connections: ratioOf(fedmesh.connections_mean, baseline.connections_mean),
+          idle: ratioOf(fedmesh.idle_ms_per_s, baseline.idle_ms_per_s),
+          join: ratioOf(fedmesh.join_ms, baseline.join_ms),
+          per_delivery: ratioOf(fedmesh.per_delivery_ms, baseline.per_delivery_ms),
+          rss: ratioOf(fedmesh.rss_bytes_per_node_net, baseline.rss_bytes_per_node_net)
+        }
+  }
 }

@@ -17,6 +17,7 @@ import { renderPlots } from './plots.ts'
 import { InputError } from '../src/core/errors.ts'
 import { inVirtualTime, type VirtualTimeStats } from './virtual-time.ts'
 import { useVirtualSimClock } from './load.ts'
+import { ENVELOPE_OVERHEAD_BYTES, RAW_DEGREE, measureRawLibp2p } from './bench/raw-libp2p.ts'
 
 export class WorkersError extends InputError {
   static override readonly code = 'WorkersError'
@@ -31,6 +32,8 @@ export interface SimulateOptions {
   onProgress?: (progress: Progress) => void
   /** real (default) or virtual: every node on one simulated clock (in-process only) */
   clock?: 'real' | 'virtual'
+  /** after the run, measure the raw libp2p baseline (sim/bench/raw-libp2p.ts) with the same nodes, load and message size, in this process: the report's cpu.baseline */
+  baseline?: boolean
 }
 
 export interface SimulateResult {
@@ -54,12 +57,20 @@ export async function simulate (scenario: Scenario, options: SimulateOptions = {
   if (workers > 0 && scenario.consensus.slots > 0) throw new WorkersError('consensus slots (consensus.slots) run in-process only: use --workers 0')
   const clock = options.clock ?? 'real'
   if (clock === 'virtual' && workers > 0) throw new WorkersError('--clock virtual runs every node in this process: use --workers 0')
+  if (options.baseline === true && (clock === 'virtual' || workers > 0)) throw new WorkersError('--baseline measures CPU in this process: use --workers 0 and the real clock')
   const plan = makePlan(scenario)
   const play = async (): Promise<Report> => {
     const cluster: Cluster = workers === 0
       ? await LocalCluster.create({ scenario, plan, local: plan.nodes.map((n) => n.index), transport: 'memory', virtual: clock === 'virtual' })
       : await WorkerCluster.open({ scenario, workers })
     const record = await runScenario(scenario, cluster, { workers, transport: workers === 0 ? 'memory' : 'tcp', clock }, options.onProgress === undefined ? {} : { onProgress: options.onProgress })
+    if (options.baseline === true) {
+      const messageBytes = scenario.load.payload_bytes + ENVELOPE_OVERHEAD_BYTES
+      const figures = await measureRawLibp2p({
+        nodes: scenario.nodes, seed: scenario.seed, messageBytes, ratePerSecond: scenario.load.rate_per_second, loadSeconds: scenario.duration_seconds, settleSeconds: scenario.join.settle_seconds, drainSeconds: scenario.drain_seconds, heartbeatMs: scenario.gossip_heartbeat_ms
+      })
+      record.cpuBaseline = { figures, settings: `${scenario.nodes} bare libp2p peers in this process (memory, noise, yamux, identify, gossipsub), degree ${RAW_DEGREE}, ${messageBytes}-byte messages at ${scenario.load.rate_per_second}/s for ${scenario.duration_seconds} s, heartbeat ${scenario.gossip_heartbeat_ms} ms, idle measured over the second half of a ${scenario.join.settle_seconds} s settle` }
+    }
     return analyse(record)
   }
   let report: Report
@@ -113,6 +124,15 @@ export function summaryTable (report: Report): string {
     ['RSS per node (gross / net of baseline)', `${mib(report.per_node.rss_bytes_per_node)} / ${mib(report.per_node.rss_bytes_per_node_net)}`],
     ['wall time', `${report.wall_seconds.toFixed(1)} s`]
   ]
+  const cpu = report.cpu
+  if (cpu !== null) {
+    const figure = (f: typeof cpu.fedmesh): string => `idle ${f.idle_ms_per_s.toFixed(2)} ms/s · join ${f.join_ms.toFixed(0)} ms · ${f.per_delivery_ms === null ? '—' : f.per_delivery_ms.toFixed(2)} ms/delivery · ${f.connections_mean.toFixed(1)} conns · ${mib(f.rss_bytes_per_node_net)} net RSS`
+    rows.push(['CPU per node: fedmesh', figure(cpu.fedmesh)])
+    if (cpu.baseline !== null) rows.push(['CPU per node: raw libp2p (same run)', figure(cpu.baseline)])
+    const r = cpu.ratio
+    const x = (v: number | null): string => v === null ? '—' : `${v.toFixed(2)}×`
+    if (r !== null) rows.push(['fedmesh / raw libp2p', `idle ${x(r.idle)} · join ${x(r.join)} · per delivery ${x(r.per_delivery)} · connections ${x(r.connections)} · RSS ${x(r.rss)}`])
+  }
   const c = report.consensus
   if (c !== null) {
     rows.push(['consensus decisions (honest)', `${c.decisions.reached} / ${c.decisions.expected} over ${c.slots} slots; decision p50 / p99 ${ms(c.decision_ms.p50)} / ${ms(c.decision_ms.p99)}`])
