@@ -124,6 +124,43 @@ export const reportSchema = z.strictObject({
     /** verdicts on the vote class at every node: accept, ignore:<code>, reject:<code> */
     verdicts: z.record(z.string(), z.number().int().min(0))
   }).nullable(),
+  /** the scenario's attack (sim/attacks.ts), null without one */
+  attack: z.strictObject({
+    kind: z.string(),
+    attackers: z.number().int().min(0),
+    /** from the start of the load phase */
+    start_s: z.number(),
+    /** eclipse: the node under attack */
+    victim: z.number().int().nullable(),
+    /** attacker dials: completed / failed as the attacker saw them (a sybil's dial may complete on its side before the honest node's gater closes it) */
+    dials: z.strictObject({ attempted: z.number().int().min(0), completed: z.number().int().min(0), failed: z.number().int().min(0) }),
+    /** honest nodes' gater checks of peers outside the membership (each refused) */
+    gater_refusals: z.number().int().min(0),
+    /** sybil: the most connections honest nodes held to attackers at any round (must be 0); null when the attackers are members */
+    honest_connections_to_attackers_max: z.number().int().min(0).nullable(),
+    attack_messages: z.number().int().min(0),
+    /** delivery to honest nodes of messages honest nodes published before / after the attack started */
+    honest_delivery: z.strictObject({
+      before: z.strictObject({ expected: z.number().int(), delivered: z.number().int() }),
+      after: z.strictObject({ expected: z.number().int(), delivered: z.number().int() })
+    }),
+    /** covert_flash: delivery to honest nodes of the (valid) load the byzantine members published after the flash — honest nodes that graylisted them drop it */
+    from_attackers_after: z.strictObject({ expected: z.number().int(), delivered: z.number().int() }),
+    victim_delivery: z.strictObject({
+      expected: z.number().int(),
+      delivered: z.number().int(),
+      attacker_connections_max: z.number().int().nullable(),
+      honest_connections_min: z.number().int().nullable()
+    }).nullable(),
+    /** gossipsub scores honest nodes hold for the attackers at the end of the load */
+    penalties: z.strictObject({
+      pairs_scored: z.number().int().min(0),
+      pairs_negative: z.number().int().min(0),
+      pairs_graylisted: z.number().int().min(0),
+      graylist_threshold: z.number(),
+      min_score: z.number().nullable()
+    })
+  }).nullable(),
   /** in-process real-time runs only (null under virtual time or workers): fedmesh's CPU per node, and the raw libp2p baseline measured in the same run (--baseline) */
   cpu: z.strictObject({
     fedmesh: cpuFiguresSchema,
@@ -190,10 +227,11 @@ export function percentiles (values: number[]): Report['join']['time_ms'] {
   return { count: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1] }
 }
 
-type PairKind = 'expected' | 'across' | 'none'
+type PairKind = 'expected' | 'across' | 'none' | 'byzantine'
 
-/** Whether node `node` should get message `publish`, given its lives. */
-function pairKind (publish: PublishRecord, node: number, lives: NodeLife[] | undefined, expectMs: number): PairKind {
+/** Whether node `node` should get message `publish`, given its lives. Byzantine members are not counted: delivery is to honest nodes. */
+function pairKind (publish: PublishRecord, node: number, lives: NodeLife[] | undefined, expectMs: number, byzantine: ReadonlySet<number>): PairKind {
+  if (byzantine.has(node)) return 'byzantine'
   if (node === publish.node || lives === undefined) return 'none'
   const alive = lives.some((life) => life.joinedAtMs !== undefined && life.joinedAtMs <= publish.publishedAtMs &&
     (life.stoppedAtMs === undefined || life.stoppedAtMs >= publish.publishedAtMs + expectMs))
@@ -223,6 +261,11 @@ interface PairCounts {
   unexpected: number
   buckets: Map<number, { expected: number, delivered: number }>
   partitions: PartitionCounts[]
+  /** relative to the attack's start (publish time) */
+  beforeAttack: { expected: number, delivered: number }
+  afterAttack: { expected: number, delivered: number }
+  fromAttackersAfter: { expected: number, delivered: number }
+  victim: { expected: number, delivered: number }
 }
 
 function countPairs (record: RunRecord): PairCounts {
@@ -235,8 +278,14 @@ function countPairs (record: RunRecord): PairCounts {
     delivered: 0,
     unexpected: 0,
     buckets: new Map(),
-    partitions: record.partitions.map(() => ({ published: 0, withinExpected: 0, withinDelivered: 0, acrossPairs: 0, acrossDelivered: 0, beyondPairs: 0, beyondDelivered: 0, afterPublished: 0, afterExpected: 0, afterDelivered: 0 }))
+    partitions: record.partitions.map(() => ({ published: 0, withinExpected: 0, withinDelivered: 0, acrossPairs: 0, acrossDelivered: 0, beyondPairs: 0, beyondDelivered: 0, afterPublished: 0, afterExpected: 0, afterDelivered: 0 })),
+    beforeAttack: { expected: 0, delivered: 0 },
+    afterAttack: { expected: 0, delivered: 0 },
+    fromAttackersAfter: { expected: 0, delivered: 0 },
+    victim: { expected: 0, delivered: 0 }
   }
+  const byzantine = new Set(plan.byzantine)
+  const attackStartMs = record.attack?.startMs
   for (const publish of record.publishes.values()) {
     const got = record.deliveries.get(publish.message) ?? new Map<number, number>()
     const second = Math.floor((publish.publishedAtMs - record.loadStartMs) / 1000)
@@ -250,11 +299,18 @@ function countPairs (record: RunRecord): PairCounts {
     if (during !== undefined) during.published++
     if (after !== undefined) after.afterPublished++
     for (const spec of plan.nodes) {
-      const kind = pairKind(publish, spec.index, record.lives.get(spec.index), expectMs)
+      const kind = pairKind(publish, spec.index, record.lives.get(spec.index), expectMs, byzantine)
       const at = got.get(spec.index)
       if (kind === 'expected') {
         counts.expected++
         bucket.expected++
+        const side = attackStartMs === undefined
+          ? undefined
+          : publish.publishedAtMs < attackStartMs ? (byzantine.has(publish.node) ? undefined : counts.beforeAttack) : (byzantine.has(publish.node) ? counts.fromAttackersAfter : counts.afterAttack)
+        if (side !== undefined) side.expected++
+        if (side !== undefined && at !== undefined) side.delivered++
+        if (spec.index === plan.victim) counts.victim.expected++
+        if (spec.index === plan.victim && at !== undefined) counts.victim.delivered++
         if (during !== undefined) during.withinExpected++
         if (after !== undefined) after.afterExpected++
         if (at === undefined) continue
@@ -270,7 +326,7 @@ function countPairs (record: RunRecord): PairCounts {
         if (beyond) during.beyondPairs++
         if (at !== undefined) during.acrossDelivered++
         if (at !== undefined && beyond) during.beyondDelivered++
-      } else if (at !== undefined) {
+      } else if (at !== undefined && kind !== 'byzantine') {
         counts.unexpected++
       }
     }
@@ -282,7 +338,8 @@ function countPairs (record: RunRecord): PairCounts {
 export function analyse (record: RunRecord): Report {
   const { scenario, plan } = record
   const gossipWindowMs = GOSSIP_HISTORY_HEARTBEATS * scenario.gossip_heartbeat_ms
-  const { latencies, expected, delivered, unexpected, buckets, partitions: partitionCounts } = countPairs(record)
+  const pairCounts = countPairs(record)
+  const { latencies, expected, delivered, unexpected, buckets, partitions: partitionCounts } = pairCounts
   const sortedLatencies = Float64Array.from(latencies).sort()
   const cdfStep = Math.max(1, Math.floor(sortedLatencies.length / CDF_POINTS_MAX))
   const latencyCdf: Report['latency_cdf'] = []
@@ -358,6 +415,7 @@ export function analyse (record: RunRecord): Report {
     series,
     latency_cdf: latencyCdf,
     consensus: record.consensus === undefined ? null : consensusSection(record, record.consensus),
+    attack: attackSection(record, pairCounts),
     cpu: null,
     node_detail: plan.nodes.map((spec) => {
       const last = lastNodes.find((n) => n.index === spec.index)
@@ -375,6 +433,30 @@ export function analyse (record: RunRecord): Report {
   }
   report.cpu = cpuSection(record, report)
   return reportSchema.parse(report)
+}
+
+/** The attack as observed: the player's counters and the scores, with honest delivery split at the attack's start. */
+function attackSection (record: RunRecord, counts: PairCounts): Report['attack'] {
+  const spec = record.scenario.attack
+  const attack = record.attack
+  if (spec === undefined || attack === undefined) return null
+  const { stats, penalties } = attack
+  return {
+    kind: spec.kind,
+    attackers: stats.attackers,
+    start_s: (attack.startMs - record.loadStartMs) / 1000,
+    victim: record.plan.victim,
+    dials: stats.dials,
+    gater_refusals: stats.gaterRefusals,
+    honest_connections_to_attackers_max: stats.honestConnectionsToAttackersMax,
+    attack_messages: stats.attackMessages,
+    honest_delivery: { before: counts.beforeAttack, after: counts.afterAttack },
+    from_attackers_after: counts.fromAttackersAfter,
+    victim_delivery: record.plan.victim === null
+      ? null
+      : { ...counts.victim, attacker_connections_max: stats.victimAttackerConnectionsMax, honest_connections_min: stats.victimHonestConnectionsMin },
+    penalties: { pairs_scored: penalties.pairsScored, pairs_negative: penalties.pairsNegative, pairs_graylisted: penalties.pairsGraylisted, graylist_threshold: penalties.graylistThreshold, min_score: penalties.minScore }
+  }
 }
 
 const ratioOf = (a: number | null, b: number | null): number | null => a === null || b === null || b === 0 ? null : a / b

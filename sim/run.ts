@@ -14,6 +14,7 @@ import type { Cluster, ClusterSample, NodeSample, PublishResult } from './cluste
 import type { NodeConsensusView } from './consensus.ts'
 import { simNow } from './load.ts'
 import type { CpuFigures } from './bench/raw-libp2p.ts'
+import type { AttackStats, PenaltyStats } from './attacks.ts'
 
 /** Node starts in flight at once during the join phase. */
 const STARTS_CONCURRENT_MAX = 16
@@ -108,6 +109,8 @@ export interface RunRecord {
   topologyDials: { attempted: number, failed: number }
   consensus?: ConsensusRunRecord
   cpu?: CpuRecord
+  /** the scenario's attack: when it started (simNow ms), what it did, the scores at the end of the load */
+  attack?: { startMs: number, stats: AttackStats, penalties: PenaltyStats }
   /** the raw libp2p baseline measured after the run, in the same process (simulate's `baseline` option) */
   cpuBaseline?: { figures: CpuFigures, settings: string }
 }
@@ -244,16 +247,38 @@ class Coordinator {
     }
   }
 
-  /** Plays the timeline; publishes, stops and starts run in the background (tracked), partitions in order. */
+  /** Plays the timeline; publishes, stops and starts run in the background (tracked), partitions in order; the attack beside it. */
   private async load (): Promise<void> {
     const { record, scenario } = this
     record.loadStartMs = simNow()
+    const attack = this.attackLoop()
     for (const event of this.plan.events) {
       await sleep(record.loadStartMs + event.atMs - simNow())
       await this.play(event)
     }
     await sleep(record.loadStartMs + scenario.duration_seconds * 1000 - simNow())
     record.loadEndMs = simNow()
+    await attack
+  }
+
+  /** The scenario's attack: starts at attack.start_seconds, a round every 1/rate s until the load ends, then the scores are read. */
+  private async attackLoop (): Promise<void> {
+    const { record, scenario } = this
+    const spec = scenario.attack
+    if (spec === undefined) return
+    const control = this.cluster.attack
+    if (control === undefined) throw new Error('this cluster cannot play attacks (in-process runs only)')
+    const endMs = record.loadStartMs + scenario.duration_seconds * 1000
+    const startMs = record.loadStartMs + spec.start_seconds * 1000
+    await sleep(startMs - simNow())
+    await control.start()
+    const intervalMs = 1000 / spec.rate_per_second
+    for (let round = 1; startMs + round * intervalMs < endMs; round++) {
+      await sleep(startMs + round * intervalMs - simNow())
+      await control.tick()
+    }
+    await sleep(endMs - simNow())
+    record.attack = { startMs, ...control.observe() }
   }
 
   /** Each planned slot: the honest proposal, every byzantine member's attack, every honest vote, then a bounded wait for every honest node's QC. */

@@ -54,6 +54,7 @@ export async function simulate (scenario: Scenario, options: SimulateOptions = {
   const workers = options.workers ?? 0
   if (!Number.isInteger(workers) || workers < 0 || workers > WORKERS_MAX) throw new WorkersError(`--workers must be an integer from 0 to ${WORKERS_MAX}`)
   if (workers > scenario.nodes) throw new WorkersError(`--workers ${workers} is more than the ${scenario.nodes} nodes`)
+  if (workers > 0 && scenario.attack !== undefined) throw new WorkersError('attacks (attack) run in-process only: use --workers 0')
   if (workers > 0 && scenario.consensus.slots > 0) throw new WorkersError('consensus slots (consensus.slots) run in-process only: use --workers 0')
   const clock = options.clock ?? 'real'
   if (clock === 'virtual' && workers > 0) throw new WorkersError('--clock virtual runs every node in this process: use --workers 0')
@@ -138,6 +139,14 @@ export function summaryTable (report: Report): string {
     rows.push(['consensus decisions (honest)', `${c.decisions.reached} / ${c.decisions.expected} over ${c.slots} slots; decision p50 / p99 ${ms(c.decision_ms.p50)} / ${ms(c.decision_ms.p99)}`])
     rows.push(['conflicting QCs', String(c.conflicting_qcs)])
     rows.push([`byzantine (${c.byzantine_nodes.length}: ${c.behaviours.join(', ')})`, `${c.attack_messages} messages; evidence held by ${c.evidence.map((e) => `${e.honest_nodes_holding}/${c.honest_nodes}`).join(', ') || '—'} honest nodes`])
+  }
+  const a = report.attack
+  if (a !== null) {
+    const part = (d: { expected: number, delivered: number }): string => `${d.delivered}/${d.expected}`
+    rows.push([`attack: ${a.kind} (${a.attackers} attackers from ${a.start_s.toFixed(1)} s)`, `${a.attack_messages} messages; dials ${a.dials.completed} completed / ${a.dials.failed} failed of ${a.dials.attempted} (attacker's side); gater refusals ${a.gater_refusals}${a.honest_connections_to_attackers_max === null ? '' : `; honest connections to attackers max ${a.honest_connections_to_attackers_max}`}`])
+    rows.push(['honest delivery before / after attack', `${part(a.honest_delivery.before)} / ${part(a.honest_delivery.after)}${a.from_attackers_after.expected > 0 ? `; attackers' own load after it ${part(a.from_attackers_after)}` : ''}`])
+    if (a.victim_delivery !== null) rows.push([`eclipse victim (node ${a.victim})`, `delivered ${part(a.victim_delivery)}; attacker connections max ${a.victim_delivery.attacker_connections_max ?? '—'}, honest connections min ${a.victim_delivery.honest_connections_min ?? '—'}`])
+    rows.push(['penalties (gossipsub scores at honest nodes)', `${a.penalties.pairs_negative} negative, ${a.penalties.pairs_graylisted} below graylist (${a.penalties.graylist_threshold}) of ${a.penalties.pairs_scored} scored pairs; min ${a.penalties.min_score?.toFixed(1) ?? '—'}`])
   }
   for (const p of report.partitions) {
     rows.push([`partition ${p.partition} (${p.group_sizes.join(' | ')})`, `${p.published_during_split} published during split; within side ${p.within.delivered}/${p.within.expected}; across ${p.across.delivered}/${p.across.pairs} (lost ${p.across.lost}); after heal ${p.after_heal.delivered}/${p.after_heal.expected}`])
