@@ -51,12 +51,16 @@ const program = new Command()
   .option('--out <dir>', 'output folder (default sim/out/<scenario>-<seed>)')
   .option('--no-progress', 'no progress bar')
   .option('--json', 'print the report as JSON instead of the table')
+  .option('--latency-scale <scale>', 'the latency CDF plot\'s x axis: linear or log', (value: string) => {
+    if (value !== 'linear' && value !== 'log') throw new InvalidArgumentError('must be linear or log')
+    return value
+  }, 'linear')
   .option('--baseline', 'after the run, measure the raw libp2p baseline (same nodes, load, message size) in this process and report fedmesh / baseline CPU ratios')
   .option('--clock <clock>', 'real, or virtual: every node on one simulated clock, the same seed giving the same report (in-process only)', (value: string) => {
     if (value !== 'real' && value !== 'virtual') throw new InvalidArgumentError('must be real or virtual')
     return value
   }, 'real')
-  .action(async (file: string, options: { workers: number, seed?: number, out?: string, progress: boolean, json?: boolean, baseline?: boolean, clock: 'real' | 'virtual' }) => {
+  .action(async (file: string, options: { workers: number, seed?: number, out?: string, progress: boolean, json?: boolean, baseline?: boolean, latencyScale: 'linear' | 'log', clock: 'real' | 'virtual' }) => {
     let scenario = await loadScenario(file)
     if (options.seed !== undefined) scenario = parseScenario({ ...scenario, seed: options.seed }, file)
     const outDir = options.out ?? defaultOutDir(scenario)
@@ -74,6 +78,7 @@ const program = new Command()
         workers: options.workers,
         clock: options.clock,
         baseline: options.baseline === true,
+        plots: { latencyScale: options.latencyScale },
         outDir,
         onProgress: (p) => {
           bar?.update(Math.min(100, Math.round(100 * p.elapsedSeconds / p.totalSeconds)), {

@@ -13,7 +13,7 @@ import { LocalCluster, type Cluster } from './cluster.ts'
 import { WorkerCluster } from './workers.ts'
 import { runScenario, type Progress } from './run.ts'
 import { analyse, type Report } from './report.ts'
-import { renderPlots } from './plots.ts'
+import { renderPlots, type PlotOptions } from './plots.ts'
 import { InputError } from '../src/core/errors.ts'
 import { inVirtualTime, type VirtualTimeStats } from './virtual-time.ts'
 import { useVirtualSimClock } from './load.ts'
@@ -34,6 +34,8 @@ export interface SimulateOptions {
   clock?: 'real' | 'virtual'
   /** after the run, measure the raw libp2p baseline (sim/bench/raw-libp2p.ts) with the same nodes, load and message size, in this process: the report's cpu.baseline */
   baseline?: boolean
+  /** plot settings (the latency CDF's scale) */
+  plots?: PlotOptions
 }
 
 export interface SimulateResult {
@@ -94,7 +96,7 @@ export async function simulate (scenario: Scenario, options: SimulateOptions = {
     const reportFile = join(options.outDir, 'report.json')
     await writeFile(reportFile, JSON.stringify(report, null, 2) + '\n')
     files.push(reportFile)
-    for (const [name, svg] of Object.entries(await renderPlots(report))) {
+    for (const [name, svg] of Object.entries(await renderPlots(report, options.plots ?? {}))) {
       const file = join(options.outDir, name)
       await writeFile(file, svg)
       files.push(file)
