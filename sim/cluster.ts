@@ -26,6 +26,8 @@ import { attack, consensusView, loadSimGenesis, simGenesis, type NodeConsensusVi
 import { VOTE_CLASS } from '../src/services/consensus/index.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload, simNow } from './load.ts'
 import { AttackPlayer, type AttackStats, type PenaltyStats } from './attacks.ts'
+import { CachingVerifier } from './profile.ts'
+import { hybridVerifier } from '../src/crypto/hybrid.ts'
 
 /** The scenario loads a data class the node already handles itself (its deliveries could not be observed). */
 export class SimLoadClassError extends InputError {
@@ -108,6 +110,8 @@ export interface SimAttackControl {
 
 /** The operations the coordinator needs, whatever the processes behind them. */
 export interface Cluster {
+  /** the lean profile's verification cache counts (in-process clusters; undefined otherwise) */
+  verificationCache?: () => { hits: number, misses: number } | undefined
   /** present when the scenario has an attack */
   attack?: SimAttackControl
   /** present when the cluster can play consensus slots */
@@ -176,6 +180,8 @@ export class LocalCluster implements Cluster {
   private genesis: SimGenesis | undefined
   private readonly voteVerdicts: Record<string, number> = {}
   private attackPlayer: AttackPlayer | undefined
+  /** the lean profile's verification cache, shared by this process's nodes */
+  private readonly verifier: CachingVerifier | undefined
 
   private constructor (init: LocalClusterInit, identities: Map<number, Identity>, memberKeys: Array<[string, HybridPublicKey]>, peerIds: string[]) {
     this.scenario = init.scenario
@@ -190,6 +196,12 @@ export class LocalCluster implements Cluster {
     this.memberIds = peerIds
     peerIds.forEach((id, index) => this.indexOfPeer.set(id, index))
     this.joinTimer = setInterval(() => { this.checkJoins() }, JOIN_POLL_MS)
+    this.verifier = init.scenario.profile === 'lean' ? new CachingVerifier(hybridVerifier()) : undefined
+  }
+
+  /** The lean profile's verification cache counts (undefined in the production profile). */
+  verificationCache (): { hits: number, misses: number } | undefined {
+    return this.verifier === undefined ? undefined : { hits: this.verifier.hits, misses: this.verifier.misses }
   }
 
   /** Derives every node's keys from the plan (peer ids of all, signers of the local ones). */
@@ -251,6 +263,7 @@ export class LocalCluster implements Cluster {
       config,
       privateKey: identity.privateKey,
       signer: identity.signer,
+      ...(this.verifier === undefined ? {} : { verifier: this.verifier }),
       random: identity.random,
       transport: this.transport,
       libp2pMetrics: false,

@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { RunRecord, NodeLife, PublishRecord, ConsensusRunRecord } from './run.ts'
 import type { CpuFigures } from './bench/raw-libp2p.ts'
+import { deviations } from './profile.ts'
 
 export const REPORT_SCHEMA = 'fedmesh.sim.report/1'
 /**
@@ -48,6 +49,13 @@ export const reportSchema = z.strictObject({
   seed: z.number().int(),
   mode: z.strictObject({ workers: z.number().int().min(0), transport: z.string(), clock: z.enum(['real', 'virtual']) }),
   nodes: z.number().int().min(1),
+  /** the sim profile and every way this run differs from production nodes (sim/profile.ts) */
+  profile: z.strictObject({
+    name: z.enum(['production', 'lean']),
+    deviations: z.array(z.string()),
+    /** lean: the process-wide verification cache (null in the production profile, or with workers: their counts stay in the workers) */
+    verification_cache: z.strictObject({ hits: z.number().int().min(0), misses: z.number().int().min(0) }).nullable()
+  }),
   wall_seconds: z.number().min(0),
   join: z.strictObject({
     nodes_joined: z.number().int().min(0),
@@ -369,6 +377,7 @@ export function analyse (record: RunRecord): Report {
     seed: scenario.seed,
     mode: { workers: record.workers, transport: record.transport, clock: record.clock },
     nodes: scenario.nodes,
+    profile: { name: scenario.profile, deviations: deviations(scenario, { workers: record.workers, clock: record.clock }), verification_cache: record.verificationCache ?? null },
     wall_seconds: (record.finishedAtMs - record.startedAtMs) / 1000,
     join: {
       nodes_joined: [...record.lives.values()].filter((lives) => lives.some((l) => l.joinedAtMs !== undefined)).length,

@@ -111,6 +111,8 @@ export interface RunRecord {
   cpu?: CpuRecord
   /** the scenario's attack: when it started (simNow ms), what it did, the scores at the end of the load */
   attack?: { startMs: number, stats: AttackStats, penalties: PenaltyStats }
+  /** the lean profile's verification cache, read when the cluster closes */
+  verificationCache?: { hits: number, misses: number }
   /** the raw libp2p baseline measured after the run, in the same process (simulate's `baseline` option) */
   cpuBaseline?: { figures: CpuFigures, settings: string }
 }
@@ -210,6 +212,8 @@ class Coordinator {
     } finally {
       clearInterval(sampler)
       await this.sampling
+      const cache = this.cluster.verificationCache?.()
+      if (cache !== undefined) this.record.verificationCache = cache
       this.phase = 'done'
       await this.cluster.close()
       this.record.finishedAtMs = simNow()

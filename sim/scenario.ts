@@ -139,6 +139,8 @@ export const scenarioSchema = z.strictObject({
   }).default({ leave_per_minute: 0, join_per_minute: 0 }),
   partitions: z.array(partitionSchema).max(PARTITIONS_MAX).default([]),
   attack: attackSchema.optional(),
+  /** production (default) or lean: lean adds a process-wide signature verification cache (sim/profile.ts) */
+  profile: z.enum(['production', 'lean'], { error: 'must be production or lean' }).default('production'),
   duration_seconds: z.number({ error: 'must be a number' }).positive('must be positive').max(SCENARIO_DURATION_SECONDS_MAX, `must be at most ${SCENARIO_DURATION_SECONDS_MAX}`),
   /** time after the last publish for messages to arrive */
   drain_seconds: seconds.default(5),

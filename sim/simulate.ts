@@ -115,6 +115,7 @@ export function summaryTable (report: Report): string {
   const rows: Array<[string, string]> = [
     ['scenario / seed', `${report.scenario} / ${report.seed}`],
     ['mode', (report.mode.workers === 0 ? 'in-process (memory transport)' : `${report.mode.workers} worker processes (TCP loopback)`) + (report.mode.clock === 'virtual' ? ', virtual time' : '')],
+    ['profile', `${report.profile.name}${report.profile.verification_cache === null ? '' : ` (verification cache: ${report.profile.verification_cache.hits} hits, ${report.profile.verification_cache.misses} misses)`}; ${report.profile.deviations.length} deviations from production in report.json`],
     ['nodes joined / started', `${report.join.nodes_joined} / ${report.join.nodes_started} (of ${report.nodes})`],
     ['time to join p50 / p99 / max', `${ms(report.join.time_ms.p50)} / ${ms(report.join.time_ms.p99)} / ${ms(report.join.time_ms.max)}`],
     ['messages published', `${m.published} (${m.publish_failures} failed to publish)`],
