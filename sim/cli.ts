@@ -48,6 +48,7 @@ const program = new Command()
   .argument('<scenario>', 'scenario file (YAML), e.g. sim/scenarios/smoke.yaml')
   .option('--workers <K>', 'spread the nodes over K child processes talking TCP loopback (0 = one process, memory transport)', integer, 0)
   .option('--seed <N>', 'override the scenario seed', integer)
+  .option('--nodes <N>', 'override the scenario\'s node count', integer)
   .option('--out <dir>', 'output folder (default sim/out/<scenario>-<seed>)')
   .option('--no-progress', 'no progress bar')
   .option('--json', 'print the report as JSON instead of the table')
@@ -60,9 +61,10 @@ const program = new Command()
     if (value !== 'real' && value !== 'virtual') throw new InvalidArgumentError('must be real or virtual')
     return value
   }, 'real')
-  .action(async (file: string, options: { workers: number, seed?: number, out?: string, progress: boolean, json?: boolean, baseline?: boolean, latencyScale: 'linear' | 'log', clock: 'real' | 'virtual' }) => {
+  .action(async (file: string, options: { workers: number, seed?: number, nodes?: number, out?: string, progress: boolean, json?: boolean, baseline?: boolean, latencyScale: 'linear' | 'log', clock: 'real' | 'virtual' }) => {
     let scenario = await loadScenario(file)
     if (options.seed !== undefined) scenario = parseScenario({ ...scenario, seed: options.seed }, file)
+    if (options.nodes !== undefined) scenario = parseScenario({ ...scenario, nodes: options.nodes }, file)
     const outDir = options.out ?? defaultOutDir(scenario)
     console.error(`sim: ${scenario.name}, ${scenario.nodes} nodes, seed ${scenario.seed}, ${options.workers === 0 ? 'in-process' : `${options.workers} workers`}`)
     const bar = options.progress && process.stderr.isTTY
