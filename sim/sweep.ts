@@ -24,6 +24,8 @@ export interface SweepRun {
   conflicting_qcs: number | null
   decisions: { expected: number, reached: number } | null
   delivery_ratio: number | null
+  /** attack scenarios: delivery to honest nodes of honest messages published after the attack started */
+  honest_delivery_after_attack: { expected: number, delivered: number } | null
   wall_seconds: number
   /** the run threw: the message (counted apart, never as a pass) */
   error?: string
@@ -41,6 +43,8 @@ export interface SweepSummary {
   decisions: { expected: number, reached: number }
   seeds_with_missing_decisions: number[]
   delivery_ratio: { min: number | null, mean: number | null }
+  /** attack scenarios: summed over the runs */
+  honest_delivery_after_attack: { expected: number, delivered: number } | null
   runs: SweepRun[]
 }
 
@@ -80,10 +84,11 @@ export async function sweep (options: SweepOptions): Promise<SweepSummary> {
         conflicting_qcs: report.consensus?.conflicting_qcs ?? null,
         decisions: report.consensus?.decisions ?? null,
         delivery_ratio: report.messages.delivery_ratio,
+        honest_delivery_after_attack: report.attack?.honest_delivery.after ?? null,
         wall_seconds: report.wall_seconds
       }
     } catch (err) {
-      run = { seed: scenario.seed, conflicting_qcs: null, decisions: null, delivery_ratio: null, wall_seconds: 0, error: (err as Error).message }
+      run = { seed: scenario.seed, conflicting_qcs: null, decisions: null, delivery_ratio: null, honest_delivery_after_attack: null, wall_seconds: 0, error: (err as Error).message }
     }
     runs.push(run)
     options.onRun?.(run, runs.length)
@@ -101,6 +106,9 @@ export async function sweep (options: SweepOptions): Promise<SweepSummary> {
     decisions: completed.reduce((sum, r) => ({ expected: sum.expected + (r.decisions?.expected ?? 0), reached: sum.reached + (r.decisions?.reached ?? 0) }), { expected: 0, reached: 0 }),
     seeds_with_missing_decisions: completed.filter((r) => r.decisions !== null && r.decisions.reached < r.decisions.expected).map((r) => r.seed),
     delivery_ratio: { min: ratios.length === 0 ? null : Math.min(...ratios), mean: ratios.length === 0 ? null : ratios.reduce((a, b) => a + b, 0) / ratios.length },
+    honest_delivery_after_attack: completed.some((r) => r.honest_delivery_after_attack !== null)
+      ? completed.reduce((sum, r) => ({ expected: sum.expected + (r.honest_delivery_after_attack?.expected ?? 0), delivered: sum.delivered + (r.honest_delivery_after_attack?.delivered ?? 0) }), { expected: 0, delivered: 0 })
+      : null,
     runs
   }
 }
@@ -116,6 +124,8 @@ export function sweepTable (summary: SweepSummary): string {
     ['honest decisions', `${summary.decisions.reached} / ${summary.decisions.expected}${summary.seeds_with_missing_decisions.length > 0 ? ` — missing on seeds ${summary.seeds_with_missing_decisions.join(', ')}` : ''}`],
     ['delivery ratio min / mean', `${pct(summary.delivery_ratio.min)} / ${pct(summary.delivery_ratio.mean)}`]
   ]
+  const after = summary.honest_delivery_after_attack
+  if (after !== null) rows.push(['honest delivery after the attack', `${after.delivered} / ${after.expected}`])
   const failed = summary.runs.filter((r) => r.error !== undefined)
   for (const run of failed.slice(0, 10)) rows.push([`seed ${run.seed} failed`, run.error ?? ''])
   const width = Math.max(...rows.map(([k]) => k.length))
