@@ -1,5 +1,6 @@
 /**
- * `npm run sim -- <scenario.yaml> [--workers K] [--seed N] [--out DIR]`:
+ * `npm run sim -- <scenario.yaml> [--workers K] [--seed N] [--out DIR]`
+ * (or `npm run sim -- sweep --scenario <name> --seeds N`, sim/sweep.ts):
  * runs a scenario with a progress bar, prints the summary table and writes
  * `sim/out/<scenario>-<seed>/report.json` plus SVG plots. Exit 2 on a bad
  * scenario or option (before any node starts), 1 on a failed run.
@@ -9,6 +10,7 @@ import cliProgress from 'cli-progress'
 import { InputError } from '../src/core/errors.ts'
 import { loadScenario, parseScenario } from './scenario.ts'
 import { defaultOutDir, simulate, summaryTable } from './simulate.ts'
+import { sweep, sweepTable } from './sweep.ts'
 
 function integer (value: string): number {
   const parsed = Number(value)
@@ -16,22 +18,53 @@ function integer (value: string): number {
   return parsed
 }
 
+const sweepProgram = new Command()
+  .name('sim sweep')
+  .description('Play one scenario once per seed and sum its safety figures (conflicting QCs must be 0)')
+  .requiredOption('--scenario <name>', 'a shipped scenario name (e.g. byzantine) or a YAML file')
+  .option('--seeds <N>', 'how many seeds', integer, 100)
+  .option('--from <seed>', 'first seed', integer, 1)
+  .option('--clock <clock>', 'virtual (default) or real', (value: string) => {
+    if (value !== 'real' && value !== 'virtual') throw new InvalidArgumentError('must be real or virtual')
+    return value
+  }, 'virtual')
+  .option('--json', 'print the summary as JSON')
+  .action(async (options: { scenario: string, seeds: number, from: number, clock: 'real' | 'virtual', json?: boolean }) => {
+    console.error(`sim sweep: ${options.scenario}, seeds ${options.from} … ${options.from + options.seeds - 1}, ${options.clock} time`)
+    const summary = await sweep({
+      ...options,
+      onRun: (run, done) => {
+        console.error(`[${done}/${options.seeds}] seed ${run.seed}: ${run.error !== undefined ? `FAILED ${run.error}` : `conflicting QCs ${run.conflicting_qcs ?? '—'}, decisions ${run.decisions === null ? '—' : `${run.decisions.reached}/${run.decisions.expected}`}, delivery ${run.delivery_ratio === null ? '—' : (run.delivery_ratio * 100).toFixed(1) + ' %'}`}`)
+      }
+    })
+    if (options.json === true) console.log(JSON.stringify(summary, null, 2))
+    else console.log(sweepTable(summary))
+    if (summary.conflicting_qcs_total > 0 || summary.runs_failed > 0) process.exitCode = 1
+  })
+
 const program = new Command()
   .name('sim')
   .description('Run many real fedmesh nodes on this machine and measure them')
   .argument('<scenario>', 'scenario file (YAML), e.g. sim/scenarios/smoke.yaml')
   .option('--workers <K>', 'spread the nodes over K child processes talking TCP loopback (0 = one process, memory transport)', integer, 0)
   .option('--seed <N>', 'override the scenario seed', integer)
+  .option('--nodes <N>', 'override the scenario\'s node count', integer)
   .option('--out <dir>', 'output folder (default sim/out/<scenario>-<seed>)')
   .option('--no-progress', 'no progress bar')
   .option('--json', 'print the report as JSON instead of the table')
+  .option('--latency-scale <scale>', 'the latency CDF plot\'s x axis: linear or log', (value: string) => {
+    if (value !== 'linear' && value !== 'log') throw new InvalidArgumentError('must be linear or log')
+    return value
+  }, 'linear')
+  .option('--baseline', 'after the run, measure the raw libp2p baseline (same nodes, load, message size) in this process and report fedmesh / baseline CPU ratios')
   .option('--clock <clock>', 'real, or virtual: every node on one simulated clock, the same seed giving the same report (in-process only)', (value: string) => {
     if (value !== 'real' && value !== 'virtual') throw new InvalidArgumentError('must be real or virtual')
     return value
   }, 'real')
-  .action(async (file: string, options: { workers: number, seed?: number, out?: string, progress: boolean, json?: boolean, clock: 'real' | 'virtual' }) => {
+  .action(async (file: string, options: { workers: number, seed?: number, nodes?: number, out?: string, progress: boolean, json?: boolean, baseline?: boolean, latencyScale: 'linear' | 'log', clock: 'real' | 'virtual' }) => {
     let scenario = await loadScenario(file)
     if (options.seed !== undefined) scenario = parseScenario({ ...scenario, seed: options.seed }, file)
+    if (options.nodes !== undefined) scenario = parseScenario({ ...scenario, nodes: options.nodes }, file)
     const outDir = options.out ?? defaultOutDir(scenario)
     console.error(`sim: ${scenario.name}, ${scenario.nodes} nodes, seed ${scenario.seed}, ${options.workers === 0 ? 'in-process' : `${options.workers} workers`}`)
     const bar = options.progress && process.stderr.isTTY
@@ -46,6 +79,8 @@ const program = new Command()
       const { report, files, virtualTime } = await simulate(scenario, {
         workers: options.workers,
         clock: options.clock,
+        baseline: options.baseline === true,
+        plots: { latencyScale: options.latencyScale },
         outDir,
         onProgress: (p) => {
           bar?.update(Math.min(100, Math.round(100 * p.elapsedSeconds / p.totalSeconds)), {
@@ -65,7 +100,8 @@ const program = new Command()
   })
 
 try {
-  await program.parseAsync(process.argv)
+  if (process.argv[2] === 'sweep') await sweepProgram.parseAsync(process.argv.slice(3), { from: 'user' })
+  else await program.parseAsync(process.argv)
 } catch (err) {
   if (err instanceof InputError) {
     console.error(err.message)

@@ -4,6 +4,7 @@
  * nodes in this process (memory transport, or TCP loopback inside a worker),
  * `WorkerCluster` (workers.ts) spreads them over child processes.
  */
+import { createHash } from 'node:crypto'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -24,6 +25,9 @@ import { ByteCounter } from './byte-counter.ts'
 import { attack, consensusView, loadSimGenesis, simGenesis, type NodeConsensusView, type SimGenesis } from './consensus.ts'
 import { VOTE_CLASS } from '../src/services/consensus/index.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload, simNow } from './load.ts'
+import { AttackPlayer, type AttackStats, type PenaltyStats } from './attacks.ts'
+import { CachingVerifier } from './profile.ts'
+import { hybridVerifier } from '../src/crypto/hybrid.ts'
 
 /** How long a simulated node waits for a proposal to reach it before it votes, and how often it looks (ms). */
 const VOTE_EVENT_WAIT_MS = 10_000
@@ -99,8 +103,21 @@ export interface SimConsensus {
   nodeIds: () => Promise<string[]>
 }
 
+/** A scenario's attack on the nodes (in-process clusters only; sim/attacks.ts). */
+export interface SimAttackControl {
+  start: () => Promise<void>
+  /** one round: dials, junk, and a sample of who is connected to whom */
+  tick: () => Promise<void>
+  /** what the attack did so far, and the gossipsub scores honest nodes hold for the attackers now */
+  observe: () => { stats: AttackStats, penalties: PenaltyStats }
+}
+
 /** The operations the coordinator needs, whatever the processes behind them. */
 export interface Cluster {
+  /** the lean profile's verification cache counts (in-process clusters; undefined otherwise) */
+  verificationCache?: () => { hits: number, misses: number } | undefined
+  /** present when the scenario has an attack */
+  attack?: SimAttackControl
   /** present when the cluster can play consensus slots */
   consensus?: SimConsensus
   /** Starts a node knowing only `bootstrap`; resolves to its dialable addresses. */
@@ -166,6 +183,9 @@ export class LocalCluster implements Cluster {
   private readonly joinTimer: NodeJS.Timeout
   private genesis: SimGenesis | undefined
   private readonly voteVerdicts: Record<string, number> = {}
+  private attackPlayer: AttackPlayer | undefined
+  /** the lean profile's verification cache, shared by this process's nodes */
+  private readonly verifier: CachingVerifier | undefined
 
   private constructor (init: LocalClusterInit, identities: Map<number, Identity>, memberKeys: Array<[string, HybridPublicKey]>, peerIds: string[]) {
     this.scenario = init.scenario
@@ -180,6 +200,12 @@ export class LocalCluster implements Cluster {
     this.memberIds = peerIds
     peerIds.forEach((id, index) => this.indexOfPeer.set(id, index))
     this.joinTimer = setInterval(() => { this.checkJoins() }, JOIN_POLL_MS)
+    this.verifier = init.scenario.profile === 'lean' ? new CachingVerifier(hybridVerifier()) : undefined
+  }
+
+  /** The lean profile's verification cache counts (undefined in the production profile). */
+  verificationCache (): { hits: number, misses: number } | undefined {
+    return this.verifier === undefined ? undefined : { hits: this.verifier.hits, misses: this.verifier.misses }
   }
 
   /** Derives every node's keys from the plan (peer ids of all, signers of the local ones). */
@@ -197,7 +223,22 @@ export class LocalCluster implements Cluster {
       memberKeys.push([peerId.toString(), signer.publicKey])
       if (local.has(spec.index)) identities.set(spec.index, { privateKey, peerId, signer, random: seededRandom(spec.randomSeed) })
     }
+    // eclipse attackers are members: the membership names them, so the gater admits them (they are not nodes of the plan)
+    if (init.scenario.attack?.kind === 'eclipse') {
+      for (const seed of init.plan.attackerSeeds) {
+        const signer = hybridSignerFromSeeds({ ed25519Seed: seed, mldsaSeed: new Uint8Array(createHash('sha256').update(seed).update('mldsa').digest()) })
+        memberKeys.push([peerIdFromPrivateKey(await generateKeyPairFromSeed('Ed25519', seed)).toString(), signer.publicKey])
+      }
+    }
     const cluster = new LocalCluster(init, identities, memberKeys, peerIds)
+    if (init.scenario.attack !== undefined) {
+      cluster.attackPlayer = new AttackPlayer({
+        scenario: init.scenario,
+        plan: init.plan,
+        runId: cluster.runId,
+        nodes: () => [...cluster.lives].map(([index, life]) => ({ index, node: life.node }))
+      })
+    }
     if (init.scenario.federation.genesis) cluster.genesis = await simGenesis(init.plan, SIM_FEDERATION_ID)
     return cluster
   }
@@ -226,6 +267,7 @@ export class LocalCluster implements Cluster {
       config,
       privateKey: identity.privateKey,
       signer: identity.signer,
+      ...(this.verifier === undefined ? {} : { verifier: this.verifier }),
       random: identity.random,
       transport: this.transport,
       libp2pMetrics: false,
@@ -238,7 +280,11 @@ export class LocalCluster implements Cluster {
       // trimmer holds them, like every node, to connections_max once a joiner's grace period is over
       ...(this.bootstrapNodes.has(index) ? {} : { connectionsMax: scenario.connections_max }),
       connectionsHighWater: scenario.connections_max,
-      denyPeer: (peer) => this.denied(index, peer),
+      denyPeer: (peer) => {
+        // runs before the federation gater on every dial and handshake: a non-member seen here is refused by it
+        this.attackPlayer?.gaterCheck(this.membership.members.has(peer.toString()))
+        return this.denied(index, peer)
+      },
       preloadedMembership: this.membership,
       // Every sim node shares 127.0.0.1 over TCP; gossipsub's IP colocation penalty (P6) would graylist
       // them all. That is an artefact of one machine, not of the network under test.
@@ -316,8 +362,19 @@ export class LocalCluster implements Cluster {
     return sample
   }
 
+  get attack (): SimAttackControl | undefined {
+    const player = this.attackPlayer
+    if (player === undefined) return undefined
+    return {
+      start: async () => { await player.start(SIM_FEDERATION_ID) },
+      tick: async () => { await player.tick(SIM_FEDERATION_ID) },
+      observe: () => ({ stats: player.snapshot(), penalties: player.penalties() })
+    }
+  }
+
   async close (): Promise<void> {
     clearInterval(this.joinTimer)
+    await this.attackPlayer?.close()
     await Promise.all([...this.lives.keys()].map(async (index) => { await this.stop(index) }))
   }
 

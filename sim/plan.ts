@@ -46,6 +46,10 @@ export interface Plan {
   byzantine: number[]
   /** consensus slots after the load phase, each with its honest proposer */
   slots: Array<{ slot: string, proposer: number }>
+  /** the eclipse attack's victim (a node neither bootstrap nor byzantine), else null */
+  victim: number | null
+  /** attacker peers' Ed25519 seeds (sybil, eclipse): not nodes of the plan */
+  attackerSeeds: Uint8Array[]
 }
 
 /** A 32-byte seed for one key of one node, from the scenario seed. */
@@ -186,5 +190,10 @@ export function makePlan (scenario: Scenario): Plan {
   const byzantine = sample(rng, nodes.filter((n) => !n.bootstrap).map((n) => n.index), scenario.byzantine.count).sort((a, b) => a - b)
   const honest = nodes.map((n) => n.index).filter((i) => !byzantine.includes(i))
   const slots = Array.from({ length: scenario.consensus.slots }, (_, s) => ({ slot: `sim/${s + 1}`, proposer: honest[uniformInt(rng, 0, honest.length - 1)] }))
-  return { seed: scenario.seed, nodes, startOrder, dials, events, byzantine, slots }
+  // the attack is drawn after everything else, so scenarios without one keep the plans they had
+  const attack = scenario.attack
+  const victims = honest.filter((i) => !bootstrap.has(i))
+  const victim = attack?.kind === 'eclipse' && victims.length > 0 ? victims[uniformInt(rng, 0, victims.length - 1)] : null
+  const attackerSeeds = attack === undefined || attack.kind === 'covert_flash' ? [] : Array.from({ length: attack.count }, (_, i) => keySeed(scenario.seed, 'attacker-ed25519', i))
+  return { seed: scenario.seed, nodes, startOrder, dials, events, byzantine, slots, victim, attackerSeeds }
 }

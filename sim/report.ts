@@ -11,6 +11,8 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import type { RunRecord, NodeLife, PublishRecord, ConsensusRunRecord } from './run.ts'
+import type { CpuFigures } from './bench/raw-libp2p.ts'
+import { deviations } from './profile.ts'
 
 export const REPORT_SCHEMA = 'fedmesh.sim.report/1'
 /**
@@ -25,12 +27,35 @@ const CDF_POINTS_MAX = 200
 
 const percentilesSchema = z.strictObject({ count: z.number().int().min(0), p50: z.number().nullable(), p90: z.number().nullable(), p99: z.number().nullable(), max: z.number().nullable() })
 
+/** Per-node CPU and memory of one run (fedmesh, or the raw libp2p baseline measured the same way: sim/bench/raw-libp2p.ts). */
+const cpuFiguresSchema = z.strictObject({
+  nodes: z.number().int().min(0),
+  nodes_joined: z.number().int().min(0),
+  connections_mean: z.number().min(0),
+  /** CPU per node per second while nothing is published (the second half of the settle window), ms/s */
+  idle_ms_per_s: z.number(),
+  /** CPU per node from the first start until every node had a mesh peer, ms */
+  join_ms: z.number(),
+  /** load-phase CPU net of the idle rate, per delivered message, ms */
+  per_delivery_ms: z.number().nullable(),
+  deliveries: z.number().int().min(0),
+  expected_deliveries: z.number().int().min(0),
+  rss_bytes_per_node_net: z.number()
+})
+
 export const reportSchema = z.strictObject({
   schema: z.literal(REPORT_SCHEMA),
   scenario: z.string(),
   seed: z.number().int(),
   mode: z.strictObject({ workers: z.number().int().min(0), transport: z.string(), clock: z.enum(['real', 'virtual']) }),
   nodes: z.number().int().min(1),
+  /** the sim profile and every way this run differs from production nodes (sim/profile.ts) */
+  profile: z.strictObject({
+    name: z.enum(['production', 'lean']),
+    deviations: z.array(z.string()),
+    /** lean: the process-wide verification cache (null in the production profile, or with workers: their counts stay in the workers) */
+    verification_cache: z.strictObject({ hits: z.number().int().min(0), misses: z.number().int().min(0) }).nullable()
+  }),
   wall_seconds: z.number().min(0),
   join: z.strictObject({
     nodes_joined: z.number().int().min(0),
@@ -107,6 +132,52 @@ export const reportSchema = z.strictObject({
     /** verdicts on the vote class at every node: accept, ignore:<code>, reject:<code> */
     verdicts: z.record(z.string(), z.number().int().min(0))
   }).nullable(),
+  /** the scenario's attack (sim/attacks.ts), null without one */
+  attack: z.strictObject({
+    kind: z.string(),
+    attackers: z.number().int().min(0),
+    /** from the start of the load phase */
+    start_s: z.number(),
+    /** eclipse: the node under attack */
+    victim: z.number().int().nullable(),
+    /** attacker dials: completed / failed as the attacker saw them (a sybil's dial may complete on its side before the honest node's gater closes it) */
+    dials: z.strictObject({ attempted: z.number().int().min(0), completed: z.number().int().min(0), failed: z.number().int().min(0) }),
+    /** honest nodes' gater checks of peers outside the membership (each refused) */
+    gater_refusals: z.number().int().min(0),
+    /** sybil: the most connections honest nodes held to attackers at any round (must be 0); null when the attackers are members */
+    honest_connections_to_attackers_max: z.number().int().min(0).nullable(),
+    attack_messages: z.number().int().min(0),
+    /** delivery to honest nodes of messages honest nodes published before / after the attack started */
+    honest_delivery: z.strictObject({
+      before: z.strictObject({ expected: z.number().int(), delivered: z.number().int() }),
+      after: z.strictObject({ expected: z.number().int(), delivered: z.number().int() })
+    }),
+    /** covert_flash: delivery to honest nodes of the (valid) load the byzantine members published after the flash — honest nodes that graylisted them drop it */
+    from_attackers_after: z.strictObject({ expected: z.number().int(), delivered: z.number().int() }),
+    victim_delivery: z.strictObject({
+      expected: z.number().int(),
+      delivered: z.number().int(),
+      attacker_connections_max: z.number().int().nullable(),
+      honest_connections_min: z.number().int().nullable()
+    }).nullable(),
+    /** gossipsub scores honest nodes hold for the attackers at the end of the load */
+    penalties: z.strictObject({
+      pairs_scored: z.number().int().min(0),
+      pairs_negative: z.number().int().min(0),
+      pairs_graylisted: z.number().int().min(0),
+      graylist_threshold: z.number(),
+      min_score: z.number().nullable()
+    })
+  }).nullable(),
+  /** in-process real-time runs only (null under virtual time or workers): fedmesh's CPU per node, and the raw libp2p baseline measured in the same run (--baseline) */
+  cpu: z.strictObject({
+    fedmesh: cpuFiguresSchema,
+    baseline: cpuFiguresSchema.nullable(),
+    /** what the baseline ran: peers, degree, message size, heartbeat */
+    baseline_settings: z.string().nullable(),
+    /** fedmesh / baseline */
+    ratio: z.strictObject({ connections: z.number().nullable(), idle: z.number().nullable(), join: z.number().nullable(), per_delivery: z.number().nullable(), rss: z.number().nullable() }).nullable()
+  }).nullable(),
   node_detail: z.array(z.strictObject({
     index: z.number().int(),
     bootstrap: z.boolean(),
@@ -164,10 +235,11 @@ export function percentiles (values: number[]): Report['join']['time_ms'] {
   return { count: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1] }
 }
 
-type PairKind = 'expected' | 'across' | 'none'
+type PairKind = 'expected' | 'across' | 'none' | 'byzantine'
 
-/** Whether node `node` should get message `publish`, given its lives. */
-function pairKind (publish: PublishRecord, node: number, lives: NodeLife[] | undefined, expectMs: number): PairKind {
+/** Whether node `node` should get message `publish`, given its lives. Byzantine members are not counted: delivery is to honest nodes. */
+function pairKind (publish: PublishRecord, node: number, lives: NodeLife[] | undefined, expectMs: number, byzantine: ReadonlySet<number>): PairKind {
+  if (byzantine.has(node)) return 'byzantine'
   if (node === publish.node || lives === undefined) return 'none'
   const alive = lives.some((life) => life.joinedAtMs !== undefined && life.joinedAtMs <= publish.publishedAtMs &&
     (life.stoppedAtMs === undefined || life.stoppedAtMs >= publish.publishedAtMs + expectMs))
@@ -197,6 +269,11 @@ interface PairCounts {
   unexpected: number
   buckets: Map<number, { expected: number, delivered: number }>
   partitions: PartitionCounts[]
+  /** relative to the attack's start (publish time) */
+  beforeAttack: { expected: number, delivered: number }
+  afterAttack: { expected: number, delivered: number }
+  fromAttackersAfter: { expected: number, delivered: number }
+  victim: { expected: number, delivered: number }
 }
 
 function countPairs (record: RunRecord): PairCounts {
@@ -209,8 +286,14 @@ function countPairs (record: RunRecord): PairCounts {
     delivered: 0,
     unexpected: 0,
     buckets: new Map(),
-    partitions: record.partitions.map(() => ({ published: 0, withinExpected: 0, withinDelivered: 0, acrossPairs: 0, acrossDelivered: 0, beyondPairs: 0, beyondDelivered: 0, afterPublished: 0, afterExpected: 0, afterDelivered: 0 }))
+    partitions: record.partitions.map(() => ({ published: 0, withinExpected: 0, withinDelivered: 0, acrossPairs: 0, acrossDelivered: 0, beyondPairs: 0, beyondDelivered: 0, afterPublished: 0, afterExpected: 0, afterDelivered: 0 })),
+    beforeAttack: { expected: 0, delivered: 0 },
+    afterAttack: { expected: 0, delivered: 0 },
+    fromAttackersAfter: { expected: 0, delivered: 0 },
+    victim: { expected: 0, delivered: 0 }
   }
+  const byzantine = new Set(plan.byzantine)
+  const attackStartMs = record.attack?.startMs
   for (const publish of record.publishes.values()) {
     const got = record.deliveries.get(publish.message) ?? new Map<number, number>()
     const second = Math.floor((publish.publishedAtMs - record.loadStartMs) / 1000)
@@ -224,11 +307,18 @@ function countPairs (record: RunRecord): PairCounts {
     if (during !== undefined) during.published++
     if (after !== undefined) after.afterPublished++
     for (const spec of plan.nodes) {
-      const kind = pairKind(publish, spec.index, record.lives.get(spec.index), expectMs)
+      const kind = pairKind(publish, spec.index, record.lives.get(spec.index), expectMs, byzantine)
       const at = got.get(spec.index)
       if (kind === 'expected') {
         counts.expected++
         bucket.expected++
+        const side = attackStartMs === undefined
+          ? undefined
+          : publish.publishedAtMs < attackStartMs ? (byzantine.has(publish.node) ? undefined : counts.beforeAttack) : (byzantine.has(publish.node) ? counts.fromAttackersAfter : counts.afterAttack)
+        if (side !== undefined) side.expected++
+        if (side !== undefined && at !== undefined) side.delivered++
+        if (spec.index === plan.victim) counts.victim.expected++
+        if (spec.index === plan.victim && at !== undefined) counts.victim.delivered++
         if (during !== undefined) during.withinExpected++
         if (after !== undefined) after.afterExpected++
         if (at === undefined) continue
@@ -244,7 +334,7 @@ function countPairs (record: RunRecord): PairCounts {
         if (beyond) during.beyondPairs++
         if (at !== undefined) during.acrossDelivered++
         if (at !== undefined && beyond) during.beyondDelivered++
-      } else if (at !== undefined) {
+      } else if (at !== undefined && kind !== 'byzantine') {
         counts.unexpected++
       }
     }
@@ -256,7 +346,8 @@ function countPairs (record: RunRecord): PairCounts {
 export function analyse (record: RunRecord): Report {
   const { scenario, plan } = record
   const gossipWindowMs = GOSSIP_HISTORY_HEARTBEATS * scenario.gossip_heartbeat_ms
-  const { latencies, expected, delivered, unexpected, buckets, partitions: partitionCounts } = countPairs(record)
+  const pairCounts = countPairs(record)
+  const { latencies, expected, delivered, unexpected, buckets, partitions: partitionCounts } = pairCounts
   const sortedLatencies = Float64Array.from(latencies).sort()
   const cdfStep = Math.max(1, Math.floor(sortedLatencies.length / CDF_POINTS_MAX))
   const latencyCdf: Report['latency_cdf'] = []
@@ -286,6 +377,7 @@ export function analyse (record: RunRecord): Report {
     seed: scenario.seed,
     mode: { workers: record.workers, transport: record.transport, clock: record.clock },
     nodes: scenario.nodes,
+    profile: { name: scenario.profile, deviations: deviations(scenario, { workers: record.workers, clock: record.clock }), verification_cache: record.verificationCache ?? null },
     wall_seconds: (record.finishedAtMs - record.startedAtMs) / 1000,
     join: {
       nodes_joined: [...record.lives.values()].filter((lives) => lives.some((l) => l.joinedAtMs !== undefined)).length,
@@ -332,6 +424,8 @@ export function analyse (record: RunRecord): Report {
     series,
     latency_cdf: latencyCdf,
     consensus: record.consensus === undefined ? null : consensusSection(record, record.consensus),
+    attack: attackSection(record, pairCounts),
+    cpu: null,
     node_detail: plan.nodes.map((spec) => {
       const last = lastNodes.find((n) => n.index === spec.index)
       const first = record.lives.get(spec.index)?.[0]
@@ -346,5 +440,69 @@ export function analyse (record: RunRecord): Report {
       }
     })
   }
+  report.cpu = cpuSection(record, report)
   return reportSchema.parse(report)
+}
+
+/** The attack as observed: the player's counters and the scores, with honest delivery split at the attack's start. */
+function attackSection (record: RunRecord, counts: PairCounts): Report['attack'] {
+  const spec = record.scenario.attack
+  const attack = record.attack
+  if (spec === undefined || attack === undefined) return null
+  const { stats, penalties } = attack
+  return {
+    kind: spec.kind,
+    attackers: stats.attackers,
+    start_s: (attack.startMs - record.loadStartMs) / 1000,
+    victim: record.plan.victim,
+    dials: stats.dials,
+    gater_refusals: stats.gaterRefusals,
+    honest_connections_to_attackers_max: stats.honestConnectionsToAttackersMax,
+    attack_messages: stats.attackMessages,
+    honest_delivery: { before: counts.beforeAttack, after: counts.afterAttack },
+    from_attackers_after: counts.fromAttackersAfter,
+    victim_delivery: record.plan.victim === null
+      ? null
+      : { ...counts.victim, attacker_connections_max: stats.victimAttackerConnectionsMax, honest_connections_min: stats.victimHonestConnectionsMin },
+    penalties: { pairs_scored: penalties.pairsScored, pairs_negative: penalties.pairsNegative, pairs_graylisted: penalties.pairsGraylisted, graylist_threshold: penalties.graylistThreshold, min_score: penalties.minScore }
+  }
+}
+
+const ratioOf = (a: number | null, b: number | null): number | null => a === null || b === null || b === 0 ? null : a / b
+
+/** fedmesh's CPU per node from the run's CPU marks, and the baseline beside it when one was measured. */
+function cpuSection (record: RunRecord, report: Report): Report['cpu'] {
+  const cpu = record.cpu
+  if (cpu === undefined) return null
+  const nodes = report.join.nodes_started
+  let deliveries = 0
+  for (const byNode of record.deliveries.values()) for (const at of byNode.values()) if (at <= cpu.loadWindowEndMs) deliveries++
+  const idleRate = cpu.idleWallMs > 0 ? cpu.idleMs / (cpu.idleWallMs / 1000) : 0
+  const up = record.lastNodes.filter((n) => n.up)
+  const fedmesh: CpuFigures = {
+    nodes,
+    nodes_joined: report.join.nodes_joined,
+    connections_mean: up.length === 0 ? 0 : up.reduce((sum, n) => sum + n.connections, 0) / up.length,
+    idle_ms_per_s: nodes === 0 ? 0 : idleRate / nodes,
+    join_ms: nodes === 0 ? 0 : cpu.joinMs / nodes,
+    per_delivery_ms: deliveries === 0 ? null : (cpu.loadMs - idleRate * cpu.loadWallMs / 1000) / deliveries,
+    deliveries,
+    expected_deliveries: report.messages.expected_deliveries,
+    rss_bytes_per_node_net: report.per_node.rss_bytes_per_node_net
+  }
+  const baseline = record.cpuBaseline?.figures ?? null
+  return {
+    fedmesh,
+    baseline,
+    baseline_settings: record.cpuBaseline?.settings ?? null,
+    ratio: baseline === null
+      ? null
+      : {
+          connections: ratioOf(fedmesh.connections_mean, baseline.connections_mean),
+          idle: ratioOf(fedmesh.idle_ms_per_s, baseline.idle_ms_per_s),
+          join: ratioOf(fedmesh.join_ms, baseline.join_ms),
+          per_delivery: ratioOf(fedmesh.per_delivery_ms, baseline.per_delivery_ms),
+          rss: ratioOf(fedmesh.rss_bytes_per_node_net, baseline.rss_bytes_per_node_net)
+        }
+  }
 }

@@ -13,6 +13,8 @@ import { makePlan, type Plan, type PlannedEvent } from './plan.ts'
 import type { Cluster, ClusterSample, NodeSample, PublishResult } from './cluster.ts'
 import type { NodeConsensusView } from './consensus.ts'
 import { simNow } from './load.ts'
+import type { CpuFigures } from './bench/raw-libp2p.ts'
+import type { AttackStats, PenaltyStats } from './attacks.ts'
 
 /** Node starts in flight at once during the join phase. */
 const STARTS_CONCURRENT_MAX = 16
@@ -62,6 +64,24 @@ export interface ConsensusRunRecord {
   verdicts: Record<string, number>
 }
 
+/**
+ * CPU marks of an in-process real-time run (`process.cpuUsage()`, ms of user + system over every node
+ * of this process): absent under virtual time (a host figure would break identical reports) and with
+ * workers (the nodes' CPU is spent in the child processes).
+ */
+export interface CpuRecord {
+  /** CPU from the first node's start until every node had a mesh peer (or the join timeout) */
+  joinMs: number
+  /** the second half of the settle window: nothing is published */
+  idleMs: number
+  idleWallMs: number
+  /** the load phase, and the drain after it when no consensus slot runs in between */
+  loadMs: number
+  loadWallMs: number
+  /** deliveries up to this time belong to the load window */
+  loadWindowEndMs: number
+}
+
 /** Everything the coordinator observed. */
 export interface RunRecord {
   scenario: Scenario
@@ -88,6 +108,13 @@ export interface RunRecord {
   partitions: PartitionRecord[]
   topologyDials: { attempted: number, failed: number }
   consensus?: ConsensusRunRecord
+  cpu?: CpuRecord
+  /** the scenario's attack: when it started (simNow ms), what it did, the scores at the end of the load */
+  attack?: { startMs: number, stats: AttackStats, penalties: PenaltyStats }
+  /** the lean profile's verification cache, read when the cluster closes */
+  verificationCache?: { hits: number, misses: number }
+  /** the raw libp2p baseline measured after the run, in the same process (simulate's `baseline` option) */
+  cpuBaseline?: { figures: CpuFigures, settings: string }
 }
 
 export interface Progress {
@@ -103,6 +130,12 @@ export interface Progress {
 
 export interface RunOptions {
   onProgress?: (progress: Progress) => void
+}
+
+/** CPU time of this process so far, ms (user + system). */
+function cpuMs (): number {
+  const usage = process.cpuUsage()
+  return (usage.user + usage.system) / 1000
 }
 
 const sleep = async (ms: number): Promise<void> => { if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms)) }
@@ -152,21 +185,35 @@ class Coordinator {
 
   async run (): Promise<RunRecord> {
     const sampler = setInterval(() => { void this.takeSample() }, this.scenario.sample_interval_seconds * 1000)
+    const measureCpu = this.record.clock === 'real' && this.record.workers === 0
     try {
+      const joinCpu = cpuMs()
       await this.join()
+      const joinEndCpu = cpuMs()
       this.phase = 'settle'
-      await sleep(this.scenario.join.settle_seconds * 1000)
+      // the first half of the settle window lets the join's after-effects (DHT walks, discovery dials) pass; the second half is the idle measurement
+      await sleep(this.scenario.join.settle_seconds * 500)
+      const idleCpu = cpuMs()
+      const idleWall = simNow()
+      await sleep(this.scenario.join.settle_seconds * 500)
+      const loadCpu = cpuMs()
+      const loadWall = simNow()
       this.phase = 'load'
       await this.load()
+      const cpu: CpuRecord = { joinMs: joinEndCpu - joinCpu, idleMs: loadCpu - idleCpu, idleWallMs: loadWall - idleWall, loadMs: cpuMs() - loadCpu, loadWallMs: simNow() - loadWall, loadWindowEndMs: simNow() }
       this.phase = 'consensus'
       await this.consensus()
       this.phase = 'drain'
       await Promise.all(this.inFlight)
       await sleep(this.scenario.drain_seconds * 1000)
+      if (this.plan.slots.length === 0) Object.assign(cpu, { loadMs: cpuMs() - loadCpu, loadWallMs: simNow() - loadWall, loadWindowEndMs: simNow() })
+      if (measureCpu) this.record.cpu = cpu
       await this.takeSample()
     } finally {
       clearInterval(sampler)
       await this.sampling
+      const cache = this.cluster.verificationCache?.()
+      if (cache !== undefined) this.record.verificationCache = cache
       this.phase = 'done'
       await this.cluster.close()
       this.record.finishedAtMs = simNow()
@@ -204,16 +251,38 @@ class Coordinator {
     }
   }
 
-  /** Plays the timeline; publishes, stops and starts run in the background (tracked), partitions in order. */
+  /** Plays the timeline; publishes, stops and starts run in the background (tracked), partitions in order; the attack beside it. */
   private async load (): Promise<void> {
     const { record, scenario } = this
     record.loadStartMs = simNow()
+    const attack = this.attackLoop()
     for (const event of this.plan.events) {
       await sleep(record.loadStartMs + event.atMs - simNow())
       await this.play(event)
     }
     await sleep(record.loadStartMs + scenario.duration_seconds * 1000 - simNow())
     record.loadEndMs = simNow()
+    await attack
+  }
+
+  /** The scenario's attack: starts at attack.start_seconds, a round every 1/rate s until the load ends, then the scores are read. */
+  private async attackLoop (): Promise<void> {
+    const { record, scenario } = this
+    const spec = scenario.attack
+    if (spec === undefined) return
+    const control = this.cluster.attack
+    if (control === undefined) throw new Error('this cluster cannot play attacks (in-process runs only)')
+    const endMs = record.loadStartMs + scenario.duration_seconds * 1000
+    const startMs = record.loadStartMs + spec.start_seconds * 1000
+    await sleep(startMs - simNow())
+    await control.start()
+    const intervalMs = 1000 / spec.rate_per_second
+    for (let round = 1; startMs + round * intervalMs < endMs; round++) {
+      await sleep(startMs + round * intervalMs - simNow())
+      await control.tick()
+    }
+    await sleep(endMs - simNow())
+    record.attack = { startMs, ...control.observe() }
   }
 
   /** Each planned slot: the honest proposal, every byzantine member's attack, every honest vote, then a bounded wait for every honest node's QC. */

@@ -69,6 +69,21 @@ const partitionSchema = z.strictObject({
   heal_seconds: seconds.optional()
 })
 
+/** Attacks after the gossipsub v1.1 evaluation (Vyzovitis et al. 2020); sim/attacks.ts. */
+export const ATTACK_KINDS = ['sybil', 'eclipse', 'covert_flash'] as const
+export const ATTACKERS_MAX = 5000
+
+const attackSchema = z.strictObject({
+  /** sybil: non-members dial honest nodes and publish junk; eclipse: extra members dial one victim and forward nothing; covert_flash: the byzantine members behave, then flood invalid messages and stop forwarding */
+  kind: z.enum(ATTACK_KINDS, { error: `must be one of ${ATTACK_KINDS.join(', ')}` }),
+  /** attacker peers (sybil, eclipse); covert_flash uses the byzantine members (byzantine.count) */
+  count: count.min(0, 'must not be negative').max(ATTACKERS_MAX, `must be at most ${ATTACKERS_MAX}`).default(0),
+  /** seconds into the load phase when the attack starts (covert_flash: the flash) */
+  start_seconds: seconds.default(0),
+  /** per attacker per second: dials (sybil, eclipse re-dials) and junk messages */
+  rate_per_second: z.number().min(0.1, 'must be at least 0.1').max(100, 'must be at most 100').default(1)
+})
+
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a lowercase name (letters, digits, "-", "_")'),
   seed: count.min(0, 'must not be negative').max(2 ** 31 - 1, 'must be below 2^31').default(1),
@@ -123,6 +138,9 @@ export const scenarioSchema = z.strictObject({
     join_per_minute: seconds.default(0)
   }).default({ leave_per_minute: 0, join_per_minute: 0 }),
   partitions: z.array(partitionSchema).max(PARTITIONS_MAX).default([]),
+  attack: attackSchema.optional(),
+  /** production (default) or lean: lean adds a process-wide signature verification cache (sim/profile.ts) */
+  profile: z.enum(['production', 'lean'], { error: 'must be production or lean' }).default('production'),
   duration_seconds: z.number({ error: 'must be a number' }).positive('must be positive').max(SCENARIO_DURATION_SECONDS_MAX, `must be at most ${SCENARIO_DURATION_SECONDS_MAX}`),
   /** time after the last publish for messages to arrive */
   drain_seconds: seconds.default(5),
@@ -153,7 +171,14 @@ function crossChecks (scenario: Scenario): ScenarioProblem[] {
   if (topology.kind === 'clusters' && topology.degree >= Math.floor(scenario.nodes / topology.count)) problems.push({ key: 'topology.degree', message: 'must be below the cluster size' })
   if (scenario.connections_max < scenario.connections_target) problems.push({ key: 'connections_max', message: `must be at least connections_target (${scenario.connections_target})` })
   if (scenario.consensus.slots > 0 && !scenario.federation.genesis) problems.push({ key: 'consensus.slots', message: 'needs federation.genesis: true (consensus runs only with a membership)' })
-  if (scenario.byzantine.count > 0 && scenario.consensus.slots === 0) problems.push({ key: 'byzantine.count', message: 'byzantine members act in consensus slots: set consensus.slots' })
+  const attack = scenario.attack
+  if (attack !== undefined) {
+    if (attack.start_seconds >= scenario.duration_seconds) problems.push({ key: 'attack.start_seconds', message: 'must be before duration_seconds' })
+    if (attack.kind === 'covert_flash' && scenario.byzantine.count === 0) problems.push({ key: 'byzantine.count', message: 'covert_flash is played by the byzantine members: set byzantine.count' })
+    if (attack.kind !== 'covert_flash' && attack.count === 0) problems.push({ key: 'attack.count', message: `${attack.kind} needs attackers (attack.count ≥ 1)` })
+    if (attack.kind === 'eclipse' && scenario.nodes - scenario.bootstrap - scenario.byzantine.count < 1) problems.push({ key: 'attack.kind', message: 'eclipse needs a victim outside the bootstrap set and the byzantine members' })
+  }
+  if (scenario.byzantine.count > 0 && scenario.consensus.slots === 0 && attack?.kind !== 'covert_flash') problems.push({ key: 'byzantine.count', message: 'byzantine members act in consensus slots (or in a covert_flash attack): set consensus.slots' })
   if (3 * scenario.byzantine.count >= scenario.nodes) problems.push({ key: 'byzantine.count', message: `must be below a third of the nodes (${scenario.nodes}): f < n/3 is the safety bound` })
   if (scenario.byzantine.count > scenario.nodes - scenario.bootstrap) problems.push({ key: 'byzantine.count', message: 'byzantine members are drawn from the non-bootstrap nodes' })
   scenario.partitions.forEach((partition, p) => {

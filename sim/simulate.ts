@@ -13,10 +13,11 @@ import { LocalCluster, type Cluster } from './cluster.ts'
 import { WorkerCluster } from './workers.ts'
 import { runScenario, type Progress } from './run.ts'
 import { analyse, type Report } from './report.ts'
-import { renderPlots } from './plots.ts'
+import { renderPlots, type PlotOptions } from './plots.ts'
 import { InputError } from '../src/core/errors.ts'
 import { inVirtualTime, type VirtualTimeStats } from './virtual-time.ts'
 import { useVirtualSimClock } from './load.ts'
+import { ENVELOPE_OVERHEAD_BYTES, RAW_DEGREE, measureRawLibp2p } from './bench/raw-libp2p.ts'
 
 export class WorkersError extends InputError {
   static override readonly code = 'WorkersError'
@@ -31,6 +32,10 @@ export interface SimulateOptions {
   onProgress?: (progress: Progress) => void
   /** real (default) or virtual: every node on one simulated clock (in-process only) */
   clock?: 'real' | 'virtual'
+  /** after the run, measure the raw libp2p baseline (sim/bench/raw-libp2p.ts) with the same nodes, load and message size, in this process: the report's cpu.baseline */
+  baseline?: boolean
+  /** plot settings (the latency CDF's scale) */
+  plots?: PlotOptions
 }
 
 export interface SimulateResult {
@@ -51,15 +56,24 @@ export async function simulate (scenario: Scenario, options: SimulateOptions = {
   const workers = options.workers ?? 0
   if (!Number.isInteger(workers) || workers < 0 || workers > WORKERS_MAX) throw new WorkersError(`--workers must be an integer from 0 to ${WORKERS_MAX}`)
   if (workers > scenario.nodes) throw new WorkersError(`--workers ${workers} is more than the ${scenario.nodes} nodes`)
+  if (workers > 0 && scenario.attack !== undefined) throw new WorkersError('attacks (attack) run in-process only: use --workers 0')
   if (workers > 0 && scenario.consensus.slots > 0) throw new WorkersError('consensus slots (consensus.slots) run in-process only: use --workers 0')
   const clock = options.clock ?? 'real'
   if (clock === 'virtual' && workers > 0) throw new WorkersError('--clock virtual runs every node in this process: use --workers 0')
+  if (options.baseline === true && (clock === 'virtual' || workers > 0)) throw new WorkersError('--baseline measures CPU in this process: use --workers 0 and the real clock')
   const plan = makePlan(scenario)
   const play = async (): Promise<Report> => {
     const cluster: Cluster = workers === 0
       ? await LocalCluster.create({ scenario, plan, local: plan.nodes.map((n) => n.index), transport: 'memory', virtual: clock === 'virtual' })
       : await WorkerCluster.open({ scenario, workers })
     const record = await runScenario(scenario, cluster, { workers, transport: workers === 0 ? 'memory' : 'tcp', clock }, options.onProgress === undefined ? {} : { onProgress: options.onProgress })
+    if (options.baseline === true) {
+      const messageBytes = scenario.load.payload_bytes + ENVELOPE_OVERHEAD_BYTES
+      const figures = await measureRawLibp2p({
+        nodes: scenario.nodes, seed: scenario.seed, messageBytes, ratePerSecond: scenario.load.rate_per_second, loadSeconds: scenario.duration_seconds, settleSeconds: scenario.join.settle_seconds, drainSeconds: scenario.drain_seconds, heartbeatMs: scenario.gossip_heartbeat_ms
+      })
+      record.cpuBaseline = { figures, settings: `${scenario.nodes} bare libp2p peers in this process (memory, noise, yamux, identify, gossipsub), degree ${RAW_DEGREE}, ${messageBytes}-byte messages at ${scenario.load.rate_per_second}/s for ${scenario.duration_seconds} s, heartbeat ${scenario.gossip_heartbeat_ms} ms, idle measured over the second half of a ${scenario.join.settle_seconds} s settle` }
+    }
     return analyse(record)
   }
   let report: Report
@@ -82,7 +96,7 @@ export async function simulate (scenario: Scenario, options: SimulateOptions = {
     const reportFile = join(options.outDir, 'report.json')
     await writeFile(reportFile, JSON.stringify(report, null, 2) + '\n')
     files.push(reportFile)
-    for (const [name, svg] of Object.entries(await renderPlots(report))) {
+    for (const [name, svg] of Object.entries(await renderPlots(report, options.plots ?? {}))) {
       const file = join(options.outDir, name)
       await writeFile(file, svg)
       files.push(file)
@@ -101,6 +115,7 @@ export function summaryTable (report: Report): string {
   const rows: Array<[string, string]> = [
     ['scenario / seed', `${report.scenario} / ${report.seed}`],
     ['mode', (report.mode.workers === 0 ? 'in-process (memory transport)' : `${report.mode.workers} worker processes (TCP loopback)`) + (report.mode.clock === 'virtual' ? ', virtual time' : '')],
+    ['profile', `${report.profile.name}${report.profile.verification_cache === null ? '' : ` (verification cache: ${report.profile.verification_cache.hits} hits, ${report.profile.verification_cache.misses} misses)`}; ${report.profile.deviations.length} deviations from production in report.json`],
     ['nodes joined / started', `${report.join.nodes_joined} / ${report.join.nodes_started} (of ${report.nodes})`],
     ['time to join p50 / p99 / max', `${ms(report.join.time_ms.p50)} / ${ms(report.join.time_ms.p99)} / ${ms(report.join.time_ms.max)}`],
     ['messages published', `${m.published} (${m.publish_failures} failed to publish)`],
@@ -113,11 +128,28 @@ export function summaryTable (report: Report): string {
     ['RSS per node (gross / net of baseline)', `${mib(report.per_node.rss_bytes_per_node)} / ${mib(report.per_node.rss_bytes_per_node_net)}`],
     ['wall time', `${report.wall_seconds.toFixed(1)} s`]
   ]
+  const cpu = report.cpu
+  if (cpu !== null) {
+    const figure = (f: typeof cpu.fedmesh): string => `idle ${f.idle_ms_per_s.toFixed(2)} ms/s · join ${f.join_ms.toFixed(0)} ms · ${f.per_delivery_ms === null ? '—' : f.per_delivery_ms.toFixed(2)} ms/delivery · ${f.connections_mean.toFixed(1)} conns · ${mib(f.rss_bytes_per_node_net)} net RSS`
+    rows.push(['CPU per node: fedmesh', figure(cpu.fedmesh)])
+    if (cpu.baseline !== null) rows.push(['CPU per node: raw libp2p (same run)', figure(cpu.baseline)])
+    const r = cpu.ratio
+    const x = (v: number | null): string => v === null ? '—' : `${v.toFixed(2)}×`
+    if (r !== null) rows.push(['fedmesh / raw libp2p', `idle ${x(r.idle)} · join ${x(r.join)} · per delivery ${x(r.per_delivery)} · connections ${x(r.connections)} · RSS ${x(r.rss)}`])
+  }
   const c = report.consensus
   if (c !== null) {
     rows.push(['consensus decisions (honest)', `${c.decisions.reached} / ${c.decisions.expected} over ${c.slots} slots; decision p50 / p99 ${ms(c.decision_ms.p50)} / ${ms(c.decision_ms.p99)}`])
     rows.push(['conflicting QCs', String(c.conflicting_qcs)])
     rows.push([`byzantine (${c.byzantine_nodes.length}: ${c.behaviours.join(', ')})`, `${c.attack_messages} messages; evidence held by ${c.evidence.map((e) => `${e.honest_nodes_holding}/${c.honest_nodes}`).join(', ') || '—'} honest nodes`])
+  }
+  const a = report.attack
+  if (a !== null) {
+    const part = (d: { expected: number, delivered: number }): string => `${d.delivered}/${d.expected}`
+    rows.push([`attack: ${a.kind} (${a.attackers} attackers from ${a.start_s.toFixed(1)} s)`, `${a.attack_messages} messages; dials ${a.dials.completed} completed / ${a.dials.failed} failed of ${a.dials.attempted} (attacker's side); gater refusals ${a.gater_refusals}${a.honest_connections_to_attackers_max === null ? '' : `; honest connections to attackers max ${a.honest_connections_to_attackers_max}`}`])
+    rows.push(['honest delivery before / after attack', `${part(a.honest_delivery.before)} / ${part(a.honest_delivery.after)}${a.from_attackers_after.expected > 0 ? `; attackers' own load after it ${part(a.from_attackers_after)}` : ''}`])
+    if (a.victim_delivery !== null) rows.push([`eclipse victim (node ${a.victim})`, `delivered ${part(a.victim_delivery)}; attacker connections max ${a.victim_delivery.attacker_connections_max ?? '—'}, honest connections min ${a.victim_delivery.honest_connections_min ?? '—'}`])
+    rows.push(['penalties (gossipsub scores at honest nodes)', `${a.penalties.pairs_negative} negative, ${a.penalties.pairs_graylisted} below graylist (${a.penalties.graylist_threshold}) of ${a.penalties.pairs_scored} scored pairs; min ${a.penalties.min_score?.toFixed(1) ?? '—'}`])
   }
   for (const p of report.partitions) {
     rows.push([`partition ${p.partition} (${p.group_sizes.join(' | ')})`, `${p.published_during_split} published during split; within side ${p.within.delivered}/${p.within.expected}; across ${p.across.delivered}/${p.across.pairs} (lost ${p.across.lost}); after heal ${p.after_heal.delivered}/${p.after_heal.expected}`])

@@ -17,7 +17,7 @@ import { makePlan } from '../../sim/plan.ts'
 const minimal = { name: 't', nodes: 10, duration_seconds: 5 }
 
 test('the shipped scenarios are valid and have the advertised sizes', async (t) => {
-  const sizes: Record<string, number> = { smoke: 20, hundred: 100, thousand: 1000, churn: 100, partition: 100, byzantine: 7 }
+  const sizes: Record<string, number> = { smoke: 20, hundred: 100, thousand: 1000, churn: 100, partition: 100, byzantine: 7, sybil: 12, eclipse: 12, covert_flash: 10, lean: 200 }
   const files = (await readdir('sim/scenarios')).filter((f) => f.endsWith('.yaml'))
   t.deepEqual(files.map((f) => f.replace('.yaml', '')).sort(), Object.keys(sizes).sort())
   for (const file of files) {
@@ -109,4 +109,21 @@ test('the sim CLI exits 2 on a bad scenario and names the key, before starting a
   t.is(result.status, 2, result.stderr)
   t.regex(result.stderr, /bootstrap: is 6, more than the 5 nodes/)
   t.notRegex(result.stderr + result.stdout, /sim: bad/, 'no run started')
+})
+
+test('attack keys are checked across the scenario before any node starts', (t) => {
+  const problem = (input: object): string => t.throws(() => parseScenario({ ...minimal, ...input }))?.message ?? ''
+  t.regex(problem({ attack: { kind: 'covert_flash', start_seconds: 1 } }), /byzantine\.count: covert_flash is played by the byzantine members/)
+  t.regex(problem({ attack: { kind: 'sybil', count: 0 } }), /attack\.count: sybil needs attackers/)
+  t.regex(problem({ attack: { kind: 'sybil', count: 3, start_seconds: 5 } }), /attack\.start_seconds: must be before duration_seconds/)
+  t.regex(problem({ attack: { kind: 'storm', count: 3 } }), /attack\.kind: must be one of sybil, eclipse, covert_flash/)
+  t.regex(problem({ profile: 'tiny' }), /profile: must be production or lean/)
+  const flash = parseScenario({ ...minimal, nodes: 10, byzantine: { count: 3 }, attack: { kind: 'covert_flash', start_seconds: 1 } })
+  t.is(flash.attack?.kind, 'covert_flash')
+  t.is(makePlan(flash).victim, null)
+  const eclipse = parseScenario({ ...minimal, attack: { kind: 'eclipse', count: 2 } })
+  const plan = makePlan(eclipse)
+  t.deepEqual(plan, makePlan(eclipse), 'the victim and attacker keys come from the seed')
+  t.is(plan.attackerSeeds.length, 2)
+  t.false(plan.nodes[plan.victim ?? 0].bootstrap)
 })
