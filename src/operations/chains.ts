@@ -20,6 +20,7 @@ import { ParticipantRepository } from '../store/participants.ts'
 import { parseArguments as parseArgs } from './arguments.ts'
 import { chainView, type ChainView } from './chain-views.ts'
 import { localNodeId, match } from './matching.ts'
+import { SOLVER_TIME_LIMIT_MS_MAX } from '../solver/index.ts'
 import { requireServices, type Operation, type OperationComponents } from './operation.ts'
 
 /** No chain with that id (or id prefix) on this node. */
@@ -78,6 +79,9 @@ const proposeArgs = z.strictObject({
   /** which chain of the `match` report (1-based); default the first with a participant of this node */
   chain: z.number().int().min(1).optional(),
   cap: z.number().int().nullable().default(6),
+  /** the chains come from the exact/certified clearing (HiGHS in a worker, within the time limit; the heuristic's answer when it already meets the bound or the solver fails) */
+  exact: z.boolean().default(true),
+  time_limit_ms: z.number().int().min(1).max(SOLVER_TIME_LIMIT_MS_MAX).optional(),
   consent_minutes: z.number().int().min(CONSENT_WINDOW_MS_MIN / 60_000).max(CONSENT_WINDOW_MS_MAX / 60_000).optional(),
   execution_delay_minutes: z.number().int().min(0).max(EXECUTION_DELAY_MS_MAX / 60_000).optional(),
   execution_days: z.number().min(1 / 1440).max(EXECUTION_WINDOW_MS_MAX / 86_400_000).optional()
@@ -90,7 +94,7 @@ export const chainPropose: Operation<z.input<typeof proposeArgs>, ChainView> = {
     const options = parseArgs(proposeArgs, args, 'chain.propose')
     const { chains } = requireServices(context, 'chain.propose')
     if (chains === undefined) throw new NoChainToProposeError('this node runs no chain service')
-    const report = await match.run(context, { cap: options.cap })
+    const report = await match.run(context, { cap: options.cap, exact: options.exact, ...(options.time_limit_ms === undefined ? {} : { time_limit_ms: options.time_limit_ms }) })
     const site = localNodeId(context.config)
     const candidates = report.chains.map((chain, i) => ({ chain, i })).filter(({ chain }) => chain.steps.some((s) => s.node === site && s.participant !== undefined))
     const picked = options.chain === undefined ? candidates[0] : candidates.find(({ i }) => i === options.chain! - 1)

@@ -6,6 +6,7 @@
 import { type Command, Option, InvalidArgumentError } from 'commander'
 import { resolve } from 'node:path'
 import { defaultDataDir, print, runOperation } from '../context.ts'
+import { parseTimeLimit } from './match.ts'
 import { CHAIN_PHASES } from '../../core/chain/state.ts'
 import { formatChainLine, formatChainView, type ChainView } from '../../operations/chain-views.ts'
 import type { AttestationView, ReputationEntry } from '../../operations/attestations.ts'
@@ -75,14 +76,18 @@ export function register (program: Command): void {
     .description('propose a chain `fedmesh match` finds to every home node')
     .option('--chain <n>', 'which chain of the match report (default: the first with a participant of this node)', parseNumber(1, 10_000, true))
     .option('--cap <k>', 'chain length cap for the match', parseNumber(2, 12, true))
+    .option('--heuristic', 'pick from the heuristic clearing instead of the exact/certified one (see fedmesh match --exact)')
+    .option('--time-limit <seconds>', 'time budget of the exact clearing', parseTimeLimit)
     .option('--consent-minutes <m>', 'consent window (default 60)', parseNumber(10, 7 * 1440, true))
     .option('--execution-days <d>', 'execution window after the consent deadline (default 7)', parseNumber(1 / 1440, 365, false))
     .addOption(dataDirOption())
     .addOption(jsonOption())
-    .action(async (options: Common & { chain?: number, cap?: number, consentMinutes?: number, executionDays?: number }) => {
+    .action(async (options: Common & { chain?: number, cap?: number, heuristic?: boolean, timeLimit?: number, consentMinutes?: number, executionDays?: number }) => {
       await show(options, 'chain.propose', {
         ...(options.chain === undefined ? {} : { chain: options.chain }),
         ...(options.cap === undefined ? {} : { cap: options.cap }),
+        ...(options.heuristic === true ? { exact: false } : {}),
+        ...(options.timeLimit === undefined ? {} : { time_limit_ms: options.timeLimit }),
         ...(options.consentMinutes === undefined ? {} : { consent_minutes: options.consentMinutes }),
         ...(options.executionDays === undefined ? {} : { execution_days: options.executionDays })
       }, 'proposed')

@@ -29,7 +29,8 @@ function parseCap (value: string): number {
   return cap
 }
 
-function parseTimeLimit (value: string): number {
+/** `--time-limit <seconds>` of the exact clearing, in milliseconds (also `chain propose`). */
+export function parseTimeLimit (value: string): number {
   const seconds = Number(value)
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds * 1000 > SOLVER_TIME_LIMIT_MS_MAX) throw new InvalidArgumentError(`must be seconds above 0, at most ${SOLVER_TIME_LIMIT_MS_MAX / 1000}`)
   return Math.round(seconds * 1000)
