@@ -25,8 +25,10 @@ import { CLOCK_SKEW_MS_MAX } from '../../../src/wire/limits.ts'
 import { decodeEnvelope, type DataClass } from '../../../src/wire/envelope.ts'
 import { encodeSummary } from '../../../src/core/matching/summary-codec.ts'
 import type { Summary } from '../../../src/core/matching/summary.ts'
-import { hashOf } from '../../core/consensus/fixtures.ts'
-import { member, summaryEnvelope, voteEnvelope, writeGenesis } from '../fixtures/federation.ts'
+import { envelopeBy, member, summaryEnvelope, voteEnvelope, writeGenesis } from '../fixtures/federation.ts'
+import { eventHash as eventHashOf, parseEvent } from '../../../src/core/consensus/event.ts'
+import { CONSENSUS_SCHEMA_ID } from '../../../src/services/consensus/index.ts'
+import { STACK_FEDERATION_ID } from '../fixtures/inbound-stack.ts'
 
 const KILLS = 50
 const SEED = Number(process.env.FEDMESH_CRASH_SEED ?? 20261202)
@@ -40,6 +42,7 @@ interface Message {
   idHex: string
   timestampMs: number
   vote?: { slot: string, voter: string, eventHash: string }
+  event?: { slot: string, eventHash: string }
   summary?: { sender: string, site: string, bytes: string }
 }
 
@@ -96,13 +99,17 @@ test(`≥ ${KILLS} SIGKILLs while votes and summaries are committed lose no acce
 
   // the traffic: slot i gets the votes of all three members (quorum 3 → decided), every third slot a summary too
   const messages: Message[] = []
-  const add = (dataClass: DataClass, bytes: Uint8Array, extra: Pick<Message, 'vote' | 'summary'>): void => {
+  const add = (dataClass: DataClass, bytes: Uint8Array, extra: Pick<Message, 'vote' | 'event' | 'summary'>): void => {
     const { idHex, envelope } = decodeEnvelope(bytes)
     messages.push({ n: messages.length, dataClass, bytes, idHex, timestampMs: envelope.timestampMs, ...extra })
   }
   for (let slot = 0; messages.length < KILLS * 8; slot++) {
+    // the proposal first (in its proposer's envelope), so the votes count and the slot is decided
+    const proposer = members[slot % members.length]!
+    const event = parseEvent({ federation_id: STACK_FEDERATION_ID, slot: `s/${slot}`, type: 'governance_proposal', initiated_at: Date.now(), proposer: proposer.node_id, body: { title: `event ${slot}`, text: '' } })
+    const eventHash = eventHashOf(event)
+    add('vote', envelopeBy(proposer, 'vote', CONSENSUS_SCHEMA_ID, new TextEncoder().encode(JSON.stringify({ kind: 'event', event })), Date.now()), { event: { slot: `s/${slot}`, eventHash } })
     for (const voter of members) {
-      const eventHash = hashOf(`event/${slot}`)
       add('vote', voteEnvelope(voter, `s/${slot}`, eventHash, Date.now()), { vote: { slot: `s/${slot}`, voter: voter.node_id, eventHash } })
     }
     if (slot % 3 === 0) {
@@ -149,6 +156,10 @@ test(`≥ ${KILLS} SIGKILLs while votes and summaries are committed lose no acce
       const dataStored = votes.some((v) => v.voter === m.vote!.voter && v.event_hash === m.vote!.eventHash)
       t.is(idStored, dataStored, `message ${m.n}: seen-id ${idStored ? 'stored' : 'absent'} but vote ${dataStored ? 'stored' : 'absent'}`)
       stored.set(m.n, dataStored)
+    } else if (m.event !== undefined) {
+      const dataStored = (await consensus.events(m.event.slot)).some((e) => eventHashOf(e) === m.event!.eventHash)
+      t.is(idStored, dataStored, `message ${m.n}: seen-id ${idStored ? 'stored' : 'absent'} but event ${dataStored ? 'stored' : 'absent'}`)
+      stored.set(m.n, dataStored)
     } else if (idStored) {
       lastSeenSummary.set(m.summary!.sender, m)
       stored.set(m.n, true)
@@ -158,6 +169,7 @@ test(`≥ ${KILLS} SIGKILLs while votes and summaries are committed lose no acce
   for (const [, m] of lastSeenSummary) {
     t.is((await summaries.get(m.summary!.sender))?.bytes, m.summary!.bytes, `the stored summary of ${m.summary!.site} is the last one committed`)
   }
+  t.true((await consensus.allHistory()).some((r) => r.consensus_achieved), 'some slots were decided, so the QC check below is not empty')
   for (const record of await consensus.allHistory()) {
     const qc = await consensus.qc(record.slot)
     if (qc === undefined) continue
