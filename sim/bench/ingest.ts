@@ -25,7 +25,7 @@ import { silentLogger } from '../../src/runtime/log.ts'
 import { systemRandom } from '../../src/runtime/random.ts'
 import { NodeMetrics } from '../../src/runtime/metrics.ts'
 
-const RUNS = 5
+const RUNS = Number(process.env.INGEST_RUNS ?? 5)
 const VALID = 600
 const JUNK_PER_VALID = 10
 const FEDERATION = 'ingest-bench'

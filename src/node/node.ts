@@ -554,5 +554,11 @@ export class FedmeshNode {
 
 /** Counts every verdict in two places. */
 function bothCounters (a: GossipCounters, b: GossipCounters): GossipCounters {
-  return { message: (...args) => { a.message(...args); b.message(...args) } }
+  return {
+    message: (...args) => { a.message(...args); b.message(...args) },
+    queueDepth: (...args) => { a.queueDepth?.(...args) },
+    queueDropped: (...args) => { a.queueDropped?.(...args) },
+    validationsInFlight: (...args) => { a.validationsInFlight?.(...args) },
+    validated: (...args) => { a.validated?.(...args) }
+  }
 }

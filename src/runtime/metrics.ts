@@ -63,6 +63,7 @@ export class NodeMetrics implements GossipCounters {
   readonly registry: Registry
   private readonly gossipMessages: Counter<'data_class' | 'direction' | 'result' | 'reason'>
   private readonly peersGauge: Gauge
+  private readonly messageChildren = new Map<string, { inc: () => void }>()
   private readonly queueDepthGauge: Gauge<'data_class'>
   private readonly queueBytesGauge: Gauge<'data_class'>
   private readonly queueDroppedCounter: Counter<'data_class'>
@@ -175,7 +176,14 @@ export class NodeMetrics implements GossipCounters {
   }
 
   message (dataClass: string, direction: 'in' | 'out', result: 'accept' | 'reject' | 'ignore' | 'sent', reason: string): void {
-    this.gossipMessages.inc({ data_class: dataClass, direction, result, reason })
+    // the labelled child is looked up once per label set: this runs for every message, junk included
+    const key = `${dataClass}|${direction}|${result}|${reason}`
+    let child = this.messageChildren.get(key)
+    if (child === undefined) {
+      child = this.gossipMessages.labels({ data_class: dataClass, direction, result, reason })
+      this.messageChildren.set(key, child)
+    }
+    child.inc()
     if (direction === 'in') this.messagesIn++
     else this.messagesOut++
   }

@@ -17,7 +17,7 @@ import {
   BadSignatureError, DuplicateEnvelopeError, ExpiredEnvelopeError, FutureEnvelopeError, NonMemberSourceError, StaleEnvelopeError,
   WrongDataClassError, WrongFederationError
 } from './errors.ts'
-import { CLOCK_SKEW_MS_MAX } from './limits.ts'
+import { CLOCK_SKEW_MS_MAX, ENVELOPE_BYTES_MAX, SOURCE_LENGTH_MAX } from './limits.ts'
 import type { ReplayCache } from './replay-cache.ts'
 
 export { ReplayCache } from './replay-cache.ts'
@@ -51,6 +51,60 @@ export interface ValidatedEnvelope extends Envelope {
   idHex: string
   /** the source's key it verified with */
   sourceKey: HybridPublicKey
+}
+
+/**
+ * The `source` of a wire envelope without decoding it: a walk over the outer message to its body
+ * (field 1) and over the body to `source` (field 4), reading nothing else. Undefined when the bytes
+ * do not have that shape; the full decode then says precisely what is wrong. Lets the receiver
+ * refuse a non-member's envelope for the price of a map lookup (junk from made-up senders is the
+ * cheapest flood there is), before the full decode.
+ */
+export function peekEnvelopeSource (bytes: Uint8Array): string | undefined {
+  if (bytes.length > ENVELOPE_BYTES_MAX) return undefined
+  const body = lengthDelimitedField(bytes, 1)
+  if (body === undefined) return undefined
+  const source = lengthDelimitedField(body, 4)
+  if (source === undefined || source.length === 0 || source.length > SOURCE_LENGTH_MAX) return undefined
+  return PEEK_DECODER.decode(source)
+}
+
+const PEEK_DECODER = new TextDecoder()
+
+/** The bytes of the first length-delimited field `field` of a protobuf message; undefined if absent or on anything irregular. */
+function lengthDelimitedField (bytes: Uint8Array, field: number): Uint8Array | undefined {
+  let at = 0
+  const varint = (): number | undefined => {
+    let value = 0
+    for (let shift = 0; shift < 70; shift += 7) {
+      if (at >= bytes.length) return undefined
+      const byte = bytes[at++]!
+      value += (byte & 0x7f) * 2 ** shift
+      if (byte < 0x80) return value
+    }
+    return undefined
+  }
+  while (at < bytes.length) {
+    const key = varint()
+    if (key === undefined) return undefined
+    const wireType = key & 7
+    const number = Math.floor(key / 8)
+    if (wireType === 0) {
+      if (varint() === undefined) return undefined
+    } else if (wireType === 2) {
+      const length = varint()
+      if (length === undefined || at + length > bytes.length) return undefined
+      if (number === field) return bytes.subarray(at, at + length)
+      at += length
+    } else if (wireType === 1) {
+      at += 8
+    } else if (wireType === 5) {
+      at += 4
+    } else {
+      return undefined
+    }
+  }
+  return undefined
 }
 
 /** Runs the whole pipeline and remembers the envelope at once (for callers with nothing to commit); throws an EnvelopeError subclass. */

@@ -129,3 +129,21 @@ test('a DHT record above DHT_RECORD_BYTES_MAX is refused before it is parsed; on
   const err = await t.throwsAsync(async () => { await store.put(new Key('/dht/record/x'), new Uint8Array(DHT_RECORD_BYTES_MAX)) })
   t.false(err instanceof DhtRecordTooLargeError)
 })
+
+test('every write path is guarded: putMany and batch pay the provider bounds, deleteMany frees room', async (t) => {
+  const inner = new MemoryDatastore()
+  const store = guardDhtDatastore(inner, NODE_RECORD_DHT_TYPES, { providerRecordsPerPeerMax: 2, providerRecordsMax: 100 })
+  const many = async function * (): AsyncGenerator<{ key: Key, value: Uint8Array }> {
+    for (let i = 0; i < 3; i++) yield { key: providerKey(`m${i}`, 'p1'), value: new Uint8Array([1]) }
+  }
+  await t.throwsAsync(async () => { for await (const _ of store.putMany(many())) { /* drain */ } }, { instanceOf: DhtProviderLimitError })
+  const batch = store.batch()
+  batch.put(providerKey('b0', 'p1'), new Uint8Array([1]))
+  await t.throwsAsync(async () => { await batch.commit() }, { instanceOf: DhtProviderLimitError })
+  let stored = 0
+  for await (const _ of inner.queryKeys({ prefix: '/dht/provider/' })) stored++
+  t.is(stored, 2, 'the inner store holds only what the bound allows')
+  for await (const _ of store.deleteMany((async function * () { yield providerKey('m0', 'p1') })())) { /* drain */ }
+  await t.notThrowsAsync(async () => { await store.put(providerKey('m9', 'p1'), new Uint8Array([1])) })
+  await t.throwsAsync(async () => { await store.put(new Key('/dht/record/x'), new Uint8Array(DHT_RECORD_BYTES_MAX + 1)) }, { instanceOf: DhtRecordTooLargeError })
+})

@@ -18,7 +18,7 @@ import { boundaryRecord } from '../audit/records.ts'
 import type { LogCheck, LogLink } from '../../core/sync/log-book.ts'
 import { EquivocationError } from './origin-logs.ts'
 import { CLOCK_SKEW_MS_MAX } from '../../wire/limits.ts'
-import { ReplayCache, precheckEnvelope, rememberEnvelope, validateDecodedEnvelope, DuplicateEnvelopeError, type PipelineContext, type ValidatedEnvelope } from '../../wire/pipeline.ts'
+import { ReplayCache, peekEnvelopeSource, precheckEnvelope, rememberEnvelope, validateDecodedEnvelope, DuplicateEnvelopeError, type PipelineContext, type ValidatedEnvelope } from '../../wire/pipeline.ts'
 import type { Random } from '../../runtime/random.ts'
 import { ENVELOPE_ID_BYTES, LAST_ACCEPTED_CLASSES } from './constants.ts'
 import type { AfterCommit, EnvelopeChannel, EnvelopeChannelComponents, EnvelopeChannelInit, EnvelopeClass } from './index.ts'
@@ -38,6 +38,9 @@ export class UnregisteredDataClassError extends VerdictError {
   readonly action = 'ignore'
   override readonly code = 'unregistered_class'
 }
+
+/** The verdict on an envelope whose source is not a member (NonMemberSourceError's action and code). */
+const NON_MEMBER_VERDICT = { action: 'reject', code: 'non_member' } as const
 
 /** A sequenced envelope's wire bytes and link, stored in its origin's log with the commit. */
 interface LoggedEntry {
@@ -151,6 +154,14 @@ export class EnvelopeChannelService implements EnvelopeChannel {
       const registered = this.classes.get(dataClass)
       if (registered === undefined) throw new UnregisteredDataClassError(`no handler for data class ${dataClass}`)
       if (this.components.policy?.mayGossip(dataClass) === false) throw new PayloadRefusedError('reject', 'class_not_allowed', `${dataClass} is outside this node's gossip policy`)
+      // a source no membership holds, read without decoding: refused for the price of a lookup
+      // (junk from made-up senders is the cheapest flood there is); no Error is built for it either
+      const peeked = peekEnvelopeSource(bytes)
+      if (peeked !== undefined && this.components.members.key(peeked) === undefined) {
+        verdict = NON_MEMBER_VERDICT
+        await this.auditRefused(dataClass, bytes, undefined, from, verdict)
+        return verdict
+      }
       decoded = decodeEnvelope(bytes)
       // every in-memory check up to the membership first (size and schema were decodeEnvelope's): a made-up
       // source is REJECTed here, before its origin's log is looked at (the log book keeps state per origin,
