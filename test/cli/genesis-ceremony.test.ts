@@ -14,8 +14,12 @@ const FEDERATION = 'ceremony'
 
 interface Operator { name: string, dataDir: string, apiPort: number, p2pPort: number, process?: NodeProcess, peerId?: string }
 
+/** Generous bounds: a loaded CI machine takes seconds per CLI process (these bound a hang, they measure nothing). */
+const COMMAND_MS_MAX = 120_000
+const WAIT_MS_MAX = 90_000
+
 async function fedmesh (...args: string[]): Promise<CliResult> {
-  return await runFedmesh(args)
+  return await runFedmesh(args, COMMAND_MS_MAX)
 }
 
 async function ok (...args: string[]): Promise<string> {
@@ -24,7 +28,7 @@ async function ok (...args: string[]): Promise<string> {
   return result.stdout
 }
 
-async function until (what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+async function until (what: string, check: () => Promise<boolean>, timeoutMs = WAIT_MS_MAX): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (await check()) return
@@ -49,7 +53,7 @@ test('three operators run the genesis ceremony with the CLI only, federate and d
       '--enable-federation', '--federation-id', FEDERATION, '--listen', `/ip4/127.0.0.1/tcp/${o.p2pPort}`,
       '--api-port', String(o.apiPort), '--metrics-interval', '1', ...bootstrap)
     o.process = startFedmesh(o.dataDir)
-    o.peerId = (await o.process.waitFor('ready')).peerId as string
+    o.peerId = (await o.process.waitFor('ready', WAIT_MS_MAX)).peerId as string
   }
   await launch(alpha)
   await Promise.all(operators.slice(1).map(launch))

@@ -52,7 +52,9 @@ export function register (program: Command): void {
     .addOption(slotOption())
     .addOption(jsonOption())
     .addOption(dataDirOption())
-    .action(async (path: string, options: { slot?: string, json: boolean, dataDir: string }) => {
+    .action(async (path: string, _local: unknown, command: Command) => {
+      // `members` has --json and --data-dir too: commander gives them to the parent wherever they stand
+      const options = command.optsWithGlobals<{ slot?: string, json: boolean, dataDir: string }>()
       const file = resolve(path)
       const text = await readCeremonyFile(file, FOUNDER_ENTRY_BYTES_MAX, 'founder entry')
       let entry: unknown
@@ -67,7 +69,8 @@ export function register (program: Command): void {
     .addOption(slotOption())
     .addOption(jsonOption())
     .addOption(dataDirOption())
-    .action(async (member: string, options: { slot?: string, json: boolean, dataDir: string }) => {
+    .action(async (member: string, _local: unknown, command: Command) => {
+      const options = command.optsWithGlobals<{ slot?: string, json: boolean, dataDir: string }>()
       const result = await runOperation<MembershipProposal>(resolve(options.dataDir), 'members.propose-remove', { member, ...(options.slot === undefined ? {} : { slot: options.slot }) })
       print(result, options.json, formatProposal)
     })
