@@ -56,7 +56,7 @@ export const membersProposeAdd: Operation<{ entry: unknown, slot?: string }, Mem
     if (membership.members.has(member.node_id)) throw new DuplicateMemberError(`${member.node_id} is already a member of "${membership.federation_id}"`)
     const holder = member.site_id === undefined ? undefined : memberOfSite(membership, member.site_id)
     if (holder !== undefined) throw new DuplicateSiteError(`site id "${member.site_id ?? ''}" already belongs to member ${holder.node_id}`)
-    const body = { member }
+    const body = { member, entry_signature: entry.signature }
     const slot = parsed.slot ?? defaultSlot(membership, body)
     const proposed = await requireServices(context, 'members propose add').consensus.propose({ type: 'membership_add', slot, body })
     return { ...proposed, type: 'membership_add', node_id: member.node_id, site_id: member.site_id ?? null, epoch: membership.epoch + 1 }

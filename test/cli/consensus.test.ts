@@ -22,6 +22,7 @@ import { apiTokenSource, rotateApiToken } from '../../src/node/data-dir.ts'
 import { VOTE_DOMAIN } from '../../src/core/consensus/constants.ts'
 import { eventHash, parseEvent } from '../../src/core/consensus/event.ts'
 import { publicKeyToJson } from '../../src/core/consensus/member.ts'
+import { signFounderEntry } from '../../src/core/consensus/founder-entry.ts'
 import { voteToJson } from '../../src/core/consensus/vote.ts'
 import type { HybridSigner } from '../../src/core/signature.ts'
 import type { PendingResult } from '../../src/operations/consensus.ts'
@@ -321,11 +322,17 @@ test.serial('a vote that arrives before its event is held, unknown to check, and
   t.like(JSON.parse(check.stdout), { state: 'pending', pending: [{ slot: 'gov/late', votes: 1 }] })
 })
 
-/** A membership_add body for a new identity; `forge` puts another key under its PeerId. */
-async function candidate (label: string, site: string, forge = false): Promise<unknown> {
+/**
+ * A membership_add body for a new identity with its founder-entry signature;
+ * `forge: 'key'` puts another key under its PeerId, `forge: 'signature'` has
+ * the entry signed by another key.
+ */
+async function candidate (label: string, site: string, forge?: 'key' | 'signature'): Promise<unknown> {
   const identity = await testIdentity(label, site)
-  const key = forge ? (await testIdentity(`${label}/other`, site)).signer.publicKey : identity.signer.publicKey
-  return { member: { node_id: identity.peerId, public_key: publicKeyToJson(key), site_id: site, jurisdiction: 'UK' } }
+  const other = await testIdentity(`${label}/other`, site)
+  const member = { node_id: identity.peerId, public_key: publicKeyToJson(forge === 'key' ? other.signer.publicKey : identity.signer.publicKey), site_id: site, jurisdiction: 'UK' }
+  const entry = signFounderEntry(member, forge === 'signature' ? other.signer : identity.signer)
+  return { member, entry_signature: entry.signature }
 }
 
 test.serial('voting policy: south votes automatically (audited) for a candidate whose entry verifies; east (manual) leaves it pending; an auto vote never signs twice', async (t) => {
@@ -363,13 +370,21 @@ test.serial('voting policy: south votes automatically (audited) for a candidate 
   t.is((await pendingOn(south)).slots.find((s) => s.slot === 'membership/1')!.voted, hash)
 
   // a candidate whose key is not its PeerId's: the rule fails, nothing is signed, the operator decides
-  const forged = await fedmesh('consensus', 'propose', '--type', 'membership_add', '--slot', 'membership/2', '--body', JSON.stringify(await candidate('cli-policy/mallory', 'mallory', true)), '--json', '--data-dir', north.dir)
+  const forged = await fedmesh('consensus', 'propose', '--type', 'membership_add', '--slot', 'membership/2', '--body', JSON.stringify(await candidate('cli-policy/mallory', 'mallory', 'key')), '--json', '--data-dir', north.dir)
   t.is(forged.code, 0, forged.stderr)
   const { event_hash: forgedHash } = JSON.parse(forged.stdout) as { event_hash: string }
   await eventListed(south, 'membership/2', forgedHash)
   // a refused vote runs through the node's step queue after any auto vote the event queued: a barrier, then look
   t.is((await fedmesh('consensus', 'vote', '--slot', 'membership/1', secondHash, '--data-dir', south.dir)).code, 2)
   t.is((await pendingOn(south)).slots.find((s) => s.slot === 'membership/2')!.voted, null)
+  t.is(south.votesSigned(), 1)
+
+  // a candidate whose founder entry is signed by another key: the rule fails the same way
+  const badEntry = await fedmesh('consensus', 'propose', '--type', 'membership_add', '--slot', 'membership/3', '--body', JSON.stringify(await candidate('cli-policy/trudy', 'trudy', 'signature')), '--json', '--data-dir', north.dir)
+  t.is(badEntry.code, 0, badEntry.stderr)
+  await eventListed(south, 'membership/3', (JSON.parse(badEntry.stdout) as { event_hash: string }).event_hash)
+  t.is((await fedmesh('consensus', 'vote', '--slot', 'membership/1', secondHash, '--data-dir', south.dir)).code, 2)
+  t.is((await pendingOn(south)).slots.find((s) => s.slot === 'membership/3')!.voted, null)
   t.is(south.votesSigned(), 1)
 })
 

@@ -10,6 +10,10 @@ export const EVENT_DOMAIN = 'fedmesh/event/1'
 /** Domain-separation prefix of a genesis file's signed bytes. */
 export const GENESIS_DOMAIN = 'fedmesh/genesis/1'
 
+/** Signature sizes in bytes: Ed25519 64; ML-DSA-87 (the largest set) 4627. */
+export const ED25519_SIGNATURE_BYTES = 64
+export const MLDSA_SIGNATURE_BYTES_MAX = 4627
+
 /** An event hash is a SHA-256 digest: 32 bytes, written as 64 lowercase hex characters. */
 export const EVENT_HASH_BYTES = 32
 export const EVENT_HASH_PATTERN = /^[0-9a-f]{64}$/

@@ -10,7 +10,7 @@ import {
   EVENT_DOMAIN, FEDERATION_ID_LENGTH_MAX, SLOT_ID_LENGTH_MAX, SLOT_ID_PATTERN, EVENT_HASH_PATTERN,
   PROPOSAL_TEXT_LENGTH_MAX, PROPOSAL_TITLE_LENGTH_MAX
 } from './constants.ts'
-import { memberJsonSchema, nodeIdSchema } from './member.ts'
+import { hybridSignatureJsonSchema, memberJsonSchema, nodeIdSchema } from './member.ts'
 import { thresholdSchema, TIE_BREAKING_RULES } from './threshold.ts'
 
 export const EVENT_TYPES = ['governance_proposal', 'membership_add', 'membership_remove', 'policy_change', 'epoch_checkpoint'] as const
@@ -46,7 +46,12 @@ export const eventSchema = z.discriminatedUnion('type', [
     type: z.literal('governance_proposal'),
     body: z.strictObject({ title: z.string().min(1).max(PROPOSAL_TITLE_LENGTH_MAX), text: z.string().max(PROPOSAL_TEXT_LENGTH_MAX) })
   }),
-  z.strictObject({ ...common, type: z.literal('membership_add'), body: z.strictObject({ member: memberJsonSchema }) }),
+  z.strictObject({
+    ...common,
+    type: z.literal('membership_add'),
+    /** `entry_signature`: the candidate's self-signature of `member` (its founder entry), so every voter can check the entry, not only the proposer */
+    body: z.strictObject({ member: memberJsonSchema, entry_signature: hybridSignatureJsonSchema.optional() })
+  }),
   z.strictObject({ ...common, type: z.literal('membership_remove'), body: z.strictObject({ node_id: nodeIdSchema }) }),
   z.strictObject({
     ...common,

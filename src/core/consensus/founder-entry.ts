@@ -13,21 +13,13 @@ import { fromString, toString } from 'uint8arrays'
 import { InputError } from '../errors.ts'
 import type { HybridSigner, SignatureVerifier } from '../signature.ts'
 import { canonicalJson } from './canonical.ts'
-import { memberJsonSchema, publicKeyFromJson, type MemberJson } from './member.ts'
-import { ED25519_SIGNATURE_BYTES, MLDSA_SIGNATURE_BYTES_MAX } from './vote.ts'
+import { hybridSignatureJsonSchema, memberJsonSchema, publicKeyFromJson, type MemberJson } from './member.ts'
+export { hybridSignatureJsonSchema, type HybridSignatureJson } from './member.ts'
 
 export const FOUNDER_ENTRY_VERSION = 1
 export const FOUNDER_ENTRY_DOMAIN = 'fedmesh/founder-entry/1'
 /** A founder entry file: an ML-DSA-87 key and signature in base64 fit well under this. */
 export const FOUNDER_ENTRY_BYTES_MAX = 64 * 1024
-
-const base64 = /^[A-Za-z0-9+/]*={0,2}$/
-/** A hybrid signature in JSON (both halves base64), as genesis and founder-entry files carry it. */
-export const hybridSignatureJsonSchema = z.strictObject({
-  ed25519: z.string().max(Math.ceil(ED25519_SIGNATURE_BYTES / 3) * 4).regex(base64, 'must be base64'),
-  mldsa: z.string().max(Math.ceil(MLDSA_SIGNATURE_BYTES_MAX / 3) * 4).regex(base64, 'must be base64')
-})
-export type HybridSignatureJson = z.output<typeof hybridSignatureJsonSchema>
 
 export const founderEntrySchema = z.strictObject({
   version: z.literal(FOUNDER_ENTRY_VERSION),

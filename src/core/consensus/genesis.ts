@@ -21,10 +21,9 @@ import type { HybridSigner, SignatureVerifier } from '../signature.ts'
 import { canonicalJson } from './canonical.ts'
 import { GENESIS_DOMAIN, MEMBERS_MAX, MIN_PARTICIPATING_NODES_DEFAULT } from './constants.ts'
 import { federationIdSchema } from './event.ts'
-import { memberFromJson, memberJsonSchema, nodeIdSchema, publicKeyFromJson, type MemberJson } from './member.ts'
+import { hybridSignatureJsonSchema, memberFromJson, memberJsonSchema, nodeIdSchema, publicKeyFromJson, type MemberJson } from './member.ts'
 import { createMembership, type Membership } from './membership.ts'
 import { thresholdSchema, TIE_BREAKING_RULES, type ConsensusPolicy } from './threshold.ts'
-import { ED25519_SIGNATURE_BYTES, MLDSA_SIGNATURE_BYTES_MAX } from './vote.ts'
 
 export const GENESIS_VERSION = 1
 /** A genesis file's size in bytes: 1024 members with ML-DSA-87 keys and signatures fit well under it. */
@@ -49,12 +48,7 @@ const genesisBodySchema = z.strictObject({
 })
 export type GenesisBody = z.output<typeof genesisBodySchema>
 
-const base64 = /^[A-Za-z0-9+/]*={0,2}$/
-const genesisSignatureSchema = z.strictObject({
-  node_id: nodeIdSchema,
-  ed25519: z.string().max(Math.ceil(ED25519_SIGNATURE_BYTES / 3) * 4).regex(base64, 'must be base64'),
-  mldsa: z.string().max(Math.ceil(MLDSA_SIGNATURE_BYTES_MAX / 3) * 4).regex(base64, 'must be base64')
-})
+const genesisSignatureSchema = hybridSignatureJsonSchema.extend({ node_id: nodeIdSchema })
 
 /** A whole genesis document: the signed body plus the founders' signatures. */
 export const genesisSchema = genesisBodySchema.extend({ signatures: z.array(genesisSignatureSchema).max(MEMBERS_MAX).default([]) })

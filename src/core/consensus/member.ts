@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { fromString, toString } from 'uint8arrays'
 import type { HybridPublicKey, MlDsaLevel } from '../signature.ts'
 import { PEER_ID_LENGTH_MAX, PEER_ID_PATTERN } from '../identity/peer-id.ts'
+import { ED25519_SIGNATURE_BYTES, MLDSA_SIGNATURE_BYTES_MAX } from './constants.ts'
 
 /** ML-DSA public key sizes in bytes per parameter set (FIPS 204, table 2). */
 export const MLDSA_PUBLIC_KEY_BYTES: Readonly<Record<MlDsaLevel, number>> = { 44: 1312, 65: 1952, 87: 2592 }
@@ -101,3 +102,12 @@ export function memberToJson (member: Member): MemberJson {
     ...(member.addresses === undefined ? {} : { addresses: [...member.addresses] })
   }
 }
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
+
+/** A hybrid signature in JSON files and events: both halves base64, bounded by the largest parameter set. */
+export const hybridSignatureJsonSchema = z.strictObject({
+  ed25519: z.string().max(Math.ceil(ED25519_SIGNATURE_BYTES / 3) * 4).regex(BASE64, 'must be base64'),
+  mldsa: z.string().max(Math.ceil(MLDSA_SIGNATURE_BYTES_MAX / 3) * 4).regex(BASE64, 'must be base64')
+})
+export type HybridSignatureJson = z.output<typeof hybridSignatureJsonSchema>

@@ -7,7 +7,8 @@ import { z } from 'zod'
 import { fromString, toString } from 'uint8arrays'
 import { VerdictError } from '../errors.ts'
 import type { HybridSignature, HybridSigner, SignatureVerifier } from '../signature.ts'
-import { VOTE_DOMAIN, EVENT_HASH_BYTES } from './constants.ts'
+import { VOTE_DOMAIN, EVENT_HASH_BYTES, ED25519_SIGNATURE_BYTES, MLDSA_SIGNATURE_BYTES_MAX } from './constants.ts'
+export { ED25519_SIGNATURE_BYTES, MLDSA_SIGNATURE_BYTES_MAX } from './constants.ts'
 import { federationIdSchema, slotIdSchema, eventHashSchema } from './event.ts'
 import { nodeIdSchema } from './member.ts'
 import type { Membership } from './membership.ts'
@@ -23,9 +24,6 @@ export interface Vote {
   signature: HybridSignature
 }
 
-/** Signature sizes in bytes: Ed25519 64; ML-DSA-87 (the largest set) 4627. */
-export const ED25519_SIGNATURE_BYTES = 64
-export const MLDSA_SIGNATURE_BYTES_MAX = 4627
 
 export class MalformedVoteError extends VerdictError {
   static override readonly code = 'MalformedVoteError'

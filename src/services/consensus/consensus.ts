@@ -226,7 +226,7 @@ export class ConsensusService implements Consensus {
       const state = this.requireState()
       const slot = state.slots.get(event.slot)
       if (slot === undefined || slot.status !== 'pending' || !slot.events.has(hash)) return undefined
-      const decision = autoVoteDecision(event, rule, slot.membership)
+      const decision = autoVoteDecision(event, rule, slot.membership, this.components.verifier)
       if (!decision.approve) {
         logger.info({ slot: event.slot, event_hash: hash, rule, reason: decision.reason }, 'auto vote: rule not met, left for the operator')
         return undefined
