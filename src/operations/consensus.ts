@@ -19,6 +19,7 @@ import { configPolicy } from '../config/policy.ts'
 import { parseArguments as parseArgs } from './arguments.ts'
 import { requireServices, type Operation, type OperationComponents } from './operation.ts'
 import { reputationScores } from './attestations.ts'
+import { SummaryRepository } from '../store/matching-summaries.ts'
 import { REPUTATION_SCORE_INITIAL } from '../core/reputation/reputation.ts'
 
 export const HISTORY_LIMIT_DEFAULT = 20
@@ -88,6 +89,8 @@ export interface MemberEntry {
   status: TrustStatus
   /** node reputation here, 0…100 (attestation accuracy and protocol adherence: docs/reputation.md) */
   reputation: number
+  /** when this node received the member's latest summary (ms since the epoch), null if none */
+  summary_received_at: number | null
 }
 
 export interface MembersResult {
@@ -115,13 +118,16 @@ export const consensusMembers: Operation<unknown, MembersResult> = {
     const policy = (await store.policy()) ?? configPolicy(context.config)
     const trust = new Map(trustReport(await store.trust(), context.clock.now()).nodes.map((n) => [n.node_id, n]))
     const reputation = await reputationScores(context.store)
-    const members = [...membership.members.values()].sort((a, b) => (a.node_id < b.node_id ? -1 : 1)).map((m) => {
+    const summaries = new SummaryRepository(context.store)
+    const sorted = [...membership.members.values()].sort((a, b) => (a.node_id < b.node_id ? -1 : 1))
+    const members = await Promise.all(sorted.map(async (m) => {
       const score = trust.get(m.node_id)?.score ?? 50
       return {
         node_id: m.node_id, site_id: m.site_id ?? null, jurisdiction: m.jurisdiction ?? null, joined_at: m.joined_at,
-        score, band: trustBand(score), status: trustStatus(trustBand(score)), reputation: reputation.get(m.node_id) ?? REPUTATION_SCORE_INITIAL
+        score, band: trustBand(score), status: trustStatus(trustBand(score)), reputation: reputation.get(m.node_id) ?? REPUTATION_SCORE_INITIAL,
+        summary_received_at: (await summaries.get(m.node_id))?.received_at ?? null
       }
-    })
+    }))
     const n = membership.members.size
     return { federation_id: membership.federation_id, epoch: membership.epoch, policy, quorum: quorumSize(policy, n), warnings: consensusWarnings(policy, n), members }
   }

@@ -5,6 +5,7 @@
  *
  * Without chromium these tests are skipped with a printed reason, never silently.
  */
+import { REPUTATION_SCORE_INITIAL } from '../../src/core/reputation/reputation.ts'
 import test from 'ava'
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -103,6 +104,8 @@ browserTest('the other node is on Members, connected, with its site and jurisdic
   await row.locator('td[data-col="connected"]', { hasText: 'yes' }).waitFor()
   t.regex(await row.innerText(), /north[\s\S]*UK[\s\S]*MEDIUM/)
   t.false(await row.evaluate((el) => el.classList.contains('failing')), 'a connected member with medium trust is not highlighted')
+  t.is((await row.locator('td[data-col="reputation"]').innerText()).trim(), String(REPUTATION_SCORE_INITIAL), 'node reputation, before any exchange')
+  t.regex(await row.locator('td[data-col="summary-age"]').innerText(), /^(never|.+ ago)$/, 'the age of its latest summary (or never)')
   await screenshot('members')
 })
 

@@ -1,6 +1,7 @@
 // Members: the federation's membership (consensus.members) joined with the
 // live connections (/peers) and each member's latest aggregated_metrics
-// (/status), failing rows highlighted with the reason in words.
+// (/status), with node reputation and the age of its latest summary; failing
+// rows highlighted with the reason in words.
 import { html } from '../html.js'
 import { api } from '../api.js'
 import { usePoll } from '../poll.js'
@@ -36,6 +37,8 @@ function MemberRow ({ member, self, connected, heartbeat, now }) {
     <td data-col="connected">${isSelf ? '—' : connected ? 'yes' : 'no'}</td>
     <td><span class=${`band band-${member.band}`}>${member.band}</span> ${member.score}</td>
     <td>${member.status}</td>
+    <td data-col="reputation">${member.reputation}</td>
+    <td data-col="summary-age">${isSelf ? '—' : html`<${Ago} at=${member.summary_received_at ?? undefined} now=${now} />`}</td>
     <td><${Ago} at=${heartbeat} now=${now} /></td>
     <td data-col="problems">${problems.join('; ') || html`<span class="muted">ok</span>`}</td>
   </tr>`
@@ -59,7 +62,7 @@ export function MembersPage () {
       <table class="members" aria-label="Members">
         <thead><tr>
           <th scope="col">Site</th><th scope="col">PeerId</th><th scope="col">Jurisdiction</th><th scope="col">Connected</th>
-          <th scope="col">Trust</th><th scope="col">Status</th><th scope="col">Last heartbeat</th><th scope="col">Problems</th>
+          <th scope="col">Trust</th><th scope="col">Status</th><th scope="col">Reputation</th><th scope="col">Last summary</th><th scope="col">Last heartbeat</th><th scope="col">Problems</th>
         </tr></thead>
         <tbody>${members.data.members.map((member) => html`<${MemberRow} key=${member.node_id} member=${member} self=${self}
           connected=${connected.has(member.node_id)} heartbeat=${heartbeats.get(member.node_id)} now=${now} />`)}</tbody>
