@@ -13,13 +13,14 @@ import type { Logger } from '../../runtime/log.ts'
 import type { EnvelopeChannel, OriginLogs } from '../envelopes/index.ts'
 import type { MemberAdmission, MemberKeys } from '../members/index.ts'
 import { SyncService } from './sync.ts'
+import type { SyncStatus } from './status.ts'
 import type { LinkVouches } from './link-vouches.ts'
 
 export { SYNC_PROTOCOL } from './constants.ts'
 export { SyncService }
 export { LinkVouches } from './link-vouches.ts'
 export { trustPenalty } from './penalty.ts'
-export type { SyncStatus, LogSyncStatus, GapStatus } from './status.ts'
+export type { SyncStatus, LogSyncStatus, GapStatus, SyncTimings } from './status.ts'
 export { storedStatus } from './status.ts'
 
 /** The slice of the libp2p host sync uses. */
@@ -51,23 +52,6 @@ export interface SyncComponents {
   penalise?: (origin: string) => Promise<void>
 }
 
-/** Where catching up spent its time since start (ms) and how fetched entries were authenticated. */
-export interface SyncTimings {
-  /** waiting for fetch responses (network and the responder's store reads) */
-  fetch_ms: number
-  /** decoding and hashing fetched bodies, checking the links */
-  link_ms: number
-  /** hybrid signature checks of range anchors and of entries below a broken link */
-  verify_ms: number
-  /** the channel's receive of each fetched envelope: pipeline, payload decode, commit in the store */
-  commit_ms: number
-  /** signatures checked by sync before receive */
-  signatures: number
-  /** entries proved by a hash link instead of their signature */
-  links: number
-  /** links that did not hold (holes, wrong hashes) */
-  breaks: number
-}
 
 export interface SyncInit {
   /** period of a round with one member; default SYNC_INTERVAL_MS_DEFAULT */
@@ -82,7 +66,7 @@ export interface SyncInit {
 export interface Sync {
   /** Runs one round with `peer` now; resolves to the envelopes accepted. */
   syncWith: (peer: PeerId, options?: AbortOptions) => Promise<number>
-  status: () => import('./status.ts').SyncStatus
+  status: () => SyncStatus
 }
 
 /** Builds the service. */

@@ -52,7 +52,25 @@ export interface SyncStatus {
   equivocations: number
   evidence: Array<{ origin: string, data_class: string, seq: number, kind: 'fork' | 'link' }>
   rounds: { ok: number, failed: number }
-  timings: import('./index.ts').SyncTimings
+  timings: SyncTimings
+}
+
+/** Where catching up spent its time since start (ms) and how fetched entries were authenticated. */
+export interface SyncTimings {
+  /** waiting for fetch responses (network and the responder's store reads) */
+  fetch_ms: number
+  /** decoding and hashing fetched bodies, checking the links */
+  link_ms: number
+  /** hybrid signature checks of range anchors and of entries below a broken link */
+  verify_ms: number
+  /** the channel's receive of each fetched envelope: pipeline, payload decode, commit in the store */
+  commit_ms: number
+  /** signatures checked by sync before receive */
+  signatures: number
+  /** entries proved by a hash link instead of their signature */
+  links: number
+  /** links that did not hold (holes, wrong hashes) */
+  breaks: number
 }
 
 /** Gap ranges shown per log. */

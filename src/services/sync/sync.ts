@@ -21,8 +21,8 @@ import {
   EVIDENCE_KEPT_MAX, EVIDENCE_PER_RESPONSE_MAX, FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, SYNC_INTERVAL_MS_DEFAULT,
   SYNC_MESSAGE_BYTES_MAX, SYNC_PROTOCOL, SYNC_REQUEST_MS_MAX, SYNC_ROUND_MS_MAX, SYNC_ROUNDS_IN_FLIGHT_MAX
 } from './constants.ts'
-import { logStatus, type SyncStatus } from './status.ts'
-import type { Sync, SyncComponents, SyncInit, SyncTimings } from './index.ts'
+import { logStatus, type SyncStatus, type SyncTimings } from './status.ts'
+import type { Sync, SyncComponents, SyncInit } from './index.ts'
 
 type Messages = ReturnType<typeof pbStream>
 

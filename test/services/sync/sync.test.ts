@@ -169,6 +169,14 @@ test('a forged envelope inside a sync batch is rejected; the batch\'s good envel
   t.true(viaOperation.node_running)
   t.deepEqual(viaOperation.logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id)?.gaps.map((g) => [g.from, g.to, g.available_at]), [[5, 5, [keys[1].id]]], 'b advertises it (b is the peer that served the forgery)')
 
+  // Prometheus: the open gap, the bytes fetched, how entries were proved
+  const exposition = await c.node.metrics.exposition()
+  t.regex(exposition, /fedmesh_sync_gaps\{data_class="incident_summary",state="fillable"\} 1\n/)
+  t.regex(exposition, /fedmesh_sync_gap_entries\{data_class="incident_summary"\} 1\n/)
+  t.regex(exposition, /fedmesh_sync_envelopes_total\{result="rejected"\} [1-9]/)
+  t.regex(exposition, /fedmesh_sync_proofs_total\{proof="link"\} (3[7-9]|[4-9]\d|\d{3,})\n/)
+  t.true(Number(/fedmesh_sync_bytes_total (\d+)/.exec(exposition)?.[1]) > 40 * 3000, 'bytes of 40 envelopes or more')
+
   a = await net.start(0, { dataDir: join(dir, 'a'), bootstrap: [2] })
   await until('c to fill the hole from the origin', () => c.got.has(4))
   t.true(c.node.sync.status().complete)
