@@ -24,7 +24,7 @@ const FLOOD_DIALS = 2000
 const FLOOD_CONCURRENCY = 50
 const FEDERATION = 'soak-test'
 
-async function until (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function until (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
@@ -59,6 +59,7 @@ test('50 idle sockets and a 2,000-dial flood from fresh identities: members keep
   // (on loopback the attacker shares the members' IP; on a network the attacker's own IP is limited)
   await m1.dial(address)
   let attacking = true
+  let membersDelivered = false
   const sockets = new Set<Socket>()
   t.teardown(async () => {
     attacking = false
@@ -81,7 +82,9 @@ test('50 idle sockets and a 2,000-dial flood from fresh identities: members keep
   let dials = 0
   let refused = 0
   const flooder = async (): Promise<void> => {
-    while (attacking && dials < FLOOD_DIALS) {
+    // the flood runs until it has made FLOOD_DIALS dials AND both members have delivered: the members'
+    // delivery is therefore always during the flood, whatever the machine's load does to the timing
+    while (attacking && (!membersDelivered || dials < FLOOD_DIALS)) {
       dials++
       const node = await createLibp2p({ transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()], connectionMonitor: { enabled: false } })
       await node.start()
@@ -116,15 +119,14 @@ test('50 idle sockets and a 2,000-dial flood from fresh identities: members keep
       return delivered[0]!.includes(text)
     })
   }
-  const duringFlood = dials < FLOOD_DIALS
   const dialsBeforeDelivery = dials
   const deliveredAfterMs = Date.now() - startedAt
-  // delivery is asserted: stop the rest of the flood to keep the test short (at 50 new connections a second
-  // per IP, all 2,000 take ~40 s on loopback, where flood and members share 127.0.0.1)
-  attacking = false
+  // both members delivered with the flood still running (it cannot stop before this line); let it finish its dials
+  membersDelivered = true
   await flood
-  t.log(`flood: ${dialsBeforeDelivery} of ${FLOOD_DIALS} dials started before both members delivered (${deliveredAfterMs} ms; ${refused} failed at the dialer)`)
-  t.true(duringFlood, 'the members delivered while the flood was running')
+  attacking = false
+  t.log(`flood: ${dialsBeforeDelivery} dials started before both members delivered (${deliveredAfterMs} ms), ${dials} in all; ${refused} failed at the dialer`)
+  t.true(dials >= FLOOD_DIALS, 'the whole flood ran')
   // a dialer finishes its side of noise before the target's gater refuses it, so its dial may "succeed": look at the target
   t.true(target.getConnections().every((c) => memberIds.has(c.remotePeer.toString())), 'only members are connected')
   t.true(sockets.size <= IDLE_SOCKETS)
