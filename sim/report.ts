@@ -342,6 +342,16 @@ function countPairs (record: RunRecord): PairCounts {
   return counts
 }
 
+/**
+ * Deliveries still missing so far: expected pairs not delivered, plus
+ * split-time pairs across a partition not delivered (sync must bring those).
+ * The run's drain waits on this reaching 0, up to `drain_max_seconds`.
+ */
+export function missingDeliveries (record: RunRecord): number {
+  const counts = countPairs(record)
+  return counts.expected - counts.delivered + counts.partitions.reduce((sum, p) => sum + p.acrossPairs - p.acrossDelivered, 0)
+}
+
 /** Turns a run record into the report (validated against the schema). */
 export function analyse (record: RunRecord): Report {
   const { scenario, plan } = record

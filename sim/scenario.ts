@@ -144,6 +144,8 @@ export const scenarioSchema = z.strictObject({
   duration_seconds: z.number({ error: 'must be a number' }).positive('must be positive').max(SCENARIO_DURATION_SECONDS_MAX, `must be at most ${SCENARIO_DURATION_SECONDS_MAX}`),
   /** time after the last publish for messages to arrive */
   drain_seconds: seconds.default(5),
+  /** the drain goes on past drain_seconds, up to this many seconds in all, while an expected delivery is missing (default: no extension) */
+  drain_max_seconds: seconds.optional(),
   sample_interval_seconds: z.number().min(0.1, 'must be at least 0.1').default(1)
 })
 

@@ -23,6 +23,8 @@ const scenario = parseScenario({
   duration_seconds: 15,
   // the bound: everything published during the split is everywhere 6 s (load) + 12 s (drain) after the heal
   drain_seconds: 12,
+  // and on a loaded host up to 60 s in all, while a split-time message is still missing somewhere
+  drain_max_seconds: 60,
   sample_interval_seconds: 0.5
 })
 
