@@ -13,6 +13,7 @@ import { fromString, toString } from 'uint8arrays'
 import { InputError } from '../errors.ts'
 import type { HybridSigner, SignatureVerifier } from '../signature.ts'
 import { canonicalJson } from './canonical.ts'
+import { parseDocument } from './document.ts'
 import { hybridSignatureJsonSchema, memberJsonSchema, publicKeyFromJson, type MemberJson } from './member.ts'
 export { hybridSignatureJsonSchema, type HybridSignatureJson } from './member.ts'
 
@@ -41,20 +42,7 @@ export class FounderEntrySignatureError extends InputError {
 
 /** Parses a founder entry (JSON text or an object); FounderEntryFormatError names each bad field. */
 export function parseFounderEntry (input: string | unknown, source = 'founder entry'): FounderEntry {
-  let raw: unknown = input
-  if (typeof input === 'string') {
-    if (input.length > FOUNDER_ENTRY_BYTES_MAX) throw new FounderEntryFormatError(`${source} is over ${FOUNDER_ENTRY_BYTES_MAX} bytes`)
-    try {
-      raw = JSON.parse(input)
-    } catch (err) {
-      throw new FounderEntryFormatError(`${source} is not JSON: ${(err as Error).message}`, { cause: err })
-    }
-  }
-  const result = founderEntrySchema.safeParse(raw)
-  if (!result.success) {
-    throw new FounderEntryFormatError(`invalid ${source}: ${result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')}`)
-  }
-  return result.data
+  return parseDocument(input, { schema: founderEntrySchema, syntax: 'JSON', bytesMax: FOUNDER_ENTRY_BYTES_MAX, source, error: (message, options) => new FounderEntryFormatError(message, options) })
 }
 
 /** The exact bytes a founder entry's self-signature covers. */

@@ -14,7 +14,8 @@
  */
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
+import { stringify as stringifyYaml } from 'yaml'
+import { parseDocument } from './document.ts'
 import { fromString, toString } from 'uint8arrays'
 import { InputError } from '../errors.ts'
 import type { HybridSigner, SignatureVerifier } from '../signature.ts'
@@ -72,20 +73,7 @@ export class GenesisSignatureError extends InputError {
 
 /** Parses a genesis document (YAML text or an object); throws GenesisFormatError naming each bad field. */
 export function parseGenesis (input: string | unknown): GenesisDocument {
-  let raw: unknown = input
-  if (typeof input === 'string') {
-    if (input.length > GENESIS_FILE_BYTES_MAX) throw new GenesisFormatError(`genesis file is over ${GENESIS_FILE_BYTES_MAX} bytes`)
-    try {
-      raw = parseYaml(input)
-    } catch (err) {
-      throw new GenesisFormatError(`genesis file is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err })
-    }
-  }
-  const result = genesisSchema.safeParse(raw)
-  if (!result.success) {
-    throw new GenesisFormatError(`invalid genesis: ${result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')}`)
-  }
-  return result.data
+  return parseDocument(input, { schema: genesisSchema, syntax: 'YAML', bytesMax: GENESIS_FILE_BYTES_MAX, source: 'genesis file', subject: 'genesis', error: (message, options) => new GenesisFormatError(message, options) })
 }
 
 /** The exact bytes each founder signs. */
@@ -119,20 +107,7 @@ export class GenesisSignatureFileError extends InputError {
 
 /** Parses a signature file (JSON text or an object); GenesisFormatError names each bad field. */
 export function parseGenesisSignatureFile (input: string | unknown, source = 'signature file'): GenesisSignatureFile {
-  let raw: unknown = input
-  if (typeof input === 'string') {
-    if (input.length > GENESIS_SIGNATURE_FILE_BYTES_MAX) throw new GenesisFormatError(`${source} is over ${GENESIS_SIGNATURE_FILE_BYTES_MAX} bytes`)
-    try {
-      raw = JSON.parse(input)
-    } catch (err) {
-      throw new GenesisFormatError(`${source} is not JSON: ${(err as Error).message}`, { cause: err })
-    }
-  }
-  const result = genesisSignatureFileSchema.safeParse(raw)
-  if (!result.success) {
-    throw new GenesisFormatError(`invalid ${source}: ${result.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')}`)
-  }
-  return result.data
+  return parseDocument(input, { schema: genesisSignatureFileSchema, syntax: 'JSON', bytesMax: GENESIS_SIGNATURE_FILE_BYTES_MAX, source, error: (message, options) => new GenesisFormatError(message, options) })
 }
 
 /** A founder's name in messages: its node id and, when it has one, its site id. */
