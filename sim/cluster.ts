@@ -444,7 +444,11 @@ export class LocalCluster implements Cluster {
   private checkJoins (): void {
     for (const life of this.lives.values()) {
       if (life.joinedAtMs !== undefined) continue
-      if (life.node.libp2p.services.pubsub.getMeshPeers(life.joinTopic).length > 0) life.joinedAtMs = simNow()
+      if (life.node.libp2p.services.pubsub.getMeshPeers(life.joinTopic).length === 0) continue
+      // and it knows where its own logs stand (after its first sync round with a member): until then a node whose
+      // store holds no own log entry seals its messages unsequenced, gossip only, never replayed by sync (protocols/sync.md)
+      if (!life.node.sync.status().own_logs_settled) continue
+      life.joinedAtMs = simNow()
     }
   }
 }

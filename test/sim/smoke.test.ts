@@ -27,7 +27,9 @@ test('smoke: 20 nodes joined through the bootstrap set and the DHT deliver every
   t.is(report.messages.delivered, report.messages.expected_deliveries)
   t.is(report.messages.delivery_ratio, 1)
   t.is(report.messages.duplicate_deliveries, 0)
-  t.is(report.messages.verdicts.accept, report.messages.delivered, 'each delivery passed the wire pipeline once')
+  // gossip verdicts count what came by gossip; a message gossip missed is fetched by sync (same pipeline, no gossip verdict)
+  t.true(report.messages.verdicts.accept <= report.messages.delivered, 'no delivery without its pipeline accept')
+  t.true(report.messages.verdicts.accept > 0)
   t.true(report.per_node.bytes_sent.p50! > 0)
   t.true(report.per_node.connections.p50! >= 1)
 
