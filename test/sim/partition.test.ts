@@ -16,7 +16,7 @@ const scenario = parseScenario({
   nodes: 20,
   bootstrap: 4,
   connections_target: 8,
-  join: { rate_per_second: 40, timeout_seconds: 30, settle_seconds: 2 },
+  join: { rate_per_second: 40, timeout_seconds: 120, settle_seconds: 2 },
   load: { data_classes: ['incident_summary'], rate_per_second: 4, payload_bytes: 128, expect_within_seconds: 2 },
   partitions: [{ groups: [['0-9'], ['10-19']], start_seconds: 3, heal_seconds: 9 }],
   sync_interval_ms: 500,
