@@ -9,7 +9,7 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { main } from '../../src/cli/main.ts'
+import { fedmesh } from '../fixtures/in-process-cli.ts'
 import { runOperation } from '../../src/cli/context.ts'
 import { writeConfig } from '../../src/config/load.ts'
 import { Store } from '../../src/store/store.ts'
@@ -23,21 +23,6 @@ const EXAMPLE = fileURLToPath(new URL('../../bootstrap/genesis.example.yaml', im
 const bytes = (hex: string): Uint8Array => fromString(hex, 'base16')
 
 /** Runs `fedmesh <args>` in-process; returns exit code and what it printed. */
-async function fedmesh (...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const out = process.stdout.write.bind(process.stdout)
-  const err = process.stderr.write.bind(process.stderr)
-  process.stdout.write = ((chunk: string) => { stdout += chunk; return true }) as typeof process.stdout.write
-  process.stderr.write = ((chunk: string) => { stderr += chunk; return true }) as typeof process.stderr.write
-  try {
-    return { code: await main(args), stdout, stderr }
-  } finally {
-    process.stdout.write = out
-    process.stderr.write = err
-  }
-}
-
 /** A data dir whose audit log holds three operator actions: a failed `members`, `consensus genesis`, `members`. */
 async function auditedDataDir (): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'fedmesh-cli-audit-'))

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createHash } from 'node:crypto'
-import { main } from '../../src/cli/main.ts'
+import { fedmesh } from '../fixtures/in-process-cli.ts'
 import { writeConfig } from '../../src/config/load.ts'
 import { Store } from '../../src/store/store.ts'
 import { ConsensusStore } from '../../src/store/consensus.ts'
@@ -36,21 +36,6 @@ const hashOf = (label: string) => createHash('sha256').update(label).digest('hex
 const founders = [0, 1, 2].map((i) => hybridSignerFromSeeds({ ed25519Seed: seed(`genesis-example/ed25519/${i}`), mldsaSeed: seed(`genesis-example/mldsa/${i}`) }))
 
 /** Runs `fedmesh <args>` in-process; returns exit code and what it printed. */
-async function fedmesh (...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const out = process.stdout.write.bind(process.stdout)
-  const err = process.stderr.write.bind(process.stderr)
-  process.stdout.write = ((chunk: string) => { stdout += chunk; return true }) as typeof process.stdout.write
-  process.stderr.write = ((chunk: string) => { stderr += chunk; return true }) as typeof process.stderr.write
-  try {
-    return { code: await main(args), stdout, stderr }
-  } finally {
-    process.stdout.write = out
-    process.stderr.write = err
-  }
-}
-
 async function dataDir (): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'fedmesh-cli-consensus-'))
   await writeConfig(dir, { site_id: 'uk_north', jurisdiction: 'UK', federation: { federation_id: 'example' } })

@@ -8,27 +8,12 @@ import test from 'ava'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { main } from '../../src/cli/main.ts'
+import { fedmesh } from '../fixtures/in-process-cli.ts'
 import { writeConfig } from '../../src/config/load.ts'
 import { Store } from '../../src/store/store.ts'
 import { SyncLogRepository } from '../../src/store/sync-logs.ts'
 
 const ORIGIN = '12D3KooWGzQpDQ3X8kqjaB4qEYDX5kE3i8ch5czKETNhUtBzaL1f'
-
-async function fedmesh (...args: string[]): Promise<{ code: number, stdout: string, stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const out = process.stdout.write.bind(process.stdout)
-  const err = process.stderr.write.bind(process.stderr)
-  process.stdout.write = ((chunk: string) => { stdout += chunk; return true }) as typeof process.stdout.write
-  process.stderr.write = ((chunk: string) => { stderr += chunk; return true }) as typeof process.stderr.write
-  try {
-    return { code: await main(args), stdout, stderr }
-  } finally {
-    process.stdout.write = out
-    process.stderr.write = err
-  }
-}
 
 /** A data dir whose store holds ORIGIN's incident_summary log at seqs 1–3 and 6–7 (4–5 missing). */
 async function dataDirWithGap (): Promise<string> {
