@@ -9,14 +9,12 @@
  * capability providers through the DHT.
  */
 import test from 'ava'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { freePort, runFedmesh, startFedmesh, type NodeProcess } from '../fixtures/cli.ts'
+import { freePort, runFedmesh, startFedmesh, type NodeProcess, loadGenesisThroughCli } from '../fixtures/cli.ts'
 import { loadNodeKeys } from '../../src/crypto/key-files.ts'
-import { formatGenesis, signGenesis } from '../../src/core/consensus/genesis.ts'
-import { publicKeyToJson } from '../../src/core/consensus/member.ts'
 import { verifyEvidenceBundle } from '../../src/core/chain/evidence.ts'
 import { hybridVerifier } from '../../src/crypto/hybrid.ts'
 
@@ -33,21 +31,8 @@ async function initSite (name: string, bootstrap: string[], jurisdiction = 'UK',
   return site
 }
 
-/** A genesis of the sites signed with each data dir's keys, loaded into each through the CLI. */
 async function loadGenesis (sites: Site[]): Promise<void> {
-  const keys = await Promise.all(sites.map(async (site) => await loadNodeKeys(site.dataDir)))
-  const ids = keys.map((k) => peerIdFromPrivateKey(k.privateKey).toString())
-  const genesis = signGenesis({
-    version: 1, federation_id: 'chains-cli', created_at: new Date().toISOString(),
-    consensus: { threshold: 'bft', min_participating_nodes: 2, tie_breaking: 'timestamp_priority' },
-    members: sites.map((site, i) => ({ node_id: ids[i]!, public_key: publicKeyToJson(keys[i]!.signer.publicKey), site_id: site.name, jurisdiction: 'UK' }))
-  }, new Map(ids.map((id, i) => [id, keys[i]!.signer])))
-  const file = join(sites[0]!.dataDir, 'genesis.yaml')
-  await writeFile(file, formatGenesis(genesis))
-  for (const site of sites) {
-    const result = await runFedmesh(['consensus', 'genesis', file, '--data-dir', site.dataDir])
-    if (result.code !== 0) throw new Error(`loading the genesis into ${site.name} failed: ${result.stderr}`)
-  }
+  await loadGenesisThroughCli(sites, 'chains-cli')
 }
 
 /** `fedmesh <args> --data-dir <site> --json`, parsed; fails the test on a non-zero exit. */

@@ -7,13 +7,10 @@ import test from 'ava'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { freePort, runFedmesh, startFedmesh, type NodeProcess } from '../fixtures/cli.ts'
-import { writeFile } from 'node:fs/promises'
+import { freePort, runFedmesh, startFedmesh, type NodeProcess, loadGenesisThroughCli } from '../fixtures/cli.ts'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { Store } from '../../src/store/store.ts'
 import { loadNodeKeys } from '../../src/crypto/key-files.ts'
-import { formatGenesis, signGenesis } from '../../src/core/consensus/genesis.ts'
-import { publicKeyToJson } from '../../src/core/consensus/member.ts'
 
 interface Site { name: string, dataDir: string, apiPort: number, p2pPort: number, process?: NodeProcess, peerId?: string }
 
@@ -49,21 +46,8 @@ async function until (what: string, check: () => Promise<boolean>, timeoutMs = 3
   throw new Error(`timed out waiting for ${what}`)
 }
 
-/** Signs a genesis of the sites with each data dir's keys and loads it into each through the CLI (the gater admits members only). */
 async function loadGenesis (sites: Site[]): Promise<void> {
-  const keys = await Promise.all(sites.map(async (site) => await loadNodeKeys(site.dataDir)))
-  const ids = keys.map((k) => peerIdFromPrivateKey(k.privateKey).toString())
-  const genesis = signGenesis({
-    version: 1, federation_id: 'test-fed', created_at: new Date().toISOString(),
-    consensus: { threshold: 'bft', min_participating_nodes: 2, tie_breaking: 'timestamp_priority' },
-    members: sites.map((site, i) => ({ node_id: ids[i]!, public_key: publicKeyToJson(keys[i]!.signer.publicKey), site_id: site.name, jurisdiction: 'UK' }))
-  }, new Map(ids.map((id, i) => [id, keys[i]!.signer])))
-  const file = join(sites[0]!.dataDir, 'genesis.yaml')
-  await writeFile(file, formatGenesis(genesis))
-  for (const site of sites) {
-    const result = await runFedmesh(['consensus', 'genesis', file, '--data-dir', site.dataDir])
-    if (result.code !== 0) throw new Error(`loading the genesis into ${site.name} failed: ${result.stderr}`)
-  }
+  await loadGenesisThroughCli(sites, 'test-fed')
 }
 
 test('three processes federate through one bootstrap peer, discover each other by DHT and share metrics by gossip', async (t) => {
