@@ -82,13 +82,18 @@ export const participantResolve: Operation<z.input<typeof resolveArgs>, Resoluti
   }
 }
 
-/** `participant.move-status`: this node's view of a participant's move. */
+/** `participant.move-status`: this node's view of a participant's move, with its receipt (which members resolved the new home, failed, or are pending). */
 export const participantMoveStatus: Operation<z.input<typeof participantArgs>, MoveStatusView> = {
   name: 'participant.move-status',
   audited: false,
   async run (context, args) {
     const { participant } = parseArgs(participantArgs, args, 'participant.move-status')
-    return await migrationOf(context, 'participant.move-status').moveStatus(participantIdOf(context, participant))
+    const status = await migrationOf(context, 'participant.move-status').moveStatus(participantIdOf(context, participant))
+    const redirect = status.outgoing?.redirect ?? status.incoming?.redirect
+    const acks = context.services?.moveAcks
+    if (redirect === undefined || acks === undefined) return status
+    const receipt = await acks.receipt({ key: redirect.key, from: redirect.from, seq: redirect.seq, graceUntil: redirect.grace_until })
+    return { ...status, receipt }
   }
 }
 

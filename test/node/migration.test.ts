@@ -38,6 +38,8 @@ async function initSite (name: string, bootstrap: string[]): Promise<Site> {
   const file = join(site.dataDir, 'config.yaml')
   const config = parse(await readFile(file, 'utf8')) as Record<string, unknown>
   config.migration = { ...(config.migration as object), poll_seconds: 0.2, cooldown_hours: 1 }
+  // acks gossiped while a node was down reach it by anti-entropy sync: every second here (default 10 s)
+  config.sync = { ...(config.sync as object), interval_seconds: 1 }
   await writeFile(file, stringify(config))
   return site
 }
@@ -131,7 +133,7 @@ async function federation (t: { teardown: (fn: () => Promise<void>) => void }): 
   return { a, b, c }
 }
 
-test('alice moves from A to B through an interrupted move: C resolves her new home through the DHT, her history is intact on B, she is active on exactly one node at every step, and a second move inside the cooldown is refused', async (t) => {
+test('alice moves from A to B through an interrupted move: C resolves her new home through the DHT, her history is intact on B, she is active on exactly one node at every step, the receipt on A and B lists A, B and C as having resolved her new home, and a second move inside the cooldown is refused', async (t) => {
   const { a, b, c } = await federation(t)
   const dir = await mkdtemp(join(tmpdir(), 'fedmesh-move-files-'))
   const exportFile = join(dir, 'alice.json')
@@ -187,6 +189,25 @@ test('alice moves from A to B through an interrupted move: C resolves her new ho
   t.is(outgoing.outgoing.status, 'moved')
   t.is(outgoing.outgoing.redirect.to, 'sep://alice@site_b')
   t.deepEqual(await activeHomes([a, b, c]), ['site_b'])
+
+  // the receipt: B acknowledged when it hosted her; C, told by B's ack, resolved her old id through the DHT and acknowledged;
+  // A, back up, found the redirect and acknowledged. Each is a signed move_ack, gossiped (or synced to whoever was down)
+  interface ReceiptView { seq: number, complete: boolean, members: Array<{ member: string, site: string | null, status: string, home?: string, reason?: string }> }
+  const receiptOn = async (site: Site): Promise<ReceiptView | undefined> => (await op<{ receipt?: ReceiptView }>(site, 'participant.move-status', { participant: 'alice' })).body.receipt
+  for (const mover of [b, a]) {
+    await until(`the receipt on ${mover.name} to be complete`, async () => (await receiptOn(mover))?.complete === true, 60_000)
+    const receipt = (await receiptOn(mover))!
+    t.is(receipt.seq, 1)
+    t.deepEqual(receipt.members.map((m) => [m.site, m.member, m.status, m.home]).sort(), [
+      ['site_a', a.peerId!, 'resolved', 'sep://alice@site_b'],
+      ['site_b', b.peerId!, 'resolved', 'sep://alice@site_b'],
+      ['site_c', c.peerId!, 'resolved', 'sep://alice@site_b']
+    ], `the receipt on ${mover.name} lists A, B and C as having resolved the new home`)
+  }
+  const statusText = await cli(b, 'participant', 'move-status', 'alice')
+  t.is(statusText.code, 0, statusText.stderr)
+  t.regex(statusText.stdout, /receipt \(seq 1, complete\): 3 resolved, 0 failed, 0 pending/)
+  t.regex(statusText.stdout, new RegExp(`site_c ${c.peerId!}: resolved → sep://alice@site_b`))
 
   // history intact on B: B's export carries A's final attestation and the redirect, and every signature in it verifies
   const exported = (await op<ParticipantExport>(b, 'participant.export', { participant: 'alice' })).body

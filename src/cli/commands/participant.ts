@@ -34,6 +34,15 @@ function formatMoveStatus (s: MoveStatusView): string {
   const lines = [s.participant]
   if (s.outgoing !== undefined) lines.push(`  moving out to ${s.outgoing.to_site}: ${s.outgoing.status}${s.outgoing.redirect === undefined ? '' : ` → ${s.outgoing.redirect.to}, served until ${new Date(s.outgoing.redirect.grace_until).toISOString()}`}${s.outgoing.note === undefined ? '' : ` (${s.outgoing.note})`}`)
   if (s.incoming !== undefined) lines.push(`  moved in from ${s.incoming.from}: ${s.incoming.status}${s.incoming.published_peers === undefined ? '' : `, redirect taken by ${s.incoming.published_peers} DHT peer answers`}`)
+  if (s.receipt !== undefined) {
+    const r = s.receipt
+    const counts = ['resolved', 'failed', 'pending', 'unacknowledged'].map((status) => `${r.members.filter((m) => m.status === status).length} ${status}`).join(', ')
+    lines.push(`  receipt (seq ${r.seq}, ${r.complete ? 'complete' : `open until ${new Date(r.grace_until).toISOString()}`}): ${counts}`)
+    for (const m of r.members) {
+      const detail = m.status === 'resolved' ? ` → ${m.home!}` : m.status === 'failed' ? `: ${m.reason!}` : ''
+      lines.push(`    ${m.site ?? '(no site)'} ${m.member}: ${m.status}${detail}`)
+    }
+  }
   return lines.join('\n')
 }
 
@@ -87,7 +96,7 @@ function registerMoves (participant: Command): void {
     })
 
   participant.command('move-status')
-    .description('this node\'s view of a participant\'s move')
+    .description('this node\'s view of a participant\'s move, with its receipt: which members resolved the new home, which failed (and why), which are pending')
     .argument('<participant>', 'handle (alice) or id (sep://alice@site)')
     .addOption(dataDirOption())
     .addOption(jsonOption())

@@ -16,12 +16,15 @@ import type { ParticipantRepository } from '../../store/participants.ts'
 import type { MoveRepository } from '../../store/participant-moves.ts'
 import type { ChainRepository } from '../../store/chains.ts'
 import type { ParticipantExport } from '../../core/migration/export.ts'
+import type { Receipt } from '../../core/migration/move-ack.ts'
 import { MigrationService } from './migration.ts'
 
 export { MigrationService }
 
 /** A redirect as move-status and resolve show it. */
 export interface RedirectView {
+  /** hex SHA-256 of the participant key */
+  key: string
   from: string
   to: string
   seq: number
@@ -51,6 +54,8 @@ export interface MoveStatusView {
   participant: string
   outgoing?: { to_site: string, status: string, started_at: number, redirect?: RedirectView, note?: string }
   incoming?: { from: string, status: string, imported_at: number, redirect?: RedirectView, published_peers?: number }
+  /** the move's receipt: which members resolved the new home, which failed (with reasons), which are pending (added by the operation from the move-ack service) */
+  receipt?: Receipt
 }
 
 /** What operations call. */
@@ -83,6 +88,8 @@ export interface MigrationComponents {
   nodeId: string
   /** told when this node starts or stops hosting a participant (the summaries service recounts) */
   hostingChanged?: () => void
+  /** told when this node knows a move first-hand (the new node hosts, the old node saw the redirect): the move-ack service acknowledges it */
+  moved?: (move: { key: string, from: string, seq: number, graceUntil: number }, home: string) => Promise<void>
 }
 
 export interface MigrationInit {

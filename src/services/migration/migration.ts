@@ -40,7 +40,7 @@ export class RedirectPublishError extends InputError {
 }
 
 function view (r: Redirect): RedirectView {
-  return { from: r.from, to: r.to, seq: r.seq, issued_at: r.issued_at, grace_until: r.grace_until, signed_by: r.signed_by, countersigner: r.countersigner }
+  return { key: r.key, from: r.from, to: r.to, seq: r.seq, issued_at: r.issued_at, grace_until: r.grace_until, signed_by: r.signed_by, countersigner: r.countersigner }
 }
 
 const decodeBase64 = (text: string): Uint8Array => fromString(text, 'base64pad')
@@ -255,6 +255,7 @@ export class MigrationService implements Migration {
     await moves.batch([...participants.putOperations(record, secret), moves.putIncomingOperation({ ...kept, status: 'hosted', published_peers: peers })])
     this.components.hostingChanged?.()
     this.components.logger.info({ participant: move.participant, from: move.from, peers }, 'participant moved in')
+    await this.acknowledge(redirect, redirect.to)
   }
 
   /** Puts a redirect under its key hash and its location hash; the peers that took it. */
@@ -354,6 +355,16 @@ export class MigrationService implements Migration {
     this.republishedAt.set(move.participant, this.components.clock.now())
     this.components.hostingChanged?.()
     logger.info({ participant: move.participant, to: redirect.to }, 'participant moved out')
+    await this.acknowledge(redirect, redirect.to)
+  }
+
+  /** Acknowledges a move this node knows first-hand (the receipt); a failure is logged, the move stands. */
+  private async acknowledge (redirect: Redirect, home: string): Promise<void> {
+    try {
+      await this.components.moved?.({ key: redirect.key, from: redirect.from, seq: redirect.seq, graceUntil: redirect.grace_until }, home)
+    } catch (err) {
+      this.components.logger.warn({ err: (err as Error).message, participant: redirect.from }, 'acknowledging a move failed')
+    }
   }
 
   /** Old node, moved: republish the redirect until grace_until, then forget it. */
