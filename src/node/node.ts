@@ -297,7 +297,8 @@ export class FedmeshNode {
     })
     this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
       host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId,
-      exchangesRecorded: () => { this.attestations.changed() }
+      exchangesRecorded: () => { this.attestations.changed() },
+      movedParticipants: async () => new Set((await new MoveRepository(store).allOutgoing()).map((move) => move.participant))
     })
     this.membershipChain = federated
       ? membershipChain({ federationId: config.federation.federation_id })({

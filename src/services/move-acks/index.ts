@@ -15,10 +15,10 @@ import type { MoveAckRepository } from '../../store/move-acks.ts'
 import type { Clock } from '../../runtime/clock.ts'
 import type { Logger } from '../../runtime/log.ts'
 import type { EnvelopeChannel } from '../envelopes/index.ts'
-import { MoveAckService } from './move-acks.ts'
+import { MoveAckService, encodeMoveAckPayload, decodeMoveAckPayload } from './move-acks.ts'
 
 export { MOVE_ACK_CLASS, MOVE_ACK_SCHEMA_ID } from './constants.ts'
-export { MoveAckService }
+export { MoveAckService, encodeMoveAckPayload, decodeMoveAckPayload }
 
 /** The membership: keys for signatures, the member list and sites for the receipt. */
 export interface MoveAckMembers {

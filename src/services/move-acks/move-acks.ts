@@ -25,14 +25,16 @@ const payloadSchema = z.strictObject({
   signature: z.strictObject({ ed25519: z.string().max(200), mldsa: z.string().max(8 * 1024) })
 })
 
-function encodePayload (signed: SignedMoveAck): Uint8Array {
+/** The `move_ack` payload of a signed ack (protocols/move-ack.md). */
+export function encodeMoveAckPayload (signed: SignedMoveAck): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({
     ack: signed.ack,
     signature: { ed25519: toString(signed.signature.ed25519, 'base64pad'), mldsa: toString(signed.signature.mldsa, 'base64pad') }
   }))
 }
 
-function decodePayload (bytes: Uint8Array): SignedMoveAck {
+/** A `move_ack` payload from the wire (schema only: no signature checked); PayloadSchemaError for anything else. */
+export function decodeMoveAckPayload (bytes: Uint8Array): SignedMoveAck {
   const p = decodeJsonPayload(bytes, { schema: payloadSchema, bytesMax: MOVE_ACK_PAYLOAD_BYTES_MAX, what: 'move_ack' })
   try {
     return { ack: p.ack as unknown as MoveAck, signature: { ed25519: fromString(p.signature.ed25519, 'base64pad'), mldsa: fromString(p.signature.mldsa, 'base64pad') } }
@@ -107,7 +109,7 @@ export class MoveAckService implements MoveAcks {
   /** Gossip validation: schema, the member is the sender, then the core checks (clock, membership, signature last). */
   private decode (payload: Uint8Array, envelope: ValidatedEnvelope): SignedMoveAck {
     if (envelope.schemaId !== MOVE_ACK_SCHEMA_ID) throw new PayloadSchemaError(`move_ack with schema ${envelope.schemaId}, expected ${MOVE_ACK_SCHEMA_ID}`)
-    const signed = decodePayload(payload)
+    const signed = decodeMoveAckPayload(payload)
     if (signed.ack?.member !== envelope.source) {
       throw new PayloadRefusedError('reject', 'wrong_issuer', `move ack of member ${String(signed.ack?.member).slice(0, 100)} sent by ${envelope.source}`)
     }
@@ -145,7 +147,7 @@ export class MoveAckService implements MoveAcks {
     await acks.batch([acks.putAckOperation(signed), acks.deleteTodoOperation(move)])
     if (previous === undefined) this.stored++
     try {
-      await envelopes.publish(MOVE_ACK_CLASS, envelopes.seal(MOVE_ACK_CLASS, MOVE_ACK_SCHEMA_ID, encodePayload(signed), MOVE_ACK_CONTENT_TYPE))
+      await envelopes.publish(MOVE_ACK_CLASS, envelopes.seal(MOVE_ACK_CLASS, MOVE_ACK_SCHEMA_ID, encodeMoveAckPayload(signed), MOVE_ACK_CONTENT_TYPE))
     } catch (err) {
       // stored and sealed into this node's origin log: anti-entropy sync delivers it later
       logger.debug({ err: (err as Error).message, participant: move.from }, 'gossiping a move ack failed')
