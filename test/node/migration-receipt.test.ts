@@ -122,3 +122,26 @@ test('attestations looked up by a moved participant\'s old id follow its redirec
   t.is(plain.resolved, undefined)
   t.deepEqual(plain.attestations, [])
 })
+
+test('a recovery-key redirect is refused outside the recovery window of the redirect it would override, and once a recovery won', async (t) => {
+  const { nodes: [a, b, c], offsetMs } = await moveFederation('recover', { grace_hours: 200 })
+  t.teardown(async () => { for (const node of [c, b, a]) await node!.stop() })
+  await run(a!, 'participant.add', { handle: 'alice', offers: ['legal.contracts'], needs: ['food.catering'] })
+  const { recovery_key: recoveryKey } = await run(a!, 'participant.recovery-key', { participant: 'alice' })
+  const { export: document, key } = await run(a!, 'participant.move', { participant: 'alice', to: 'site_b' })
+  await run(b!, 'participant.accept', { export: document, key })
+  // 73 h later (the window is 72 h): the stolen-key redirect would still win, so no recovery redirect is made
+  offsetMs.value = 73 * 3_600_000
+  await t.throwsAsync(run(c!, 'participant.recover', { export: document, recovery_key: recoveryKey }), { name: 'RecoveryWindowError' })
+  t.deepEqual(await run(c!, 'participant.list', {}), [])
+  // inside the window it wins; a second recovery elsewhere is refused
+  offsetMs.value = 71 * 3_600_000
+  const recovered = await run(c!, 'participant.recover', { export: document, recovery_key: recoveryKey }) as MoveStatusView
+  t.is(recovered.incoming?.redirect?.signed_by, 'recovery')
+  t.is((await run(a!, 'participant.resolve', { id: 'sep://alice@site_a' })).home, 'sep://alice@site_c')
+  await t.throwsAsync(run(b!, 'participant.recover', { export: document, recovery_key: recoveryKey }), { name: 'MoveStateError', message: /already recovered/ })
+  // B, which hosted her by the overridden redirect, stops hosting her
+  await b!.migration.tick()
+  t.deepEqual(await run(b!, 'participant.list', {}), [])
+  t.is((await run(b!, 'participant.move-status', { participant: 'alice' }) as MoveStatusView).incoming?.status, 'overridden')
+})

@@ -109,3 +109,9 @@ export class RedirectNotFoundError extends InputError {
   static override readonly code = 'RedirectNotFoundError'
   override readonly name = 'RedirectNotFoundError'
 }
+
+/** A recovery-key redirect asked for outside the recovery window of the redirect it would override (it would not win). */
+export class RecoveryWindowError extends InputError {
+  static override readonly code = 'RecoveryWindowError'
+  override readonly name = 'RecoveryWindowError'
+}

@@ -53,7 +53,7 @@ export interface MoveStart {
 export interface MoveStatusView {
   participant: string
   outgoing?: { to_site: string, status: string, started_at: number, redirect?: RedirectView, note?: string }
-  incoming?: { from: string, status: string, imported_at: number, redirect?: RedirectView, published_peers?: number }
+  incoming?: { from: string, status: string, imported_at: number, redirect?: RedirectView, published_peers?: number, note?: string }
   /** the move's receipt: which members resolved the new home, which failed (with reasons), which are pending (added by the operation from the move-ack service) */
   receipt?: Receipt
 }
@@ -63,6 +63,11 @@ export interface Migration {
   exportParticipant: (id: string) => Promise<ParticipantExport>
   startMove: (id: string, toSite: string) => Promise<MoveStart>
   accept: (document: ParticipantExport, keyText: string, options: { publish: boolean }) => Promise<MoveStatusView>
+  /**
+   * On the node the participant recovers to: with its recovery key, publish a recovery-signed redirect
+   * from the export's id to this node (overriding a stolen-key redirect within the recovery window), then host it
+   */
+  recover: (document: ParticipantExport, recoveryKeyText: string, keyText: string | undefined) => Promise<MoveStatusView>
   resolve: (id: string) => Promise<ResolutionView>
   moveStatus: (id: string) => Promise<MoveStatusView>
   /** one round of the background work (tests drive it) */
