@@ -5,7 +5,8 @@
  * cannot find a move's redirect acknowledging it as failed with the reason,
  * what the move_ack pipeline refuses, and attestations looked up by the old
  * id following the redirect to the participant's key.
- * (Three `fedmesh start` processes: migration.test.ts.)
+ * (Three `fedmesh start` processes: migration.test.ts.) Serial: each test runs
+ * three nodes.
  */
 import test from 'ava'
 import { randomBytes } from 'node:crypto'
@@ -40,7 +41,7 @@ async function verdict (node: FedmeshNode, dataClass: 'move_ack' | 'attestation'
 
 const statusOf = (receipt: MoveStatusView['receipt']): Array<[string | null, string]> => receipt!.members.map((m) => [m.site, m.status] as [string | null, string]).sort()
 
-test('the receipt: B acks on hosting, C resolves through the DHT and acks, A acks on finding the redirect; a move whose redirect C cannot find is acked failed with the reason', async (t) => {
+test.serial('the receipt: B acks on hosting, C resolves through the DHT and acks, A acks on finding the redirect; a move whose redirect C cannot find is acked failed with the reason', async (t) => {
   const { nodes: [a, b, c] } = await moveFederation('receipt')
   t.teardown(async () => { for (const node of [c, b, a]) await node!.stop() })
   const { export: document, key: secret } = await startMove(a!)
@@ -79,7 +80,7 @@ test('the receipt: B acks on hosting, C resolves through the DHT and acks, A ack
   t.regex(second.members.find((m) => m.site === 'site_c')!.reason!, /RedirectNotFoundError/)
 })
 
-test('the move_ack pipeline refuses a forged signature, another member\'s ack, one from the future and a malformed payload', async (t) => {
+test.serial('the move_ack pipeline refuses a forged signature, another member\'s ack, one from the future and a malformed payload', async (t) => {
   const { nodes: [a, b, c] } = await moveFederation('ackpipe')
   t.teardown(async () => { for (const node of [c, b, a]) await node!.stop() })
   const now = Date.now()
@@ -98,9 +99,14 @@ test('the move_ack pipeline refuses a forged signature, another member\'s ack, o
   t.deepEqual(await new MoveAckRepository(c!.store).allAcks(), [], 'nothing refused was stored')
   t.is(await verdict(c!, 'move_ack', send(b!, encodeMoveAckPayload(signMoveAck(ack(b!), b!.signer)))), 'accept')
   t.is((await new MoveAckRepository(c!.store).allAcks()).length, 1)
+  t.not(await new MoveAckRepository(c!.store).todo('cd'.repeat(32), 1), undefined, 'B, the new home, announced a move: C will resolve it')
+  // B is neither the old nor the new home of this one: its ack is kept, but it makes nobody look the move up
+  t.is(await verdict(c!, 'move_ack', send(b!, encodeMoveAckPayload(signMoveAck(ack(b!, { key: 'ef'.repeat(32), home: 'sep://alice@site_c' }), b!.signer)))), 'accept')
+  t.is((await new MoveAckRepository(c!.store).allAcks()).length, 2)
+  t.is(await new MoveAckRepository(c!.store).todo('ef'.repeat(32), 1), undefined)
 })
 
-test('attestations looked up by a moved participant\'s old id follow its redirect to its key: the new home\'s attestation is found', async (t) => {
+test.serial('attestations looked up by a moved participant\'s old id follow its redirect to its key: the new home\'s attestation is found', async (t) => {
   const { nodes: [a, b, c] } = await moveFederation('attest')
   t.teardown(async () => { for (const node of [c, b, a]) await node!.stop() })
   const { export: document, key: secret } = await startMove(a!)
@@ -123,7 +129,7 @@ test('attestations looked up by a moved participant\'s old id follow its redirec
   t.deepEqual(plain.attestations, [])
 })
 
-test('a recovery-key redirect is refused outside the recovery window of the redirect it would override, and once a recovery won', async (t) => {
+test.serial('a recovery-key redirect is refused outside the recovery window of the redirect it would override, and once a recovery won', async (t) => {
   const { nodes: [a, b, c], offsetMs } = await moveFederation('recover', { grace_hours: 200 })
   t.teardown(async () => { for (const node of [c, b, a]) await node!.stop() })
   await run(a!, 'participant.add', { handle: 'alice', offers: ['legal.contracts'], needs: ['food.catering'] })

@@ -14,3 +14,5 @@ export const MOVE_ACKS_STORED_MAX = 20_000
 export const MOVE_ACK_ATTEMPTS_MAX = 20
 /** Moves resolved per tick (each may cost DHT lookups). */
 export const MOVE_ACKS_PER_TICK_MAX = 16
+/** Moves waiting to be resolved and acknowledged; beyond it a notice is stored but not followed (each costs DHT lookups). */
+export const MOVE_ACK_TODOS_MAX = 1024

@@ -11,12 +11,14 @@ import {
 } from '../../core/migration/move-ack.ts'
 import { MOVE_ACK_VERSION } from '../../core/migration/constants.ts'
 import { MoveAckClockError, MoveAckSignatureError, RedirectError, RedirectNotFoundError } from '../../core/migration/errors.ts'
+import { parseParticipantId } from '../../core/identity/participant-id.ts'
 import { decodeJsonPayload } from '../../wire/json-payload.ts'
 import { signedMoveAckOf, type MoveToAcknowledge } from '../../store/move-acks.ts'
 import type { BatchOperation } from '../../store/store.ts'
 import type { ValidatedEnvelope } from '../envelopes/index.ts'
 import {
-  MOVE_ACK_ATTEMPTS_MAX, MOVE_ACK_CLASS, MOVE_ACK_CONTENT_TYPE, MOVE_ACK_PAYLOAD_BYTES_MAX, MOVE_ACK_SCHEMA_ID, MOVE_ACKS_PER_TICK_MAX, MOVE_ACKS_STORED_MAX
+  MOVE_ACK_ATTEMPTS_MAX, MOVE_ACK_CLASS, MOVE_ACK_CONTENT_TYPE, MOVE_ACK_PAYLOAD_BYTES_MAX, MOVE_ACK_SCHEMA_ID, MOVE_ACK_TODOS_MAX, MOVE_ACKS_PER_TICK_MAX,
+  MOVE_ACKS_STORED_MAX
 } from './constants.ts'
 import type { MoveAcks, MoveAcksComponents, MoveAcksInit, MoveRef } from './index.ts'
 
@@ -49,11 +51,14 @@ export class MoveAckService implements MoveAcks {
   private ticking: Promise<void> | undefined
   /** stored acks (bounded by MOVE_ACKS_STORED_MAX) */
   private stored = 0
+  /** moves waiting to be resolved (bounded by MOVE_ACK_TODOS_MAX) */
+  private todos = 0
 
   constructor (private readonly components: MoveAcksComponents, private readonly init: MoveAcksInit) {}
 
   async start (): Promise<void> {
     this.stored = (await this.components.acks.allAcks()).length
+    this.todos = (await this.components.acks.todos()).length
     this.components.envelopes.register({
       dataClass: MOVE_ACK_CLASS,
       decodePayload: (payload, envelope) => this.decode(payload, envelope),
@@ -100,10 +105,19 @@ export class MoveAckService implements MoveAcks {
       writes.push(acks.putAckOperation(signed))
       if (current === undefined) this.stored++
     }
-    if (this.init.publish && a.member !== nodeId && await acks.ack(a.key, a.seq, nodeId) === undefined && await acks.todo(a.key, a.seq) === undefined) {
+    if (this.init.publish && a.member !== nodeId && this.isNotice(a) && this.todos < MOVE_ACK_TODOS_MAX &&
+      await acks.ack(a.key, a.seq, nodeId) === undefined && await acks.todo(a.key, a.seq) === undefined) {
       writes.push(acks.putTodoOperation({ key: a.key, from: a.from, seq: a.seq, grace_until: a.grace_until, attempts: 0 }))
+      this.todos++
     }
     return writes
+  }
+
+  /** Only the mover's nodes announce a move: an ack by the member of the old id's site, or an ok ack by the member of the new home's site. */
+  private isNotice (a: MoveAck): boolean {
+    const site = this.components.members.siteOf(a.member)
+    if (site === undefined) return false
+    return parseParticipantId(a.from).node === site || (a.home !== null && parseParticipantId(a.home).node === site)
   }
 
   /** Gossip validation: schema, the member is the sender, then the core checks (clock, membership, signature last). */
@@ -129,6 +143,7 @@ export class MoveAckService implements MoveAcks {
   private async issue (move: MoveRef, outcome: { home: string } | { reason: string }): Promise<void> {
     const { acks, signer, clock, nodeId, envelopes, logger } = this.components
     const previous = await acks.ack(move.key, move.seq, nodeId)
+    const pending = await acks.todo(move.key, move.seq)
     const ack: MoveAck = {
       version: MOVE_ACK_VERSION,
       federation_id: this.init.federationId,
@@ -146,6 +161,7 @@ export class MoveAckService implements MoveAcks {
     const signed = signMoveAck(ack, signer)
     await acks.batch([acks.putAckOperation(signed), acks.deleteTodoOperation(move)])
     if (previous === undefined) this.stored++
+    if (pending !== undefined) this.todos--
     try {
       await envelopes.publish(MOVE_ACK_CLASS, envelopes.seal(MOVE_ACK_CLASS, MOVE_ACK_SCHEMA_ID, encodeMoveAckPayload(signed), MOVE_ACK_CONTENT_TYPE))
     } catch (err) {
@@ -181,23 +197,19 @@ export class MoveAckService implements MoveAcks {
   private async tickAlone (): Promise<void> {
     const { acks, clock } = this.components
     const now = clock.now()
-    const expired: BatchOperation[] = []
-    for (const record of await acks.allAcks()) {
-      if (now > record.ack.grace_until) {
-        expired.push(acks.deleteAckOperation(record.ack))
-        this.stored--
-      }
+    const expiredAcks = (await acks.allAcks()).filter((record) => now > record.ack.grace_until)
+    const todos = await acks.todos()
+    const expiredTodos = todos.filter((todo) => now > todo.grace_until)
+    if (expiredAcks.length + expiredTodos.length > 0) {
+      await acks.batch([...expiredAcks.map((record) => acks.deleteAckOperation(record.ack)), ...expiredTodos.map((todo) => acks.deleteTodoOperation(todo))])
+      this.stored -= expiredAcks.length
+      this.todos -= expiredTodos.length
     }
     let budget = MOVE_ACKS_PER_TICK_MAX
-    for (const todo of await acks.todos()) {
-      if (now > todo.grace_until) {
-        expired.push(acks.deleteTodoOperation(todo))
-        continue
-      }
-      if (budget-- <= 0) continue
+    for (const todo of todos) {
+      if (now > todo.grace_until || budget-- <= 0) continue
       await this.resolveAndAcknowledge(todo)
     }
-    if (expired.length > 0) await acks.batch(expired)
   }
 
   /**
