@@ -150,4 +150,7 @@ test.serial('a recovery-key redirect is refused outside the recovery window of t
   await b!.migration.tick()
   t.deepEqual(await run(b!, 'participant.list', {}), [])
   t.is((await run(b!, 'participant.move-status', { participant: 'alice' }) as MoveStatusView).incoming?.status, 'overridden')
+  // running the stolen move's accept again does not host her there again
+  await t.throwsAsync(run(b!, 'participant.accept', { export: document, key }), { name: 'MoveStateError', message: /recovered elsewhere/ })
+  t.deepEqual(await run(b!, 'participant.list', {}), [])
 })

@@ -200,6 +200,7 @@ export class MigrationService implements Migration {
     const id = formatParticipantId({ handle: parseParticipantId(from).handle, node: this.init.siteId })
     const previous = await moves.incoming(id)
     if (previous?.status === 'hosted' && previous.from === from) return await this.moveStatus(id)
+    if (previous?.status === 'overridden' && previous.from === from) throw new MoveStateError(`${from} was recovered elsewhere with its recovery key: this move no longer stands`)
     // key control: the participant signs a fresh challenge with the key the export names
     const participantSigner = participantSignerFromSeeds(parseParticipantKey(keyText))
     this.proveKeyControl(participantSigner, verified.publicKey, from, 'key')
