@@ -52,6 +52,8 @@ import { sync, LinkVouches, trustPenalty, type SyncService } from '../services/s
 import { LOG_HELD_ENTRIES_MAX } from '../services/sync/constants.ts'
 import { SYNC_RETENTION_ENTRIES_DEFAULT } from '../config/schema.ts'
 import { migration, type MigrationService } from '../services/migration/index.ts'
+import { moveAcks, type MoveAckService } from '../services/move-acks/index.ts'
+import { MoveAckRepository } from '../store/move-acks.ts'
 import { participantRedirectDhtTypes } from '../net/participant-redirects.ts'
 import { MoveRepository } from '../store/participant-moves.ts'
 import { handshake, type HandshakeInit, type HandshakeService } from '../services/handshake/index.ts'
@@ -204,6 +206,7 @@ export class FedmeshNode {
   private readonly membershipChain: MembershipChainService | undefined
   /** participant moves: export, accept, redirects, resolution (tests drive its tick) */
   readonly migration: MigrationService
+  readonly moveAcks: MoveAckService
   /** relations with peers: handshake, heartbeats, suspension, termination (tests drive ticks) */
   readonly handshake: HandshakeService
   /** bilateral data classes on the direct stream, with store-and-forward */
@@ -294,7 +297,8 @@ export class FedmeshNode {
     })
     this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
       host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId,
-      exchangesRecorded: () => { this.attestations.changed() }
+      exchangesRecorded: () => { this.attestations.changed() },
+      movedParticipants: async () => new Set((await new MoveRepository(store).allOutgoing()).map((move) => move.participant))
     })
     this.membershipChain = federated
       ? membershipChain({ federationId: config.federation.federation_id })({
@@ -317,7 +321,12 @@ export class FedmeshNode {
       pollMs: config.migration.poll_seconds * 1000
     })({
       dht: libp2p.services.dht, participants: new ParticipantRepository(store), moves: new MoveRepository(store), chainStore: new ChainRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId,
-      hostingChanged: () => { this.summaries.changed() }
+      hostingChanged: () => { this.summaries.changed() },
+      moved: async (move, home) => { await this.moveAcks.acknowledge(move, home) }
+    })
+    this.moveAcks = moveAcks({ federationId: config.federation.federation_id, publish: federated, pollMs: config.migration.poll_seconds * 1000 })({
+      envelopes: this.envelopes, acks: new MoveAckRepository(store), members: { key: this.members.key, siteOf: this.members.siteOf, members: () => this.members.members() },
+      resolve: async (id) => await this.migration.resolve(id), signer, verifier, clock, logger: log, nodeId
     })
     this.handshake = handshake(init.handshake)({
       host: libp2p,
@@ -337,7 +346,7 @@ export class FedmeshNode {
       host: libp2p, relations: this.handshake, policies: this.policies, members: this.members, repository: new BilateralRepository(store), audit: auditing,
       signer, verifier, clock, random: random.fork('bilateral'), logger: log, registry: metrics.registry, nodeId
     })
-    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.attestations, this.capabilities, this.audit, this.migration, this.handshake, this.bilateral]
+    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.attestations, this.capabilities, this.audit, this.migration, this.moveAcks, this.handshake, this.bilateral]
     if (federated) this.services.push(this.sync)
     if (this.membershipChain !== undefined) this.services.push(this.membershipChain)
     if (federated) {
@@ -368,6 +377,7 @@ export class FedmeshNode {
         ...(federated ? { sync: this.sync } : {}),
         capabilities: this.capabilities,
         migration: this.migration,
+        moveAcks: this.moveAcks,
         handshake: this.handshake,
         bilateral: this.bilateral,
         // the genesis draft being signed: its founders are admitted (and dialled) until a genesis is loaded

@@ -104,16 +104,22 @@ export interface AttestationView {
 
 const listArgs = z.strictObject({ participant: z.string().min(1).optional() })
 
-/** `attestations.list`: the latest attestation per participant this node holds. */
-export const attestationsList: Operation<z.input<typeof listArgs>, { attestations: AttestationView[] }> = {
+/** `attestations.list`: the latest attestation per participant this node holds (for a moved participant id: every home's, by its key). */
+export const attestationsList: Operation<z.input<typeof listArgs>, { attestations: AttestationView[], resolved?: { id: string, home: string, key: string } }> = {
   name: 'attestations.list',
   audited: false,
   async run (context, args) {
     const { participant } = parseArgs(listArgs, args, 'attestations.list')
     const scores = await reputationScores(context.store)
     const membership = await new ConsensusStore(context.store).membership()
-    const records = (await new AttestationRepository(context.store).list()).filter((r) => participant === undefined || r.attestation.participant === participant || r.attestation.participant.startsWith(`sep://${participant}@`))
+    // a participant id that moved (issue 14): on a running node, follow its redirects (hop bound, loop
+    // detection) and list the attestations of its key, whatever home issued them
+    const resolution = participant?.startsWith('sep://') === true ? await context.services?.migration?.resolve(participant) : undefined
+    const key = resolution?.key
+    const records = (await new AttestationRepository(context.store).list()).filter((r) => participant === undefined || r.attestation.participant === participant ||
+      r.attestation.participant.startsWith(`sep://${participant}@`) || (key !== undefined && r.attestation.participant_key === key))
     return {
+      ...(resolution === undefined || resolution.hops.length === 0 ? {} : { resolved: { id: resolution.id, home: resolution.home, key: resolution.key! } }),
       attestations: records.map(({ attestation: a }) => {
         const score = scores.get(a.issuing_node) ?? REPUTATION_SCORE_INITIAL
         return {

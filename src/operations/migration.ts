@@ -1,7 +1,7 @@
 /**
  * Moving participants between nodes (issue 14), as operations: export, move
- * (on the old node), accept (on the new one), resolve, move-status, and a
- * recovery key. All but recovery-key need the running node: they sign as
+ * (on the old node), accept (on the new one), resolve, move-status, a
+ * recovery key, and recover (a recovery-key redirect, on the new node). All but recovery-key need the running node: they sign as
  * the node and talk to the DHT.
  */
 import { z } from 'zod'
@@ -70,6 +70,26 @@ export const participantAccept: Operation<z.input<typeof acceptArgs>, MoveStatus
   }
 }
 
+const recoverArgs = z.strictObject({
+  /** an export of the participant (its last home's: a plain export or the one a move wrote) */
+  export: z.record(z.string(), z.unknown()),
+  /** the participant's recovery key text, `fedmesh-participant-key:1:…` */
+  recovery_key: z.string().min(1).max(1024),
+  /** the participant's own key text, when it still has it: this node then signs for it as for any hosted participant */
+  key: z.string().min(1).max(1024).optional()
+})
+
+/** `participant.recover`: on the node the participant recovers to: publish a recovery-key redirect overriding a stolen-key one, then host it. */
+export const participantRecover: Operation<z.input<typeof recoverArgs>, MoveStatusView> = {
+  name: 'participant.recover',
+  async run (context, args) {
+    const parsed = parseArgs(recoverArgs, args, 'participant.recover')
+    const status = await migrationOf(context, 'participant.recover').recover(parsed.export as unknown as ParticipantExport, parsed.recovery_key, parsed.key)
+    context.services?.summaries.changed()
+    return status
+  }
+}
+
 const resolveArgs = z.strictObject({ id: z.string().min(1).max(256) })
 
 /** `participant.resolve`: where a participant id leads, following redirects. */
@@ -82,13 +102,18 @@ export const participantResolve: Operation<z.input<typeof resolveArgs>, Resoluti
   }
 }
 
-/** `participant.move-status`: this node's view of a participant's move. */
+/** `participant.move-status`: this node's view of a participant's move, with its receipt (which members resolved the new home, failed, or are pending). */
 export const participantMoveStatus: Operation<z.input<typeof participantArgs>, MoveStatusView> = {
   name: 'participant.move-status',
   audited: false,
   async run (context, args) {
     const { participant } = parseArgs(participantArgs, args, 'participant.move-status')
-    return await migrationOf(context, 'participant.move-status').moveStatus(participantIdOf(context, participant))
+    const status = await migrationOf(context, 'participant.move-status').moveStatus(participantIdOf(context, participant))
+    const redirect = status.outgoing?.redirect ?? status.incoming?.redirect
+    const acks = context.services?.moveAcks
+    if (redirect === undefined || acks === undefined) return status
+    const receipt = await acks.receipt({ key: redirect.key, from: redirect.from, seq: redirect.seq, graceUntil: redirect.grace_until })
+    return { ...status, receipt }
   }
 }
 
@@ -106,5 +131,5 @@ export const participantRecoveryKey: Operation<z.input<typeof participantArgs>, 
 }
 
 export const migrationOperations: ReadonlyArray<Operation<never, unknown>> = [
-  participantExport, participantMove, participantAccept, participantResolve, participantMoveStatus, participantRecoveryKey
+  participantExport, participantMove, participantAccept, participantResolve, participantMoveStatus, participantRecoveryKey, participantRecover
 ]

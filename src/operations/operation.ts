@@ -11,6 +11,7 @@ import type { Chains } from '../services/chains/index.ts'
 import type { Sync } from '../services/sync/index.ts'
 import type { Capabilities } from '../services/capabilities/index.ts'
 import type { Migration } from '../services/migration/index.ts'
+import type { MoveAcks } from '../services/move-acks/index.ts'
 import type { Handshake } from '../services/handshake/index.ts'
 import type { Bilateral } from '../services/bilateral/index.ts'
 import { InputError } from '../core/errors.ts'
@@ -30,6 +31,8 @@ export interface RunningServices {
   capabilities?: Capabilities
   /** participant moves (issue 14; optional like chains) */
   migration?: Migration
+  /** the receipts of participant moves (issue 14; optional like chains) */
+  moveAcks?: MoveAcks
   /** relations with peers (optional, as chains) */
   handshake?: Handshake
   /** bilateral data on the direct stream (optional, as chains) */

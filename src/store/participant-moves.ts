@@ -32,8 +32,11 @@ export interface IncomingMove {
   participant: string
   from: string
   imported_at: number
-  /** imported: verified and kept, not hosted; signed: redirect made, not yet published; hosted: published and hosted here */
-  status: 'imported' | 'signed' | 'hosted'
+  /**
+   * imported: verified and kept, not hosted; signed: redirect made, not yet published; hosted: published and hosted here;
+   * overridden: a recovery-key redirect of the participant won over this one, so no longer hosted here
+   */
+  status: 'imported' | 'signed' | 'hosted' | 'overridden'
   export: ParticipantExport
   /** the participant key text, kept like `participant add` keeps it, until hosting moves it to the key sublevel */
   secret?: string
@@ -41,6 +44,8 @@ export interface IncomingMove {
   redirect?: string
   /** how many peers took the published redirect */
   published_peers?: number
+  /** where the move stands, for move-status (an override names the winning redirect) */
+  note?: string
 }
 
 /** Reads and writes moves. */

@@ -98,7 +98,8 @@ const DATA_CLASS_TO_WIRE: Record<DataClass, WireDataClass> = {
   playbook_metadata: WireDataClass.PLAYBOOK_METADATA,
   coordination_request: WireDataClass.COORDINATION_REQUEST,
   chain: WireDataClass.CHAIN,
-  audit_checkpoint: WireDataClass.AUDIT_CHECKPOINT
+  audit_checkpoint: WireDataClass.AUDIT_CHECKPOINT,
+  move_ack: WireDataClass.MOVE_ACK
 }
 const DATA_CLASS_FROM_WIRE = new Map<WireDataClass, DataClass>(Object.entries(DATA_CLASS_TO_WIRE).map(([name, wire]) => [wire, name as DataClass]))
 

@@ -4,10 +4,6 @@
  * running node refuses, and an expired redirect no longer resolving.
  */
 import test from 'ava'
-import { FedmeshNode } from '../../src/node/node.ts'
-import { parseConfig } from '../../src/config/load.ts'
-import { clockFrom } from '../../src/runtime/clock.ts'
-import { testGenesis, testIdentity, loadTestGenesis, type TestIdentity } from '../fixtures/federation.ts'
 import { generateParticipantSeeds, participantSignerFromSeeds } from '../../src/crypto/participant-keys.ts'
 import { formatParticipantKey, parseParticipantKey } from '../../src/core/identity/participant-keys.ts'
 import {
@@ -15,50 +11,8 @@ import {
 } from '../../src/core/migration/redirect.ts'
 import { putRedirect } from '../../src/net/participant-redirects.ts'
 import type { ParticipantExport } from '../../src/core/migration/export.ts'
-import type { MoveStart } from '../../src/services/migration/index.ts'
 import { fromString } from 'uint8arrays'
-
-// operation results are plain JSON; the tests read fields of several shapes
-const run = async (node: FedmeshNode, name: string, args: unknown): Promise<any> => await node.operations.run(name, args)
-
-async function until (what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
-interface Federation { nodes: FedmeshNode[], identities: TestIdentity[], offsetMs: { value: number } }
-
-/** Three members; every node reads one shared clock offset (a test moves time forward for the DHT validators). */
-async function federation (tag: string): Promise<Federation> {
-  const sites = ['site_a', 'site_b', 'site_c']
-  const identities = await Promise.all(sites.map(async (site) => await testIdentity(`${tag}/${site}`, site)))
-  const genesis = testGenesis('moves', identities)
-  const offsetMs = { value: 0 }
-  const nodes: FedmeshNode[] = []
-  for (const identity of identities) {
-    const config = parseConfig({
-      site_id: identity.site, jurisdiction: 'UK', listen: [`/memory/${tag}-${process.pid}-${identity.site}`],
-      federation: { enabled: true, federation_id: 'moves', bootstrap: nodes.length === 0 ? [] : [nodes[0]!.multiaddrs()[0]!], metrics_interval_seconds: 3600 },
-      migration: { poll_seconds: 3600, grace_hours: 1, cooldown_hours: 0 }
-    })
-    const node = await FedmeshNode.create({ config, privateKey: identity.privateKey, signer: identity.signer, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, clock: clockFrom(() => Date.now() + offsetMs.value) })
-    await loadTestGenesis(node, genesis)
-    await node.start()
-    nodes.push(node)
-  }
-  // kad-dht's routing table is not in its public type; a put before it holds the others would reach nobody
-  const routingTableSize = (node: FedmeshNode): number => (node.libp2p.services.dht as unknown as { routingTable: { size: number } }).routingTable.size
-  await until('every node to know two DHT peers', () => nodes.every((node) => routingTableSize(node) >= 2))
-  return { nodes, identities, offsetMs }
-}
-
-async function startMove (a: FedmeshNode): Promise<MoveStart> {
-  await run(a, 'participant.add', { handle: 'alice', offers: ['legal.contracts'], needs: ['food.catering'] })
-  return await run(a, 'participant.move', { participant: 'alice', to: 'site_b' }) as MoveStart
-}
+import { moveFederation as federation, run, startMove } from '../fixtures/migration-federation.ts'
 
 test('accept refuses a key that is not the participant\'s, a plain export and a tampered one, importing nothing', async (t) => {
   const { nodes: [a, b, c] } = await federation('refuse')

@@ -38,6 +38,8 @@ async function initSite (name: string, bootstrap: string[]): Promise<Site> {
   const file = join(site.dataDir, 'config.yaml')
   const config = parse(await readFile(file, 'utf8')) as Record<string, unknown>
   config.migration = { ...(config.migration as object), poll_seconds: 0.2, cooldown_hours: 1 }
+  // acks gossiped while a node was down reach it by anti-entropy sync: every second here (default 10 s)
+  config.sync = { ...(config.sync as object), interval_seconds: 1 }
   await writeFile(file, stringify(config))
   return site
 }
@@ -131,7 +133,7 @@ async function federation (t: { teardown: (fn: () => Promise<void>) => void }): 
   return { a, b, c }
 }
 
-test('alice moves from A to B through an interrupted move: C resolves her new home through the DHT, her history is intact on B, she is active on exactly one node at every step, and a second move inside the cooldown is refused', async (t) => {
+test('alice moves from A to B through an interrupted move: C resolves her new home through the DHT, her history is intact on B, she is active on exactly one node at every step, the receipt on A and B lists A, B and C as having resolved her new home, a second move inside the cooldown is refused, and her recovery key overrides the (stolen-key) move: she ends hosted on C only', async (t) => {
   const { a, b, c } = await federation(t)
   const dir = await mkdtemp(join(tmpdir(), 'fedmesh-move-files-'))
   const exportFile = join(dir, 'alice.json')
@@ -141,6 +143,11 @@ test('alice moves from A to B through an interrupted move: C resolves her new ho
   const plain = await cli(a, 'participant', 'export', 'alice')
   t.is(plain.code, 0, plain.stderr)
   t.is((JSON.parse(plain.stdout) as ParticipantExport).moving_to, null)
+
+  // a recovery key, made before the move: A's home binding in the export names it
+  const recoveryFile = join(dir, 'alice.recovery')
+  const recoveryKey = await cli(a, 'participant', 'recovery-key', 'alice', '--out', recoveryFile)
+  t.is(recoveryKey.code, 0, recoveryKey.stderr)
 
   const move = await cli(a, 'participant', 'move', 'alice', '--to', 'site_b', '--out', exportFile, '--key-out', keyFile)
   t.is(move.code, 0, move.stderr)
@@ -188,6 +195,25 @@ test('alice moves from A to B through an interrupted move: C resolves her new ho
   t.is(outgoing.outgoing.redirect.to, 'sep://alice@site_b')
   t.deepEqual(await activeHomes([a, b, c]), ['site_b'])
 
+  // the receipt: B acknowledged when it hosted her; C, told by B's ack, resolved her old id through the DHT and acknowledged;
+  // A, back up, found the redirect and acknowledged. Each is a signed move_ack, gossiped (or synced to whoever was down)
+  interface ReceiptView { seq: number, complete: boolean, members: Array<{ member: string, site: string | null, status: string, home?: string, reason?: string }> }
+  const receiptOn = async (site: Site): Promise<ReceiptView | undefined> => (await op<{ receipt?: ReceiptView }>(site, 'participant.move-status', { participant: 'alice' })).body.receipt
+  for (const mover of [b, a]) {
+    await until(`the receipt on ${mover.name} to be complete`, async () => (await receiptOn(mover))?.complete === true, 60_000)
+    const receipt = (await receiptOn(mover))!
+    t.is(receipt.seq, 1)
+    t.deepEqual(receipt.members.map((m) => [m.site, m.member, m.status, m.home]).sort(), [
+      ['site_a', a.peerId!, 'resolved', 'sep://alice@site_b'],
+      ['site_b', b.peerId!, 'resolved', 'sep://alice@site_b'],
+      ['site_c', c.peerId!, 'resolved', 'sep://alice@site_b']
+    ], `the receipt on ${mover.name} lists A, B and C as having resolved the new home`)
+  }
+  const statusText = await cli(b, 'participant', 'move-status', 'alice')
+  t.is(statusText.code, 0, statusText.stderr)
+  t.regex(statusText.stdout, /receipt \(seq 1, complete\): 3 resolved, 0 failed, 0 pending/)
+  t.regex(statusText.stdout, new RegExp(`site_c ${c.peerId!}: resolved → sep://alice@site_b`))
+
   // history intact on B: B's export carries A's final attestation and the redirect, and every signature in it verifies
   const exported = (await op<ParticipantExport>(b, 'participant.export', { participant: 'alice' })).body
   const original = JSON.parse(await readFile(exportFile, 'utf8')) as ParticipantExport
@@ -209,4 +235,20 @@ test('alice moves from A to B through an interrupted move: C resolves her new ho
   const again = await cli(b, 'participant', 'move', 'alice', '--to', 'site_c', '--out', join(dir, 'again.json'), '--key-out', join(dir, 'again.key'))
   t.not(again.code, 0)
   t.regex(again.stderr, /MoveCooldownError/)
+
+  // her key was stolen and the move to B was the thief's: inside the recovery window she recovers to C with her recovery key
+  const wrong = await cli(c, 'participant', 'recover', exportFile, '--recovery-key-file', keyFile)
+  t.not(wrong.code, 0)
+  t.regex(wrong.stderr, /KeyControlError/, 'her own key is not her recovery key')
+  const recovered = await cli(c, 'participant', 'recover', exportFile, '--recovery-key-file', recoveryFile, '--key-file', keyFile, '--json')
+  t.is(recovered.code, 0, recovered.stderr)
+  const recovery = JSON.parse(recovered.stdout) as { incoming: { status: string, from: string, redirect: { signed_by: string, seq: number, to: string } } }
+  t.like(recovery.incoming, { status: 'hosted', from: 'sep://alice@site_a', redirect: { signed_by: 'recovery', seq: 2, to: 'sep://alice@site_c' } })
+  // the recovery-key redirect wins over the stolen-key one everywhere; B stops hosting her: she is active on C only
+  for (const site of [a, b, c]) {
+    await until(`${site.name} to resolve alice@site_a to site_c`, async () => (await op<{ home: string }>(site, 'participant.resolve', { id: 'sep://alice@site_a' })).body.home === 'sep://alice@site_c')
+  }
+  await until('B to stop hosting alice', async () => (await alices(b)).length === 0)
+  t.deepEqual(await activeHomes([a, b, c]), ['site_c'])
+  t.is((await op<{ incoming: { status: string } }>(b, 'participant.move-status', { participant: 'alice' })).body.incoming.status, 'overridden')
 })

@@ -33,11 +33,20 @@ async function writeOutput (file: string | undefined, text: string, secret = fal
 function formatMoveStatus (s: MoveStatusView): string {
   const lines = [s.participant]
   if (s.outgoing !== undefined) lines.push(`  moving out to ${s.outgoing.to_site}: ${s.outgoing.status}${s.outgoing.redirect === undefined ? '' : ` → ${s.outgoing.redirect.to}, served until ${new Date(s.outgoing.redirect.grace_until).toISOString()}`}${s.outgoing.note === undefined ? '' : ` (${s.outgoing.note})`}`)
-  if (s.incoming !== undefined) lines.push(`  moved in from ${s.incoming.from}: ${s.incoming.status}${s.incoming.published_peers === undefined ? '' : `, redirect taken by ${s.incoming.published_peers} DHT peer answers`}`)
+  if (s.incoming !== undefined) lines.push(`  moved in from ${s.incoming.from}: ${s.incoming.status}${s.incoming.published_peers === undefined ? '' : `, redirect taken by ${s.incoming.published_peers} DHT peer answers`}${s.incoming.redirect?.signed_by === 'recovery' ? ' (recovery-key redirect)' : ''}${s.incoming.note === undefined ? '' : ` (${s.incoming.note})`}`)
+  if (s.receipt !== undefined) {
+    const r = s.receipt
+    const counts = ['resolved', 'failed', 'pending', 'unacknowledged'].map((status) => `${r.members.filter((m) => m.status === status).length} ${status}`).join(', ')
+    lines.push(`  receipt (seq ${r.seq}, ${r.complete ? 'complete' : `open until ${new Date(r.grace_until).toISOString()}`}): ${counts}`)
+    for (const m of r.members) {
+      const detail = m.status === 'resolved' ? ` → ${m.home!}` : m.status === 'failed' ? `: ${m.reason!}` : ''
+      lines.push(`    ${m.site ?? '(no site)'} ${m.member}: ${m.status}${detail}`)
+    }
+  }
   return lines.join('\n')
 }
 
-/** Registers the move commands: export, move, accept, resolve, move-status, recovery-key. */
+/** Registers the move commands: export, move, accept, resolve, move-status, recovery-key, recover. */
 function registerMoves (participant: Command): void {
   participant.command('export')
     .description('print the complete signed history of a participant (JSON, docs/participant-export.md); needs the running node')
@@ -87,12 +96,27 @@ function registerMoves (participant: Command): void {
     })
 
   participant.command('move-status')
-    .description('this node\'s view of a participant\'s move')
+    .description('this node\'s view of a participant\'s move, with its receipt: which members resolved the new home, which failed (and why), which are pending')
     .argument('<participant>', 'handle (alice) or id (sep://alice@site)')
     .addOption(dataDirOption())
     .addOption(jsonOption())
     .action(async (id: string, options: { dataDir: string, json: boolean }) => {
       const status = await runOperation<MoveStatusView>(resolve(options.dataDir), 'participant.move-status', { participant: id })
+      print(status, options.json, formatMoveStatus)
+    })
+
+  participant.command('recover')
+    .description('on the node the participant recovers to, when its key was stolen: sign a redirect with its recovery key (overriding a stolen-key redirect within the recovery window), countersign, publish it and host the participant')
+    .argument('<export>', 'an export of the participant from its last home ("participant export" or "participant move" output)')
+    .requiredOption('--recovery-key-file <file>', 'the recovery key file written by "participant recovery-key"')
+    .option('--key-file <file>', 'the participant\'s own key file, if it still has it (this node then signs for it)')
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (file: string, options: { recoveryKeyFile: string, keyFile?: string, dataDir: string, json: boolean }) => {
+      const document = JSON.parse(await readFile(resolve(file), 'utf8')) as unknown
+      const recoveryKey = (await readFile(resolve(options.recoveryKeyFile), 'utf8')).trim()
+      const key = options.keyFile === undefined ? undefined : (await readFile(resolve(options.keyFile), 'utf8')).trim()
+      const status = await runOperation<MoveStatusView>(resolve(options.dataDir), 'participant.recover', { export: document, recovery_key: recoveryKey, ...(key === undefined ? {} : { key }) })
       print(status, options.json, formatMoveStatus)
     })
 

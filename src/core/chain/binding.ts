@@ -11,7 +11,7 @@ import { ruleCovers } from './participant-statements.ts'
 import type { ChainContent } from './proposal.ts'
 
 /** Why a home node rejects a chain: the fixed set of protocols/chain.md. */
-export const REJECT_REASONS = ['stale_summary', 'no_participant_free', 'participant_paused', 'policy'] as const
+export const REJECT_REASONS = ['stale_summary', 'no_participant_free', 'participant_paused', 'policy', 'participant_moved'] as const
 export type RejectReason = typeof REJECT_REASONS[number]
 
 /** A participant as its home node knows it. */
@@ -34,6 +34,8 @@ export interface ParticipantDirectory {
   get: (id: string) => LocalParticipant | undefined
   /** every participant (any status) with need `need` and offer `offer` */
   candidates: (need: string, offer: string) => readonly LocalParticipant[]
+  /** the participant moved (or is moving) away from this node (issue 14): a step naming it is rejected `participant_moved` */
+  moved?: (id: string) => boolean
 }
 
 /** A home node's policy for chains proposed to it. */
@@ -94,6 +96,7 @@ export function bindSteps (input: {
   const named = mine.filter(({ step }) => step.participant !== undefined)
   for (const { step, index } of named) {
     const p = directory.get(step.participant!)
+    if (directory.moved?.(step.participant!) === true) return { ok: false, reason: 'participant_moved' }
     if (p === undefined || !hasEntry(p, step.need, step.offer)) return { ok: false, reason: 'stale_summary' }
     if (p.status !== 'active') return { ok: false, reason: 'participant_paused' }
     if (isReserved(p.id) || used.has(p.id)) return { ok: false, reason: 'no_participant_free' }

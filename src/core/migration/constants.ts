@@ -55,3 +55,11 @@ export const EXPORT_ATTESTATIONS_MAX = 10_000
 export const EXPORT_REDIRECTS_MAX = 64
 /** Prefixed to the challenge a receiving node asks the participant to sign. */
 export const KEY_CHALLENGE_KIND = 'migration.challenge'
+
+export const MOVE_ACK_VERSION = 1
+/** Prefixed to the canonical JSON of a move acknowledgement its member signs. */
+export const MOVE_ACK_SIGNING_DOMAIN = 'fedmesh/move-ack/1\n'
+/** A failure reason in an ack. */
+export const MOVE_ACK_REASON_CHARS_MAX = 300
+/** An ack issued further in the future than this is refused. */
+export const MOVE_ACK_CLOCK_SKEW_MS_MAX = 5 * 60_000

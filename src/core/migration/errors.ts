@@ -85,3 +85,33 @@ export class KeyControlError extends InputError {
   static override readonly code = 'KeyControlError'
   override readonly name = 'KeyControlError'
 }
+
+/** A move acknowledgement that is malformed. */
+export class MoveAckSchemaError extends InputError {
+  static override readonly code = 'MoveAckSchemaError'
+  override readonly name = 'MoveAckSchemaError'
+}
+
+/** A move acknowledgement issued in the future, or after its move's grace. */
+export class MoveAckClockError extends InputError {
+  static override readonly code = 'MoveAckClockError'
+  override readonly name = 'MoveAckClockError'
+}
+
+/** A move acknowledgement from a non-member, or whose signature does not verify. */
+export class MoveAckSignatureError extends InputError {
+  static override readonly code = 'MoveAckSignatureError'
+  override readonly name = 'MoveAckSignatureError'
+}
+
+/** Resolution found no redirect of the move being acknowledged (yet). */
+export class RedirectNotFoundError extends InputError {
+  static override readonly code = 'RedirectNotFoundError'
+  override readonly name = 'RedirectNotFoundError'
+}
+
+/** A recovery-key redirect asked for outside the recovery window of the redirect it would override (it would not win). */
+export class RecoveryWindowError extends InputError {
+  static override readonly code = 'RecoveryWindowError'
+  override readonly name = 'RecoveryWindowError'
+}

@@ -151,7 +151,7 @@ export class ChainService implements Chains {
   private async apply (event: ChainEvent): Promise<ChainStepResult> {
     const { components } = this
     const binds = event.type === 'propose' || (event.type === 'receive' && event.message.kind === 'proposal')
-    const directory = binds ? await loadDirectory(components.participants) : EMPTY_DIRECTORY
+    const directory = binds ? await loadDirectory(components.participants, await components.movedParticipants?.()) : EMPTY_DIRECTORY
     const result = stepChain(this.state, event, {
       nowMs: components.clock.now(),
       signer: components.signer,

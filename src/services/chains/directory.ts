@@ -40,12 +40,13 @@ export function localParticipant (record: ParticipantRecord): LocalParticipant |
   }
 }
 
-/** The directory over every keyed participant of the repository, read now. */
-export async function loadDirectory (participants: ParticipantRepository): Promise<ParticipantDirectory> {
+/** The directory over every keyed participant of the repository, read now (`moved`: the ids that moved or are moving away). */
+export async function loadDirectory (participants: ParticipantRepository, moved?: ReadonlySet<string>): Promise<ParticipantDirectory> {
   const local: LocalParticipant[] = []
   for (const record of await participants.list()) {
     const participant = localParticipant(record)
     if (participant !== undefined) local.push(participant)
   }
-  return directoryOf(local)
+  const directory = directoryOf(local)
+  return moved === undefined ? directory : { ...directory, moved: (id) => moved.has(id) }
 }

@@ -44,6 +44,8 @@ export interface ChainsComponents {
   nodeId: string
   /** told after a step persisted exchanges or observations (the attestation service re-attests) */
   exchangesRecorded?: () => void
+  /** this node's participants that moved or are moving away (the migration service): a proposal naming one is rejected `participant_moved` */
+  movedParticipants?: () => Promise<ReadonlySet<string>>
 }
 
 export interface ChainsInit {

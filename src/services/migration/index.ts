@@ -16,12 +16,15 @@ import type { ParticipantRepository } from '../../store/participants.ts'
 import type { MoveRepository } from '../../store/participant-moves.ts'
 import type { ChainRepository } from '../../store/chains.ts'
 import type { ParticipantExport } from '../../core/migration/export.ts'
+import type { Receipt } from '../../core/migration/move-ack.ts'
 import { MigrationService } from './migration.ts'
 
 export { MigrationService }
 
 /** A redirect as move-status and resolve show it. */
 export interface RedirectView {
+  /** hex SHA-256 of the participant key */
+  key: string
   from: string
   to: string
   seq: number
@@ -50,7 +53,9 @@ export interface MoveStart {
 export interface MoveStatusView {
   participant: string
   outgoing?: { to_site: string, status: string, started_at: number, redirect?: RedirectView, note?: string }
-  incoming?: { from: string, status: string, imported_at: number, redirect?: RedirectView, published_peers?: number }
+  incoming?: { from: string, status: string, imported_at: number, redirect?: RedirectView, published_peers?: number, note?: string }
+  /** the move's receipt: which members resolved the new home, which failed (with reasons), which are pending (added by the operation from the move-ack service) */
+  receipt?: Receipt
 }
 
 /** What operations call. */
@@ -58,6 +63,11 @@ export interface Migration {
   exportParticipant: (id: string) => Promise<ParticipantExport>
   startMove: (id: string, toSite: string) => Promise<MoveStart>
   accept: (document: ParticipantExport, keyText: string, options: { publish: boolean }) => Promise<MoveStatusView>
+  /**
+   * On the node the participant recovers to: with its recovery key, publish a recovery-signed redirect
+   * from the export's id to this node (overriding a stolen-key redirect within the recovery window), then host it
+   */
+  recover: (document: ParticipantExport, recoveryKeyText: string, keyText: string | undefined) => Promise<MoveStatusView>
   resolve: (id: string) => Promise<ResolutionView>
   moveStatus: (id: string) => Promise<MoveStatusView>
   /** one round of the background work (tests drive it) */
@@ -83,6 +93,8 @@ export interface MigrationComponents {
   nodeId: string
   /** told when this node starts or stops hosting a participant (the summaries service recounts) */
   hostingChanged?: () => void
+  /** told when this node knows a move first-hand (the new node hosts, the old node saw the redirect): the move-ack service acknowledges it */
+  moved?: (move: { key: string, from: string, seq: number, graceUntil: number }, home: string) => Promise<void>
 }
 
 export interface MigrationInit {

@@ -12,12 +12,12 @@ import { publicKeyFromClaims, publicKeyToClaims } from '../../core/chain/node-st
 import { computeClaims, signAttestation, ATTESTATION_VERSION, type SignedAttestation } from '../../core/attestation/index.ts'
 import { signExport, verifyExport, signatureToJson, type ExportBody, type ParticipantExport } from '../../core/migration/export.ts'
 import {
-  decodeRedirect, encodeRedirect, participantKeyId, redirectKeyOfIdentity, redirectKeyOfLocation, selectRedirect, signHomeBinding, signRedirect,
+  decodeRedirect, encodeRedirect, participantKeyId, redirectHash, redirectKeyOfIdentity, redirectKeyOfLocation, selectRedirect, signHomeBinding, signRedirect,
   type Redirect, type RedirectMembership
 } from '../../core/migration/redirect.ts'
 import { checkMoveCooldown, nextRedirectLink, resolutionStep, startResolution } from '../../core/migration/resolution.ts'
 import { EXPORT_FORMAT, EXPORT_VERSION, KEY_CHALLENGE_KIND, REDIRECT_VERSION } from '../../core/migration/constants.ts'
-import { KeyControlError } from '../../core/migration/errors.ts'
+import { KeyControlError, RecoveryWindowError } from '../../core/migration/errors.ts'
 import { DuplicateParticipantError } from '../../core/matching/errors.ts'
 import { participantSignerFromSeeds } from '../../crypto/participant-keys.ts'
 import { lookupRedirects, putRedirect, validateRedirectRecord, type RedirectDhtInit } from '../../net/participant-redirects.ts'
@@ -25,6 +25,7 @@ import { toStoredJson } from '../../store/chains.ts'
 import { ParticipantNotFoundError, type ParticipantRecord } from '../../store/participants.ts'
 import type { IncomingMove, OutgoingMove } from '../../store/participant-moves.ts'
 import { MOVES_PER_TICK_MAX, REDIRECT_DHT_TIMEOUT_MS, REDIRECT_REPUBLISH_MS } from './constants.ts'
+import type { HybridPublicKey, HybridSigner } from '../../core/signature.ts'
 import type { Migration, MigrationComponents, MigrationInit, MoveStart, MoveStatusView, RedirectView, ResolutionView } from './index.ts'
 
 /** The participant is already moving, or the move asks for something the state does not allow. */
@@ -40,7 +41,7 @@ export class RedirectPublishError extends InputError {
 }
 
 function view (r: Redirect): RedirectView {
-  return { from: r.from, to: r.to, seq: r.seq, issued_at: r.issued_at, grace_until: r.grace_until, signed_by: r.signed_by, countersigner: r.countersigner }
+  return { key: r.key, from: r.from, to: r.to, seq: r.seq, issued_at: r.issued_at, grace_until: r.grace_until, signed_by: r.signed_by, countersigner: r.countersigner }
 }
 
 const decodeBase64 = (text: string): Uint8Array => fromString(text, 'base64pad')
@@ -199,15 +200,10 @@ export class MigrationService implements Migration {
     const id = formatParticipantId({ handle: parseParticipantId(from).handle, node: this.init.siteId })
     const previous = await moves.incoming(id)
     if (previous?.status === 'hosted' && previous.from === from) return await this.moveStatus(id)
+    if (previous?.status === 'overridden' && previous.from === from) throw new MoveStateError(`${from} was recovered elsewhere with its recovery key: this move no longer stands`)
     // key control: the participant signs a fresh challenge with the key the export names
-    const seeds = parseParticipantKey(keyText)
-    const participantSigner = participantSignerFromSeeds(seeds)
-    const challenge = signStatement({ kind: KEY_CHALLENGE_KIND, participant: from, issuedAtMs: clock.now(), claims: { nonce: toString(randomBytes(32), 'base64url'), node: nodeId } }, participantSigner)
-    try {
-      verifyStatement(challenge, verified.publicKey, this.components.verifier)
-    } catch {
-      throw new KeyControlError(`the key given is not the key of ${from} in the export`)
-    }
+    const participantSigner = participantSignerFromSeeds(parseParticipantKey(keyText))
+    this.proveKeyControl(participantSigner, verified.publicKey, from, 'key')
     const last = verified.redirects[verified.redirects.length - 1]
     checkMoveCooldown({ lastMoveAtMs: last?.issued_at, nowMs: clock.now(), cooldownMs: this.init.cooldownMs })
     if (await participants.get(id) !== undefined && previous === undefined) throw new DuplicateParticipantError(`participant ${id} already exists on this node`)
@@ -238,6 +234,88 @@ export class MigrationService implements Migration {
     return await this.moveStatus(id)
   }
 
+  /** The participant (or its recovery key) signs a fresh challenge, verified with the key the export names; KeyControlError otherwise. */
+  private proveKeyControl (signer: HybridSigner, expected: HybridPublicKey, participant: string, what: string): void {
+    const challenge = signStatement({ kind: KEY_CHALLENGE_KIND, participant, issuedAtMs: this.components.clock.now(), claims: { nonce: toString(randomBytes(32), 'base64url'), node: this.components.nodeId } }, signer)
+    try {
+      verifyStatement(challenge, expected, this.components.verifier)
+    } catch {
+      throw new KeyControlError(`the ${what} given is not the ${what} of ${participant} in the export`)
+    }
+  }
+
+  async recover (document: ParticipantExport, recoveryKeyText: string, keyText: string | undefined): Promise<MoveStatusView> {
+    const { moves, participants, clock, nodeId } = this.components
+    const verified = verifyExport(document, { membership: this.membership, verifier: this.components.verifier, federationId: this.init.federationId, nowMs: clock.now() })
+    const from = document.participant.id
+    if (parseParticipantId(from).node === this.init.siteId) throw new MoveStateError(`${from} is of this site: recover it on another member's node`)
+    if (verified.recoveryKey === null) throw new KeyControlError(`${from} has no recovery key in the export ("fedmesh participant recovery-key" makes one before a move)`)
+    this.proveKeyControl(participantSignerFromSeeds(parseParticipantKey(recoveryKeyText)), verified.recoveryKey, from, 'recovery key')
+    if (keyText !== undefined) this.proveKeyControl(participantSignerFromSeeds(parseParticipantKey(keyText)), verified.publicKey, from, 'key')
+    const id = formatParticipantId({ handle: parseParticipantId(from).handle, node: this.init.siteId })
+    const previous = await moves.incoming(id)
+    const recoveredHere = previous?.redirect !== undefined && previous.from === from && decodeRedirect(decodeBase64(previous.redirect)).redirect.signed_by === 'recovery'
+    if (recoveredHere && (previous.status === 'signed' || previous.status === 'hosted')) {
+      // run again: finish a publish that failed, or show where it stands
+      if (previous.status === 'signed') await this.publishAndHost(previous)
+      return await this.moveStatus(id)
+    }
+    const keyId = participantKeyId(verified.publicKey)
+    const now = clock.now()
+    // the redirect it overrides: the winner in the DHT now (a stolen-key move), within the recovery window
+    const found = await this.redirectFor(from)
+    let link = nextRedirectLink(verified.redirects[verified.redirects.length - 1])
+    if (found !== undefined) {
+      const r = found.redirect
+      if (r.key !== keyId) throw new MoveStateError(`the redirect of ${from} in the DHT is for another participant key`)
+      if (r.signed_by === 'recovery') throw new MoveStateError(`${from} was already recovered to ${r.to}`)
+      if (now - r.issued_at > this.init.recoveryWindowMs) {
+        throw new RecoveryWindowError(`the redirect of ${from} to ${r.to} was issued ${Math.round((now - r.issued_at) / 3_600_000)} h ago; a recovery-key redirect overrides one only within ${Math.round(this.init.recoveryWindowMs / 3_600_000)} h of it`)
+      }
+      link = { seq: r.seq + 1, prev: redirectHash(r) }
+    }
+    if (await participants.get(id) !== undefined) throw new DuplicateParticipantError(`participant ${id} already exists on this node`)
+    const signed = signRedirect({
+      redirect: {
+        version: REDIRECT_VERSION, federation_id: this.init.federationId, key: keyId, from, to: id,
+        ...link, issued_at: now, grace_until: now + this.init.graceMs, signed_by: 'recovery', countersigner: nodeId
+      },
+      participant: participantSignerFromSeeds(parseParticipantKey(recoveryKeyText)),
+      identityKey: verified.publicKey,
+      node: this.components.signer,
+      home: verified.binding
+    })
+    const move: IncomingMove = {
+      participant: id, from, imported_at: now, status: 'signed', export: document, redirect: encodeBase64(encodeRedirect(signed)),
+      ...(keyText === undefined ? {} : { secret: keyText.trim() }),
+      note: found === undefined ? 'recovered with the recovery key' : `recovered with the recovery key, overriding the redirect to ${found.redirect.to}`
+    }
+    await moves.putIncoming(move)
+    this.components.logger.info({ participant: id, from, overriding: found?.redirect.to }, 'participant recovery redirect signed')
+    await this.publishAndHost(move)
+    return await this.moveStatus(id)
+  }
+
+  /**
+   * New node, hosting: while its redirect is within the recovery window, a
+   * recovery-key redirect of the same participant may win over it (the key
+   * was stolen); then it stops hosting the participant.
+   */
+  private async checkOverride (move: IncomingMove): Promise<void> {
+    const { moves, participants, clock, logger } = this.components
+    if (move.redirect === undefined) return
+    const ours = decodeRedirect(decodeBase64(move.redirect)).redirect
+    if (ours.signed_by === 'recovery' || clock.now() - ours.issued_at > this.init.recoveryWindowMs) return
+    const found = await this.redirectFor(move.from)
+    if (found === undefined || found.redirect.signed_by !== 'recovery' || found.redirect.key !== ours.key || found.redirect.to === move.participant) return
+    await moves.batch([
+      ...participants.removeOperations(move.participant),
+      moves.putIncomingOperation({ ...move, status: 'overridden', note: `a recovery-key redirect (seq ${found.redirect.seq}) moved ${move.from} to ${found.redirect.to}: no longer hosted here` })
+    ])
+    this.components.hostingChanged?.()
+    logger.warn({ participant: move.participant, to: found.redirect.to }, 'participant recovered elsewhere with its recovery key: no longer hosted here')
+  }
+
   /** Publishes a signed incoming redirect, then hosts the participant (a crash between leaves it `signed`: the next tick finishes). */
   private async publishAndHost (move: IncomingMove): Promise<void> {
     const { moves, participants, clock } = this.components
@@ -255,6 +333,7 @@ export class MigrationService implements Migration {
     await moves.batch([...participants.putOperations(record, secret), moves.putIncomingOperation({ ...kept, status: 'hosted', published_peers: peers })])
     this.components.hostingChanged?.()
     this.components.logger.info({ participant: move.participant, from: move.from, peers }, 'participant moved in')
+    await this.acknowledge(redirect, redirect.to)
   }
 
   /** Puts a redirect under its key hash and its location hash; the peers that took it. */
@@ -308,7 +387,7 @@ export class MigrationService implements Migration {
     const redirectView = (text: string | undefined): RedirectView | undefined => (text === undefined ? undefined : view(decodeRedirect(decodeBase64(text)).redirect))
     if (out === undefined && inc === undefined) throw new ParticipantNotFoundError(`no move of ${id} on this node`)
     const outView = out === undefined ? undefined : { to_site: out.to_site, status: out.status, started_at: out.started_at, ...(out.note === undefined ? {} : { note: out.note }), ...(out.redirect === undefined ? {} : { redirect: redirectView(out.redirect)! }) }
-    const inView = inc === undefined ? undefined : { from: inc.from, status: inc.status, imported_at: inc.imported_at, ...(inc.redirect === undefined ? {} : { redirect: redirectView(inc.redirect)! }), ...(inc.published_peers === undefined ? {} : { published_peers: inc.published_peers }) }
+    const inView = inc === undefined ? undefined : { from: inc.from, status: inc.status, imported_at: inc.imported_at, ...(inc.redirect === undefined ? {} : { redirect: redirectView(inc.redirect)! }), ...(inc.published_peers === undefined ? {} : { published_peers: inc.published_peers }), ...(inc.note === undefined ? {} : { note: inc.note }) }
     return { participant: id, ...(outView === undefined ? {} : { outgoing: outView }), ...(inView === undefined ? {} : { incoming: inView }) }
   }
 
@@ -323,7 +402,11 @@ export class MigrationService implements Migration {
     const { moves, logger } = this.components
     let budget = MOVES_PER_TICK_MAX
     for (const move of await moves.allIncoming()) {
-      if (move.status !== 'signed' || budget-- <= 0) continue
+      if ((move.status !== 'signed' && move.status !== 'hosted') || budget-- <= 0) continue
+      if (move.status === 'hosted') {
+        await this.checkOverride(move).catch((err: Error) => { logger.debug({ err: err.message, participant: move.participant }, 'recovery override check failed') })
+        continue
+      }
       await this.publishAndHost(move).catch((err: Error) => { logger.debug({ err: err.message, participant: move.participant }, 'redirect publish retry failed') })
     }
     for (const move of await moves.allOutgoing()) {
@@ -354,6 +437,16 @@ export class MigrationService implements Migration {
     this.republishedAt.set(move.participant, this.components.clock.now())
     this.components.hostingChanged?.()
     logger.info({ participant: move.participant, to: redirect.to }, 'participant moved out')
+    await this.acknowledge(redirect, redirect.to)
+  }
+
+  /** Acknowledges a move this node knows first-hand (the receipt); a failure is logged, the move stands. */
+  private async acknowledge (redirect: Redirect, home: string): Promise<void> {
+    try {
+      await this.components.moved?.({ key: redirect.key, from: redirect.from, seq: redirect.seq, graceUntil: redirect.grace_until }, home)
+    } catch (err) {
+      this.components.logger.warn({ err: (err as Error).message, participant: redirect.from }, 'acknowledging a move failed')
+    }
   }
 
   /** Old node, moved: republish the redirect until grace_until, then forget it. */

@@ -11,7 +11,7 @@ const policies = (): ReturnType<typeof dataPolicies> => dataPolicies({
   policy: parseDataPolicy({
     default_allowed_data: [...DEFAULT_ALLOWED_DATA],
     sites: [
-      { site_id: 'de_south', allowed_data: ['summary', 'vote', 'attestation', 'audit_checkpoint', 'incident_summary', 'playbook_metadata'] },
+      { site_id: 'de_south', allowed_data: ['summary', 'vote', 'attestation', 'audit_checkpoint', 'move_ack', 'incident_summary', 'playbook_metadata'] },
       { site_id: 'fr_west', allowed_data: [...DEFAULT_ALLOWED_DATA, 'coordination_request'] }
     ]
   })
