@@ -13,10 +13,8 @@ import { parse, stringify } from 'yaml'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { freePort, runFedmesh, startFedmesh, type CliResult, type NodeProcess } from '../fixtures/cli.ts'
+import { freePort, runFedmesh, startFedmesh, type CliResult, type NodeProcess, loadGenesisThroughCli } from '../fixtures/cli.ts'
 import { loadNodeKeys } from '../../src/crypto/key-files.ts'
-import { formatGenesis, signGenesis } from '../../src/core/consensus/genesis.ts'
-import { publicKeyToJson } from '../../src/core/consensus/member.ts'
 import { readApiToken } from '../../src/node/data-dir.ts'
 import { verifyExport, type ParticipantExport } from '../../src/core/migration/export.ts'
 import { publicKeyFromClaims } from '../../src/core/chain/node-statement.ts'
@@ -51,19 +49,7 @@ async function startSite (site: Site): Promise<void> {
 }
 
 async function loadGenesis (sites: Site[]): Promise<void> {
-  const keys = await Promise.all(sites.map(async (site) => await loadNodeKeys(site.dataDir)))
-  const ids = keys.map((k) => peerIdFromPrivateKey(k.privateKey).toString())
-  const genesis = signGenesis({
-    version: 1, federation_id: FED, created_at: new Date().toISOString(),
-    consensus: { threshold: 'bft', min_participating_nodes: 2, tie_breaking: 'timestamp_priority' },
-    members: sites.map((site, i) => ({ node_id: ids[i]!, public_key: publicKeyToJson(keys[i]!.signer.publicKey), site_id: site.name, jurisdiction: 'UK' }))
-  }, new Map(ids.map((id, i) => [id, keys[i]!.signer])))
-  const file = join(sites[0]!.dataDir, 'genesis.yaml')
-  await writeFile(file, formatGenesis(genesis))
-  for (const site of sites) {
-    const result = await runFedmesh(['consensus', 'genesis', file, '--data-dir', site.dataDir])
-    if (result.code !== 0) throw new Error(`loading the genesis into ${site.name} failed: ${result.stderr}`)
-  }
+  await loadGenesisThroughCli(sites, FED)
 }
 
 async function api<T> (site: Site, path: string): Promise<T> {
