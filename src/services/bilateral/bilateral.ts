@@ -27,7 +27,7 @@ import { InboundLog, planBatch, prunable } from '../../core/bilateral/log.ts'
 import type { LogLink } from '../../core/sync/log-book.ts'
 import { decodeEnvelope, envelopeBodyHash, signEnvelope, type DecodedEnvelope } from '../../wire/envelope.ts'
 import { DuplicateEnvelopeError, rememberEnvelope, ReplayCache, validateDecodedEnvelope } from '../../wire/pipeline.ts'
-import { ENVELOPE_ID_BYTES } from '../../wire/limits.ts'
+import { ENVELOPE_ID_BYTES, PREV_HASH_BYTES } from '../../wire/limits.ts'
 import {
   BILATERAL_BATCH_BYTES_MAX, BILATERAL_BATCH_ENTRIES_MAX, BILATERAL_FRAME_BYTES_MAX, BILATERAL_HELD_LISTED_MAX, BILATERAL_PROTOCOL_ID, BILATERAL_SCHEMA_ID,
   BILATERAL_SYNC_FRAME_BYTES_MAX, BILATERAL_SYNC_PROTOCOL_ID, decodeBilateralBatch, decodeBilateralFrontier, encodeBilateralAck, encodeBilateralBatch,
@@ -53,6 +53,15 @@ interface Judgement {
   outcome: 'accepted' | 'duplicate' | 'refused'
   error: string
   seq: number
+}
+
+/** What a log entry is sealed from. */
+interface SealInput {
+  id: string
+  dataClass: DataClass
+  schemaId: string
+  payload: Uint8Array
+  queuedAtMs: number
 }
 
 /** One round of a flush on an open stream: a batch out, the frontier back. */
@@ -196,10 +205,19 @@ export class BilateralService implements Bilateral {
   }
 
   /** Seals the next entry of the log to `peer` and persists it with the new head (one batch). Returns its key. */
-  private async append (peer: string, message: { id: string, dataClass: DataClass, schemaId: string, payload: Uint8Array, queuedAtMs: number }): Promise<string> {
+  private async append (peer: string, message: SealInput): Promise<string> {
+    const { repository } = this.components
+    const head = await repository.head(peer) ?? { to: peer, seq: 0, hash: '' }
+    const entry = this.seal(peer, head, message)
+    await repository.batch([repository.outboundPut(entry), repository.headPut({ to: peer, seq: entry.seq, hash: entry.hash })])
+    return entry.key
+  }
+
+  /** The entry after `head` (its hash '' when unknown: the link is then all zeros, which a receiver without it does not check). */
+  private seal (peer: string, head: { seq: number, hash: string }, message: SealInput): OutboundBilateral {
     const { components } = this
-    const head = await components.repository.head(peer) ?? { to: peer, seq: 0, hash: '' }
     const seq = head.seq + 1
+    const prev = seq >= 2 && head.hash === '' ? '00'.repeat(PREV_HASH_BYTES) : head.hash
     const bytes = signEnvelope({
       id: fromString(message.id, 'base16'),
       timestampMs: components.clock.now(),
@@ -210,15 +228,14 @@ export class BilateralService implements Bilateral {
       schemaId: message.schemaId,
       payload: message.payload,
       originSeq: seq,
-      ...(seq >= 2 ? { prevHash: fromString(head.hash, 'base16') } : {})
+      ...(seq >= 2 ? { prevHash: fromString(prev, 'base16') } : {})
     }, components.signer)
     const hash = hex(envelopeBodyHash(decodeEnvelope(bytes)))
     const entry: OutboundBilateral = {
-      key: outboundKey(peer, seq), to: peer, seq, id: message.id, hash, prev: head.hash, data_class: message.dataClass,
+      key: outboundKey(peer, seq), to: peer, seq, id: message.id, hash, prev, data_class: message.dataClass,
       envelope: toString(bytes, 'base64pad'), bytes: bytes.length, queued_at_ms: message.queuedAtMs, state: 'pending'
     }
-    await components.repository.batch([components.repository.outboundPut(entry), components.repository.headPut({ to: peer, seq, hash })])
-    return entry.key
+    return entry
   }
 
   /** Messages queued by an earlier version (unsequenced) become entries of the log, in queue order. */
@@ -279,6 +296,7 @@ export class BilateralService implements Bilateral {
     const low = (): number => entries[0]?.seq ?? 0
     // the first frame asks the peer's frontier: nothing remembered is trusted
     let answer = await exchange({ low: low(), envelopes: [], withdrawn: [] })
+    if (await this.diverged(peer, entries, answer)) entries = await this.rebase(peer, entries, answer)
     for (let round = 0; round < FLUSH_BATCHES_MAX && !this.shutdown.signal.aborted; round++) {
       entries = (await this.acknowledge(peer, entries, answer, [])).entries
       const held = new Set(answer.held)
@@ -319,6 +337,40 @@ export class BilateralService implements Bilateral {
     // acknowledged entries beyond the retention go
     const prune = new Set(prunable(entries, this.peerFrontiers.get(peer) ?? 0, this.retainedAckedMax))
     if (prune.size > 0) await repository.batch(entries.filter((e) => prune.has(e.seq)).map((e) => repository.outboundDelete(e.key)))
+  }
+
+  /**
+   * Whether the peer holds a log from this node that this node's store does not continue: a frontier above this
+   * node's head, or a different entry at the frontier. That is a sender whose store was lost or replaced: its new
+   * entries would sit at seqs the peer settled long ago and be taken for duplicates.
+   */
+  private async diverged (peer: string, entries: OutboundBilateral[], answer: BilateralFrontierFrame): Promise<boolean> {
+    if (answer.frontier === 0) return false
+    const head = (await this.components.repository.head(peer))?.seq ?? 0
+    if (head < answer.frontier) return true
+    const atFrontier = entries.find((e) => e.seq === answer.frontier)
+    return atFrontier !== undefined && answer.frontierHash !== '' && atFrontier.hash !== answer.frontierHash
+  }
+
+  /**
+   * Re-seals this node's undelivered entries for `peer` after the peer's frontier (same ids, so one the peer did
+   * take is still a duplicate by id there), linked to the peer's frontier hash; the rest of the diverged log goes.
+   */
+  private async rebase (peer: string, entries: OutboundBilateral[], answer: BilateralFrontierFrame): Promise<OutboundBilateral[]> {
+    const { components } = this
+    const { repository } = components
+    components.logger.warn({ peer, frontier: answer.frontier }, 'bilateral: the peer holds a log from this node that the store does not continue (store lost?): re-sealing after its frontier')
+    let head = { seq: answer.frontier, hash: answer.frontierHash }
+    const operations = entries.map((e) => repository.outboundDelete(e.key))
+    const rebased: OutboundBilateral[] = []
+    for (const old of entries.filter((e) => e.state === 'pending')) {
+      const { envelope } = decodeEnvelope(fromString(old.envelope, 'base64pad'))
+      const entry = this.seal(peer, head, { id: old.id, dataClass: envelope.dataClass, schemaId: envelope.schemaId, payload: envelope.payload, queuedAtMs: old.queued_at_ms })
+      rebased.push(entry)
+      head = { seq: entry.seq, hash: entry.hash }
+    }
+    await repository.batch([...operations, ...rebased.map((e) => repository.outboundPut(e)), repository.headPut({ to: peer, ...head })])
+    return rebased
   }
 
   /**

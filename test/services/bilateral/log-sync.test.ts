@@ -239,3 +239,32 @@ test('inside a re-sent range, a forged and an out-of-policy envelope are refused
   t.true(refusals.some((e) => e.reason === 'reject:bad_signature'))
   t.true(refusals.some((e) => e.reason === 'reject:class_not_allowed' && e.data_class === 'playbook_metadata'))
 })
+
+test('a sender restarted with an EMPTY store continues after the receiver\'s frontier: its new messages are not taken for duplicates', async (t) => {
+  const init = { bilateral: { resyncIntervalMs: 0 } }
+  // the receiver is node 0, the sender node 1 (it bootstraps to the receiver, also after its restart)
+  const federation = await startFederation('bl-sender-empty', [
+    { site: 'site_b', allows: { site_a: ['incident_summary'] }, init },
+    { site: 'site_a', allows: { site_b: ['incident_summary'] }, init }
+  ])
+  t.teardown(federation.stop)
+  const [ib, ia] = federation.ids
+  const b = federation.nodes[0]!
+  let a = federation.nodes[1]!
+  await until('both relations active', () => a.handshake.relation(ib!.peerId)?.state === 'active' && b.handshake.relation(ia!.peerId)?.state === 'active')
+  const ids: string[] = []
+  for (let i = 1; i <= 3; i++) ids.push((await send(a, 'site_b', `before ${i}`)).message_id)
+
+  a = await restart(federation, 1, init)
+  await reestablish(a, b, ib!.peerId, ia!.peerId)
+  for (let i = 1; i <= 2; i++) {
+    const sent = await send(a, 'site_b', `after ${i}`)
+    t.is(sent.status, 'delivered')
+    ids.push(sent.message_id)
+  }
+  const inbox = await inboxBySeq(b)
+  t.deepEqual(inbox.map((m) => text(m.payload)), ['before 1', 'before 2', 'before 3', 'after 1', 'after 2'])
+  t.deepEqual(inbox.map((m) => m.seq), [1, 2, 3, 4, 5], 'the new log continues after the receiver\'s frontier')
+  t.deepEqual(inbox.map((m) => m.id), ids)
+  t.like((await a.bilateral.logs())[0]!.out, { head: 5, queued: 0, peer_frontier: 5 })
+})
