@@ -17,6 +17,7 @@ import {
   BILATERAL_SYNC_FRAME_BYTES_MAX, BILATERAL_SYNC_PROTOCOL_ID, decodeBilateralFrontier, encodeBilateralBatch, type BilateralBatchFrame, type BilateralFrontierFrame
 } from '../../../src/wire/bilateral.ts'
 import type { FedmeshNode } from '../../../src/node/node.ts'
+import { BilateralRepository } from '../../../src/store/bilateral-queue.ts'
 import { auditEntries, FEDERATION, startFederation, until } from '../handshake/federation.ts'
 import { reestablish, restart } from './restart.ts'
 
@@ -267,4 +268,42 @@ test('a sender restarted with an EMPTY store continues after the receiver\'s fro
   t.deepEqual(inbox.map((m) => m.seq), [1, 2, 3, 4, 5], 'the new log continues after the receiver\'s frontier')
   t.deepEqual(inbox.map((m) => m.id), ids)
   t.like((await a.bilateral.logs())[0]!.out, { head: 5, queued: 0, peer_frontier: 5 })
+})
+
+test('a real sender\'s queued range with an entry its agreed policy no longer allows and a corrupted one: both withdrawn, the good ones delivered, the frontier passes', async (t) => {
+  const federation = await startFederation('bl-withdraw', [
+    // a's config would send playbook metadata to b; b does not take it, so the first handshake does not agree it
+    { site: 'site_a', allows: { site_b: ['incident_summary', 'playbook_metadata'] }, init: { bilateral: { resyncIntervalMs: 0 } } },
+    { site: 'site_b', allows: { site_a: ['incident_summary'] }, init: { bilateral: { resyncIntervalMs: 0 } }, offline: true }
+  ])
+  t.teardown(federation.stop)
+  const [a, b] = federation.nodes
+  const [ia, ib] = federation.ids
+  const queued = async (dataClass: 'incident_summary' | 'playbook_metadata', payload: string): Promise<string> => {
+    const sent = await a!.bilateral.send({ dataClass, to: 'site_b', payload: new TextEncoder().encode(payload) })
+    t.is(sent.status, 'queued')
+    return sent.message_id
+  }
+  const ids = [await queued('incident_summary', 'one'), await queued('playbook_metadata', 'not agreed'), await queued('incident_summary', 'corrupted'), await queued('incident_summary', 'four')]
+  // seq 3 is corrupted in a's store (its signature no longer verifies)
+  const repository = new BilateralRepository(a!.store)
+  const third = (await repository.outbound(ib!.peerId)).find((e) => e.seq === 3)!
+  const bytes = Buffer.from(third.envelope, 'base64')
+  bytes[bytes.length - 10]! ^= 0xff
+  await repository.batch([repository.outboundPut({ ...third, envelope: bytes.toString('base64') })])
+
+  await b!.start()
+  await until('the first handshake', () => a!.handshake.relation(ib!.peerId)?.state === 'active' && b!.handshake.relation(ia!.peerId)?.state === 'active')
+  t.deepEqual(a!.handshake.relation(ib!.peerId)!.agreed!.sends, ['incident_summary'])
+  await until('the queue settled', async () => Object.keys(await a!.bilateral.queued()).length === 0)
+  await until('b\'s frontier past both withdrawn entries', async () => (await b!.bilateral.logs()).find((l) => l.peer === ia!.peerId)?.in?.frontier === 4)
+  t.deepEqual((await inboxBySeq(b!)).map((m) => text(m.payload)), ['one', 'four'])
+  t.like((await a!.bilateral.logs())[0]!.out, { head: 4, queued: 0, withdrawn: 2, peer_frontier: 4 })
+  t.like((await b!.bilateral.logs()).find((l) => l.peer === ia!.peerId)!.in, { frontier: 4, held: 0, lost: [] })
+  const out = (await auditEntries(a!)).filter((e) => e.kind === 'boundary' && e.direction === 'out')
+  t.true(out.some((e) => e.message_id === ids[1] && e.verdict === 'rejected' && e.reason === 'DataClassNotAllowedError'), 'checked again at delivery, never sent')
+  t.true(out.some((e) => e.message_id === ids[2] && e.verdict === 'rejected' && e.reason === 'peer:BadSignatureError'))
+  t.true((await auditEntries(b!)).some((e) => e.kind === 'boundary' && e.direction === 'in' && e.verdict === 'rejected' && e.reason === 'reject:bad_signature'))
+  t.like(b!.bilateral.rejected(), { bad_signature: 1 })
+  t.false('class_not_allowed' in b!.bilateral.rejected(), 'the not-agreed class never reached b')
 })
