@@ -15,8 +15,8 @@ import { OriginLog, type LogCheck, type LogLink, type SeqRange } from '../sync/l
 
 /** The pseudo data class of a bilateral log (one log per sender → addressee, whatever classes it carries). */
 export const BILATERAL_LOG_CLASS = 'bilateral'
-/** Entries settled above a gap before the gap is given up (recorded as lost, never silently). */
-export const INBOUND_HELD_MAX = 10_000
+/** Entries settled above a gap before the gap is given up (recorded as lost, never silently); a sender withdraws what it cannot deliver within a batch or two, so legitimately far fewer wait. Bounds the persisted position. */
+export const INBOUND_HELD_MAX = 1024
 /** Lost ranges a receiver remembers per sender (the newest). */
 export const LOST_RANGES_MAX = 64
 
