@@ -238,12 +238,13 @@ export class BilateralService implements Bilateral {
     return entry
   }
 
-  /** Messages queued by an earlier version (unsequenced) become entries of the log, in queue order. */
+  /** Messages queued by an earlier version (unsequenced) become entries of the log, in queue order (each sealed and dequeued in one batch). */
   private async migrateQueue (): Promise<void> {
     const { repository } = this.components
     for (const old of await repository.queued()) {
-      await this.append(old.to, { id: old.id, dataClass: old.data_class as DataClass, schemaId: old.schema_id, payload: fromString(old.payload, 'base64pad'), queuedAtMs: old.queued_at_ms })
-      await repository.batch([repository.queueDelete(old.key)])
+      const head = await repository.head(old.to) ?? { to: old.to, seq: 0, hash: '' }
+      const entry = this.seal(old.to, head, { id: old.id, dataClass: old.data_class as DataClass, schemaId: old.schema_id, payload: fromString(old.payload, 'base64pad'), queuedAtMs: old.queued_at_ms })
+      await repository.batch([repository.outboundPut(entry), repository.headPut({ to: old.to, seq: entry.seq, hash: entry.hash }), repository.queueDelete(old.key)])
     }
   }
 

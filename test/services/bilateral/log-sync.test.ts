@@ -17,7 +17,7 @@ import {
   BILATERAL_SYNC_FRAME_BYTES_MAX, BILATERAL_SYNC_PROTOCOL_ID, decodeBilateralFrontier, encodeBilateralBatch, type BilateralBatchFrame, type BilateralFrontierFrame
 } from '../../../src/wire/bilateral.ts'
 import type { FedmeshNode } from '../../../src/node/node.ts'
-import { BilateralRepository } from '../../../src/store/bilateral-queue.ts'
+import { BilateralRepository, queueKey } from '../../../src/store/bilateral-queue.ts'
 import { auditEntries, FEDERATION, startFederation, until } from '../handshake/federation.ts'
 import { reestablish, restart } from './restart.ts'
 
@@ -306,4 +306,29 @@ test('a real sender\'s queued range with an entry its agreed policy no longer al
   t.true((await auditEntries(b!)).some((e) => e.kind === 'boundary' && e.direction === 'in' && e.verdict === 'rejected' && e.reason === 'reject:bad_signature'))
   t.like(b!.bilateral.rejected(), { bad_signature: 1 })
   t.false('class_not_allowed' in b!.bilateral.rejected(), 'the not-agreed class never reached b')
+})
+
+test('messages an earlier version queued (unsequenced) are sealed into the log at start and delivered once', async (t) => {
+  const federation = await startFederation('bl-migrate', [
+    { site: 'site_a', allows: { site_b: ['incident_summary'] }, init: { bilateral: { resyncIntervalMs: 0 } } },
+    // b is the sender here: created, not started, with two messages in the old per-message queue
+    { site: 'site_b', allows: { site_a: ['incident_summary'] }, init: { bilateral: { resyncIntervalMs: 0 } }, offline: true }
+  ])
+  t.teardown(federation.stop)
+  const [a, b] = federation.nodes
+  const [ia, ib] = federation.ids
+  const repository = new BilateralRepository(b!.store)
+  const old = [1, 2].map((i) => ({
+    key: queueKey(ia!.peerId, 1000 + i, `${i}`.repeat(32)), to: ia!.peerId, id: `${i}`.repeat(32), data_class: 'incident_summary', schema_id: 'fedmesh.bilateral/1',
+    payload: Buffer.from(`old ${i}`).toString('base64'), queued_at_ms: 1000 + i, attempts: 3
+  }))
+  await repository.batch(old.map((entry) => repository.queuePut(entry)))
+
+  await b!.start()
+  t.deepEqual(await repository.queued(), [], 'the old queue is empty once sealed')
+  await until('the first handshake', () => a!.handshake.relation(ib!.peerId)?.state === 'active' && b!.handshake.relation(ia!.peerId)?.state === 'active')
+  await until('both delivered', async () => (await a!.bilateral.inbox()).length === 2)
+  const inbox = await inboxBySeq(a!)
+  t.deepEqual(inbox.map((m) => [m.seq, m.id, text(m.payload)]), [[1, old[0]!.id, 'old 1'], [2, old[1]!.id, 'old 2']], 'in queue order, with their ids')
+  await until('b\'s queue empty', async () => Object.keys(await b!.bilateral.queued()).length === 0)
 })
