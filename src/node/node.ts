@@ -57,7 +57,7 @@ import { MoveAckRepository } from '../store/move-acks.ts'
 import { participantRedirectDhtTypes } from '../net/participant-redirects.ts'
 import { MoveRepository } from '../store/participant-moves.ts'
 import { handshake, type HandshakeInit, type HandshakeService } from '../services/handshake/index.ts'
-import { bilateral, type BilateralService } from '../services/bilateral/index.ts'
+import { bilateral, type BilateralInit, type BilateralService } from '../services/bilateral/index.ts'
 import { BilateralRepository } from '../store/bilateral-queue.ts'
 import { verifyNodeRecord } from '../wire/node-record.ts'
 
@@ -110,6 +110,8 @@ export interface NodeInit {
   syncIntervalMs?: number
   /** handshake timing and behaviour (tests shorten heartbeats, drive ticks) */
   handshake?: HandshakeInit
+  /** bilateral log sync: batch size, resync period, retention (tests lower them) */
+  bilateral?: Omit<BilateralInit, 'federationId'>
 }
 
 export interface PeerSummary {
@@ -342,7 +344,7 @@ export class FedmeshNode {
       audit: auditing,
       nodeId
     })
-    this.bilateral = bilateral({ federationId: config.federation.federation_id })({
+    this.bilateral = bilateral({ ...init.bilateral, federationId: config.federation.federation_id })({
       host: libp2p, relations: this.handshake, policies: this.policies, members: this.members, repository: new BilateralRepository(store), audit: auditing,
       signer, verifier, clock, random: random.fork('bilateral'), logger: log, registry: metrics.registry, nodeId
     })

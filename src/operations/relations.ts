@@ -9,11 +9,14 @@ import { z } from 'zod'
 import { TERMINATION_NOTICE_MS_MAX } from '../core/handshake/constants.ts'
 import { UnknownRelationError, type RelationView } from '../services/handshake/index.ts'
 import type { Handshake } from '../services/handshake/index.ts'
+import type { BilateralPeerStatus } from '../services/bilateral/index.ts'
 import { parseArguments } from './arguments.ts'
 import { requireServices, type Operation, type OperationComponents } from './operation.ts'
 
 export interface RelationsResult {
   relations: RelationView[]
+  /** per peer, both bilateral logs: this node's to it (queued, the peer's frontier) and its to this node (frontier, held, lost); protocols/bilateral.md "Log sync" */
+  bilateral: BilateralPeerStatus[]
 }
 
 function handshakeOf (components: OperationComponents, operation: string): Handshake {
@@ -35,7 +38,8 @@ export const relationsList: Operation<Record<string, never>, RelationsResult> = 
   audited: false,
   async run (components, args) {
     parseArguments(z.strictObject({}), args, 'relations')
-    return { relations: handshakeOf(components, 'relations').relations() }
+    const relations = handshakeOf(components, 'relations').relations()
+    return { relations, bilateral: await requireServices(components, 'relations').bilateral?.logs() ?? [] }
   }
 }
 

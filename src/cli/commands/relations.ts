@@ -8,6 +8,7 @@ import { resolve } from 'node:path'
 import { defaultDataDir, print, runOperation } from '../context.ts'
 import type { RelationsResult } from '../../operations/relations.ts'
 import type { RelationView } from '../../services/handshake/index.ts'
+import type { BilateralPeerStatus } from '../../services/bilateral/index.ts'
 
 const dataDirOption = (): Option => new Option('--data-dir <dir>', 'node data directory (env FEDMESH_DATA_DIR)').default(defaultDataDir(), './.fedmesh')
 const jsonOption = (): Option => new Option('--json', 'print JSON').default(false)
@@ -21,6 +22,16 @@ export function formatRelation (r: RelationView): string {
   return `${(r.site ?? r.peer).padEnd(20)} ${`${r.state}${note}`.padEnd(28)} sends ${classes(r.sends)}  receives ${classes(r.receives)}  last heartbeat ${time(r.last_heartbeat_ms)}`
 }
 
+/** One peer's bilateral logs as a line: what waits for it, and where its log to this node stands (gaps and losses visible). */
+export function formatBilateralLogs (l: BilateralPeerStatus): string {
+  const out = l.out === null
+    ? 'out -'
+    : `out head ${l.out.head} queued ${l.out.queued} withdrawn ${l.out.withdrawn} peer frontier ${l.out.peer_frontier ?? '?'} held ${l.out.low === 0 ? '-' : `${l.out.low}..${l.out.head}`}`
+  const lost = (l.in?.lost ?? []).map((r) => `${r.from}..${r.to}`).join(',')
+  const inbound = l.in === null ? 'in -' : `in frontier ${l.in.frontier}${l.in.held > 0 ? ` (+${l.in.held} above a gap)` : ''}${lost === '' ? '' : ` lost ${lost}`}`
+  return `${(l.site ?? l.peer).padEnd(20)} bilateral ${out}; ${inbound}`
+}
+
 interface Common { dataDir: string, json: boolean }
 
 /** Registers `relations`. */
@@ -31,7 +42,10 @@ export function register (program: Command): void {
     .addOption(jsonOption())
     .action(async (options: Common) => {
       const result = await runOperation<RelationsResult>(resolve(options.dataDir), 'relations', {})
-      print(result, options.json, (r) => (r.relations.length === 0 ? 'no relations' : r.relations.map(formatRelation).join('\n')))
+      print(result, options.json, (r) => [
+        r.relations.length === 0 ? 'no relations' : r.relations.map(formatRelation).join('\n'),
+        ...(r.bilateral ?? []).map(formatBilateralLogs)
+      ].join('\n'))
     })
 
   relations.command('terminate')

@@ -72,11 +72,15 @@ export class OriginLog {
   /** ranges given up; bounded by the caller (LOST_RANGES_MAX) */
   readonly lost: SeqRange[]
 
-  /** A log whose seqs ≤ `floor` are settled (pruned or given up) and which lost `lost`. */
-  constructor (init: { dataClass: string, origin: string, floor?: number, lost?: SeqRange[] }) {
+  /**
+   * A log whose seqs ≤ `floor` are settled (pruned or given up) and which lost `lost`; `floorHash`, when known, is
+   * the hash of the entry at `floor` (the next entry must link to it).
+   */
+  constructor (init: { dataClass: string, origin: string, floor?: number, floorHash?: string, lost?: SeqRange[] }) {
     this.dataClass = init.dataClass
     this.origin = init.origin
     this.#frontier = init.floor ?? 0
+    this.#frontierHash = init.floor === undefined || init.floor === 0 ? undefined : init.floorHash
     this.#high = this.#frontier
     this.lost = [...(init.lost ?? [])]
   }
@@ -151,6 +155,16 @@ export class OriginLog {
   /** Where the log stands. */
   position (): LogPosition {
     return { dataClass: this.dataClass, origin: this.origin, frontier: this.#frontier, high: this.#high, low: this.#low, count: this.#count }
+  }
+
+  /** The hash of the entry at the frontier, when known (what a restored log passes back as `floorHash`). */
+  frontierHash (): string | undefined {
+    return this.#frontierHash
+  }
+
+  /** The accepted entries held above the frontier, ascending seq (what a persisted log stores to restore them with `load`). */
+  heldLinks (): Array<LogLink & { seq: number }> {
+    return [...this.#held.entries()].sort((a, b) => a[0] - b[0]).map(([seq, link]) => ({ seq, ...link }))
   }
 
   /** Whether seq is accepted (at or below the frontier, or held above it). */

@@ -16,3 +16,10 @@ export const OUTBOUND_STREAMS_MAX = 32
 export const INBOX_READ_MAX = 1000
 
 assert(QUEUE_ENTRIES_PER_PEER_MAX > 0 && INBOX_READ_MAX > 0, 'bilateral service: limits are positive')
+
+/** Period of the frontier exchange with every peer this node holds log entries for (besides each (re)activation); 0 turns it off. */
+export const RESYNC_INTERVAL_MS_DEFAULT = 60_000
+/** Acknowledged entries a sender keeps per peer, for a peer that comes back with an empty store (older ones are pruned). */
+export const RETAINED_ACKED_PER_PEER_DEFAULT = 1000
+/** Batches one flush sends at most before it yields (the next round resumes from the receiver's frontier). */
+export const FLUSH_BATCHES_MAX = 1000

@@ -51,3 +51,11 @@ export class BilateralMessageTooLargeError extends VerdictError {
   readonly action: VerdictAction = 'reject'
   readonly code = 'too_large'
 }
+
+/** A second, different entry at a seq of the sender's log to this node, or one whose hash links contradict a neighbour: REJECT `fork`. */
+export class BilateralLogConflictError extends VerdictError {
+  static override readonly code = 'BilateralLogConflictError'
+  override readonly name = 'BilateralLogConflictError'
+  readonly action: VerdictAction = 'reject'
+  readonly code = 'fork'
+}

@@ -56,6 +56,41 @@ export interface BilateralComponents {
 
 export interface BilateralInit {
   federationId: string
+  /** period of the frontier exchange with peers (ms; default RESYNC_INTERVAL_MS_DEFAULT; 0: only on (re)activation and `resync()`) */
+  resyncIntervalMs?: number
+  /** envelopes per batch (default and ceiling BILATERAL_BATCH_ENTRIES_MAX; tests lower it to see resumption) */
+  batchEntriesMax?: number
+  /** acknowledged entries kept per peer (default RETAINED_ACKED_PER_PEER_DEFAULT, at least 1) */
+  retainedAckedMax?: number
+}
+
+/** One peer's bilateral logs as `fedmesh relations --json` shows them (protocols/bilateral.md "Log sync"). */
+export interface BilateralPeerStatus {
+  peer: string
+  site: string | null
+  /** this node's log to the peer */
+  out: {
+    /** newest seq sealed */
+    head: number
+    /** the peer's contiguous frontier of it, as last heard in this run (null: not heard since start) */
+    peer_frontier: number | null
+    /** entries not acknowledged yet */
+    queued: number
+    /** entries that will never go (refused by a policy or by the peer) */
+    withdrawn: number
+    /** lowest seq still held (0: none) */
+    low: number
+    /** entries held (acknowledged ones are kept for a peer that comes back empty) */
+    retained: number
+  } | null
+  /** the peer's log to this node */
+  in: {
+    frontier: number
+    /** settled seqs above a gap */
+    held: number
+    /** ranges that can never come */
+    lost: Array<{ from: number, to: number }>
+  } | null
 }
 
 /** What to send. */
@@ -83,8 +118,12 @@ export interface Bilateral {
   send: (input: BilateralSendInput) => Promise<BilateralSendResult>
   /** messages waiting, per peer */
   queued: () => Promise<Record<string, number>>
-  /** tries every message queued for `peer` now (the handshake's activation does it) */
+  /** exchanges frontiers with `peer` and sends what it lacks (the handshake's activation does it) */
   flush: (peer: string) => Promise<void>
+  /** flushes every peer this node holds log entries for whose relation carries data (the periodic round) */
+  resync: () => Promise<void>
+  /** per-peer log positions, both directions */
+  logs: () => Promise<BilateralPeerStatus[]>
   /** messages peers delivered */
   inbox: (init?: { sinceMs?: number, limit?: number }) => Promise<ReceivedBilateral[]>
   /** inbound messages rejected, by code (also `fedmesh_bilateral_rejected_total{code}`) */
