@@ -13,6 +13,7 @@ import type { Capabilities } from '../services/capabilities/index.ts'
 import type { Migration } from '../services/migration/index.ts'
 import type { Handshake } from '../services/handshake/index.ts'
 import type { Bilateral } from '../services/bilateral/index.ts'
+import type { Disputes } from '../services/disputes/index.ts'
 import { InputError } from '../core/errors.ts'
 import type { AuditLog } from '../store/audit-log.ts'
 
@@ -34,6 +35,8 @@ export interface RunningServices {
   handshake?: Handshake
   /** bilateral data on the direct stream (optional, as chains) */
   bilateral?: Bilateral
+  /** disputes across nodes (optional, as chains) */
+  disputes?: Disputes
 }
 
 /** What operations may use. */

@@ -14,7 +14,8 @@ import { outboxKey, type ChainRepository, type OutboxEntry } from '../../store/c
 export type SendOutcome = 'APPLIED' | 'DUPLICATE' | 'DEFERRED' | 'IGNORED' | 'REJECTED'
 
 export interface OutboxComponents {
-  chainStore: ChainRepository
+  /** where entries live (the chain outbox; the disputes service passes its own) */
+  chainStore: Pick<ChainRepository, 'outboxEntries' | 'outboxPut' | 'outboxDelete' | 'batch'>
   clock: Clock
   logger: Logger
   /** sends one encoded message and returns the answer; throws when the destination cannot be reached */
