@@ -298,7 +298,10 @@ export class FedmeshNode {
     })
     this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
       host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId,
-      exchangesRecorded: () => { this.attestations.changed() }
+      exchangesRecorded: () => {
+        this.attestations.changed()
+        this.disputes.exchangesRecorded().catch((err) => { log.warn({ err }, 'applying dispute rulings to new exchanges failed') })
+      }
     })
     this.membershipChain = federated
       ? membershipChain({ federationId: config.federation.federation_id })({

@@ -73,6 +73,23 @@ export class DisputeService implements Disputes {
     await this.components.host.handle(DISPUTE_PROTOCOL_ID, this.onStream, { maxInboundStreams: INBOUND_STREAMS_MAX, maxOutboundStreams: OUTBOUND_STREAMS_MAX })
     this.components.host.addEventListener('peer:connect', this.onPeerConnect)
     await this.outbox.start()
+    await this.exchangesRecorded()
+  }
+
+  /**
+   * Applies every binding ruling to the exchange and reputation records held
+   * now: a chain that completes after its dispute was decided records the
+   * confirmed satisfaction, which the ruling replaces (the chains service
+   * calls this after each step that recorded exchanges; idempotent).
+   */
+  async exchangesRecorded (): Promise<void> {
+    await this.serial(async () => {
+      const operations: BatchOperation[] = []
+      for (const dispute of await this.components.disputes.list()) if (dispute.status === 'decided') operations.push(...await this.rulingOperations(dispute))
+      if (operations.length === 0) return
+      await this.components.disputes.batch(operations)
+      this.components.rulingRecorded?.()
+    })
   }
 
   async stop (): Promise<void> {
