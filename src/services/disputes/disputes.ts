@@ -16,7 +16,8 @@ import {
 } from '../../core/chain/dispute.ts'
 import { InvalidClaimsError, NotADisputePartyError, UnknownNodeError } from '../../core/chain/errors.ts'
 import { signNodeStatement, type SignedNodeStatement } from '../../core/chain/node-statement.ts'
-import type { ChainRecord, ChainWrite } from '../../core/chain/state.ts'
+import { drawArbitrators } from '../../core/chain/arbitration.ts'
+import { certificateOf, type ChainRecord, type ChainWrite } from '../../core/chain/state.ts'
 import { caseOf, caseParties, recordFromCase, replayDispute, type DisputeCase, type DisputeEntry } from '../../core/dispute/case.ts'
 import { InvalidCaseError, NotAPanelistError } from '../../core/dispute/errors.ts'
 import { checkCaseSender, checkIssuedAt, checkNodeSender, checkPartySender, routeOf, rulingEffects } from '../../core/dispute/flow.ts'
@@ -318,6 +319,15 @@ export class DisputeService implements Disputes {
     checkIssuedAt(statement.issuedAtMs, this.components.clock.now())
     this.member(from)
     if (this.components.members.key(statement.node) === undefined) throw new UnknownNodeError(`${statement.node} is not a member`)
+    if (statement.kind === 'dispute.ruling' && current.layer !== 'arbitration') {
+      // the panelist got the case before this node got the escalation (different senders, no
+      // common order): a drawn panelist's ruling waits for it, anyone else's is refused now
+      const record = await this.chainRecord(current.chain)
+      const certificate = record === undefined ? null : certificateOf(record)
+      const drawn = certificate === null ? [] : drawArbitrators(certificate, this.components.members.list())
+      checkNodeSender({ ...current, panel: drawn }, statement.kind, statement.node, from)
+      return 'deferred'
+    }
     checkNodeSender(current, statement.kind, statement.node, from)
     const after = applyNodeDisputeStatement(current, signed, this.context())
     if (after === current) return 'duplicate'

@@ -72,6 +72,16 @@ test('a dispute across nodes: both home nodes see it, both recommendations, the 
   t.deepEqual((await disputeOn(b, id)).recommendations, homes)
   await t.throwsAsync(run(others[0]!, 'dispute.recommend', { dispute_id: id, text: 'not mine' }), { name: 'DisputeNotFoundError' }, 'an uninvolved node holds no dispute before a case')
 
+  const ruling = (node: string, signer: FedmeshNode['signer']): Uint8Array => encodeDisputeMessage({
+    kind: 'node',
+    signed: signNodeStatement({ kind: 'dispute.ruling', node, subject: id, issuedAtMs: Date.now(), claims: { outcome: 'recipient', satisfaction_permille: 0 } }, signer)
+  })
+  // before the escalation reaches a home node a drawn panelist's ruling waits (DEFERRED: its case may have come first); anyone else's is refused
+  const drawnEarly = others.find((n) => opened.draw.panel.includes(n.peerId.toString()))!
+  const undrawnEarly = others.find((n) => !opened.draw.panel.includes(n.peerId.toString()))!
+  t.deepEqual(await sendRaw(drawnEarly, b, ruling(drawnEarly.peerId.toString(), drawnEarly.signer)), { outcome: 'DEFERRED', error: '' })
+  t.deepEqual(await sendRaw(undrawnEarly, b, ruling(undrawnEarly.peerId.toString(), undrawnEarly.signer)), { outcome: 'REJECTED', error: 'NotAPanelistError' })
+
   // layer 3: alice escalates; A sends the case to exactly the drawn panel
   const escalated = await run(a, 'dispute.escalate', { dispute_id: id, participant: 'alice' })
   t.is(escalated.layer, 'arbitration')
@@ -87,10 +97,6 @@ test('a dispute across nodes: both home nodes see it, both recommendations, the 
   for (const p of panelists) t.like(await disputeOn(p, id), { role: 'panelist', status: 'open', panel })
 
   // hostile input: a ruling by a member not drawn, a panelist's ruling signed with another key
-  const ruling = (node: string, signer: FedmeshNode['signer']): Uint8Array => encodeDisputeMessage({
-    kind: 'node',
-    signed: signNodeStatement({ kind: 'dispute.ruling', node, subject: id, issuedAtMs: Date.now(), claims: { outcome: 'recipient', satisfaction_permille: 0 } }, signer)
-  })
   t.deepEqual(await sendRaw(outsider, b, ruling(outsider.peerId.toString(), outsider.signer)), { outcome: 'REJECTED', error: 'NotAPanelistError' })
   t.deepEqual(await sendRaw(panelists[0]!, b, ruling(panelists[0]!.peerId.toString(), outsider.signer)), { outcome: 'REJECTED', error: 'NodeSignatureError' }, 'a forged signature')
   t.deepEqual(await sendRaw(outsider, b, ruling(panelists[0]!.peerId.toString(), panelists[0]!.signer)), { outcome: 'REJECTED', error: 'DisputeSenderError' }, 'a genuine ruling relayed by someone else')
@@ -145,4 +151,39 @@ test('a restart mid-protocol resumes: a dispute opened while the other home node
   await run(b2, 'dispute.resolve', { dispute_id: opened.dispute_id, participant: 'bob', text: 'refunded' })
   await until('A to see it resolved', async () => (await disputeOn(a2, opened.dispute_id)).status === 'resolved')
   t.deepEqual((await disputeOn(a2, opened.dispute_id)).messages.map((m: { kind: string }) => m.kind), ['dispute.open', 'dispute.resolve'])
+})
+
+test('a panelist down at the escalation gets the case once it is back, keeps it across a restart, and its ruling still binds', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'fedmesh-dispute-panel-'))
+  t.teardown(async () => { await rm(root, { recursive: true, force: true }) })
+  const sites = ['uk_north', 'uk_south', 'arb_1', 'arb_2', 'arb_3'].map((site) => ({ site, dataDir: join(root, site) }))
+  const fed = await federation('dispute-panel', sites)
+  t.teardown(fed.stop)
+  const [a, b] = fed.nodes as [FedmeshNode, FedmeshNode]
+  const { id: chainId, edge } = await seedChain(a, b)
+  const { dispute_id: id } = await run(a, 'dispute.open', { chain_id: chainId, edge, participant: 'alice' })
+  await until('B to record the dispute', async () => (await disputeOn(b, id)) !== undefined)
+  await run(b, 'dispute.escalate', { dispute_id: id, participant: 'bob' })
+  await until('A to see mediation', async () => (await disputeOn(a, id)).layer === 'mediation')
+  await run(a, 'dispute.recommend', { dispute_id: id, text: 'refund half' })
+  await run(b, 'dispute.recommend', { dispute_id: id, text: 'refund half' })
+  await until('B\'s recommendation on A', async () => (await disputeOn(a, id)).recommendations.length === 2)
+
+  await fed.nodes[2]!.stop()
+  const escalated = await run(a, 'dispute.escalate', { dispute_id: id, participant: 'alice' })
+  t.deepEqual([...escalated.panel].sort(), fed.nodes.slice(2).map((n) => n.peerId.toString()).sort(), 'three uninvolved members: all sit')
+  await until('the two running panelists to record the case', async () => (await disputeOn(fed.nodes[3]!, id))?.layer === 'arbitration' && (await disputeOn(fed.nodes[4]!, id))?.layer === 'arbitration')
+  t.is(a.disputes.pending()[fed.nodes[2]!.peerId.toString()], 1, 'the case waits in A\'s outbox for the stopped panelist')
+
+  let p0 = await fed.restart(2)
+  await until('the restarted panelist to receive the case', async () => (await disputeOn(p0, id))?.role === 'panelist', 60_000)
+  await p0.stop()
+  p0 = await fed.restart(2)
+  t.like(await disputeOn(p0, id), { role: 'panelist', layer: 'arbitration', status: 'open' }, 'the case survives a restart')
+  await run(p0, 'dispute.rule', { dispute_id: id, decision: 'recipient', satisfaction: 0.1 })
+  await run(fed.nodes[3]!, 'dispute.rule', { dispute_id: id, decision: 'recipient', satisfaction: 0.2 })
+  for (const node of [a, b, p0]) await until('the decision on both home nodes and the restarted panelist', async () => (await disputeOn(node, id)).status === 'decided', 60_000)
+  t.deepEqual((await disputeOn(b, id)).ruling, { outcome: 'recipient', satisfaction_permille: 100 })
+  const bundle = await run(p0, 'dispute.export', { dispute_id: id })
+  t.is(verifyEvidenceBundle(bundle, hybridVerifier()), 14 + 7, 'the panelist exports the whole evidence from its stored case')
 })
