@@ -9,13 +9,12 @@
  */
 import type { Dispute } from '../core/chain/dispute.ts'
 import type { ChainRecord } from '../core/chain/state.ts'
-import { fromStoredJson, outboxKey, toStoredJson, type OutboxEntry } from './chains.ts'
+import { fromStoredJson, toStoredJson, type OutboxEntry } from './chains.ts'
 import type { BatchOperation, Store, Sublevel } from './store.ts'
 
 export const DISPUTES_SUBLEVEL = 'disputes'
 export const DISPUTE_CASES_SUBLEVEL = 'dispute-cases'
 export const DISPUTE_OUTBOX_SUBLEVEL = 'dispute-outbox'
-export { outboxKey }
 
 export class DisputeRepository {
   private readonly disputes: Sublevel<unknown>

@@ -245,7 +245,7 @@ export class DisputeService implements Disputes {
   }
 
   /** A peer's message → the answer; a bad one is REJECTED with its error's stable name. */
-  async receive (from: string, bytes: Uint8Array): Promise<wire.DisputeResponse> {
+  private async receive (from: string, bytes: Uint8Array): Promise<wire.DisputeResponse> {
     try {
       const message = decodeDisputeMessage(bytes)
       const outcome = await this.serial(async () => await this.apply(from, message))
