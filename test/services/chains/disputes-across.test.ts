@@ -15,11 +15,13 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { pbStream } from 'it-protobuf-stream'
 import { verifyEvidenceBundle } from '../../../src/core/chain/evidence.ts'
 import { signNodeStatement } from '../../../src/core/chain/node-statement.ts'
+import { signStatement, type SignedStatement } from '../../../src/core/identity/statement.ts'
 import { hybridVerifier } from '../../../src/crypto/hybrid.ts'
 import type { FedmeshNode } from '../../../src/node/node.ts'
 import { DISPUTE_PROTOCOL_ID, encodeDisputeMessage } from '../../../src/services/disputes/index.ts'
 import { AttestationRepository } from '../../../src/store/attestations.ts'
 import { ChainRepository } from '../../../src/store/chains.ts'
+import { DisputeRepository } from '../../../src/store/disputes.ts'
 import * as wire from '../../../protocols/dispute.ts'
 import { federation, run, settle, until } from './federation.ts'
 
@@ -60,6 +62,16 @@ test('a dispute across nodes: both home nodes see it, both recommendations, the 
   const id: string = opened.dispute_id
   await until('B to record the dispute', async () => (await disputeOn(b, id)) !== undefined)
   t.like(await disputeOn(b, id), { chain_id: chainId, edge, layer: 'direct', status: 'open', role: 'home', provider: { participant: 'sep://bob@uk_south' } })
+  // hostile party statements, in the inbound order: a replay, a statement from the future, one relayed by another node, a forged one
+  const stored = (await new DisputeRepository(a.store).get(id))!
+  const open = stored.messages[0]!
+  t.is(open.by, 'participant')
+  t.deepEqual(await sendRaw(a, b, encodeDisputeMessage({ kind: 'party', signed: open.signed as SignedStatement })), { outcome: 'DUPLICATE', error: '' })
+  const bobSays = (issuedAtMs: number): Uint8Array => encodeDisputeMessage({ kind: 'party', signed: signStatement({ kind: 'dispute.resolve', participant: 'sep://bob@uk_south', issuedAtMs, claims: { dispute: id } }, b.signer) })
+  t.deepEqual(await sendRaw(b, a, bobSays(Date.now() + 10 * 60_000)), { outcome: 'REJECTED', error: 'DisputeClockError' })
+  t.deepEqual(await sendRaw(others[0]!, a, bobSays(Date.now())), { outcome: 'REJECTED', error: 'DisputeSenderError' })
+  t.deepEqual(await sendRaw(b, a, bobSays(Date.now())), { outcome: 'REJECTED', error: 'ForgedStatementError' }, 'signed by B\'s node key, not bob\'s')
+  t.is((await disputeOn(a, id)).status, 'open')
   await run(b, 'dispute.escalate', { dispute_id: id, participant: 'bob', text: 'it was warm when it left' })
   await until('A to see the escalation', async () => (await disputeOn(a, id)).layer === 'mediation')
 
