@@ -19,7 +19,8 @@ import { signNodeStatement, type SignedNodeStatement } from '../../core/chain/no
 import { drawArbitrators } from '../../core/chain/arbitration.ts'
 import { certificateOf, type ChainRecord, type ChainWrite } from '../../core/chain/state.ts'
 import { caseOf, caseParties, recordFromCase, replayDispute, type DisputeCase, type DisputeEntry } from '../../core/dispute/case.ts'
-import { InvalidCaseError, NotAPanelistError } from '../../core/dispute/errors.ts'
+import { DisputeSenderError, InvalidCaseError, NotAPanelistError } from '../../core/dispute/errors.ts'
+import { CHAIN_ID_PATTERN } from '../../core/chain/constants.ts'
 import { checkCaseSender, checkIssuedAt, checkNodeSender, checkPartySender, routeOf, rulingEffects } from '../../core/dispute/flow.ts'
 import type { SignedStatement } from '../../core/identity/statement.ts'
 import type { BatchOperation } from '../../store/store.ts'
@@ -278,7 +279,7 @@ export class DisputeService implements Disputes {
     const { disputes, chainStore, clock, nodeId } = this.components
     if (statement.kind === DISPUTE_OPEN_KIND) {
       const chain = statement.claims['chain']
-      if (typeof chain !== 'string') throw new InvalidClaimsError(`${DISPUTE_OPEN_KIND} names its chain`)
+      if (typeof chain !== 'string' || !CHAIN_ID_PATTERN.test(chain)) throw new InvalidClaimsError(`${DISPUTE_OPEN_KIND} names its chain by id`)
       if (await disputes.get(disputeIdOf(signed)) !== undefined) return 'duplicate'
       checkIssuedAt(statement.issuedAtMs, clock.now())
       this.member(from)
@@ -294,12 +295,13 @@ export class DisputeService implements Disputes {
       return 'applied'
     }
     const id = statement.claims['dispute']
-    if (typeof id !== 'string') throw new InvalidClaimsError(`${statement.kind} names its dispute`)
+    if (typeof id !== 'string' || !CHAIN_ID_PATTERN.test(id)) throw new InvalidClaimsError(`${statement.kind} names its dispute by id`)
     const current = await disputes.get(id)
-    if (current === undefined) return 'deferred'
-    if (seen(current, signed.signature)) return 'duplicate'
+    if (current !== undefined && seen(current, signed.signature)) return 'duplicate'
     checkIssuedAt(statement.issuedAtMs, clock.now())
     this.member(from)
+    // the open (or, on a panelist, the case) may still be on its way here: the sender retries
+    if (current === undefined) return 'deferred'
     checkPartySender(current, statement.participant, from, nodeId)
     const record = await this.chainRecord(current.chain)
     if (record === undefined) return 'deferred'
@@ -313,12 +315,12 @@ export class DisputeService implements Disputes {
     const { statement } = signed
     if (!NODE_KINDS.includes(statement.kind)) throw new InvalidClaimsError(`a node's dispute statement is one of ${NODE_KINDS.join(', ')}, got ${statement.kind}`)
     const current = await this.components.disputes.get(statement.subject)
-    // a panelist's ruling can outrun the case that makes this node a panelist: the sender retries
-    if (current === undefined) return 'deferred'
-    if (seen(current, signed.signature)) return 'duplicate'
+    if (current !== undefined && seen(current, signed.signature)) return 'duplicate'
     checkIssuedAt(statement.issuedAtMs, this.components.clock.now())
     this.member(from)
-    if (this.components.members.key(statement.node) === undefined) throw new UnknownNodeError(`${statement.node} is not a member`)
+    if (statement.node !== from) throw new DisputeSenderError(`a ${statement.kind} signed by ${statement.node} comes from that node, not ${from}`)
+    // a panelist's ruling can outrun the case that makes this node a panelist: the sender retries
+    if (current === undefined) return 'deferred'
     if (statement.kind === 'dispute.ruling' && current.layer !== 'arbitration') {
       // the panelist got the case before this node got the escalation (different senders, no
       // common order): a drawn panelist's ruling waits for it, anyone else's is refused now
