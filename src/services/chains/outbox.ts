@@ -25,6 +25,8 @@ export interface OutboxComponents {
 export interface OutboxInit {
   retryMsMin: number
   retryMsMax: number
+  /** what the messages are, in log lines; default 'chain' (the disputes service passes 'dispute') */
+  label?: string
 }
 
 interface Destination {
@@ -135,7 +137,7 @@ export class Outbox {
         } catch (err) {
           d.failures++
           d.notBeforeMs = this.components.clock.now() + this.backoffMs(d.failures - 1)
-          this.components.logger.debug({ err, to, failures: d.failures }, 'chain message not delivered; retrying later')
+          this.components.logger.debug({ err, to, failures: d.failures }, `${this.init.label ?? 'chain'} message not delivered; retrying later`)
           return
         }
         d.failures = 0
@@ -145,11 +147,11 @@ export class Outbox {
           await this.components.chainStore.batch([this.components.chainStore.outboxPut(next)])
           continue
         }
-        if (answer.outcome === 'REJECTED') this.components.logger.warn({ to, chain: entry.chain, error: answer.error }, 'a peer rejected a chain message')
+        if (answer.outcome === 'REJECTED') this.components.logger.warn({ to, chain: entry.chain, error: answer.error }, `a peer rejected a ${this.init.label ?? 'chain'} message`)
         await this.drop(d, [key], answer.outcome)
       }
     } catch (err) {
-      this.components.logger.warn({ err, to }, 'chain outbox pass failed')
+      this.components.logger.warn({ err, to }, `${this.init.label ?? 'chain'} outbox pass failed`)
     } finally {
       d.busy = false
       this.schedule(to, d)
@@ -159,7 +161,7 @@ export class Outbox {
   private async drop (d: Destination, keys: string[], why: string): Promise<void> {
     await this.components.chainStore.outboxDelete(keys)
     for (const key of keys) d.entries.delete(key)
-    if (why === 'expired') this.components.logger.warn({ keys }, 'chain messages expired unanswered')
+    if (why === 'expired') this.components.logger.warn({ keys }, `${this.init.label ?? 'chain'} messages expired unanswered`)
   }
 
   private schedule (to: string, d: Destination): void {

@@ -66,7 +66,7 @@ export class DisputeService implements Disputes {
       clock: components.clock,
       logger: components.logger,
       send: async (to, message) => await this.send(to, message)
-    }, { retryMsMin: init.retryMsMin ?? RETRY_MS_MIN, retryMsMax: init.retryMsMax ?? RETRY_MS_MAX })
+    }, { retryMsMin: init.retryMsMin ?? RETRY_MS_MIN, retryMsMax: init.retryMsMax ?? RETRY_MS_MAX, label: 'dispute' })
   }
 
   /** Answers the protocol and resends the outbox (messages persisted before a restart go out now). */
@@ -220,7 +220,6 @@ export class DisputeService implements Disputes {
       const answer = await pb.read(wire.DisputeResponse, { signal })
       await stream.close({ signal })
       const outcome = answer.outcome === wire.DisputeOutcome.DISPUTE_OUTCOME_UNSPECIFIED ? 'DEFERRED' : answer.outcome
-      if (outcome === 'REJECTED') this.components.logger.warn({ to, error: answer.error }, 'a peer rejected a dispute message')
       return { outcome, error: answer.error }
     } catch (err) {
       stream.abort(err as Error)

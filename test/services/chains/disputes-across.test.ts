@@ -5,7 +5,8 @@
  * rulings binds on both home nodes and rewrites the edge's satisfaction in
  * the trust and reputation inputs; a non-panelist's ruling and a forged one
  * are rejected with their named errors; a restart mid-protocol resumes from
- * the persisted outbox.
+ * the persisted outbox. Serial: each test runs up to six nodes, and the
+ * file's federations at once would starve a loaded host.
  */
 import test from 'ava'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -48,7 +49,7 @@ async function seedChain (a: FedmeshNode, b: FedmeshNode): Promise<{ id: string,
   return { id, edge: chain.edges.findIndex((e: { recipient: number }) => chain.steps[e.recipient].participant === 'sep://alice@uk_north') }
 }
 
-test('a dispute across nodes: both home nodes see it, both recommendations, the case reaches exactly the panel, a majority ruling binds on both and rewrites the trust and reputation inputs', async (t) => {
+test.serial('a dispute across nodes: both home nodes see it, both recommendations, the case reaches exactly the panel, a majority ruling binds on both and rewrites the trust and reputation inputs', async (t) => {
   const fed = await federation('dispute-across', [{ site: 'uk_north' }, { site: 'uk_south' }, { site: 'arb_1' }, { site: 'arb_2' }, { site: 'arb_3' }, { site: 'arb_4' }])
   t.teardown(fed.stop)
   const [a, b] = fed.nodes as [FedmeshNode, FedmeshNode]
@@ -144,7 +145,7 @@ test('a dispute across nodes: both home nodes see it, both recommendations, the 
   }
 })
 
-test('a restart mid-protocol resumes: a dispute opened while the other home node is down, with the sender restarted too, arrives from the persisted outbox', async (t) => {
+test.serial('a restart mid-protocol resumes: a dispute opened while the other home node is down, with the sender restarted too, arrives from the persisted outbox', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'fedmesh-dispute-restart-'))
   t.teardown(async () => { await rm(root, { recursive: true, force: true }) })
   const fed = await federation('dispute-restart', [{ site: 'uk_north', dataDir: join(root, 'a') }, { site: 'uk_south', dataDir: join(root, 'b') }])
@@ -165,7 +166,7 @@ test('a restart mid-protocol resumes: a dispute opened while the other home node
   t.deepEqual((await disputeOn(a2, opened.dispute_id)).messages.map((m: { kind: string }) => m.kind), ['dispute.open', 'dispute.resolve'])
 })
 
-test('a panelist down at the escalation gets the case once it is back, keeps it across a restart, and its ruling still binds', async (t) => {
+test.serial('a panelist down at the escalation gets the case once it is back, keeps it across a restart, and its ruling still binds', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'fedmesh-dispute-panel-'))
   t.teardown(async () => { await rm(root, { recursive: true, force: true }) })
   const sites = ['uk_north', 'uk_south', 'arb_1', 'arb_2', 'arb_3'].map((site) => ({ site, dataDir: join(root, site) }))
