@@ -36,6 +36,11 @@ async function sendRaw (from: FedmeshNode, to: FedmeshNode, bytes: Uint8Array): 
   return { outcome: String(answer.outcome), error: answer.error }
 }
 
+/** The gossip mesh of up to six nodes forms slowly on a loaded host: a longer bound on that condition. */
+const MESH = { meshTimeoutMs: 90_000 }
+/** Every wait in this file is for a condition, bounded generously for the same reason. */
+const WAIT = 60_000
+
 const disputeOn = async (node: FedmeshNode, id: string): Promise<any> => (await run(node, 'dispute.list', {})).disputes.find((d: { dispute_id: string }) => d.dispute_id === id)
 
 /** The seed chain between A (alice, carol) and B (bob), complete; the edge bob → alice. */
@@ -43,14 +48,14 @@ async function seedChain (a: FedmeshNode, b: FedmeshNode): Promise<{ id: string,
   await run(a, 'participant.add', { handle: 'alice', offers: ['legal.contracts'], needs: ['food.catering'] })
   await run(a, 'participant.add', { handle: 'carol', offers: ['design'], needs: ['legal.contracts'] })
   await run(b, 'participant.add', { handle: 'bob', offers: ['food.catering'], needs: ['design'] })
-  await until('A to receive B\'s summary', async () => (await run(a, 'match', {})).chains.length === 1)
+  await until('A to receive B\'s summary', async () => (await run(a, 'match', {})).chains.length === 1, WAIT)
   const id = await settle(a, b, { carol: 0.9, bob: 0.8, alice: 0.3 })
   const chain = await run(a, 'chain.show', { chain_id: id })
   return { id, edge: chain.edges.findIndex((e: { recipient: number }) => chain.steps[e.recipient].participant === 'sep://alice@uk_north') }
 }
 
 test.serial('a dispute across nodes: both home nodes see it, both recommendations, the case reaches exactly the panel, a majority ruling binds on both and rewrites the trust and reputation inputs', async (t) => {
-  const fed = await federation('dispute-across', [{ site: 'uk_north' }, { site: 'uk_south' }, { site: 'arb_1' }, { site: 'arb_2' }, { site: 'arb_3' }, { site: 'arb_4' }])
+  const fed = await federation('dispute-across', [{ site: 'uk_north' }, { site: 'uk_south' }, { site: 'arb_1' }, { site: 'arb_2' }, { site: 'arb_3' }, { site: 'arb_4' }], MESH)
   t.teardown(fed.stop)
   const [a, b] = fed.nodes as [FedmeshNode, FedmeshNode]
   const others = fed.nodes.slice(2)
@@ -61,7 +66,7 @@ test.serial('a dispute across nodes: both home nodes see it, both recommendation
   // layer 1: alice (on A) opens; B, bob's home node, records it; bob escalates on B, A sees it
   const opened = await run(a, 'dispute.open', { chain_id: chainId, edge, participant: 'alice', text: 'the food was cold' })
   const id: string = opened.dispute_id
-  await until('B to record the dispute', async () => (await disputeOn(b, id)) !== undefined)
+  await until('B to record the dispute', async () => (await disputeOn(b, id)) !== undefined, WAIT)
   t.like(await disputeOn(b, id), { chain_id: chainId, edge, layer: 'direct', status: 'open', role: 'home', provider: { participant: 'sep://bob@uk_south' } })
   // hostile party statements, in the inbound order: a replay, a statement from the future, one relayed by another node, a forged one
   const stored = (await new DisputeRepository(a.store).get(id))!
@@ -74,13 +79,13 @@ test.serial('a dispute across nodes: both home nodes see it, both recommendation
   t.deepEqual(await sendRaw(b, a, bobSays(Date.now())), { outcome: 'REJECTED', error: 'ForgedStatementError' }, 'signed by B\'s node key, not bob\'s')
   t.is((await disputeOn(a, id)).status, 'open')
   await run(b, 'dispute.escalate', { dispute_id: id, participant: 'bob', text: 'it was warm when it left' })
-  await until('A to see the escalation', async () => (await disputeOn(a, id)).layer === 'mediation')
+  await until('A to see the escalation', async () => (await disputeOn(a, id)).layer === 'mediation', WAIT)
 
   // layer 2: each home node records a signed recommendation, each seen on both
   await run(a, 'dispute.recommend', { dispute_id: id, text: 'A recommends a partial refund' })
   await run(b, 'dispute.recommend', { dispute_id: id, text: 'B recommends a partial refund too' })
   const homes = [a.peerId.toString(), b.peerId.toString()].sort()
-  await until('both recommendations on both home nodes', async () => (await disputeOn(a, id)).recommendations.length === 2 && (await disputeOn(b, id)).recommendations.length === 2)
+  await until('both recommendations on both home nodes', async () => (await disputeOn(a, id)).recommendations.length === 2 && (await disputeOn(b, id)).recommendations.length === 2, WAIT)
   t.deepEqual((await disputeOn(a, id)).recommendations, homes)
   t.deepEqual((await disputeOn(b, id)).recommendations, homes)
   await t.throwsAsync(run(others[0]!, 'dispute.recommend', { dispute_id: id, text: 'not mine' }), { name: 'DisputeNotFoundError' }, 'an uninvolved node holds no dispute before a case')
@@ -103,9 +108,9 @@ test.serial('a dispute across nodes: both home nodes see it, both recommendation
   const panelists = others.filter((n) => panel.includes(n.peerId.toString()))
   const outsider = others.find((n) => !panel.includes(n.peerId.toString()))!
   t.is(panelists.length, 3)
-  await until('every panelist to record the case', async () => (await Promise.all(panelists.map(async (p) => (await disputeOn(p, id))?.layer === 'arbitration'))).every(Boolean))
-  await until('A\'s outbox to drain', () => Object.keys(a.disputes.pending()).length === 0)
-  await until('B to see arbitration', async () => (await disputeOn(b, id)).layer === 'arbitration')
+  await until('every panelist to record the case', async () => (await Promise.all(panelists.map(async (p) => (await disputeOn(p, id))?.layer === 'arbitration'))).every(Boolean), WAIT)
+  await until('A\'s outbox to drain', () => Object.keys(a.disputes.pending()).length === 0, WAIT)
+  await until('B to see arbitration', async () => (await disputeOn(b, id)).layer === 'arbitration', WAIT)
   t.is(await disputeOn(outsider, id), undefined, 'the case reached exactly the drawn panel')
   for (const p of panelists) t.like(await disputeOn(p, id), { role: 'panelist', status: 'open', panel })
 
@@ -121,7 +126,7 @@ test.serial('a dispute across nodes: both home nodes see it, both recommendation
   t.is((await disputeOn(a, id)).status, 'open')
   await run(panelists[1]!, 'dispute.rule', { dispute_id: id, decision: 'provider', satisfaction: 0.7 })
   for (const node of [a, b, ...panelists]) {
-    await until('the decision on every home node and panelist', async () => (await disputeOn(node, id)).status === 'decided')
+    await until('the decision on every home node and panelist', async () => (await disputeOn(node, id)).status === 'decided', WAIT)
     t.deepEqual((await disputeOn(node, id)).ruling, { outcome: 'provider', satisfaction_permille: 700 })
   }
 
@@ -148,7 +153,7 @@ test.serial('a dispute across nodes: both home nodes see it, both recommendation
 test.serial('a restart mid-protocol resumes: a dispute opened while the other home node is down, with the sender restarted too, arrives from the persisted outbox', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'fedmesh-dispute-restart-'))
   t.teardown(async () => { await rm(root, { recursive: true, force: true }) })
-  const fed = await federation('dispute-restart', [{ site: 'uk_north', dataDir: join(root, 'a') }, { site: 'uk_south', dataDir: join(root, 'b') }])
+  const fed = await federation('dispute-restart', [{ site: 'uk_north', dataDir: join(root, 'a') }, { site: 'uk_south', dataDir: join(root, 'b') }], MESH)
   t.teardown(fed.stop)
   const [a, b] = fed.nodes as [FedmeshNode, FedmeshNode]
   const { id: chainId, edge } = await seedChain(a, b)
@@ -158,11 +163,11 @@ test.serial('a restart mid-protocol resumes: a dispute opened while the other ho
   await a.stop()
   const b2 = await fed.restart(1)
   const a2 = await fed.restart(0)
-  await until('B to receive the dispute after both restarts', async () => (await disputeOn(b2, opened.dispute_id)) !== undefined, 60_000)
-  await until('A\'s outbox to drain', () => Object.keys(a2.disputes.pending()).length === 0)
+  await until('B to receive the dispute after both restarts', async () => (await disputeOn(b2, opened.dispute_id)) !== undefined, WAIT)
+  await until('A\'s outbox to drain', () => Object.keys(a2.disputes.pending()).length === 0, WAIT)
   // and back: bob resolves on B, A sees it
   await run(b2, 'dispute.resolve', { dispute_id: opened.dispute_id, participant: 'bob', text: 'refunded' })
-  await until('A to see it resolved', async () => (await disputeOn(a2, opened.dispute_id)).status === 'resolved')
+  await until('A to see it resolved', async () => (await disputeOn(a2, opened.dispute_id)).status === 'resolved', WAIT)
   t.deepEqual((await disputeOn(a2, opened.dispute_id)).messages.map((m: { kind: string }) => m.kind), ['dispute.open', 'dispute.resolve'])
 })
 
@@ -170,32 +175,32 @@ test.serial('a panelist down at the escalation gets the case once it is back, ke
   const root = await mkdtemp(join(tmpdir(), 'fedmesh-dispute-panel-'))
   t.teardown(async () => { await rm(root, { recursive: true, force: true }) })
   const sites = ['uk_north', 'uk_south', 'arb_1', 'arb_2', 'arb_3'].map((site) => ({ site, dataDir: join(root, site) }))
-  const fed = await federation('dispute-panel', sites)
+  const fed = await federation('dispute-panel', sites, MESH)
   t.teardown(fed.stop)
   const [a, b] = fed.nodes as [FedmeshNode, FedmeshNode]
   const { id: chainId, edge } = await seedChain(a, b)
   const { dispute_id: id } = await run(a, 'dispute.open', { chain_id: chainId, edge, participant: 'alice' })
-  await until('B to record the dispute', async () => (await disputeOn(b, id)) !== undefined)
+  await until('B to record the dispute', async () => (await disputeOn(b, id)) !== undefined, WAIT)
   await run(b, 'dispute.escalate', { dispute_id: id, participant: 'bob' })
-  await until('A to see mediation', async () => (await disputeOn(a, id)).layer === 'mediation')
+  await until('A to see mediation', async () => (await disputeOn(a, id)).layer === 'mediation', WAIT)
   await run(a, 'dispute.recommend', { dispute_id: id, text: 'refund half' })
   await run(b, 'dispute.recommend', { dispute_id: id, text: 'refund half' })
-  await until('B\'s recommendation on A', async () => (await disputeOn(a, id)).recommendations.length === 2)
+  await until('B\'s recommendation on A', async () => (await disputeOn(a, id)).recommendations.length === 2, WAIT)
 
   await fed.nodes[2]!.stop()
   const escalated = await run(a, 'dispute.escalate', { dispute_id: id, participant: 'alice' })
   t.deepEqual([...escalated.panel].sort(), fed.nodes.slice(2).map((n) => n.peerId.toString()).sort(), 'three uninvolved members: all sit')
-  await until('the two running panelists to record the case', async () => (await disputeOn(fed.nodes[3]!, id))?.layer === 'arbitration' && (await disputeOn(fed.nodes[4]!, id))?.layer === 'arbitration')
+  await until('the two running panelists to record the case', async () => (await disputeOn(fed.nodes[3]!, id))?.layer === 'arbitration' && (await disputeOn(fed.nodes[4]!, id))?.layer === 'arbitration', WAIT)
   t.is(a.disputes.pending()[fed.nodes[2]!.peerId.toString()], 1, 'the case waits in A\'s outbox for the stopped panelist')
 
   let p0 = await fed.restart(2)
-  await until('the restarted panelist to receive the case', async () => (await disputeOn(p0, id))?.role === 'panelist', 60_000)
+  await until('the restarted panelist to receive the case', async () => (await disputeOn(p0, id))?.role === 'panelist', WAIT)
   await p0.stop()
   p0 = await fed.restart(2)
   t.like(await disputeOn(p0, id), { role: 'panelist', layer: 'arbitration', status: 'open' }, 'the case survives a restart')
   await run(p0, 'dispute.rule', { dispute_id: id, decision: 'recipient', satisfaction: 0.1 })
   await run(fed.nodes[3]!, 'dispute.rule', { dispute_id: id, decision: 'recipient', satisfaction: 0.2 })
-  for (const node of [a, b, p0]) await until('the decision on both home nodes and the restarted panelist', async () => (await disputeOn(node, id)).status === 'decided', 60_000)
+  for (const node of [a, b, p0]) await until('the decision on both home nodes and the restarted panelist', async () => (await disputeOn(node, id)).status === 'decided', WAIT)
   t.deepEqual((await disputeOn(b, id)).ruling, { outcome: 'recipient', satisfaction_permille: 100 })
   const bundle = await run(p0, 'dispute.export', { dispute_id: id })
   t.is(verifyEvidenceBundle(bundle, hybridVerifier()), 14 + 7, 'the panelist exports the whole evidence from its stored case')

@@ -39,8 +39,8 @@ export interface Federation {
   stop: () => Promise<void>
 }
 
-/** Starts one node per site, all founders of one genesis; node 0 is everyone's bootstrap peer. */
-export async function federation (tag: string, sites: SiteSpec[]): Promise<Federation> {
+/** Starts one node per site, all founders of one genesis; node 0 is everyone's bootstrap peer. `meshTimeoutMs` bounds the wait for the gossip mesh (default 20 s; larger federations on a loaded host need more). */
+export async function federation (tag: string, sites: SiteSpec[], options: { meshTimeoutMs?: number } = {}): Promise<Federation> {
   const keys: PrivateKey[] = await Promise.all(sites.map(async (_, i) => await generateKeyPairFromSeed('Ed25519', seed(`${tag}/ed25519/${i}`))))
   const signers: HybridSigner[] = keys.map((key, i) => hybridSignerFromSeeds({ ed25519Seed: key.raw.subarray(0, 32), mldsaSeed: seed(`${tag}/mldsa/${i}`) }))
   const ids = keys.map((key) => peerIdFromPrivateKey(key).toString())
@@ -70,7 +70,13 @@ export async function federation (tag: string, sites: SiteSpec[]): Promise<Feder
   }
   for (let i = 0; i < sites.length; i++) nodes.push(await create(i, true))
   // summaries published before the gossip mesh forms would wait for the periodic republish
-  await until('the summary mesh', () => nodes.every((node) => node.libp2p.services.pubsub.getSubscribers(`/fedmesh/${FEDERATION}/summary/1`).length >= nodes.length - 1))
+  try {
+    await until('the summary mesh', () => nodes.every((node) => node.libp2p.services.pubsub.getSubscribers(`/fedmesh/${FEDERATION}/summary/1`).length >= nodes.length - 1), options.meshTimeoutMs)
+  } catch (err) {
+    // nobody else holds these nodes yet: stop them, or the test process never exits
+    await Promise.all(nodes.map(async (node) => { await node.stop() }))
+    throw err
+  }
   return {
     nodes,
     restart: async (i) => {
