@@ -58,6 +58,8 @@ import { participantRedirectDhtTypes } from '../net/participant-redirects.ts'
 import { MoveRepository } from '../store/participant-moves.ts'
 import { handshake, type HandshakeInit, type HandshakeService } from '../services/handshake/index.ts'
 import { bilateral, type BilateralInit, type BilateralService } from '../services/bilateral/index.ts'
+import { disputes, type DisputeService } from '../services/disputes/index.ts'
+import { DisputeRepository } from '../store/disputes.ts'
 import { BilateralRepository } from '../store/bilateral-queue.ts'
 import { verifyNodeRecord } from '../wire/node-record.ts'
 
@@ -213,6 +215,8 @@ export class FedmeshNode {
   readonly handshake: HandshakeService
   /** bilateral data classes on the direct stream, with store-and-forward */
   readonly bilateral: BilateralService
+  /** disputes across nodes: /fedmesh/dispute/1.0.0 */
+  readonly disputes: DisputeService
   /** started in this order, stopped in reverse */
   private readonly services: Lifecycle[]
   private startedAt = 0
@@ -299,7 +303,10 @@ export class FedmeshNode {
     })
     this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
       host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId,
-      exchangesRecorded: () => { this.attestations.changed() },
+      exchangesRecorded: () => {
+        this.attestations.changed()
+        this.disputes.exchangesRecorded().catch((err) => { log.warn({ err }, 'applying dispute rulings to new exchanges failed') })
+      },
       movedParticipants: async () => new Set((await new MoveRepository(store).allOutgoing()).map((move) => move.participant))
     })
     this.membershipChain = federated
@@ -348,7 +355,12 @@ export class FedmeshNode {
       host: libp2p, relations: this.handshake, policies: this.policies, members: this.members, repository: new BilateralRepository(store), audit: auditing,
       signer, verifier, clock, random: random.fork('bilateral'), logger: log, registry: metrics.registry, nodeId
     })
-    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.attestations, this.capabilities, this.audit, this.migration, this.moveAcks, this.handshake, this.bilateral]
+    this.disputes = disputes()({
+      host: libp2p, disputes: new DisputeRepository(store), chainStore: new ChainRepository(store), accuracy: new AttestationRepository(store),
+      members: { key: this.members.key, list: () => [...(this.members.current()?.members.keys() ?? [])] }, signer, verifier, clock, logger: log, nodeId,
+      rulingRecorded: () => { this.attestations.changed() }
+    })
+    this.services = [this.envelopes, this.aggregatedMetrics, this.consensus, this.summaries, this.records, this.chains, this.attestations, this.capabilities, this.audit, this.migration, this.moveAcks, this.handshake, this.bilateral, this.disputes]
     if (federated) this.services.push(this.sync)
     if (this.membershipChain !== undefined) this.services.push(this.membershipChain)
     if (federated) {
@@ -382,6 +394,7 @@ export class FedmeshNode {
         moveAcks: this.moveAcks,
         handshake: this.handshake,
         bilateral: this.bilateral,
+        disputes: this.disputes,
         // the genesis draft being signed: its founders are admitted (and dialled) until a genesis is loaded
         members: { setDraft: (founders) => { this.members.setDraft(founders.map((f) => f.node_id)); if (this.running && this.members.current() === undefined) this.membershipChain?.dialMembers(founders) } }
       }, auditLog

@@ -14,6 +14,7 @@ import type { Migration } from '../services/migration/index.ts'
 import type { MoveAcks } from '../services/move-acks/index.ts'
 import type { Handshake } from '../services/handshake/index.ts'
 import type { Bilateral } from '../services/bilateral/index.ts'
+import type { Disputes } from '../services/disputes/index.ts'
 import { InputError } from '../core/errors.ts'
 import type { AuditLog } from '../store/audit-log.ts'
 
@@ -37,6 +38,8 @@ export interface RunningServices {
   handshake?: Handshake
   /** bilateral data on the direct stream (optional, as chains) */
   bilateral?: Bilateral
+  /** disputes across nodes (optional, as chains) */
+  disputes?: Disputes
 }
 
 /** What operations may use. */

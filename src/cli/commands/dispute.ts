@@ -1,7 +1,9 @@
 /**
- * `fedmesh dispute open|list|show|resolve|escalate|export`: disputes about one
- * edge of a committed chain (operations/disputes.ts). Each runs an operation
- * (on the store, or through the running node's API).
+ * `fedmesh dispute open|list|show|resolve|escalate|recommend|rule|export`:
+ * disputes about one edge of a committed chain (operations/disputes.ts),
+ * carried to the other home node and the panel by the running node. Each
+ * runs an operation (through the running node's API, or on the store for
+ * reads).
  */
 import { type Command, Option, InvalidArgumentError } from 'commander'
 import { writeFile } from 'node:fs/promises'
@@ -18,12 +20,19 @@ function parseEdge (value: string): number {
   return n
 }
 
+function parseSatisfaction (value: string): number {
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a number from 0 to 1')
+  return n
+}
+
 function formatDispute (d: DisputeView): string {
   return [
     `dispute ${d.dispute_id}`,
     `chain ${d.chain_id}, edge ${d.edge}: ${d.provider.participant} → ${d.recipient.participant}`,
-    `layer ${d.layer}, ${d.status}${d.ruling === null ? '' : ` (ruling: ${d.ruling.outcome}, satisfaction ${d.ruling.satisfaction_permille / 1000})`}`,
+    `layer ${d.layer}, ${d.status}${d.ruling === null ? '' : ` (ruling: ${d.ruling.outcome}, satisfaction ${d.ruling.satisfaction_permille / 1000})`}; this node: ${d.role}`,
     ...d.messages.map((m) => `  ${m.kind} by ${m.signer}`),
+    ...(d.panel === null ? [] : [`panel: ${d.panel.join(', ')} (${d.rulings.length} ruled)`]),
     `arbitration draw (certificate ${d.draw.certificate_hash}): ${d.draw.ranked.map((r) => r.site_id ?? r.node_id).join(', ') || 'no uninvolved member'}${d.draw.panel === null ? ` — ${d.draw.note ?? 'no panel'}` : ''}`
   ].join('\n')
 }
@@ -76,6 +85,30 @@ export function register (program: Command): void {
         print(result, options.json, (d) => `${done}: dispute ${d.dispute_id.slice(0, 12)} is ${d.status} (layer ${d.layer})`)
       })
   }
+
+  dispute.command('recommend')
+    .description('record this node\'s signed recommendation, as a home node of the dispute (mediation); the other home node receives it')
+    .argument('<dispute-id>', 'dispute id (or its first 8+ characters)')
+    .requiredOption('--text <text>', 'the recommendation (at most 4096 characters)')
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (id: string, options: Common & { text: string }) => {
+      const result = await runOperation<DisputeView>(resolve(options.dataDir), 'dispute.recommend', { dispute_id: id, text: options.text })
+      print(result, options.json, (d) => `recommended: dispute ${d.dispute_id.slice(0, 12)} has ${d.recommendations.length} of 2 recommendations`)
+    })
+
+  dispute.command('rule')
+    .description('sign this node\'s ruling, as a drawn panelist (arbitration); a majority of the panel binds')
+    .argument('<dispute-id>', 'dispute id (or its first 8+ characters)')
+    .addOption(new Option('--decision <side>', 'who was right').choices(['provider', 'recipient']).makeOptionMandatory())
+    .requiredOption('--satisfaction <0..1>', 'the satisfaction the edge counts with from now on', parseSatisfaction)
+    .option('--text <text>', 'the reasons (at most 4096 characters)')
+    .addOption(dataDirOption())
+    .addOption(jsonOption())
+    .action(async (id: string, options: Common & { decision: string, satisfaction: number, text?: string }) => {
+      const result = await runOperation<DisputeView>(resolve(options.dataDir), 'dispute.rule', { dispute_id: id, decision: options.decision, satisfaction: options.satisfaction, ...(options.text === undefined ? {} : { text: options.text }) })
+      print(result, options.json, (d) => `ruled: dispute ${d.dispute_id.slice(0, 12)} is ${d.status}${d.ruling === null ? '' : ` (${d.ruling.outcome}, satisfaction ${d.ruling.satisfaction_permille / 1000})`}`)
+    })
 
   dispute.command('export')
     .description('the evidence bundle: every signed message of the chain and the dispute with the signers\' keys (format fedmesh-evidence/1)')

@@ -55,6 +55,11 @@ function text (claims: Record<string, unknown>, kind: string): void {
   if (value !== undefined && (typeof value !== 'string' || value.length > DISPUTE_TEXT_LENGTH_MAX)) throw new InvalidClaimsError(`${kind}: text is at most ${DISPUTE_TEXT_LENGTH_MAX} characters`)
 }
 
+/** The id of the dispute a signed dispute.open opens: SHA-256(domain ‖ its statement bytes), hex. */
+export function disputeIdOf (open: SignedStatement): string {
+  return createHash('sha256').update(DISPUTE_ID_DOMAIN).update(statementBytes(open.statement)).digest('hex')
+}
+
 /** A participant of the edge opens a dispute; the chain must be committed (its certificate known). */
 export function openDispute (record: ChainRecord, signed: SignedStatement, ctx: DisputeContext): Dispute {
   const { statement } = signed
@@ -71,7 +76,7 @@ export function openDispute (record: ChainRecord, signed: SignedStatement, ctx: 
   const party = [provider, recipient].find((p) => p.participant === statement.participant)
   if (party === undefined) throw new NotADisputePartyError(`${statement.participant} is neither provider nor recipient of edge ${edge}`)
   verifyParticipantStatement(signed, party.participant, party.key, ctx.verifier)
-  const id = createHash('sha256').update(DISPUTE_ID_DOMAIN).update(statementBytes(statement)).digest('hex')
+  const id = disputeIdOf(signed)
   return {
     id, chain: record.id, edge, layer: 'direct', status: 'open', provider, recipient, opened_at_ms: ctx.nowMs,
     messages: [{ by: 'participant', signed }], recommendations: {}, panel: null, rulings: {}, ruling: null

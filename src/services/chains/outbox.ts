@@ -14,7 +14,8 @@ import { outboxKey, type ChainRepository, type OutboxEntry } from '../../store/c
 export type SendOutcome = 'APPLIED' | 'DUPLICATE' | 'DEFERRED' | 'IGNORED' | 'REJECTED'
 
 export interface OutboxComponents {
-  chainStore: ChainRepository
+  /** where entries live (the chain outbox; the disputes service passes its own) */
+  chainStore: Pick<ChainRepository, 'outboxEntries' | 'outboxPut' | 'outboxDelete' | 'batch'>
   clock: Clock
   logger: Logger
   /** sends one encoded message and returns the answer; throws when the destination cannot be reached */
@@ -24,6 +25,8 @@ export interface OutboxComponents {
 export interface OutboxInit {
   retryMsMin: number
   retryMsMax: number
+  /** what the messages are, in log lines; default 'chain' (the disputes service passes 'dispute') */
+  label?: string
 }
 
 interface Destination {
@@ -134,7 +137,7 @@ export class Outbox {
         } catch (err) {
           d.failures++
           d.notBeforeMs = this.components.clock.now() + this.backoffMs(d.failures - 1)
-          this.components.logger.debug({ err, to, failures: d.failures }, 'chain message not delivered; retrying later')
+          this.components.logger.debug({ err, to, failures: d.failures }, `${this.init.label ?? 'chain'} message not delivered; retrying later`)
           return
         }
         d.failures = 0
@@ -144,11 +147,11 @@ export class Outbox {
           await this.components.chainStore.batch([this.components.chainStore.outboxPut(next)])
           continue
         }
-        if (answer.outcome === 'REJECTED') this.components.logger.warn({ to, chain: entry.chain, error: answer.error }, 'a peer rejected a chain message')
+        if (answer.outcome === 'REJECTED') this.components.logger.warn({ to, chain: entry.chain, error: answer.error }, `a peer rejected a ${this.init.label ?? 'chain'} message`)
         await this.drop(d, [key], answer.outcome)
       }
     } catch (err) {
-      this.components.logger.warn({ err, to }, 'chain outbox pass failed')
+      this.components.logger.warn({ err, to }, `${this.init.label ?? 'chain'} outbox pass failed`)
     } finally {
       d.busy = false
       this.schedule(to, d)
@@ -158,7 +161,7 @@ export class Outbox {
   private async drop (d: Destination, keys: string[], why: string): Promise<void> {
     await this.components.chainStore.outboxDelete(keys)
     for (const key of keys) d.entries.delete(key)
-    if (why === 'expired') this.components.logger.warn({ keys }, 'chain messages expired unanswered')
+    if (why === 'expired') this.components.logger.warn({ keys }, `${this.init.label ?? 'chain'} messages expired unanswered`)
   }
 
   private schedule (to: string, d: Destination): void {

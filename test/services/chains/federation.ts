@@ -39,8 +39,13 @@ export interface Federation {
   stop: () => Promise<void>
 }
 
-/** Starts one node per site, all founders of one genesis; node 0 is everyone's bootstrap peer. */
-export async function federation (tag: string, sites: SiteSpec[]): Promise<Federation> {
+/**
+ * Starts one node per site, all founders of one genesis; node 0 is everyone's
+ * bootstrap peer. `meshTimeoutMs` bounds the wait for the gossip mesh (default
+ * 20 s); `dialAll` connects every pair at once instead of leaving it to DHT
+ * discovery (for tests of something else, with more nodes, on a loaded host).
+ */
+export async function federation (tag: string, sites: SiteSpec[], options: { meshTimeoutMs?: number, dialAll?: boolean } = {}): Promise<Federation> {
   const keys: PrivateKey[] = await Promise.all(sites.map(async (_, i) => await generateKeyPairFromSeed('Ed25519', seed(`${tag}/ed25519/${i}`))))
   const signers: HybridSigner[] = keys.map((key, i) => hybridSignerFromSeeds({ ed25519Seed: key.raw.subarray(0, 32), mldsaSeed: seed(`${tag}/mldsa/${i}`) }))
   const ids = keys.map((key) => peerIdFromPrivateKey(key).toString())
@@ -70,7 +75,16 @@ export async function federation (tag: string, sites: SiteSpec[]): Promise<Feder
   }
   for (let i = 0; i < sites.length; i++) nodes.push(await create(i, true))
   // summaries published before the gossip mesh forms would wait for the periodic republish
-  await until('the summary mesh', () => nodes.every((node) => node.libp2p.services.pubsub.getSubscribers(`/fedmesh/${FEDERATION}/summary/1`).length >= nodes.length - 1))
+  try {
+    if (options.dialAll === true) {
+      await Promise.all(nodes.flatMap((node, i) => nodes.slice(i + 1).map(async (other) => { await node.libp2p.dial(other.libp2p.getMultiaddrs()) })))
+    }
+    await until('the summary mesh', () => nodes.every((node) => node.libp2p.services.pubsub.getSubscribers(`/fedmesh/${FEDERATION}/summary/1`).length >= nodes.length - 1), options.meshTimeoutMs)
+  } catch (err) {
+    // nobody else holds these nodes yet: stop them, or the test process never exits
+    await Promise.all(nodes.map(async (node) => { await node.stop() }))
+    throw err
+  }
   return {
     nodes,
     restart: async (i) => {

@@ -1,0 +1,3 @@
+export * from './errors.ts'
+export * from './case.ts'
+export * from './flow.ts'
