@@ -21,7 +21,7 @@ import { certifiedBound } from './certificate.ts'
 import { buildPiefProgram } from './pief.ts'
 import { linearProgram, type LinearProgram, type LinearSolution, type LinearSolver } from './linear-program.ts'
 import { returnBound } from './return-bound.ts'
-import { EXACT_RETURN_BOUND_WORK_MAX, EXACT_COLUMN_ROUNDS_MAX, EXACT_LP_ROUND_CYCLES_MAX, EXACT_MIP_CYCLES_MAX, EXACT_PIEF_COLUMNS_MAX } from './limits.ts'
+import { EXACT_RESIDUAL_MIP_NODES_MAX, EXACT_RETURN_BOUND_WORK_MAX, EXACT_COLUMN_ROUNDS_MAX, EXACT_LP_ROUND_CYCLES_MAX, EXACT_MIP_CYCLES_MAX, EXACT_PIEF_COLUMNS_MAX } from './limits.ts'
 import { generateCycleColumns } from './column-generation.ts'
 
 /** Share of the exact mode's time the column generation may use; the rest is for rounding and the MIP. */
@@ -54,6 +54,7 @@ export interface ExactOptions {
   piefColumnsMax?: number
   columnRoundsMax?: number
   returnBoundWorkMax?: number
+  residualNodeLimit?: number
 }
 
 /** Marks a heuristic clearing with its provenance (no solver run). */
@@ -162,9 +163,9 @@ interface CycleSolution extends LinearSolution {
 }
 
 /** The cycle formulation over `capacity`, as an LP or a MIP, solved within the time left. */
-function solveCycleProgram (graph: CategoryGraph, cycles: CategoryCycles, capacity: Float64Array, integer: boolean, options: ExactOptions, start?: Float64Array): CycleSolution {
+function solveCycleProgram (graph: CategoryGraph, cycles: CategoryCycles, capacity: Float64Array, integer: boolean, options: ExactOptions, start?: Float64Array, nodeLimit?: number): CycleSolution {
   const { program, rowEdge } = cycleProgram(graph, cycles, capacity, integer)
-  const solution = options.solver.solve(program, { timeLimitSeconds: Math.max(0, options.remainingSeconds()), ...(start === undefined ? {} : { start }) })
+  const solution = options.solver.solve(program, { timeLimitSeconds: Math.max(0, options.remainingSeconds()), ...(start === undefined ? {} : { start }), ...(nodeLimit === undefined ? {} : { nodeLimit }) })
   const prices = new Float64Array(graph.edgeCount)
   if (solution.rowDual !== null && solution.status === 'optimal') rowEdge.forEach((e, r) => { prices[e] = solution.rowDual![r]! })
   return { ...solution, rowDual: solution.status === 'optimal' ? solution.rowDual : null, prices }
@@ -198,7 +199,7 @@ export function cycleProgram (graph: CategoryGraph, cycles: CategoryCycles, capa
   return { program: linearProgram({ cost, upper, rows, rowUpper, integer }), rowEdge }
 }
 
-/** LP-round: the LP's cycle counts floored, plus a MIP over the cycles that still fit in the units the floor leaves. */
+/** LP-round: the LP's cycle counts floored, plus a node-limited MIP over the cycles that still fit in the units the floor leaves. */
 function lpRound (graph: CategoryGraph, cycles: CategoryCycles, lpCounts: Float64Array | null, options: ExactOptions): Float64Array | null {
   if (lpCounts === null) return null
   const counts = Float64Array.from(lpCounts, (x) => Math.max(0, Math.floor(x + 1e-6)))
@@ -206,7 +207,8 @@ function lpRound (graph: CategoryGraph, cycles: CategoryCycles, lpCounts: Float6
   for (let c = 0; c < cycles.count; c++) {
     for (let i = cycles.starts[c]!; i < cycles.starts[c + 1]!; i++) residual[cycles.edges[i]!]! -= counts[c]!
   }
-  // cycles with every edge still available: a smaller MIP over what the floor left
+  // cycles with every edge still available: a smaller MIP over what the floor left (the LP's fractional cycles
+  // alone were tried: a smaller MIP, but HiGHS took longer on it and left more behind)
   const kept: number[] = []
   const edges: number[] = []
   const starts: number[] = [0]
@@ -220,7 +222,7 @@ function lpRound (graph: CategoryGraph, cycles: CategoryCycles, lpCounts: Float6
   }
   if (kept.length === 0 || options.remainingSeconds() <= 0) return counts
   const rest: CategoryCycles = { edges: Int32Array.from(edges), starts: Int32Array.from(starts), count: kept.length, truncated: false }
-  const mip = solveCycleProgram(graph, rest, residual, true, options)
+  const mip = solveCycleProgram(graph, rest, residual, true, options, undefined, options.residualNodeLimit ?? EXACT_RESIDUAL_MIP_NODES_MAX)
   if (mip.colValue !== null) kept.forEach((c, j) => { counts[c]! += Math.max(0, Math.round(mip.colValue![j]!)) })
   return counts
 }

@@ -43,3 +43,5 @@ export const EXACT_PIEF_COLUMNS_MAX = 400_000
 export const EXACT_COLUMN_ROUNDS_MAX = 200
 /** Exact mode: edge visits the return-capacity bound may spend (categories × edges × (cap − 2) × rounds); beyond, it is skipped. */
 export const EXACT_RETURN_BOUND_WORK_MAX = 1_000_000_000
+/** Exact mode: branch-and-bound nodes of LP-round's MIP on the units the floor leaves (a work limit: the answer does not depend on the machine's speed unless the clock stops it first). */
+export const EXACT_RESIDUAL_MIP_NODES_MAX = 200
