@@ -139,7 +139,7 @@ function cpuSeconds (): number {
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 
-interface Measured { ms: number, materializeMs: number, rssGrowth: number, served: number, bound: number, gap: number, chains: number, heapDelta: number, rssPeak: number }
+interface Measured { ms: number, cpuMs: number, materializeMs: number, rssGrowth: number, served: number, bound: number, gap: number, chains: number, heapDelta: number, rssPeak: number }
 
 // The clearing is synchronous, so its peak RSS is sampled from a worker thread (RSS is per process).
 const rssPeak = new Float64Array(new SharedArrayBuffer(8))
@@ -153,13 +153,17 @@ sampler.unref()
 function measure (instance: MatchingInstance, cap: number | null, runs: number): Measured {
   const times: number[] = []
   const materializeTimes: number[] = []
-  let outcome: Omit<Measured, 'ms' | 'materializeMs' | 'heapDelta' | 'rssGrowth' | 'rssPeak'> | undefined
+  // CPU time too: on a shared machine the wall clock includes waiting for a core
+  const cpuTimes: number[] = []
+  let outcome: Omit<Measured, 'ms' | 'cpuMs' | 'materializeMs' | 'heapDelta' | 'rssGrowth' | 'rssPeak'> | undefined
   // no forced GC between timed runs: a forced full GC makes V8 drop optimised state and slows the next run ~4×
   for (let r = 0; r < runs; r++) {
     const started = performance.now()
+    const cpuStarted = cpuSeconds()
     const graph = buildCategoryGraph(instance)
     const clearing = clearGraph(graph, cap)
     times.push(performance.now() - started)
+    cpuTimes.push((cpuSeconds() - cpuStarted) * 1000)
     const materializeStarted = performance.now()
     const chains = materializeChains(graph, clearing.boundChains)
     materializeTimes.push(performance.now() - materializeStarted)
@@ -176,7 +180,7 @@ function measure (instance: MatchingInstance, cap: number | null, runs: number):
   const rssGrowth = Math.max(rssPeak[0]!, process.memoryUsage.rss()) - rssBefore
   const heapDelta = getHeapStatistics().total_heap_size - heapBefore
   if (clearing.participantsServed !== outcome!.served) throw new Error('assertion failed: clearing is deterministic')
-  return { ...outcome!, ms: median(times), materializeMs: median(materializeTimes), heapDelta, rssGrowth, rssPeak: process.resourceUsage().maxRSS * 1024 }
+  return { ...outcome!, ms: median(times), cpuMs: median(cpuTimes), materializeMs: median(materializeTimes), heapDelta, rssGrowth, rssPeak: process.resourceUsage().maxRSS * 1024 }
 }
 
 const lines: string[] = []
@@ -189,7 +193,8 @@ say(`bench:match  seed ${seed}  ${CATEGORIES} categories (Zipf s=${ZIPF_EXPONENT
 say('')
 const speed = !process.argv.includes('--no-speed')
 if (speed) {
-say('participants  cap    clear median  + Chain objects   served / bound (gap)          chains   RSS growth while clearing  JS heap growth  process peak RSS')
+say(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${availableParallelism()} cores`)
+say('participants  cap    clear median  (CPU)       + Chain objects   served / bound (gap)          chains   RSS growth while clearing  JS heap growth  process peak RSS')
 // warm-up, untimed: the first clearings run in V8's baseline tiers and would skew the small sizes' medians
 {
   const warm = nodeView(generate(20_000, seed + 1))
@@ -209,7 +214,7 @@ for (const size of sizes) {
   for (const cap of [null, CAP]) {
     const m = measure(instance, cap, runs)
     const capText = cap === null ? 'none' : String(cap)
-    say(`${String(size).padStart(12)}  ${capText.padEnd(5)} ${m.ms.toFixed(1).padStart(9)} ms  ${m.materializeMs.toFixed(1).padStart(9)} ms      ` +
+    say(`${String(size).padStart(12)}  ${capText.padEnd(5)} ${m.ms.toFixed(1).padStart(9)} ms  (${m.cpuMs.toFixed(0).padStart(6)} ms)  ${m.materializeMs.toFixed(1).padStart(9)} ms      ` +
       `${String(m.served).padStart(8)} / ${String(m.bound).padEnd(8)} (${String(m.gap).padStart(6)})   ` +
       `${String(m.chains).padStart(8)}   ${mb(m.rssGrowth).padStart(10)}                ${mb(m.heapDelta).padStart(10)}      ${mb(m.rssPeak).padStart(9)}`)
     if (size === 10_000 && cap === CAP) ours10k = m.ms

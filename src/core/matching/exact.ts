@@ -69,7 +69,8 @@ export function improveClearing (graph: CategoryGraph, heuristic: CompactClearin
   if (cap === null || heuristic.optimal) return base
   const capacity = graph.edgeCapacity
   // the combinatorial bound first: no solver, and at cap 3 it alone drops the units that have no short way back
-  let best = withBound(base, returnBound(graph, cap, options.returnBoundWorkMax ?? EXACT_RETURN_BOUND_WORK_MAX), 'return-flow')
+  // (at cap 2 the cycle LP below is exact and cheap: two-cycles only)
+  let best = cap < 3 ? base : withBound(base, returnBound(graph, cap, options.returnBoundWorkMax ?? EXACT_RETURN_BOUND_WORK_MAX), 'return-flow')
   if (best.optimal) return best
   const cycles = enumerateCategoryCycles(graph, capacity, cap, options.lpRoundCyclesMax ?? EXACT_LP_ROUND_CYCLES_MAX)
   if (cycles.truncated) {
@@ -199,7 +200,7 @@ export function cycleProgram (graph: CategoryGraph, cycles: CategoryCycles, capa
   return { program: linearProgram({ cost, upper, rows, rowUpper, integer }), rowEdge }
 }
 
-/** LP-round: the LP's cycle counts floored, plus a node-limited MIP over the cycles that still fit in the units the floor leaves. */
+/** LP-round: the LP's cycle counts floored, plus a node-limited MIP over the cycles that still fit in the units the floor leaves (started from, and never worse than, a greedy pass by fractional LP value). */
 function lpRound (graph: CategoryGraph, cycles: CategoryCycles, lpCounts: Float64Array | null, options: ExactOptions): Float64Array | null {
   if (lpCounts === null) return null
   const counts = Float64Array.from(lpCounts, (x) => Math.max(0, Math.floor(x + 1e-6)))
@@ -220,11 +221,33 @@ function lpRound (graph: CategoryGraph, cycles: CategoryCycles, lpCounts: Float6
     for (let i = cycles.starts[c]!; i < cycles.starts[c + 1]!; i++) edges.push(cycles.edges[i]!)
     starts.push(edges.length)
   }
-  if (kept.length === 0 || options.remainingSeconds() <= 0) return counts
-  const rest: CategoryCycles = { edges: Int32Array.from(edges), starts: Int32Array.from(starts), count: kept.length, truncated: false }
-  const mip = solveCycleProgram(graph, rest, residual, true, options, undefined, options.residualNodeLimit ?? EXACT_RESIDUAL_MIP_NODES_MAX)
-  if (mip.colValue !== null) kept.forEach((c, j) => { counts[c]! += Math.max(0, Math.round(mip.colValue![j]!)) })
+  if (kept.length === 0) return counts
+  // a start for the MIP, and the answer if it finds none in time: the kept cycles by descending fractional LP value, each once if it fits
+  const start = new Float64Array(kept.length)
+  const left = Float64Array.from(residual)
+  const byFraction = kept.map((c, j) => j).sort((a, b) => (lpCounts[kept[b]!]! - counts[kept[b]!]!) - (lpCounts[kept[a]!]! - counts[kept[a]!]!) || a - b)
+  for (const j of byFraction) {
+    let fits = true
+    for (let i = starts[j]!; i < starts[j + 1]! && fits; i++) fits = left[edges[i]!]! > 0
+    if (!fits) continue
+    for (let i = starts[j]!; i < starts[j + 1]!; i++) left[edges[i]!]!--
+    start[j] = 1
+  }
+  let chosen: Float64Array = start
+  if (options.remainingSeconds() > 0) {
+    const rest: CategoryCycles = { edges: Int32Array.from(edges), starts: Int32Array.from(starts), count: kept.length, truncated: false }
+    const mip = solveCycleProgram(graph, rest, residual, true, options, start, options.residualNodeLimit ?? EXACT_RESIDUAL_MIP_NODES_MAX)
+    if (mip.colValue !== null && servedBy(rest, mip.colValue) >= servedBy(rest, start)) chosen = mip.colValue
+  }
+  kept.forEach((c, j) => { counts[c]! += Math.max(0, Math.round(chosen[j]!)) })
   return counts
+}
+
+/** Participants served by cycle counts. */
+function servedBy (cycles: CategoryCycles, counts: Float64Array): number {
+  let served = 0
+  for (let c = 0; c < cycles.count; c++) served += Math.max(0, Math.round(counts[c]!)) * (cycles.starts[c + 1]! - cycles.starts[c]!)
+  return served
 }
 
 /** A certified PIEF LP bound, or null when the program is too large or the solve did not finish. */
