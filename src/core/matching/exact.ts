@@ -21,14 +21,15 @@ import { certifiedBound } from './certificate.ts'
 import { buildPiefProgram } from './pief.ts'
 import { linearProgram, type LinearProgram, type LinearSolution, type LinearSolver } from './linear-program.ts'
 import { returnBound } from './return-bound.ts'
+import { swapTwoForThree } from './local-search.ts'
 import { EXACT_RESIDUAL_MIP_NODES_MAX, EXACT_RETURN_BOUND_WORK_MAX, EXACT_COLUMN_ROUNDS_MAX, EXACT_LP_ROUND_CYCLES_MAX, EXACT_MIP_CYCLES_MAX, EXACT_PIEF_COLUMNS_MAX } from './limits.ts'
-import { generateCycleColumns } from './column-generation.ts'
+import { generateCycleColumns, heuristicCycles } from './column-generation.ts'
 
 /** Share of the exact mode's time the column generation may use; the rest is for rounding and the MIP. */
 const COLUMN_GENERATION_SHARE = 0.5
 
-/** How the chains were found: the heuristic, the cycle MIP, or LP-round. */
-export type ClearingMethod = 'heuristic' | 'mip' | 'lp-round'
+/** How the chains were found: the heuristic, the heuristic improved by two-for-three swaps (local-search.ts), the cycle MIP, or LP-round. */
+export type ClearingMethod = 'heuristic' | 'local-search' | 'mip' | 'lp-round'
 /** Where the bound comes from: the circulation, the circulation under return capacities (return-bound.ts), the certified cycle LP, or the certified PIEF LP. */
 export type BoundMethod = 'circulation' | 'return-flow' | 'cycle-lp' | 'pief-lp'
 
@@ -72,6 +73,10 @@ export function improveClearing (graph: CategoryGraph, heuristic: CompactClearin
   // (at cap 2 the cycle LP below is exact and cheap: two-cycles only)
   let best = cap < 3 ? base : withBound(base, returnBound(graph, cap, options.returnBoundWorkMax ?? EXACT_RETURN_BOUND_WORK_MAX), 'return-flow')
   if (best.optimal) return best
+  // the heuristic's own chains, improved by the two-for-three swaps (no solver: cheap at any size)
+  const own = ownCycles(graph, heuristic)
+  best = bindCounts(graph, heuristic, best, own.cycles, own.counts, 'local-search', false)
+  if (best.optimal || options.remainingSeconds() <= 0) return best
   const cycles = enumerateCategoryCycles(graph, capacity, cap, options.lpRoundCyclesMax ?? EXACT_LP_ROUND_CYCLES_MAX)
   if (cycles.truncated) {
     const generated = columnGeneration(graph, heuristic, best, options)
@@ -91,6 +96,29 @@ export function improveClearing (graph: CategoryGraph, heuristic: CompactClearin
   return bindCounts(graph, heuristic, best, cycles, mip.colValue, 'mip', mip.status === 'optimal')
 }
 
+/** The heuristic's simple chains as category cycles with counts (chains through a category twice are left to the leftover search). */
+function ownCycles (graph: CategoryGraph, heuristic: CompactClearing): { cycles: CategoryCycles, counts: Float64Array } {
+  const byKey = new Map<string, number>()
+  const list: Int32Array[] = []
+  const counts: number[] = []
+  for (const cycle of heuristicCycles(graph, heuristic.boundChains)) {
+    const key = cycle.join(',')
+    const at = byKey.get(key)
+    if (at !== undefined) {
+      counts[at]!++
+      continue
+    }
+    byKey.set(key, list.length)
+    list.push(cycle)
+    counts.push(1)
+  }
+  const starts = new Int32Array(list.length + 1)
+  list.forEach((cycle, c) => { starts[c + 1] = starts[c]! + cycle.length })
+  const edges = new Int32Array(starts[list.length]!)
+  list.forEach((cycle, c) => edges.set(cycle, starts[c]!))
+  return { cycles: { edges, starts, count: list.length, truncated: false }, counts: Float64Array.from(counts) }
+}
+
 /** The least certified bound of the prices and of their negation (an LP solver's sign convention is not trusted either; both are valid). */
 function signedCertifiedBound (graph: CategoryGraph, capacity: Float64Array, prices: Float64Array, cap: number): number {
   return Math.min(certifiedBound(graph, capacity, prices, cap), certifiedBound(graph, capacity, prices.map((p) => -p), cap))
@@ -101,8 +129,10 @@ function signedCertifiedBound (graph: CategoryGraph, capacity: Float64Array, pri
  * result when it serves more than `best`, else `best` (marked optimal when the
  * MIP proved these counts optimal and binding lost nothing).
  */
-function bindCounts (graph: CategoryGraph, heuristic: CompactClearing, best: ExactClearing, cycles: CategoryCycles, counts: Float64Array, method: ClearingMethod, proved: boolean): ExactClearing {
+function bindCounts (graph: CategoryGraph, heuristic: CompactClearing, best: ExactClearing, solverCycles: CategoryCycles, solverCounts: Float64Array, method: ClearingMethod, proved: boolean): ExactClearing {
   const cap = heuristic.cap!
+  // a proved MIP optimum is left alone; otherwise two-chains give units to three-chains where that serves more
+  const { cycles, counts } = proved ? { cycles: solverCycles, counts: solverCounts } : swapTwoForThree(graph, solverCycles, solverCounts, cap)
   const pools = new Pools(graph)
   // longest cycles first: they are the ones the heuristic's short-first split misses
   const order = Array.from({ length: cycles.count }, (_, c) => c).sort((a, b) => (cycles.starts[b + 1]! - cycles.starts[b]!) - (cycles.starts[a + 1]! - cycles.starts[a]!) || a - b)

@@ -5,6 +5,8 @@ import { clearGraph } from '../../../src/core/matching/clearing.ts'
 import { improveClearing } from '../../../src/core/matching/exact.ts'
 import { generateCycleColumns } from '../../../src/core/matching/column-generation.ts'
 import { returnBound } from '../../../src/core/matching/return-bound.ts'
+import { swapTwoForThree } from '../../../src/core/matching/local-search.ts'
+import { enumerateCategoryCycles, type CategoryCycles } from '../../../src/core/matching/category-cycles.ts'
 import { materializeChains } from '../../../src/core/matching/pools.ts'
 import { loadHighsSolver } from '../../../src/solver/highs-solver.ts'
 import { random32, referenceOptimum, zipfDocument } from './zipf-instances.ts'
@@ -71,5 +73,47 @@ test('LP-round and column generation never serve fewer than the heuristic and gi
       t.true(chains.every((chain) => chain.steps.length <= 3 && chain.steps.every((step, k) => step.offer === chain.steps[(k + 1) % chain.steps.length]!.need)), where)
       t.log(`${where}: heuristic ${heuristic.participantsServed}, exact ${first.participantsServed} (${first.method}), bound ${first.bound} (${first.boundMethod}), circulation ${heuristic.bound}`)
     }
+  }
+})
+
+test('a two-chain gives its units to three-chains when units nobody uses close them; never fewer served; capacities hold', async (t) => {
+  // a ⇄ b once, plus free units b → x, x → a and a → y, y → b: one two-chain (2 served) becomes two three-chains (6)
+  const document = {
+    categories: ['a', 'b', 'x', 'y'],
+    nodes: [{ id: 'A', summary: [
+      { need: 'a', offer: 'b', count: 1 }, { need: 'b', offer: 'a', count: 1 },
+      { need: 'b', offer: 'x', count: 1 }, { need: 'x', offer: 'a', count: 1 },
+      { need: 'a', offer: 'y', count: 1 }, { need: 'y', offer: 'b', count: 1 }
+    ] }]
+  }
+  const graph = buildCategoryGraph(parseInstanceDocument(document))
+  const ab = Array.from({ length: graph.edgeCount }, (_, e) => e).find((e) => graph.edgeFrom[e] === 0 && graph.edgeTo[e] === 1)!
+  const ba = Array.from({ length: graph.edgeCount }, (_, e) => e).find((e) => graph.edgeFrom[e] === 1 && graph.edgeTo[e] === 0)!
+  const cycles = { edges: Int32Array.of(ab, ba), starts: Int32Array.of(0, 2), count: 1, truncated: false }
+  const swapped = swapTwoForThree(graph, cycles, Float64Array.of(1), 3)
+  const served = (c: CategoryCycles, counts: Float64Array): number => Array.from(counts).reduce((sum, n, i) => sum + n * (c.starts[i + 1]! - c.starts[i]!), 0)
+  t.is(served(swapped.cycles, swapped.counts), 6)
+  t.is(swapTwoForThree(graph, cycles, Float64Array.of(1), 2).counts[0], 1, 'no swap at cap 2')
+  // on random instances: never fewer served, and no edge over its units
+  const random = random32(SEED + 7)
+  for (let i = 0; i < 60; i++) {
+    const doc = zipfDocument(SEED + 1000 + i, 3 + Math.floor(random() * 10), 20 + Math.floor(random() * 200))
+    const g = buildCategoryGraph(parseInstanceDocument(doc))
+    const listed = enumerateCategoryCycles(g, g.edgeCapacity, 2, 100_000)
+    // every two-cycle as many times as it fits, greedily: a start that spends units in two-chains
+    const counts = new Float64Array(listed.count)
+    const left = Float64Array.from(g.edgeCapacity)
+    for (let c = 0; c < listed.count; c++) {
+      const [e, f] = [listed.edges[listed.starts[c]!]!, listed.edges[listed.starts[c]! + 1]!]
+      counts[c] = Math.min(left[e]!, left[f]!)
+      left[e]! -= counts[c]!
+      left[f]! -= counts[c]!
+    }
+    const out = swapTwoForThree(g, listed, counts, 3)
+    t.true(served(out.cycles, out.counts) >= served(listed, counts), `instance ${i}: never fewer`)
+    const used = new Float64Array(g.edgeCount)
+    for (let c = 0; c < out.cycles.count; c++) for (let k = out.cycles.starts[c]!; k < out.cycles.starts[c + 1]!; k++) used[out.cycles.edges[k]!]! += out.counts[c]!
+    t.true(used.every((u, e) => u <= g.edgeCapacity[e]!), `instance ${i}: within capacities`)
+    t.true(out.cycles.count === listed.count || Array.from({ length: out.cycles.count - listed.count }, (_, j) => listed.count + j).every((c) => out.cycles.starts[c + 1]! - out.cycles.starts[c]! === 3))
   }
 })
