@@ -14,9 +14,14 @@
  * telescope along a cycle), so they are checked the same way.
  */
 import type { CategoryGraph } from './category-graph.ts'
+import { priceWalks } from './pricing.ts'
 
 /** Added to every price after repair: a cycle's sum then clears |c| by ≥ 2e-9, far above float64 rounding of ≤ 12 terms. */
 const PRICE_MARGIN = 1e-9
+/** Scaling margin of the multiplicative repair: covers the rounding of ρ (≤ 12 terms, relative error ~1e-15). */
+const SCALE_MARGIN = 1e-9
+/** Relative margin on the bound's sum: float64 rounding of ≤ 16.7M positive terms stays below 2e-9 relative. */
+const SUM_MARGIN = 1e-8
 /** Slack before flooring the bound: errs upwards (a larger bound is still a bound), never below the certified value. */
 const FLOOR_SLACK = 1e-6
 
@@ -66,14 +71,52 @@ export function leastCycleSlack (graph: CategoryGraph, capacity: Float64Array, p
 
 /** A bound on every clearing within the cap, from any per-edge prices (negative or NaN prices count as 0); repaired to dual feasibility first. */
 export function certifiedBound (graph: CategoryGraph, capacity: Float64Array, prices: Float64Array, lengthMax: number): number {
-  const price = new Float64Array(graph.edgeCount)
-  for (let e = 0; e < graph.edgeCount; e++) {
+  const price = sanitizePrices(prices, graph.edgeCount)
+  return boundFromPricing(graph, capacity, price, priceWalks(graph, capacity, price, lengthMax).leastByLength)
+}
+
+/** Prices as the certificate reads them: negative, NaN and infinite values count as 0. */
+export function sanitizePrices (prices: Float64Array, edgeCount: number): Float64Array {
+  const price = new Float64Array(edgeCount)
+  for (let e = 0; e < edgeCount; e++) {
     const p = prices[e]!
     price[e] = Number.isFinite(p) && p > 0 ? p : 0
   }
-  const slack = leastCycleSlack(graph, capacity, price, lengthMax)
-  const raise = (slack < 0 ? -slack / 2 : 0) + PRICE_MARGIN
-  let bound = 0
-  for (let e = 0; e < graph.edgeCount; e++) if (capacity[e]! > 0) bound += capacity[e]! * (price[e]! + raise)
-  return Math.floor(bound + FLOOR_SLACK)
+  return price
+}
+
+/**
+ * The certified bound of sanitized prices whose pricing pass (pricing.ts) gave
+ * `leastByLength` (least Σ (y_e − 1) over closed walks of each length L).
+ * Two repairs, each feasible by construction, and the smaller bound is kept:
+ * - additive: y_e + r with r = max_L (−least_L / L), so every walk of L edges
+ *   gains L·r ≥ −least_L;
+ * - multiplicative: y / ρ with ρ = min_L (least_L + L) / L (the least Σ y per
+ *   edge of any closed walk), when ρ > 0: every walk's Σ y / ρ ≥ L.
+ * Near-optimal duals lose almost nothing to the multiplicative repair, where
+ * the additive one charges the raise on every unit of the instance.
+ */
+export function boundFromPricing (graph: CategoryGraph, capacity: Float64Array, price: Float64Array, leastByLength: Float64Array): number {
+  let raise = 0
+  let ratio = Infinity
+  let walks = false
+  for (let length = 2; length < leastByLength.length; length++) {
+    const least = leastByLength[length]!
+    if (least === Infinity) continue
+    walks = true
+    raise = Math.max(raise, -least / length)
+    ratio = Math.min(ratio, (least + length) / length)
+  }
+  // no closed walk within the cap: no chain exists at all
+  if (!walks) return 0
+  let total = 0
+  let units = 0
+  for (let e = 0; e < graph.edgeCount; e++) {
+    if (capacity[e]! <= 0) continue
+    total += capacity[e]! * price[e]!
+    units += capacity[e]!
+  }
+  const additive = total + units * (raise + PRICE_MARGIN)
+  const multiplicative = ratio > 0 ? total / Math.min(1, ratio) * (1 + SCALE_MARGIN) : Infinity
+  return Math.floor(Math.min(additive, multiplicative) * (1 + SUM_MARGIN) + FLOOR_SLACK)
 }

@@ -20,12 +20,18 @@ import { enumerateCategoryCycles, type CategoryCycles } from './category-cycles.
 import { certifiedBound } from './certificate.ts'
 import { buildPiefProgram } from './pief.ts'
 import { linearProgram, type LinearProgram, type LinearSolution, type LinearSolver } from './linear-program.ts'
-import { EXACT_LP_ROUND_CYCLES_MAX, EXACT_MIP_CYCLES_MAX, EXACT_PIEF_COLUMNS_MAX } from './limits.ts'
+import { returnBound } from './return-bound.ts'
+import { swapTwoForThree } from './local-search.ts'
+import { EXACT_RESIDUAL_MIP_NODES_MAX, EXACT_RETURN_BOUND_WORK_MAX, EXACT_COLUMN_ROUNDS_MAX, EXACT_LP_ROUND_CYCLES_MAX, EXACT_MIP_CYCLES_MAX, EXACT_PIEF_COLUMNS_MAX } from './limits.ts'
+import { generateCycleColumns, heuristicCycles } from './column-generation.ts'
 
-/** How the chains were found: the heuristic, the cycle MIP, or LP-round. */
-export type ClearingMethod = 'heuristic' | 'mip' | 'lp-round'
-/** Where the bound comes from: the circulation, the certified cycle LP, or the certified PIEF LP. */
-export type BoundMethod = 'circulation' | 'cycle-lp' | 'pief-lp'
+/** Share of the exact mode's time the column generation may use; the rest is for rounding and the MIP. */
+const COLUMN_GENERATION_SHARE = 0.5
+
+/** How the chains were found: the heuristic, the heuristic improved by two-for-three swaps (local-search.ts), the cycle MIP, or LP-round. */
+export type ClearingMethod = 'heuristic' | 'local-search' | 'mip' | 'lp-round'
+/** Where the bound comes from: the circulation, the circulation under return capacities (return-bound.ts), the certified cycle LP, or the certified PIEF LP. */
+export type BoundMethod = 'circulation' | 'return-flow' | 'cycle-lp' | 'pief-lp'
 
 /** A clearing with the provenance of its chains and of its bound. */
 export interface ExactClearing extends CompactClearing {
@@ -47,6 +53,9 @@ export interface ExactOptions {
   mipCyclesMax?: number
   lpRoundCyclesMax?: number
   piefColumnsMax?: number
+  columnRoundsMax?: number
+  returnBoundWorkMax?: number
+  residualNodeLimit?: number
 }
 
 /** Marks a heuristic clearing with its provenance (no solver run). */
@@ -60,42 +69,123 @@ export function improveClearing (graph: CategoryGraph, heuristic: CompactClearin
   const cap = heuristic.cap
   if (cap === null || heuristic.optimal) return base
   const capacity = graph.edgeCapacity
+  // the combinatorial bound first: no solver, and at cap 3 it alone drops the units that have no short way back
+  // (at cap 2 the cycle LP below is exact and cheap: two-cycles only)
+  let best = cap < 3 ? base : withBound(base, returnBound(graph, cap, options.returnBoundWorkMax ?? EXACT_RETURN_BOUND_WORK_MAX), 'return-flow')
+  if (best.optimal) return best
+  // the heuristic's own chains, improved by the two-for-three swaps (no solver: cheap at any size)
+  const own = ownCycles(graph, heuristic)
+  best = bindCounts(graph, heuristic, best, own.cycles, own.counts, 'local-search', false)
+  if (best.optimal || options.remainingSeconds() <= 0) return best
   const cycles = enumerateCategoryCycles(graph, capacity, cap, options.lpRoundCyclesMax ?? EXACT_LP_ROUND_CYCLES_MAX)
-  if (cycles.truncated) return withBound(base, piefBound(graph, cap, options), 'pief-lp')
-  const lp = solveCycleProgram(graph, cycles, capacity, false, options)
-  const certified = lp.rowDual === null ? null : certifiedBound(graph, capacity, lp.prices, cap)
-  const bounded = withBound(base, certified, 'cycle-lp')
-  if (bounded.optimal || options.remainingSeconds() <= 0) return bounded
-  let counts: Float64Array | null
-  let method: ClearingMethod
-  let proved = false
-  if (cycles.count <= (options.mipCyclesMax ?? EXACT_MIP_CYCLES_MAX)) {
-    const mip = solveCycleProgram(graph, cycles, capacity, true, options)
-    counts = mip.colValue
-    proved = mip.status === 'optimal'
-    method = 'mip'
-  } else {
-    counts = lpRound(graph, cycles, lp.colValue, options)
-    method = 'lp-round'
+  if (cycles.truncated) {
+    const generated = columnGeneration(graph, heuristic, best, options)
+    if (generated !== null) return generated
+    return withBound(best, piefBound(graph, cap, options), 'pief-lp')
   }
-  if (counts === null) return bounded
+  const lp = solveCycleProgram(graph, cycles, capacity, false, options)
+  best = withBound(best, lp.rowDual === null ? null : signedCertifiedBound(graph, capacity, lp.prices, cap), 'cycle-lp')
+  if (best.optimal || options.remainingSeconds() <= 0) return best
+  // LP-round: the LP floored, a MIP on what the floor leaves, the leftover search
+  const rounded = lpRound(graph, cycles, lp.colValue, options)
+  if (rounded !== null) best = bindCounts(graph, heuristic, best, cycles, rounded, 'lp-round', false)
+  if (best.optimal || options.remainingSeconds() <= 0 || cycles.count > (options.mipCyclesMax ?? EXACT_MIP_CYCLES_MAX)) return best
+  // small enough for the whole MIP: it proves the optimum (started from LP-round's counts when it has them)
+  const mip = solveCycleProgram(graph, cycles, capacity, true, options, rounded ?? undefined)
+  if (mip.colValue === null) return best
+  return bindCounts(graph, heuristic, best, cycles, mip.colValue, 'mip', mip.status === 'optimal')
+}
+
+/** The heuristic's simple chains as category cycles with counts (chains through a category twice are left to the leftover search). */
+function ownCycles (graph: CategoryGraph, heuristic: CompactClearing): { cycles: CategoryCycles, counts: Float64Array } {
+  const byKey = new Map<string, number>()
+  const list: Int32Array[] = []
+  const counts: number[] = []
+  for (const cycle of heuristicCycles(graph, heuristic.boundChains)) {
+    const key = cycle.join(',')
+    const at = byKey.get(key)
+    if (at !== undefined) {
+      counts[at]!++
+      continue
+    }
+    byKey.set(key, list.length)
+    list.push(cycle)
+    counts.push(1)
+  }
+  const starts = new Int32Array(list.length + 1)
+  list.forEach((cycle, c) => { starts[c + 1] = starts[c]! + cycle.length })
+  const edges = new Int32Array(starts[list.length]!)
+  list.forEach((cycle, c) => edges.set(cycle, starts[c]!))
+  return { cycles: { edges, starts, count: list.length, truncated: false }, counts: Float64Array.from(counts) }
+}
+
+/** The least certified bound of the prices and of their negation (an LP solver's sign convention is not trusted either; both are valid). */
+function signedCertifiedBound (graph: CategoryGraph, capacity: Float64Array, prices: Float64Array, cap: number): number {
+  return Math.min(certifiedBound(graph, capacity, prices, cap), certifiedBound(graph, capacity, prices.map((p) => -p), cap))
+}
+
+/**
+ * Binds solver cycle counts to units and searches the leftover; returns the
+ * result when it serves more than `best`, else `best` (marked optimal when the
+ * MIP proved these counts optimal and binding lost nothing).
+ */
+function bindCounts (graph: CategoryGraph, heuristic: CompactClearing, best: ExactClearing, solverCycles: CategoryCycles, solverCounts: Float64Array, method: ClearingMethod, proved: boolean): ExactClearing {
+  const cap = heuristic.cap!
+  // a proved MIP optimum is left alone; otherwise two-chains give units to three-chains where that serves more
+  const { cycles, counts } = proved ? { cycles: solverCycles, counts: solverCounts } : swapTwoForThree(graph, solverCycles, solverCounts, cap)
   const pools = new Pools(graph)
-  for (let c = 0; c < cycles.count; c++) {
-    const times = Math.round(counts[c]!)
+  // longest cycles first: they are the ones the heuristic's short-first split misses
+  const order = Array.from({ length: cycles.count }, (_, c) => c).sort((a, b) => (cycles.starts[b + 1]! - cycles.starts[b]!) - (cycles.starts[a + 1]! - cycles.starts[a]!) || a - b)
+  let planned = 0
+  for (const c of order) {
+    const times = Math.max(0, Math.round(counts[c]!))
+    planned += times * (cycles.starts[c + 1]! - cycles.starts[c]!)
     if (times > 0) pools.bind(cycles.edges.subarray(cycles.starts[c]!, cycles.starts[c + 1]!), times)
   }
   searchLeftover(graph, pools, rarestFirst(graph), cap)
-  if (pools.served <= heuristic.participantsServed) return { ...bounded, proof: bounded.proof ?? (proved && !graph.sharedIdentities ? 'mip' : null), optimal: bounded.optimal || (proved && !graph.sharedIdentities) }
-  const improved = compactClearing(pools, bounded.bound, heuristic.weightBound, cap)
-  const optimal = improved.optimal || (proved && !graph.sharedIdentities)
-  return { ...bounded, ...improved, method, optimal, proof: improved.optimal ? 'bound' : optimal ? 'mip' : null }
+  // a proved MIP optimum is the optimum of the instance only when every planned unit was bound
+  const provedHere = proved && !graph.sharedIdentities && pools.served >= planned
+  if (pools.served <= best.participantsServed) {
+    const optimal = best.optimal || (provedHere && pools.served === best.participantsServed)
+    return { ...best, optimal, proof: best.proof ?? (optimal ? 'mip' : null) }
+  }
+  const improved = compactClearing(pools, best.bound, heuristic.weightBound, cap)
+  const optimal = improved.optimal || provedHere
+  return { ...best, ...improved, method, optimal, proof: improved.optimal ? 'bound' : optimal ? 'mip' : null }
 }
 
-/** Tightens a clearing's bound with a certified LP bound (null: none found). */
-function withBound (clearing: ExactClearing, lpBound: number | null, boundMethod: BoundMethod): ExactClearing {
-  if (lpBound === null || lpBound >= clearing.circulationBound) return { ...clearing, lpBound }
-  const optimal = clearing.participantsServed >= lpBound
-  return { ...clearing, lpBound, bound: lpBound, boundMethod, gap: lpBound - clearing.participantsServed, optimal, proof: optimal ? 'bound' : null }
+/**
+ * Beyond the listable cycles: the cycle LP by column generation over the
+ * category graph (column-generation.ts), its certified bound, then LP-round
+ * on the generated columns (floor, a MIP on what the floor leaves, the
+ * leftover search). Null when the solver cannot keep an LP open.
+ */
+function columnGeneration (graph: CategoryGraph, heuristic: CompactClearing, best: ExactClearing, options: ExactOptions): ExactClearing | null {
+  const cap = heuristic.cap!
+  const total = Math.max(0, options.remainingSeconds())
+  // the LP gets up to COLUMN_GENERATION_SHARE of the budget; rounding and the MIP the rest
+  const reserve = total * (1 - COLUMN_GENERATION_SHARE)
+  const generated = generateCycleColumns(graph, cap, heuristic.boundChains, {
+    solver: options.solver,
+    remainingSeconds: () => options.remainingSeconds() - reserve,
+    roundsMax: options.columnRoundsMax ?? EXACT_COLUMN_ROUNDS_MAX
+  })
+  if (generated === null) return null
+  const bounded = withBound(best, Number.isFinite(generated.bound) ? generated.bound : null, 'cycle-lp')
+  if (bounded.optimal || generated.values === null || options.remainingSeconds() <= 0) return bounded
+  const counts = lpRound(graph, generated.pool, generated.values, options)
+  if (counts === null) return bounded
+  return bindCounts(graph, heuristic, bounded, generated.pool, counts, 'lp-round', false)
+}
+
+/** Tightens a clearing's bound with another valid bound (null: none found); `lpBound` records an LP's. */
+function withBound (clearing: ExactClearing, bound: number | null, boundMethod: BoundMethod): ExactClearing {
+  const lpBound = boundMethod === 'return-flow' || bound === null ? clearing.lpBound : Math.min(bound, clearing.lpBound ?? Infinity)
+  if (bound === null || bound >= clearing.bound) return { ...clearing, lpBound }
+  // the heuristic never serves more than a valid bound; max() only guards against a bug turning into a negative gap
+  const tight = Math.max(bound, clearing.participantsServed)
+  const optimal = clearing.participantsServed >= tight
+  return { ...clearing, lpBound, bound: tight, boundMethod, gap: tight - clearing.participantsServed, optimal, proof: optimal ? 'bound' : clearing.proof }
 }
 
 interface CycleSolution extends LinearSolution {
@@ -104,9 +194,9 @@ interface CycleSolution extends LinearSolution {
 }
 
 /** The cycle formulation over `capacity`, as an LP or a MIP, solved within the time left. */
-function solveCycleProgram (graph: CategoryGraph, cycles: CategoryCycles, capacity: Float64Array, integer: boolean, options: ExactOptions): CycleSolution {
+function solveCycleProgram (graph: CategoryGraph, cycles: CategoryCycles, capacity: Float64Array, integer: boolean, options: ExactOptions, start?: Float64Array, nodeLimit?: number): CycleSolution {
   const { program, rowEdge } = cycleProgram(graph, cycles, capacity, integer)
-  const solution = options.solver.solve(program, { timeLimitSeconds: Math.max(0, options.remainingSeconds()) })
+  const solution = options.solver.solve(program, { timeLimitSeconds: Math.max(0, options.remainingSeconds()), ...(start === undefined ? {} : { start }), ...(nodeLimit === undefined ? {} : { nodeLimit }) })
   const prices = new Float64Array(graph.edgeCount)
   if (solution.rowDual !== null && solution.status === 'optimal') rowEdge.forEach((e, r) => { prices[e] = solution.rowDual![r]! })
   return { ...solution, rowDual: solution.status === 'optimal' ? solution.rowDual : null, prices }
@@ -132,14 +222,15 @@ export function cycleProgram (graph: CategoryGraph, cycles: CategoryCycles, capa
       most = Math.min(most, capacity[e]!)
     }
     cost.push(column.length)
-    upper.push(most)
+    // an LP's column bounds would take dual value of their own (the rows already imply them): only the MIP gets them
+    upper.push(integer ? most : Infinity)
     rows.push(column.sort((a, b) => a - b))
   }
   const rowUpper = Float64Array.from(rowEdge, (e) => capacity[e]!)
   return { program: linearProgram({ cost, upper, rows, rowUpper, integer }), rowEdge }
 }
 
-/** LP-round: the LP's cycle counts floored, plus a MIP over the cycles that still fit in the units the floor leaves. */
+/** LP-round: the LP's cycle counts floored, plus a node-limited MIP over the cycles that still fit in the units the floor leaves (started from, and never worse than, a greedy pass by fractional LP value). */
 function lpRound (graph: CategoryGraph, cycles: CategoryCycles, lpCounts: Float64Array | null, options: ExactOptions): Float64Array | null {
   if (lpCounts === null) return null
   const counts = Float64Array.from(lpCounts, (x) => Math.max(0, Math.floor(x + 1e-6)))
@@ -147,7 +238,8 @@ function lpRound (graph: CategoryGraph, cycles: CategoryCycles, lpCounts: Float6
   for (let c = 0; c < cycles.count; c++) {
     for (let i = cycles.starts[c]!; i < cycles.starts[c + 1]!; i++) residual[cycles.edges[i]!]! -= counts[c]!
   }
-  // cycles with every edge still available: a smaller MIP over what the floor left
+  // cycles with every edge still available: a smaller MIP over what the floor left (the LP's fractional cycles
+  // alone were tried: a smaller MIP, but HiGHS took longer on it and left more behind)
   const kept: number[] = []
   const edges: number[] = []
   const starts: number[] = [0]
@@ -159,11 +251,33 @@ function lpRound (graph: CategoryGraph, cycles: CategoryCycles, lpCounts: Float6
     for (let i = cycles.starts[c]!; i < cycles.starts[c + 1]!; i++) edges.push(cycles.edges[i]!)
     starts.push(edges.length)
   }
-  if (kept.length === 0 || options.remainingSeconds() <= 0) return counts
-  const rest: CategoryCycles = { edges: Int32Array.from(edges), starts: Int32Array.from(starts), count: kept.length, truncated: false }
-  const mip = solveCycleProgram(graph, rest, residual, true, options)
-  if (mip.colValue !== null) kept.forEach((c, j) => { counts[c]! += Math.max(0, Math.round(mip.colValue![j]!)) })
+  if (kept.length === 0) return counts
+  // a start for the MIP, and the answer if it finds none in time: the kept cycles by descending fractional LP value, each once if it fits
+  const start = new Float64Array(kept.length)
+  const left = Float64Array.from(residual)
+  const byFraction = kept.map((c, j) => j).sort((a, b) => (lpCounts[kept[b]!]! - counts[kept[b]!]!) - (lpCounts[kept[a]!]! - counts[kept[a]!]!) || a - b)
+  for (const j of byFraction) {
+    let fits = true
+    for (let i = starts[j]!; i < starts[j + 1]! && fits; i++) fits = left[edges[i]!]! > 0
+    if (!fits) continue
+    for (let i = starts[j]!; i < starts[j + 1]!; i++) left[edges[i]!]!--
+    start[j] = 1
+  }
+  let chosen: Float64Array = start
+  if (options.remainingSeconds() > 0) {
+    const rest: CategoryCycles = { edges: Int32Array.from(edges), starts: Int32Array.from(starts), count: kept.length, truncated: false }
+    const mip = solveCycleProgram(graph, rest, residual, true, options, start, options.residualNodeLimit ?? EXACT_RESIDUAL_MIP_NODES_MAX)
+    if (mip.colValue !== null && servedBy(rest, mip.colValue) >= servedBy(rest, start)) chosen = mip.colValue
+  }
+  kept.forEach((c, j) => { counts[c]! += Math.max(0, Math.round(chosen[j]!)) })
   return counts
+}
+
+/** Participants served by cycle counts. */
+function servedBy (cycles: CategoryCycles, counts: Float64Array): number {
+  let served = 0
+  for (let c = 0; c < cycles.count; c++) served += Math.max(0, Math.round(counts[c]!)) * (cycles.starts[c + 1]! - cycles.starts[c]!)
+  return served
 }
 
 /** A certified PIEF LP bound, or null when the program is too large or the solve did not finish. */

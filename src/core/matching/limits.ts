@@ -39,3 +39,9 @@ export const EXACT_MIP_CYCLES_MAX = 20_000
 export const EXACT_LP_ROUND_CYCLES_MAX = 40_000
 /** Exact mode: the PIEF LP is built up to this many columns (issue 18: certified up to ~400k within 60 s; the wasm heap stops at 2 GB). */
 export const EXACT_PIEF_COLUMNS_MAX = 400_000
+/** Exact mode: rounds of column generation on the cycle LP (each adds the most violated cycle per category); a work limit, so the result does not depend on the machine's speed. */
+export const EXACT_COLUMN_ROUNDS_MAX = 200
+/** Exact mode: edge visits the return-capacity bound may spend (categories × edges × (cap − 2) × rounds); beyond, it is skipped. */
+export const EXACT_RETURN_BOUND_WORK_MAX = 1_000_000_000
+/** Exact mode: branch-and-bound nodes of LP-round's MIP on the units the floor leaves (a work limit: the answer does not depend on the machine's speed unless the clock stops it first). */
+export const EXACT_RESIDUAL_MIP_NODES_MAX = 200

@@ -25,9 +25,9 @@ export interface MatchReport {
   gap: number
   /** no clearing serves more (served meets the bound, or the MIP solver proved it) */
   optimal: boolean
-  /** how the chains were found: heuristic | mip | lp-round */
+  /** how the chains were found: heuristic | local-search | mip | lp-round */
   method: ClearingMethod
-  /** where the bound comes from: circulation | cycle-lp | pief-lp */
+  /** where the bound comes from: circulation | return-flow | cycle-lp | pief-lp */
   bound_method: BoundMethod
   weight: number
   weight_bound: number

@@ -1,0 +1,190 @@
+/**
+ * The cycle LP of the capped clearing by column generation, over the
+ * CATEGORY graph: participants on the same (need → offer) edge are
+ * interchangeable, so a column is a category cycle of ≤ cap edges with an
+ * integer multiplicity, and a row is an edge with its units as capacity.
+ *
+ *   max Σ_c |c|·x_c  s.t.  Σ_{c ∋ e} x_c ≤ u_e,  x ≥ 0
+ *
+ * Listing every cycle is hopeless at scale (over 3M at 1,000 categories / 1M
+ * participants / cap 3), but an optimal basis has at most one column per edge.
+ * So the LP starts from the heuristic's cycles and every two-cycle, is solved
+ * each round (by interior point and crossover: exact duals), and the
+ * pricing pass (pricing.ts) adds, per start category, the most violated
+ * cycle under the edge duals y. When no cycle is violated, y is an optimal
+ * dual and the LP value is the bound.
+ *
+ * Every round's duals, whatever their quality, give a certified bound
+ * (certificate.ts: repaired to feasibility from the same pricing pass), so a
+ * round cut short by the clock still leaves a valid bound — the least seen is
+ * kept. Deterministic: the rounds, their columns and their order depend only
+ * on the instance, unless the time budget ends the generation first.
+ */
+import type { CategoryGraph } from './category-graph.ts'
+import type { BoundChains } from './pools.ts'
+import { blockEdges } from './category-graph.ts'
+import { boundFromPricing, sanitizePrices } from './certificate.ts'
+import { canonicalCycle, priceWalks } from './pricing.ts'
+import type { ColumnBatch, LinearSolver, OpenLinearProgram } from './linear-program.ts'
+import type { CategoryCycles } from './category-cycles.ts'
+import { linearProgram } from './linear-program.ts'
+
+/** A column is added when its Σ (y_e − 1) is below this (simplex duals are exact to ~1e-9). */
+const VIOLATION_TOLERANCE = -1e-6
+/**
+ * Each round re-solves the whole restricted LP by interior point + crossover
+ * rather than re-optimising the open LP by simplex: on 1,000 categories / 10k /
+ * cap 4 HiGHS's simplex re-solve took 13 s for one round of 400 new columns,
+ * the fresh solves reached a higher LP value in the same time.
+ */
+const FRESH_SOLVES = true
+/** Violated cycles added per start category and round: more per round, fewer rounds (each round re-solves the LP). */
+const COLUMNS_PER_START = 16
+
+export interface ColumnGenerationResult {
+  /** every column generated, in the order added */
+  pool: CategoryCycles
+  /** the last LP solution over the pool (null when no LP finished) */
+  values: Float64Array | null
+  /** the LP value of that solution */
+  lpValue: number
+  /** the least certified bound of any round (Infinity when none) */
+  bound: number
+  /** true when a round's pricing found no violated cycle: the LP over the pool is the full cycle LP */
+  converged: boolean
+  rounds: number
+}
+
+export interface ColumnGenerationOptions {
+  solver: LinearSolver
+  remainingSeconds: () => number
+  /** stop after this many rounds (deterministic work limit) */
+  roundsMax: number
+  /** violated cycles added per start category and round (default COLUMNS_PER_START) */
+  columnsPerStart?: number
+  /** re-solve every round from scratch (interior point) instead of keeping the LP open by simplex; default FRESH_SOLVES */
+  fresh?: boolean
+}
+
+/** Solves the cycle LP of `graph` within the cap by column generation, starting from the heuristic's chains. */
+export function generateCycleColumns (graph: CategoryGraph, cap: number, heuristic: BoundChains, options: ColumnGenerationOptions): ColumnGenerationResult | null {
+  const open = options.solver.open
+  const capacity = graph.edgeCapacity
+  const rowOfEdge = new Int32Array(graph.edgeCount).fill(-1)
+  let rowCount = 0
+  for (let e = 0; e < graph.edgeCount; e++) if (capacity[e]! > 0) rowOfEdge[e] = rowCount++
+  const edgeOfRow = new Int32Array(rowCount)
+  for (let e = 0; e < graph.edgeCount; e++) if (rowOfEdge[e]! >= 0) edgeOfRow[rowOfEdge[e]!] = e
+  const seen = new Set<string>()
+  const edges: number[] = []
+  const starts: number[] = [0]
+  const batch = (cycles: Int32Array[]): ColumnBatch => {
+    const columns: ColumnBatch = { cost: [], upper: [], rows: [] }
+    for (const cycle of cycles) {
+      const key = cycle.join(',')
+      if (seen.has(key)) continue
+      seen.add(key)
+      const rows: number[] = []
+      for (const e of cycle) {
+        rows.push(rowOfEdge[e]!)
+        edges.push(e)
+      }
+      starts.push(edges.length)
+      columns.cost.push(cycle.length)
+      // no column bound: the rows imply it, and a bound would carry dual value the row prices then miss
+      columns.upper.push(Infinity)
+      // a cycle may use an edge once only (simple), so its rows are distinct
+      columns.rows.push(rows.sort((a, b) => a - b))
+    }
+    return columns
+  }
+  const initial = batch([...heuristicCycles(graph, heuristic), ...twoCycles(graph)])
+  const rowUpper = Float64Array.from(edgeOfRow, (e) => capacity[e]!)
+  const lp = (options.fresh ?? FRESH_SOLVES) || open === undefined ? freshLp(options.solver, initial, rowUpper) : open(linearProgram({ ...initial, rowUpper, integer: false }))
+  const result: ColumnGenerationResult = { pool: pack(edges, starts), values: null, lpValue: 0, bound: Infinity, converged: false, rounds: 0 }
+  try {
+    const prices = new Float64Array(graph.edgeCount)
+    while (result.rounds < options.roundsMax && options.remainingSeconds() > 0) {
+      const solution = lp.solve({ timeLimitSeconds: options.remainingSeconds() })
+      result.rounds++
+      if (solution.status !== 'optimal' || solution.rowDual === null || solution.colValue === null) break
+      result.values = solution.colValue
+      result.lpValue = 0
+      for (let c = 0; c + 1 < starts.length; c++) result.lpValue += solution.colValue[c]! * (starts[c + 1]! - starts[c]!)
+      for (let r = 0; r < rowCount; r++) prices[edgeOfRow[r]!] = solution.rowDual[r]!
+      const price = sanitizePrices(prices, graph.edgeCount)
+      const pricing = priceWalks(graph, capacity, price, cap, VIOLATION_TOLERANCE, options.columnsPerStart ?? COLUMNS_PER_START)
+      result.bound = Math.min(result.bound, boundFromPricing(graph, capacity, price, pricing.leastByLength))
+      const added = batch(pricing.cycles)
+      if (added.cost.length === 0) {
+        result.converged = true
+        break
+      }
+      lp.addColumns(added)
+    }
+  } finally {
+    lp.dispose()
+  }
+  result.pool = pack(edges, starts)
+  // the last solution covers the columns present when it was solved; later ones are 0
+  if (result.values !== null && result.values.length < result.pool.count) {
+    const values = new Float64Array(result.pool.count)
+    values.set(result.values)
+    result.values = values
+  }
+  return result
+}
+
+function pack (edges: number[], starts: number[]): CategoryCycles {
+  return { edges: Int32Array.from(edges), starts: Int32Array.from(starts), count: starts.length - 1, truncated: false }
+}
+
+/** The category cycles of bound chains (each chain's steps' edges), canonical, in chain order. */
+export function heuristicCycles (graph: CategoryGraph, chains: BoundChains): Int32Array[] {
+  const blockEdge = blockEdges(graph)
+  const cycles: Int32Array[] = []
+  for (let c = 0; c + 1 < chains.chainStarts.length; c++) {
+    const steps = chains.stepBlocks.subarray(chains.chainStarts[c]!, chains.chainStarts[c + 1]!)
+    const edges = Array.from(steps, (block) => blockEdge[block]!)
+    // a chain through a category twice is two cycles' worth of units; only simple cycles are columns
+    if (new Set(edges.map((e) => graph.edgeFrom[e]!)).size === edges.length) cycles.push(canonicalCycle(graph, edges))
+  }
+  return cycles
+}
+
+/** Every two-cycle u ⇄ v (u < v) with units both ways. */
+function twoCycles (graph: CategoryGraph): Int32Array[] {
+  const cycles: Int32Array[] = []
+  const { outStart, outEdges, edgeTo, edgeCapacity } = graph
+  for (let u = 0; u < graph.categoryCount; u++) {
+    for (let i = outStart[u]!; i < outStart[u + 1]!; i++) {
+      const e = outEdges[i]!
+      const v = edgeTo[e]!
+      if (v <= u || edgeCapacity[e]! <= 0) continue
+      // v's out-edges are sorted by target (edges are sorted by (from, to)): binary search for v → u
+      let lo = outStart[v]!
+      let hi = outStart[v + 1]!
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if (edgeTo[outEdges[mid]!]! < u) lo = mid + 1
+        else hi = mid
+      }
+      if (lo < outStart[v + 1]! && edgeTo[outEdges[lo]!] === u && edgeCapacity[outEdges[lo]!]! > 0) cycles.push(Int32Array.of(e, outEdges[lo]!))
+    }
+  }
+  return cycles
+}
+
+/** An "open" LP that re-solves the whole program each round with the solver's one-shot LP (interior point + crossover). */
+function freshLp (solver: LinearSolver, initial: ColumnBatch, rowUpper: Float64Array): OpenLinearProgram {
+  const columns: ColumnBatch = { cost: [...initial.cost], upper: [...initial.upper], rows: [...initial.rows] }
+  return {
+    addColumns: (added) => {
+      columns.cost.push(...added.cost)
+      columns.upper.push(...added.upper)
+      columns.rows.push(...added.rows)
+    },
+    solve: ({ timeLimitSeconds }) => solver.solve(linearProgram({ ...columns, rowUpper, integer: false }), { timeLimitSeconds }),
+    dispose: () => {}
+  }
+}
