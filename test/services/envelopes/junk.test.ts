@@ -45,14 +45,14 @@ const junkSigner: HybridSigner = {
   sign: () => ({ ed25519: new Uint8Array(randomBytes(64)), mldsa: new Uint8Array(randomBytes(ML_DSA_SIZES[65].signatureBytes)) }) as unknown as ReturnType<HybridSigner['sign']>
 }
 
-/** Counts every call of the DHT's query methods (and libp2p's routing, which asks the DHT). */
-function countDhtQueries (node: FedmeshNode): () => number {
-  let calls = 0
+/** Records every call of the DHT's query methods (and libp2p's routing, which asks the DHT), with the caller's stack. */
+function countDhtQueries (node: FedmeshNode): () => string[] {
+  const calls: string[] = []
   const wrap = (target: Record<string, unknown>, names: string[]): void => {
     for (const name of names) {
       const original = target[name]
       if (typeof original !== 'function') continue
-      target[name] = function (this: unknown, ...args: unknown[]) { calls++; return (original as (...a: unknown[]) => unknown).apply(this, args) }
+      target[name] = function (this: unknown, ...args: unknown[]) { calls.push(`${name}: ${new Error().stack ?? ''}`); return (original as (...a: unknown[]) => unknown).apply(this, args) }
     }
   }
   wrap(node.libp2p.services.dht as unknown as Record<string, unknown>, ['get', 'put', 'findPeer', 'findProviders', 'provide', 'getClosestPeers', 'refreshRoutingTable'])
@@ -108,7 +108,10 @@ test('1,000 junk envelopes from made-up senders: zero DHT queries, every one ref
   const counts = await refused()
   t.true(counts.nonMember >= 1, 'the first junk envelopes reach the pipeline and are REJECTed non_member')
   t.is(counts.accepted, 1, 'only c\'s envelope is accepted')
-  t.is(queries(), 0, 'no DHT query on the inbound path')
+  // the node's own DHT maintenance (its self-query and retries, its node record's publication) may
+  // run at any time, later under load; any other DHT call in this window is the inbound path's
+  const maintenance = /^(getClosestPeers: [^]*src\/services\/joining\/|put: [^]*src\/services\/node-records\/)/
+  t.deepEqual(queries().filter((stack) => !maintenance.test(stack)), [], 'no DHT query on the inbound path')
   t.false(a.status().members.some((r) => r.site_id === 'nobody'))
   t.true(a.libp2p.services.pubsub.getScore(b.peerId.toString()) < 0, 'the junk\'s sender is penalised')
   t.log(`refused: ${counts.nonMember} by the pipeline (non_member), ${counts.graylisted} RPCs by gossipsub's graylist`)
