@@ -11,6 +11,7 @@ import { InputError } from '../src/core/errors.ts'
 import { loadScenario, parseScenario } from './scenario.ts'
 import { defaultOutDir, simulate, summaryTable } from './simulate.ts'
 import { sweep, sweepTable } from './sweep.ts'
+import { leanSettings, reexecWithV8Flags } from './profile.ts'
 
 function integer (value: string): number {
   const parsed = Number(value)
@@ -65,6 +66,10 @@ const program = new Command()
     let scenario = await loadScenario(file)
     if (options.seed !== undefined) scenario = parseScenario({ ...scenario, seed: options.seed }, file)
     if (options.nodes !== undefined) scenario = parseScenario({ ...scenario, nodes: options.nodes }, file)
+    // the lean profile's V8 heap flags take effect only at start: run again with them
+    const lean = leanSettings(scenario)
+    const rerun = lean === undefined ? undefined : await reexecWithV8Flags(lean.v8Flags)
+    if (rerun !== undefined) { process.exitCode = rerun; return }
     const outDir = options.out ?? defaultOutDir(scenario)
     console.error(`sim: ${scenario.name}, ${scenario.nodes} nodes, seed ${scenario.seed}, ${options.workers === 0 ? 'in-process' : `${options.workers} workers`}`)
     const bar = options.progress && process.stderr.isTTY

@@ -108,6 +108,8 @@ export interface NodeInit {
   syncIntervalMs?: number
   /** handshake timing and behaviour (tests shorten heartbeats, drive ticks) */
   handshake?: HandshakeInit
+  /** sim-only host settings (the sim's lean profile: plaintext, in-memory peer store, no IDONTWANT); absent in production */
+  simHost?: HostInit['sim']
 }
 
 export interface PeerSummary {
@@ -413,7 +415,8 @@ export class FedmeshNode {
       ...(init.connectionsMax === undefined ? {} : { connectionsMax: init.connectionsMax }),
       ...(init.ipColocationWhitelist === undefined ? {} : { ipColocationWhitelist: init.ipColocationWhitelist }),
       random,
-      ...(init.memoryLatencyMs === undefined ? {} : { memoryLatencyMs: init.memoryLatencyMs })
+      ...(init.memoryLatencyMs === undefined ? {} : { memoryLatencyMs: init.memoryLatencyMs }),
+      ...(init.simHost === undefined ? {} : { sim: init.simHost })
     })
     // without a key file (sim, tests) the ML-DSA half is fresh for this run: from `random`, so a seeded run is reproducible
     const signer = init.signer ?? hybridSignerFromSeeds({ ed25519Seed: init.privateKey.raw.subarray(0, 32), mldsaSeed: random.fork('mldsa-seed').bytes(32) })
