@@ -34,7 +34,7 @@ import { connectionLimits } from '../services/connection-limits/index.ts'
 import { consensus, type ConsensusService } from '../services/consensus/index.ts'
 import { votingPolicy } from '../core/consensus/voting-policy.ts'
 import { summaries, type SummaryService } from '../services/summaries/index.ts'
-import { aggregatedMetrics, type AggregatedMetricsService, type ReceivedMetricsReport } from '../services/aggregated-metrics/index.ts'
+import { aggregatedMetrics, AGGREGATED_METRICS_CLASS, type AggregatedMetricsService, type ReceivedMetricsReport } from '../services/aggregated-metrics/index.ts'
 import { createOperations, type Operations } from '../operations/index.ts'
 import { AuditLog } from '../store/audit-log.ts'
 import { AuditWitnessStore } from '../store/audit-witness.ts'
@@ -233,7 +233,9 @@ export class FedmeshNode {
       pubsub: libp2p.services.pubsub,
       federationId: config.federation.federation_id,
       counters: init.verdictObserver === undefined ? metrics : bothCounters(metrics, init.verdictObserver),
-      log
+      log,
+      // every member publishes its metrics report on this period: the one topic with mesh-delivery penalties (P3/P3b)
+      ...(federated ? { periodic: { dataClass: AGGREGATED_METRICS_CLASS, periodMs: config.federation.metrics_interval_seconds * 1000 } } : {})
     })
     this.members = members
     if (init.preloadedMembership !== undefined) members.setMembership(init.preloadedMembership)
