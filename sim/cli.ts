@@ -99,7 +99,7 @@ const program = new Command()
           if (bar === undefined && options.progress && realNow() - lastLine >= PLAIN_PROGRESS_MS) {
             lastLine = realNow()
             const cpu = process.cpuUsage()
-            console.error(`progress: ${p.phase} ${p.elapsedSeconds.toFixed(1)} s (${options.clock}) | up ${p.nodesUp} joined ${p.nodesJoined} | published ${p.published} delivered ${p.delivered} | real ${((lastLine - realStart) / 1000).toFixed(0)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s, rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MiB`)
+            console.error(`progress: ${p.phase} ${p.elapsedSeconds.toFixed(1)} s (${options.clock}) | up ${p.nodesUp} joined ${p.nodesJoined} | published ${p.published} delivered ${p.delivered} | real ${((lastLine - realStart) / 1000).toFixed(0)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s, rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MiB, heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`)
           }
           bar?.update(Math.min(100, Math.round(100 * p.elapsedSeconds / p.totalSeconds)), {
             phase: p.phase, up: p.nodesUp, joined: p.nodesJoined, published: p.published, delivered: p.delivered, elapsed: p.elapsedSeconds.toFixed(0)
