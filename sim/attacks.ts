@@ -39,6 +39,7 @@ import type { Scenario } from './scenario.ts'
 import type { Plan } from './plan.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID } from './load.ts'
 import { createRawPeer, type RawPeer } from './bench/raw-libp2p.ts'
+import { simHostOptions } from './profile.ts'
 
 /** Bound on one attacker dial. */
 const ATTACK_DIAL_MS_MAX = 5_000
@@ -132,7 +133,9 @@ export class AttackPlayer {
     }
     const identities = await attackerIdentities(this.view.plan)
     await Promise.all(identities.map(async ({ seed, peerId }, i) => {
-      const peer = await createRawPeer({ listen: `/memory/attacker-${this.view.runId}-${i}`, privateKey: await generateKeyPairFromSeed('Ed25519', seed), protocolPrefix: 'fedmesh' })
+      // speaks what the honest nodes speak: plaintext under the lean profile's network-only setting
+      const encryption = simHostOptions(this.view.scenario)?.encryption
+      const peer = await createRawPeer({ listen: `/memory/attacker-${this.view.runId}-${i}`, privateKey: await generateKeyPairFromSeed('Ed25519', seed), protocolPrefix: 'fedmesh', ...(encryption === undefined ? {} : { encryption }) })
       await peer.start()
       for (const topic of topics) {
         peer.services.pubsub.subscribe(topic)

@@ -11,6 +11,12 @@ import { InputError } from '../src/core/errors.ts'
 import { loadScenario, parseScenario } from './scenario.ts'
 import { defaultOutDir, simulate, summaryTable } from './simulate.ts'
 import { sweep, sweepTable } from './sweep.ts'
+import { leanSettings, reexecWithV8Flags } from './profile.ts'
+
+/** The host's clock, taken before virtual time can replace performance.now. */
+const realNow = performance.now.bind(performance)
+/** Without a terminal, a progress line this often (real time). */
+const PLAIN_PROGRESS_MS = 15_000
 
 function integer (value: string): number {
   const parsed = Number(value)
@@ -65,6 +71,10 @@ const program = new Command()
     let scenario = await loadScenario(file)
     if (options.seed !== undefined) scenario = parseScenario({ ...scenario, seed: options.seed }, file)
     if (options.nodes !== undefined) scenario = parseScenario({ ...scenario, nodes: options.nodes }, file)
+    // the lean profile's V8 heap flags take effect only at start: run again with them
+    const lean = leanSettings(scenario)
+    const rerun = lean === undefined ? undefined : await reexecWithV8Flags(lean.v8Flags)
+    if (rerun !== undefined) { process.exitCode = rerun; return }
     const outDir = options.out ?? defaultOutDir(scenario)
     console.error(`sim: ${scenario.name}, ${scenario.nodes} nodes, seed ${scenario.seed}, ${options.workers === 0 ? 'in-process' : `${options.workers} workers`}`)
     const bar = options.progress && process.stderr.isTTY
@@ -74,6 +84,8 @@ const program = new Command()
         hideCursor: true
       }, cliProgress.Presets.shades_classic)
       : undefined
+    const realStart = realNow()
+    let lastLine = realStart
     bar?.start(100, 0, { phase: 'join', up: 0, joined: 0, published: 0, delivered: 0, elapsed: 0 })
     try {
       const { report, files, virtualTime } = await simulate(scenario, {
@@ -83,6 +95,12 @@ const program = new Command()
         plots: { latencyScale: options.latencyScale },
         outDir,
         onProgress: (p) => {
+          // no terminal (a log file): a plain line every PLAIN_PROGRESS_MS of real time, CPU beside it
+          if (bar === undefined && options.progress && realNow() - lastLine >= PLAIN_PROGRESS_MS) {
+            lastLine = realNow()
+            const cpu = process.cpuUsage()
+            console.error(`progress: ${p.phase} ${p.elapsedSeconds.toFixed(1)} s (${options.clock}) | up ${p.nodesUp} joined ${p.nodesJoined} | published ${p.published} delivered ${p.delivered} | real ${((lastLine - realStart) / 1000).toFixed(0)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s, rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MiB, heap used ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`)
+          }
           bar?.update(Math.min(100, Math.round(100 * p.elapsedSeconds / p.totalSeconds)), {
             phase: p.phase, up: p.nodesUp, joined: p.nodesJoined, published: p.published, delivered: p.delivered, elapsed: p.elapsedSeconds.toFixed(0)
           })

@@ -26,7 +26,7 @@ import { attack, consensusView, loadSimGenesis, simGenesis, type NodeConsensusVi
 import { VOTE_CLASS } from '../src/services/consensus/index.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload, simNow } from './load.ts'
 import { AttackPlayer, type AttackStats, type PenaltyStats } from './attacks.ts'
-import { CachingVerifier } from './profile.ts'
+import { CachingVerifier, simHostOptions } from './profile.ts'
 import { hybridVerifier } from '../src/crypto/hybrid.ts'
 
 /** How long a simulated node waits for a proposal to reach it before it votes, and how often it looks (ms). */
@@ -263,6 +263,7 @@ export class LocalCluster implements Cluster {
       log: { level: 'silent' }
     })
     const bytes = new ByteCounter()
+    const simHost = simHostOptions(scenario)
     const node = await FedmeshNode.create({
       config,
       privateKey: identity.privateKey,
@@ -289,7 +290,9 @@ export class LocalCluster implements Cluster {
       // Every sim node shares 127.0.0.1 over TCP; gossipsub's IP colocation penalty (P6) would graylist
       // them all. That is an artefact of one machine, not of the network under test.
       ...(this.transport === 'tcp' ? { ipColocationWhitelist: ['127.0.0.1'] } : {}),
-      verdictObserver: { message: (dataClass, direction, result, reason) => { this.countVerdict(dataClass, direction, result, reason) } }
+      verdictObserver: { message: (dataClass, direction, result, reason) => { this.countVerdict(dataClass, direction, result, reason) } },
+      // the lean profile's sim-only host settings (plaintext, in-memory peer store, no IDONTWANT): named in the report's deviations
+      ...(simHost === undefined ? {} : { simHost })
     })
     // every life starts from an empty store: the genesis is loaded again, as an operator would
     if (this.genesis !== undefined) await loadSimGenesis(node, this.genesis, Date.now())
@@ -370,6 +373,11 @@ export class LocalCluster implements Cluster {
       tick: async () => { await player.tick(SIM_FEDERATION_ID) },
       observe: () => ({ stats: player.snapshot(), penalties: player.penalties() })
     }
+  }
+
+  /** The running node at `index` (tests look at its host). */
+  node (index: number): FedmeshNode | undefined {
+    return this.lives.get(index)?.node
   }
 
   async close (): Promise<void> {

@@ -6,14 +6,18 @@
  * adds what lets many nodes share one machine: a process-wide signature
  * verification cache (each envelope's hybrid signature is checked once per
  * process instead of once per node; hits and misses are counted and
- * reported). Every deviation is named in the report (`profile.deviations`).
- *
- * Not in the lean profile (they would need production-code hooks, kept out
- * of this branch): plaintext connections instead of noise, an in-memory peer
- * store, gossipsub IDONTWANT off, V8 heap tuning per node.
+ * reported), and through the host's sim-only options (src/net/host.ts
+ * `SimHostOptions`, absent in production): plaintext "network-only"
+ * connections instead of noise, libp2p's peer store in memory, no gossipsub
+ * IDONTWANT; and V8 heap flags for many small nodes in one process (the sim
+ * re-runs itself with them: `reexecWithV8Flags`). Every deviation is named
+ * in the report (`profile.deviations`); the V8 flags listed are those the
+ * process actually runs with.
  */
 import { createHash } from 'node:crypto'
 import type { HybridPublicKey, HybridSignature, SignatureVerifier } from '../src/core/signature.ts'
+import { spawn } from 'node:child_process'
+import type { SimHostOptions } from '../src/net/host.ts'
 import type { Scenario } from './scenario.ts'
 
 export const SIM_PROFILES = ['production', 'lean'] as const
@@ -53,6 +57,62 @@ export class CachingVerifier implements SignatureVerifier {
   }
 }
 
+/** The lean profile's settings, defaults filled in (undefined for the production profile). */
+export interface LeanSettings {
+  encryption: 'noise' | 'plaintext'
+  inMemoryPeerStore: boolean
+  idontwant: boolean
+  v8Flags: string[]
+}
+
+/**
+ * The lean defaults. The young generation (semi-spaces) is one per process, so with many nodes it is
+ * no per-node cost; V8's default lets it grow to 16 MB per semi-space, scavenged rarely and kept large.
+ * `--max-semi-space-size` caps it (docs/sim.md "V8 heap" has what it was measured to save and cost).
+ */
+export const LEAN_DEFAULTS: LeanSettings = { encryption: 'plaintext', inMemoryPeerStore: true, idontwant: false, v8Flags: ['--max-semi-space-size=4'] }
+
+export function leanSettings (scenario: Scenario): LeanSettings | undefined {
+  if (scenario.profile !== 'lean') return undefined
+  const own = scenario.lean ?? {}
+  return {
+    encryption: own.encryption ?? LEAN_DEFAULTS.encryption,
+    inMemoryPeerStore: own.peer_store === undefined ? LEAN_DEFAULTS.inMemoryPeerStore : own.peer_store === 'memory',
+    idontwant: own.idontwant ?? LEAN_DEFAULTS.idontwant,
+    v8Flags: own.v8_flags ?? LEAN_DEFAULTS.v8Flags
+  }
+}
+
+/** The host's sim-only options for this scenario's nodes (undefined: production's). */
+export function simHostOptions (scenario: Scenario): SimHostOptions | undefined {
+  const lean = leanSettings(scenario)
+  if (lean === undefined) return undefined
+  return { encryption: lean.encryption, inMemoryPeerStore: lean.inMemoryPeerStore, idontwant: lean.idontwant }
+}
+
+/** V8 flags this process runs with, of those the scenario asks for. */
+export function v8FlagsInEffect (wanted: string[], execArgv: string[] = process.execArgv): string[] {
+  return wanted.filter((flag) => execArgv.includes(flag))
+}
+
+/** Env variable set on the re-run, so a process that still lacks a flag (refused by V8) never loops. */
+const REEXEC_ENV = 'FEDMESH_SIM_V8_REEXEC'
+
+/**
+ * V8's heap flags only take effect at start: when this process lacks some of `flags`, runs this
+ * same command again in a child with them (stdio inherited) and resolves to its exit code; resolves
+ * to undefined when there is nothing to do (the flags are in effect, or this is already the re-run).
+ */
+export async function reexecWithV8Flags (flags: string[]): Promise<number | undefined> {
+  const missing = flags.filter((flag) => !process.execArgv.includes(flag))
+  if (missing.length === 0 || process.env[REEXEC_ENV] === '1') return undefined
+  const child = spawn(process.execPath, [...process.execArgv, ...missing, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, [REEXEC_ENV]: '1' } })
+  return await new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('exit', (code, signal) => { resolve(code ?? (signal === null ? 1 : 128)) })
+  })
+}
+
 /** Every way a run of this scenario differs from production nodes, in words (the report's profile.deviations). */
 export function deviations (scenario: Scenario, mode: { workers: number, clock: 'real' | 'virtual' }): string[] {
   const list = [
@@ -68,6 +128,16 @@ export function deviations (scenario: Scenario, mode: { workers: number, clock: 
   if (scenario.sync_interval_ms !== 10_000) list.push(`sync round every ${scenario.sync_interval_ms} ms (production 10000 ms)`)
   if (mode.workers > 0) list.push('TCP mode: 127.0.0.1 whitelisted for gossipsub\'s IP colocation penalty')
   if (mode.clock === 'virtual') list.push('virtual time: fake timers, Math.random / crypto.randomBytes / getRandomValues seeded (noise keys predictable), every link delayed by a fixed latency')
-  if (scenario.profile === 'lean') list.push('lean: one signature verification cache per process (each distinct signature verified once, hits counted)')
+  const lean = leanSettings(scenario)
+  if (lean !== undefined) {
+    list.push('lean: one signature verification cache per process (each distinct signature verified once, hits counted)')
+    if (lean.encryption === 'plaintext') list.push('lean: plaintext "network-only" connections (@libp2p/plaintext: no noise, bytes neither encrypted nor authenticated); noise\'s cost is measured beside it with --baseline (cpu.baseline_noise)')
+    if (lean.inMemoryPeerStore) list.push('lean: libp2p\'s peer store in a MemoryDatastore of its own, not in the node\'s store')
+    if (!lean.idontwant) list.push('lean: gossipsub sends no IDONTWANT')
+    const flags = v8FlagsInEffect(lean.v8Flags)
+    if (flags.length > 0) list.push(`lean: V8 heap flags in effect for the sim process${mode.workers > 0 ? ' and its workers' : ''}: ${flags.join(' ')}`)
+    const missing = lean.v8Flags.filter((flag) => !flags.includes(flag))
+    if (missing.length > 0) list.push(`lean: V8 heap flags asked for but not in effect (the process was not started with them): ${missing.join(' ')}`)
+  }
   return list
 }

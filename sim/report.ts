@@ -176,7 +176,9 @@ export const reportSchema = z.strictObject({
     /** what the baseline ran: peers, degree, message size, heartbeat */
     baseline_settings: z.string().nullable(),
     /** fedmesh / baseline */
-    ratio: z.strictObject({ connections: z.number().nullable(), idle: z.number().nullable(), join: z.number().nullable(), per_delivery: z.number().nullable(), rss: z.number().nullable() }).nullable()
+    ratio: z.strictObject({ connections: z.number().nullable(), idle: z.number().nullable(), join: z.number().nullable(), per_delivery: z.number().nullable(), rss: z.number().nullable() }).nullable(),
+    /** plaintext (lean "network-only") runs with --baseline: the same baseline again with noise, so noise's cost shows beside the plaintext figures */
+    baseline_noise: cpuFiguresSchema.nullable().default(null)
   }).nullable(),
   node_detail: z.array(z.strictObject({
     index: z.number().int(),
@@ -513,6 +515,7 @@ function cpuSection (record: RunRecord, report: Report): Report['cpu'] {
           join: ratioOf(fedmesh.join_ms, baseline.join_ms),
           per_delivery: ratioOf(fedmesh.per_delivery_ms, baseline.per_delivery_ms),
           rss: ratioOf(fedmesh.rss_bytes_per_node_net, baseline.rss_bytes_per_node_net)
-        }
+        },
+    baseline_noise: record.cpuBaseline?.noise ?? null
   }
 }

@@ -115,7 +115,7 @@ export interface RunRecord {
   /** the lean profile's verification cache, read when the cluster closes */
   verificationCache?: { hits: number, misses: number }
   /** the raw libp2p baseline measured after the run, in the same process (simulate's `baseline` option) */
-  cpuBaseline?: { figures: CpuFigures, settings: string }
+  cpuBaseline?: { figures: CpuFigures, settings: string, /** the baseline again with noise, when the run was plaintext */ noise?: CpuFigures }
 }
 
 export interface Progress {

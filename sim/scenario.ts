@@ -141,6 +141,17 @@ export const scenarioSchema = z.strictObject({
   attack: attackSchema.optional(),
   /** production (default) or lean: lean adds a process-wide signature verification cache (sim/profile.ts) */
   profile: z.enum(['production', 'lean'], { error: 'must be production or lean' }).default('production'),
+  /** lean profile only: its sim-only host settings and V8 heap flags (sim/profile.ts `leanSettings`; absent keys take the lean defaults) */
+  lean: z.strictObject({
+    /** plaintext: a "network-only" run without noise (the report names it; --baseline measures noise's cost beside it) */
+    encryption: z.enum(['noise', 'plaintext'], { error: 'must be noise or plaintext' }).optional(),
+    /** memory: libp2p's peer store in a MemoryDatastore of its own, not in the node's store */
+    peer_store: z.enum(['store', 'memory'], { error: 'must be store or memory' }).optional(),
+    /** false: gossipsub sends no IDONTWANT */
+    idontwant: z.boolean().optional(),
+    /** V8 flags for the sim process (and its workers), from a short list of heap flags; the sim re-runs itself with them */
+    v8_flags: z.array(z.string().regex(/^--(max-semi-space-size|min-semi-space-size|semi-space-growth-factor)=\d+$|^--(optimize-for-size|no-optimize-for-size)$/, 'must be --max-semi-space-size=N, --min-semi-space-size=N, --semi-space-growth-factor=N or --optimize-for-size')).max(8).optional()
+  }).optional(),
   duration_seconds: z.number({ error: 'must be a number' }).positive('must be positive').max(SCENARIO_DURATION_SECONDS_MAX, `must be at most ${SCENARIO_DURATION_SECONDS_MAX}`),
   /** time after the last publish for messages to arrive */
   drain_seconds: seconds.default(5),
@@ -171,6 +182,7 @@ function crossChecks (scenario: Scenario): ScenarioProblem[] {
   if (topology.kind === 'ring' && topology.neighbours >= scenario.nodes) problems.push({ key: 'topology.neighbours', message: `must be below the number of nodes (${scenario.nodes})` })
   if (topology.kind === 'clusters' && topology.count > scenario.nodes) problems.push({ key: 'topology.count', message: `is more than the ${scenario.nodes} nodes` })
   if (topology.kind === 'clusters' && topology.degree >= Math.floor(scenario.nodes / topology.count)) problems.push({ key: 'topology.degree', message: 'must be below the cluster size' })
+  if (scenario.lean !== undefined && scenario.profile !== 'lean') problems.push({ key: 'lean', message: 'needs profile: lean' })
   if (scenario.connections_max < scenario.connections_target) problems.push({ key: 'connections_max', message: `must be at least connections_target (${scenario.connections_target})` })
   if (scenario.consensus.slots > 0 && !scenario.federation.genesis) problems.push({ key: 'consensus.slots', message: 'needs federation.genesis: true (consensus runs only with a membership)' })
   const attack = scenario.attack

@@ -17,7 +17,8 @@ import { renderPlots, type PlotOptions } from './plots.ts'
 import { InputError } from '../src/core/errors.ts'
 import { inVirtualTime, type VirtualTimeStats } from './virtual-time.ts'
 import { useVirtualSimClock } from './load.ts'
-import { ENVELOPE_OVERHEAD_BYTES, RAW_DEGREE, measureRawLibp2p } from './bench/raw-libp2p.ts'
+import { ENVELOPE_OVERHEAD_BYTES, RAW_DEGREE, measureRawLibp2p, type CpuFigures } from './bench/raw-libp2p.ts'
+import { simHostOptions } from './profile.ts'
 
 export class WorkersError extends InputError {
   static override readonly code = 'WorkersError'
@@ -69,10 +70,14 @@ export async function simulate (scenario: Scenario, options: SimulateOptions = {
     const record = await runScenario(scenario, cluster, { workers, transport: workers === 0 ? 'memory' : 'tcp', clock }, options.onProgress === undefined ? {} : { onProgress: options.onProgress })
     if (options.baseline === true) {
       const messageBytes = scenario.load.payload_bytes + ENVELOPE_OVERHEAD_BYTES
-      const figures = await measureRawLibp2p({
-        nodes: scenario.nodes, seed: scenario.seed, messageBytes, ratePerSecond: scenario.load.rate_per_second, loadSeconds: scenario.duration_seconds, settleSeconds: scenario.join.settle_seconds, drainSeconds: scenario.drain_seconds, heartbeatMs: scenario.gossip_heartbeat_ms
+      // the baseline speaks what the run's nodes speak; a plaintext run also measures it with noise (noise's cost)
+      const encryption = simHostOptions(scenario)?.encryption ?? 'noise'
+      const measure = async (with_: 'noise' | 'plaintext'): Promise<CpuFigures> => await measureRawLibp2p({
+        nodes: scenario.nodes, seed: scenario.seed, messageBytes, ratePerSecond: scenario.load.rate_per_second, loadSeconds: scenario.duration_seconds, settleSeconds: scenario.join.settle_seconds, drainSeconds: scenario.drain_seconds, heartbeatMs: scenario.gossip_heartbeat_ms, encryption: with_
       })
-      record.cpuBaseline = { figures, settings: `${scenario.nodes} bare libp2p peers in this process (memory, noise, yamux, identify, gossipsub), degree ${RAW_DEGREE}, ${messageBytes}-byte messages at ${scenario.load.rate_per_second}/s for ${scenario.duration_seconds} s, heartbeat ${scenario.gossip_heartbeat_ms} ms, idle measured over the second half of a ${scenario.join.settle_seconds} s settle` }
+      const figures = await measure(encryption)
+      const noise = encryption === 'plaintext' ? await measure('noise') : undefined
+      record.cpuBaseline = { figures, ...(noise === undefined ? {} : { noise }), settings: `${scenario.nodes} bare libp2p peers in this process (memory, ${encryption}, yamux, identify, gossipsub), degree ${RAW_DEGREE}, ${messageBytes}-byte messages at ${scenario.load.rate_per_second}/s for ${scenario.duration_seconds} s, heartbeat ${scenario.gossip_heartbeat_ms} ms, idle measured over the second half of a ${scenario.join.settle_seconds} s settle${noise === undefined ? '' : '; baseline_noise: the same with noise'}` }
     }
     return analyse(record)
   }
@@ -133,6 +138,7 @@ export function summaryTable (report: Report): string {
     const figure = (f: typeof cpu.fedmesh): string => `idle ${f.idle_ms_per_s.toFixed(2)} ms/s · join ${f.join_ms.toFixed(0)} ms · ${f.per_delivery_ms === null ? '—' : f.per_delivery_ms.toFixed(2)} ms/delivery · ${f.connections_mean.toFixed(1)} conns · ${mib(f.rss_bytes_per_node_net)} net RSS`
     rows.push(['CPU per node: fedmesh', figure(cpu.fedmesh)])
     if (cpu.baseline !== null) rows.push(['CPU per node: raw libp2p (same run)', figure(cpu.baseline)])
+    if (cpu.baseline_noise !== null) rows.push(['CPU per node: raw libp2p with noise (noise\'s cost)', figure(cpu.baseline_noise)])
     const r = cpu.ratio
     const x = (v: number | null): string => v === null ? '—' : `${v.toFixed(2)}×`
     if (r !== null) rows.push(['fedmesh / raw libp2p', `idle ${x(r.idle)} · join ${x(r.join)} · per delivery ${x(r.per_delivery)} · connections ${x(r.connections)} · RSS ${x(r.rss)}`])

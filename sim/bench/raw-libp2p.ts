@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { memory } from '@libp2p/memory'
 import { noise } from '@chainsafe/libp2p-noise'
+import { plaintext } from '@libp2p/plaintext'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { gossipsub, type GossipSub } from '@chainsafe/libp2p-gossipsub'
@@ -49,6 +50,8 @@ export interface RawPeerInit {
   /** identify's protocol prefix (fedmesh mounts identify under 'fedmesh'; libp2p's default is 'ipfs') */
   protocolPrefix?: string
   heartbeatMs?: number
+  /** default noise; plaintext matches a lean sim run's "network-only" connections */
+  encryption?: 'noise' | 'plaintext'
 }
 
 function contentId (message: { data: Uint8Array }): Uint8Array {
@@ -62,7 +65,7 @@ export async function createRawPeer (init: RawPeerInit): Promise<RawPeer> {
     start: false,
     addresses: { listen: [init.listen] },
     transports: [memory()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [init.encryption === 'plaintext' ? plaintext() : noise()],
     streamMuxers: [yamux()],
     services: {
       identify: identify(init.protocolPrefix === undefined ? {} : { protocolPrefix: init.protocolPrefix }),
@@ -107,6 +110,8 @@ export interface RawBaselineOptions {
   settleSeconds: number
   drainSeconds?: number
   heartbeatMs?: number
+  /** default noise */
+  encryption?: 'noise' | 'plaintext'
 }
 
 const sleep = async (ms: number): Promise<void> => { if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms)) }
@@ -131,7 +136,7 @@ export async function measureRawLibp2p (options: RawBaselineOptions): Promise<Cp
   try {
     const joinCpu = cpuMs()
     for (let i = 0; i < n; i++) {
-      const peer = await createRawPeer({ listen: `/memory/raw-${run}-${i}`, ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }) })
+      const peer = await createRawPeer({ listen: `/memory/raw-${run}-${i}`, ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }), ...(options.encryption === undefined ? {} : { encryption: options.encryption }) })
       await peer.start()
       peer.services.pubsub.subscribe(RAW_TOPIC)
       peer.services.pubsub.addEventListener('gossipsub:message', (event) => {

@@ -57,11 +57,14 @@ interface Registered {
 }
 
 /**
- * Per-topic score parameters. Federation topics are quiet (a metrics report
- * every few seconds), so mesh-delivery-rate penalties (P3, P3b) are off: they
- * would punish honest peers for silence. Time in mesh (P1) and first
- * deliveries (P2) earn at most +10 and +20; each invalid message costs
- * quadratically (P4), so two invalid messages outweigh any good standing.
+ * Per-topic score parameters. Time in mesh (P1) and first deliveries (P2) earn at most +10 and +20;
+ * each invalid message costs quadratically (P4), so two invalid messages outweigh any good standing.
+ *
+ * Mesh-delivery penalties (P3, P3b) are off on these topics: data classes are quiet and bursty, and a
+ * publisher floods its message to every subscribed peer (gossipsub's flood publish), so in a small,
+ * densely connected federation an honest member that publishes nothing itself is never a first
+ * deliverer — P3 would punish it for silence. They are on for the one topic where every honest member
+ * is an originator on a fixed period: see `periodicTopicScoreParams`.
  */
 const TOPIC_SCORE_PARAMS = {
   topicWeight: 1,
@@ -75,6 +78,54 @@ const TOPIC_SCORE_PARAMS = {
   meshFailurePenaltyWeight: 0,
   invalidMessageDeliveriesWeight: -100,
   invalidMessageDeliveriesDecay: 0.9
+}
+
+/** P3's counter (a peer's first and near-first deliveries to us) remembers about this many periods of the periodic class. */
+export const MESH_DELIVERY_HORIZON_PERIODS = 10
+/** Below this many remembered deliveries a mesh peer is short: an honest one holds about MESH_DELIVERY_HORIZON_PERIODS from its own reports alone. */
+export const MESH_DELIVERY_THRESHOLD = 1
+/** P3 applies only after a peer has been this many periods in our mesh (its reports need time to count). */
+export const MESH_DELIVERY_ACTIVATION_PERIODS = 3
+/**
+ * P3's weight: a peer with no delivery at all scores −100 on the topic — below 0 whatever it earns on
+ * the others (P1 ≤ +10 a topic, fewer than 10 topics in a federation), so the heartbeat prunes it; an
+ * honest peer whose counter dipped to 0.8 would lose only 4. P3b, the sticky penalty left when a
+ * short peer is pruned, has the same weight and decays over the same horizon, so a pruned black hole
+ * is not grafted again at once.
+ */
+export const MESH_DELIVERY_WEIGHT = -100
+/** gossipsub's decay step (its `decayInterval`, 1 s: the library's minimum) */
+const SCORE_DECAY_INTERVAL_MS = 1000
+/** A duplicate counts toward P3 only this soon after the first copy (gossipsub's default): later echoes may be replays of what we sent. */
+export const MESH_DELIVERY_WINDOW_MS = 10
+
+/**
+ * Score parameters of a class every member publishes once per `periodMs` (aggregated_metrics): the
+ * production parameters plus P3/P3b. A black hole sitting in that mesh — delivering neither its own
+ * reports nor anyone's — falls below 0 once active and is pruned; an honest member, quiet or not on
+ * the data classes, keeps delivering its own report each period.
+ */
+export function periodicTopicScoreParams (periodMs: number): typeof TOPIC_SCORE_PARAMS & Record<string, number> {
+  const horizonMs = MESH_DELIVERY_HORIZON_PERIODS * periodMs
+  // per decay step, so that the counter falls by e over the horizon
+  const decay = Math.exp(-SCORE_DECAY_INTERVAL_MS / horizonMs)
+  return {
+    ...TOPIC_SCORE_PARAMS,
+    meshMessageDeliveriesWeight: MESH_DELIVERY_WEIGHT,
+    meshMessageDeliveriesDecay: decay,
+    meshMessageDeliveriesThreshold: MESH_DELIVERY_THRESHOLD,
+    meshMessageDeliveriesCap: 2 * MESH_DELIVERY_HORIZON_PERIODS,
+    meshMessageDeliveriesWindow: MESH_DELIVERY_WINDOW_MS,
+    meshMessageDeliveriesActivation: MESH_DELIVERY_ACTIVATION_PERIODS * periodMs,
+    meshFailurePenaltyWeight: MESH_DELIVERY_WEIGHT,
+    meshFailurePenaltyDecay: decay
+  }
+}
+
+/** A data class every member publishes on a fixed period; its topic gets P3/P3b (`periodicTopicScoreParams`). */
+export interface PeriodicClass {
+  dataClass: string
+  periodMs: number
 }
 
 export class UnknownDataClassError extends Error {
@@ -94,9 +145,11 @@ export class GossipRegistry {
   readonly queue: IngressQueue<GossipsubMessage>
   private readonly onMessage = (event: CustomEvent<GossipsubMessage>): void => { this.enqueue(event.detail) }
   private listening = false
+  private readonly periodic: PeriodicClass | undefined
 
-  constructor (init: { pubsub: GossipSub, federationId: string, counters: GossipCounters, log: Logger, queue?: IngressQueueInit }) {
+  constructor (init: { pubsub: GossipSub, federationId: string, counters: GossipCounters, log: Logger, queue?: IngressQueueInit, /** the class whose topic gets mesh-delivery penalties */ periodic?: PeriodicClass }) {
     this.pubsub = init.pubsub
+    this.periodic = init.periodic
     this.federationId = init.federationId
     this.counters = init.counters
     this.log = init.log
@@ -121,7 +174,7 @@ export class GossipRegistry {
     const registered = { dataClass: gossipClass.dataClass, topic, gossipClass: gossipClass as GossipClass<unknown> }
     this.byTopic.set(topic, registered)
     this.byClass.set(gossipClass.dataClass, registered)
-    this.pubsub.score.params.topics[topic] = createTopicScoreParams(TOPIC_SCORE_PARAMS)
+    this.pubsub.score.params.topics[topic] = createTopicScoreParams(this.periodic?.dataClass === gossipClass.dataClass ? periodicTopicScoreParams(this.periodic.periodMs) : TOPIC_SCORE_PARAMS)
     if (!this.listening) {
       this.pubsub.addEventListener('gossipsub:message', this.onMessage)
       this.listening = true

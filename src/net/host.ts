@@ -11,6 +11,7 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { memory } from '@libp2p/memory'
 import { noise } from '@chainsafe/libp2p-noise'
+import { plaintext } from '@libp2p/plaintext'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify, type Identify } from '@libp2p/identify'
 import { ping, type PingService } from '@libp2p/ping'
@@ -21,7 +22,9 @@ import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { PrivateKey, ComponentLogger, ConnectionGater, PeerId } from '@libp2p/interface'
 import type { Libp2pInit } from 'libp2p'
-import type { Datastore } from 'interface-datastore'
+import type { Key, Datastore, Query, KeyQuery } from 'interface-datastore'
+import { BaseDatastore, MemoryDatastore } from 'datastore-core'
+import type { AbortOptions } from 'interface-store'
 import type { Registry } from 'prom-client'
 import { createHash } from 'node:crypto'
 import { fedmeshConnectionGater, PendingInbound } from './gater.ts'
@@ -67,6 +70,54 @@ export const DHT_INITIAL_SELF_QUERY_MS = 1000
 export const DHT_MAINTENANCE_JITTER = 0.2
 
 export type TransportName = 'tcp' | 'memory'
+
+/**
+ * Sim-only host settings (the sim's lean profile): none is set in production, and each one the
+ * sim sets is named as a deviation in its report (sim/profile.ts). Production defaults are the
+ * absent values.
+ */
+export interface SimHostOptions {
+  /**
+   * 'plaintext': connections are not encrypted (@libp2p/plaintext: the peers exchange public keys,
+   * then bytes travel in the clear and unauthenticated) — a "network-only" sim that leaves noise's
+   * CPU out. Default 'noise'.
+   */
+  encryption?: 'noise' | 'plaintext'
+  /** libp2p's peer store in a MemoryDatastore of its own instead of the node's store (which the DHT keeps using). */
+  inMemoryPeerStore?: boolean
+  /** false: gossipsub never sends IDONTWANT (v1.2) to its mesh peers. Default true (gossipsub's default). */
+  idontwant?: boolean
+}
+
+/** libp2p's peer store keeps every peer under this key prefix (@libp2p/peer-store NAMESPACE_COMMON). */
+export const PEER_STORE_PREFIX = '/peers/'
+
+/** A datastore that keeps the peer store's keys in memory and passes every other key to `inner` (SimHostOptions.inMemoryPeerStore). */
+export class PeerStoreInMemory extends BaseDatastore {
+  /** the peer store's keys (tests read it) */
+  readonly peers = new MemoryDatastore()
+  private readonly inner: Datastore
+
+  constructor (inner: Datastore) {
+    super()
+    this.inner = inner
+  }
+
+  private route (key: Key): Datastore {
+    return key.toString().startsWith(PEER_STORE_PREFIX) ? this.peers : this.inner
+  }
+
+  private routeQuery (prefix: string | undefined): Datastore {
+    return prefix?.startsWith(PEER_STORE_PREFIX) === true ? this.peers : this.inner
+  }
+
+  override put (key: Key, value: Uint8Array, options?: AbortOptions): ReturnType<Datastore['put']> { return this.route(key).put(key, value, options) }
+  override get (key: Key, options?: AbortOptions): ReturnType<Datastore['get']> { return this.route(key).get(key, options) }
+  override has (key: Key, options?: AbortOptions): ReturnType<Datastore['has']> { return this.route(key).has(key, options) }
+  override delete (key: Key, options?: AbortOptions): ReturnType<Datastore['delete']> { return this.route(key).delete(key, options) }
+  override query (query: Query, options?: AbortOptions): ReturnType<Datastore['query']> { return this.routeQuery(query.prefix).query(query, options) }
+  override queryKeys (query: KeyQuery, options?: AbortOptions): ReturnType<Datastore['queryKeys']> { return this.routeQuery(query.prefix).queryKeys(query, options) }
+}
 
 export type HostServices = {
   identify: Identify
@@ -114,6 +165,8 @@ export interface HostInit {
   connectionMonitorIntervalMs?: number
   /** where gossipsub's own refusals (and oversized frames) are counted, next to the validators' verdicts */
   gossipCounters?: GossipCounters
+  /** sim-only settings (the lean profile); absent in production */
+  sim?: SimHostOptions
 }
 
 /** Rewrites listen addresses to loopback (same port) for an air-gapped node. */
@@ -167,7 +220,9 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
   const peerDiscovery = init.federationEnabled && init.bootstrap.length > 0
     ? [bootstrap({ list: init.bootstrap, timeout: 100 })]
     : []
-  const datastore = guardDhtDatastore(init.datastore, init.dhtRecords ?? {})
+  const sim = init.sim ?? {}
+  const guarded = guardDhtDatastore(init.datastore, init.dhtRecords ?? {})
+  const datastore = sim.inMemoryPeerStore === true ? new PeerStoreInMemory(guarded) : guarded
   const random = (init.random ?? systemRandom).fork('dht-maintenance')
   // IPs members were seen at (connected from, either direction): such an IP is never held to the per-IP limit
   const memberIpsSeen = new Set<string>()
@@ -179,7 +234,7 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     ...(init.logger === undefined ? {} : { logger: init.logger }),
     addresses: { listen },
     transports: [init.transport === 'memory' ? memory(init.memoryLatencyMs === undefined ? {} : { latency: init.memoryLatencyMs }) : tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [sim.encryption === 'plaintext' ? plaintext() : noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
     connectionGater: withDenyPeer(fedmeshConnectionGater({
@@ -230,6 +285,8 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
         emitSelf: false,
         // one envelope and its framing (gossip-limits.ts): larger frames are refused from their length prefix
         maxInboundDataLength: GOSSIP_FRAME_BYTES_MAX,
+        // no message is ever large enough to earn an IDONTWANT
+        ...(sim.idontwant === false ? { idontwantMinDataSize: Number.MAX_SAFE_INTEGER } : {}),
         ...(init.gossipCounters === undefined ? {} : gossipRefusalMetrics(init.gossipCounters)),
         ...(init.gossipHeartbeatMs === undefined ? {} : { heartbeatInterval: init.gossipHeartbeatMs })
       }) as unknown as (components: GossipSubComponents) => GossipSub

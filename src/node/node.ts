@@ -34,7 +34,7 @@ import { connectionLimits } from '../services/connection-limits/index.ts'
 import { consensus, type ConsensusService } from '../services/consensus/index.ts'
 import { votingPolicy } from '../core/consensus/voting-policy.ts'
 import { summaries, type SummaryService } from '../services/summaries/index.ts'
-import { aggregatedMetrics, type AggregatedMetricsService, type ReceivedMetricsReport } from '../services/aggregated-metrics/index.ts'
+import { aggregatedMetrics, AGGREGATED_METRICS_CLASS, type AggregatedMetricsService, type ReceivedMetricsReport } from '../services/aggregated-metrics/index.ts'
 import { createOperations, type Operations } from '../operations/index.ts'
 import { AuditLog } from '../store/audit-log.ts'
 import { AuditWitnessStore } from '../store/audit-witness.ts'
@@ -114,6 +114,8 @@ export interface NodeInit {
   handshake?: HandshakeInit
   /** bilateral log sync: batch size, resync period, retention (tests lower them) */
   bilateral?: Omit<BilateralInit, 'federationId'>
+  /** sim-only host settings (the sim's lean profile: plaintext, in-memory peer store, no IDONTWANT); absent in production */
+  simHost?: HostInit['sim']
 }
 
 export interface PeerSummary {
@@ -240,7 +242,9 @@ export class FedmeshNode {
       pubsub: libp2p.services.pubsub,
       federationId: config.federation.federation_id,
       counters: init.verdictObserver === undefined ? metrics : bothCounters(metrics, init.verdictObserver),
-      log
+      log,
+      // every member publishes its metrics report on this period: the one topic with mesh-delivery penalties (P3/P3b)
+      ...(federated ? { periodic: { dataClass: AGGREGATED_METRICS_CLASS, periodMs: config.federation.metrics_interval_seconds * 1000 } } : {})
     })
     this.members = members
     if (init.preloadedMembership !== undefined) members.setMembership(init.preloadedMembership)
@@ -438,7 +442,8 @@ export class FedmeshNode {
       ...(init.connectionsMax === undefined ? {} : { connectionsMax: init.connectionsMax }),
       ...(init.ipColocationWhitelist === undefined ? {} : { ipColocationWhitelist: init.ipColocationWhitelist }),
       random,
-      ...(init.memoryLatencyMs === undefined ? {} : { memoryLatencyMs: init.memoryLatencyMs })
+      ...(init.memoryLatencyMs === undefined ? {} : { memoryLatencyMs: init.memoryLatencyMs }),
+      ...(init.simHost === undefined ? {} : { sim: init.simHost })
     })
     // without a key file (sim, tests) the ML-DSA half is fresh for this run: from `random`, so a seeded run is reproducible
     const signer = init.signer ?? hybridSignerFromSeeds({ ed25519Seed: init.privateKey.raw.subarray(0, 32), mldsaSeed: random.fork('mldsa-seed').bytes(32) })

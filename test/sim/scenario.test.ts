@@ -17,7 +17,7 @@ import { makePlan } from '../../sim/plan.ts'
 const minimal = { name: 't', nodes: 10, duration_seconds: 5 }
 
 test('the shipped scenarios are valid and have the advertised sizes', async (t) => {
-  const sizes: Record<string, number> = { smoke: 20, hundred: 100, thousand: 1000, churn: 100, partition: 100, byzantine: 7, sybil: 12, eclipse: 12, covert_flash: 10, lean: 200 }
+  const sizes: Record<string, number> = { smoke: 20, hundred: 100, thousand: 1000, churn: 100, partition: 100, byzantine: 7, sybil: 12, eclipse: 12, covert_flash: 10, lean: 200, virtual_thousand: 1000 }
   const files = (await readdir('sim/scenarios')).filter((f) => f.endsWith('.yaml'))
   t.deepEqual(files.map((f) => f.replace('.yaml', '')).sort(), Object.keys(sizes).sort())
   for (const file of files) {
