@@ -28,7 +28,7 @@
  * participant may be in two committed chains (checked; a run that breaks it
  * throws). The centralised figure is one clearing of the union.
  */
-import { createHash, createHmac } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -47,7 +47,7 @@ import { CHAIN_CONTENT_VERSION, CONSENT_WINDOW_MS_MIN } from '../src/core/chain/
 import { stepChain } from '../src/core/chain/machine.ts'
 import { chainId, cycleEdges, type ChainContent } from '../src/core/chain/proposal.ts'
 import { AUTO_CONSENT_KIND, CONFIRMATION_KIND, CONSENT_KIND, DELIVERY_KIND, REFUSAL_KIND } from '../src/core/chain/participant-statements.ts'
-import { createChainState, FINISHED_PHASES, type ChainEvent, type ChainNodeState, type ChainPhase, type ChainRecord, type StepOutcome } from '../src/core/chain/state.ts'
+import { createChainState, FINISHED_PHASES, type ChainEvent, type ChainMessage, type ChainNodeState, type ChainPhase, type ChainRecord, type StepOutcome } from '../src/core/chain/state.ts'
 import { signStatement, type SignedStatement } from '../src/core/identity/statement.ts'
 import { decodeChainMessage, encodeChainMessage } from '../src/wire/chain.ts'
 import { hybridSignerFromSeeds, hybridVerifier } from '../src/crypto/hybrid.ts'
@@ -149,27 +149,30 @@ function zipfSampler (n: number, exponent: number, random: () => number): () => 
 const ED25519_SIGNATURE_BYTES = 64
 const MLDSA65_SIGNATURE_BYTES = 3309
 const MLDSA65_PUBLIC_KEY_BYTES = 1952
+/** The sim keeps its ML-DSA parts this short (memory: 100 nodes' chain records in one process) and counts the real sizes on the wire (`wireBytes`). */
+const SIM_MLDSA_BYTES = 32
+const base64Length = (bytes: number): number => 4 * Math.ceil(bytes / 3)
 
-function expand (key: Uint8Array, label: string, message: Uint8Array, length: number): Uint8Array {
-  const out = new Uint8Array(length)
-  const first = createHmac('sha256', key).update(label).update(message).digest()
-  for (let off = 0, i = 0; off < length; off += 32, i++) out.set(i === 0 ? first : createHash('sha256').update(first).update(String(i)).digest().subarray(0, Math.min(32, length - off)), off)
-  return out
-}
-
-/** The sim signer: SHA-512(key ‖ message) with the hybrid's sizes; its key is derived from the public key, so only the sim verifier below accepts it (and anyone could forge: no forgery is simulated). */
+/** The sim signer: SHA-512(key ‖ message); Ed25519-sized, with a short ML-DSA part; only the sim verifier accepts it (and anyone could forge: no forgery is simulated). */
 export function simSigner (label: string): HybridSigner {
   const ed25519 = new Uint8Array(createHash('sha256').update(`market/${label}`).digest())
-  const mldsa = expand(ed25519, 'pk', new Uint8Array(), MLDSA65_PUBLIC_KEY_BYTES)
+  const mldsa = new Uint8Array(createHash('sha256').update(`market/mldsa/${label}`).digest())
   const publicKey: HybridPublicKey = { ed25519, mldsa, mldsaLevel: 65 }
   return { publicKey, sign: (message) => simSignature(publicKey, message) }
 }
 
 function simSignature (publicKey: HybridPublicKey, message: Uint8Array): HybridSignature {
   const tag = createHash('sha512').update(publicKey.ed25519).update(message).digest()
-  const mldsa = new Uint8Array(MLDSA65_SIGNATURE_BYTES)
-  mldsa.set(tag, 0)
-  return { ed25519: new Uint8Array(tag.subarray(0, ED25519_SIGNATURE_BYTES)), mldsa }
+  return { ed25519: new Uint8Array(tag.subarray(0, ED25519_SIGNATURE_BYTES)), mldsa: new Uint8Array(tag.subarray(0, SIM_MLDSA_BYTES)) }
+}
+
+/**
+ * A message's size on the wire with real ML-DSA-65 parts: every chain message carries one
+ * signature, and a validation one public key (base64 in its claims) per bound step.
+ */
+export function wireBytes (message: ChainMessage, encodedLength: number): number {
+  const keys = message.kind === 'validation' && Array.isArray(message.validation.statement.claims['bindings']) ? message.validation.statement.claims['bindings'].length : 0
+  return encodedLength + (MLDSA65_SIGNATURE_BYTES - SIM_MLDSA_BYTES) + keys * (base64Length(MLDSA65_PUBLIC_KEY_BYTES) - base64Length(SIM_MLDSA_BYTES))
 }
 
 export const simVerifier: SignatureVerifier = {
@@ -396,12 +399,13 @@ export async function runMarket (config: MarketConfig, progress: (line: string) 
     }
     for (const out of result.outbound) {
       const bytes = encodeChainMessage(out.message)
+      const size = real ? bytes.length : wireBytes(out.message, bytes.length)
       for (const to of out.to) {
         if (to === node.id) continue
         const dest = nodeById.get(to)!
         messages++
-        node.chainBytes += bytes.length
-        dest.chainBytes += bytes.length
+        node.chainBytes += size
+        dest.chainBytes += size
         deliver(node.id, dest, bytes, 0)
       }
     }

@@ -8,6 +8,7 @@
  * --nodes N, --participants N, --refusal-rate R (the refusal variant's rate,
  * default 0.4), --signatures real|sim, --no-refusals (skip the variant),
  * --only-refusals (only the variant), --central-ms N (the centralised budget),
+ * --auto-consent R (share of participants with a standing rule),
  * --json (print the reports), --out FILE (write them as JSON).
  */
 import { writeFile } from 'node:fs/promises'
@@ -28,6 +29,7 @@ for (const [key, name] of [['seed', 'seed'], ['nodes', 'nodes'], ['participants'
   if (v !== undefined) overrides[key] = Number(v)
 }
 if (flag('signatures') !== undefined) overrides['signatures'] = flag('signatures')
+if (flag('auto-consent') !== undefined) overrides['auto_consent_rate'] = Number(flag('auto-consent'))
 if (flag('central-ms') !== undefined) overrides['central_time_limit_ms'] = Number(flag('central-ms'))
 scenario = parseMarketScenario({ ...scenario, ...overrides }, file)
 const refusalRate = Number(flag('refusal-rate') ?? '0.4')
