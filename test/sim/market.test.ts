@@ -48,7 +48,8 @@ test('refusals cancel, release and re-match; refusers are never served; one seed
   const report = await runMarket(config)
   const f = report.federated
   t.true(f.participants_refused > 0)
-  t.is(f.chains_cancelled['refused'], f.participants_refused, 'one refusal cancels one chain')
+  const cancelledByRefusal = f.chains_cancelled['refused'] ?? 0
+  t.true(cancelledByRefusal > 0 && cancelledByRefusal <= f.participants_refused, 'every refusal-cancelled chain has a refuser (two in one chain cancel it once)')
   t.is(f.refusers_served, 0)
   t.is(f.reservations_left, 0)
   t.true(f.rounds > 1, 're-matched in later rounds')
