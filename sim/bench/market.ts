@@ -10,6 +10,10 @@
  * --only-refusals (only the variant), --central-ms N (the centralised budget),
  * --auto-consent R (share of participants with a standing rule),
  * --json (print the reports), --out FILE (write them as JSON).
+ *
+ * At the goal size give V8 a larger heap through the environment (a
+ * `--max-old-space-size` flag on the command line would be passed on to the
+ * solver's worker, which refuses it): `NODE_OPTIONS=--max-old-space-size=8192`.
  */
 import { writeFile } from 'node:fs/promises'
 import { loadMarketScenario, marketConfig, parseMarketScenario } from '../market-scenario.ts'
