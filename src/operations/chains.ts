@@ -20,6 +20,8 @@ import { ParticipantRepository } from '../store/participants.ts'
 import { parseArguments as parseArgs } from './arguments.ts'
 import { chainView, type ChainView } from './chain-views.ts'
 import { localNodeId, match } from './matching.ts'
+import { rankChains } from '../core/matching/weighting.ts'
+import { REPUTATION_NEUTRAL_PERMILLE } from '../core/reputation/reputation.ts'
 import { SOLVER_TIME_LIMIT_MS_MAX } from '../solver/index.ts'
 import { requireServices, type Operation, type OperationComponents } from './operation.ts'
 
@@ -97,7 +99,10 @@ export const chainPropose: Operation<z.input<typeof proposeArgs>, ChainView> = {
     const report = await match.run(context, { cap: options.cap, exact: options.exact, ...(options.time_limit_ms === undefined ? {} : { time_limit_ms: options.time_limit_ms }) })
     const site = localNodeId(context.config)
     const candidates = report.chains.map((chain, i) => ({ chain, i })).filter(({ chain }) => chain.steps.some((s) => s.node === site && s.participant !== undefined))
-    const picked = options.chain === undefined ? candidates[0] : candidates.find(({ i }) => i === options.chain! - 1)
+    // by default the best-attested chain (core/matching/weighting.ts: mean step weight), ties in clearing order
+    const { participants: pw, nodes: nw } = report.weighting
+    const ranked = rankChains(candidates.map(({ chain }) => chain), (step) => (step.participant !== undefined ? pw[step.participant] : nw[step.node]) ?? REPUTATION_NEUTRAL_PERMILLE)
+    const picked = options.chain === undefined ? candidates[ranked[0] ?? -1] : candidates.find(({ i }) => i === options.chain! - 1)
     if (picked === undefined) throw new NoChainToProposeError(options.chain === undefined ? 'match found no chain with a participant of this node' : `chain ${options.chain} of the match report has no participant of this node (or does not exist)`)
     if (picked.chain.steps.length > CHAIN_LENGTH_MAX) throw new NoChainToProposeError(`chain ${picked.i + 1} is longer than ${CHAIN_LENGTH_MAX} steps`)
     const record = await chains.propose({

@@ -12,10 +12,10 @@ import type { Config } from '../config/schema.ts'
 import { formatParticipantId, parseParticipantId, PARTICIPANT_ID_SCHEME } from '../core/identity/participant-id.ts'
 import { validateParticipant, type Participant } from '../core/matching/participant.ts'
 import { validateSummary } from '../core/matching/summary.ts'
-import { buildInstance, type InstanceNodeInput } from '../core/matching/instance.ts'
+import { buildInstance, type InstanceNodeInput, type MatchingInstance } from '../core/matching/instance.ts'
 import { clearForMatch, SOLVER_TIME_LIMIT_MS_MAX } from '../solver/index.ts'
 import { enumerateChains } from '../core/matching/enumeration.ts'
-import { matchReport, type MatchReport, type ReportedChain } from '../core/matching/report.ts'
+import { matchReport, type ClearingProvenance, type MatchReport, type ReportedChain } from '../core/matching/report.ts'
 import { explainChain } from '../core/matching/chain.ts'
 import { CHAIN_LENGTH_DEFAULT, CHAINS_ENUMERATED_MAX } from '../core/matching/limits.ts'
 import { ParticipantRepository, type ParticipantRecord } from '../store/participants.ts'
@@ -24,8 +24,13 @@ import { publicKeyToClaims } from '../core/chain/node-statement.ts'
 import { generateParticipantSeeds, participantSignerFromSeeds } from '../crypto/participant-keys.ts'
 import { SummaryRepository } from '../store/matching-summaries.ts'
 import { loadTaxonomy } from '../store/matching-taxonomy.ts'
+import { AttestationRepository } from '../store/attestations.ts'
+import { ConsensusStore } from '../store/consensus.ts'
+import { clearPreferringServed, localParticipantWeight, remoteNodeWeight, type HeldAttestation } from '../core/matching/weighting.ts'
+import type { Clearing } from '../core/matching/clearing.ts'
+import { reputationScores } from './attestations.ts'
 import { parseArguments as parseArgs } from './arguments.ts'
-import type { Operation } from './operation.ts'
+import type { Operation, OperationComponents } from './operation.ts'
 
 /** The node part participant ids are formed with: this node's site id. */
 export function localNodeId (config: Config): string {
@@ -103,6 +108,42 @@ export interface NodeMatchReport extends MatchReport {
   skipped_participants: Array<{ participant: string, reason: string }>
   /** every candidate chain up to the cap (with `candidates: true`) */
   candidates?: { chains: ReportedChain[], truncated: boolean }
+  /** the weights the clearing's second objective used (core/matching/weighting.ts): per remote site, and per local participant */
+  weighting: MatchWeighting
+}
+
+/** Attestation and reputation weights of one match (docs/matching.md, "Weighting"). */
+export interface MatchWeighting {
+  /** remote site → the weight of its units */
+  nodes: Record<string, number>
+  /** local participant id → its weight */
+  participants: Record<string, number>
+  /** true when the weighted clearing served fewer and the unweighted one was used */
+  fallback: boolean
+}
+
+/** The weights of this node's participants and of every remote site, from the attestations and reputations in the store. */
+export async function matchWeights (context: Pick<OperationComponents, 'store'>, self: string, local: ReadonlyArray<{ id: string, weight?: number }>, remoteSites: readonly string[]): Promise<{ participants: Map<string, number>, nodes: Map<string, number> }> {
+  const held = await new AttestationRepository(context.store).list()
+  const latest = new Map(held.map((r) => [r.attestation.participant, r.attestation]))
+  const participants = new Map(local.map((p) => [p.id, localParticipantWeight(p.weight, latest.get(p.id)?.claims.satisfaction_rate_permille)]))
+  const membership = await new ConsensusStore(context.store).membership()
+  const nodeOfSite = new Map<string, string>()
+  for (const m of membership?.members.values() ?? []) if (m.site_id !== undefined) nodeOfSite.set(m.site_id, m.node_id)
+  const issuedBy = new Map<string, HeldAttestation[]>()
+  for (const { attestation } of held) {
+    const list = issuedBy.get(attestation.issuing_node) ?? []
+    list.push({ satisfaction_rate_permille: attestation.claims.satisfaction_rate_permille })
+    issuedBy.set(attestation.issuing_node, list)
+  }
+  const scores = await reputationScores(context.store)
+  const nodes = new Map<string, number>()
+  for (const site of remoteSites) {
+    if (site === self) continue
+    const node = nodeOfSite.get(site)
+    nodes.set(site, node === undefined ? remoteNodeWeight([]) : remoteNodeWeight(issuedBy.get(node) ?? [], scores.get(node)))
+  }
+  return { participants, nodes }
 }
 
 /** `match`: clears this node's participants with the stored summaries of other nodes. */
@@ -125,26 +166,38 @@ export const match: Operation<z.input<typeof matchArgs>, NodeMatchReport> = {
         skippedParticipants.push({ participant: id, reason: (err as Error).message })
       }
     }
-    const nodes: InstanceNodeInput[] = [{ id: self, participants }]
+    const remote: InstanceNodeInput[] = []
     const skipped: NodeMatchReport['skipped_summaries'] = []
     for (const record of await new SummaryRepository(context.store).list()) {
       if (record.node === self) continue
       try {
-        nodes.push({ id: record.node, summary: validateSummary({ node: record.node, entries: record.entries }, taxonomy).entries })
+        remote.push({ id: record.node, summary: validateSummary({ node: record.node, entries: record.entries }, taxonomy).entries })
       } catch (err) {
         // a summary made under another taxonomy must not stop this node matching with the rest
         skipped.push({ node: record.node, reason: (err as Error).message })
       }
     }
+    // attestations and reputation weigh the second objective; the unweighted clearing is the guard that it never costs a participant served
+    const weights = await matchWeights(context, self, participants, remote.map((n) => n.id))
+    const weighted: InstanceNodeInput[] = [
+      { id: self, participants: participants.map((p) => ({ ...p, weight: weights.participants.get(p.id)! })) },
+      ...remote.map((n) => ({ ...n, weight: weights.nodes.get(n.id)! }))
+    ]
     const started = performance.now()
-    const instance = buildInstance(taxonomy, nodes)
-    const clearing = await clearForMatch(instance, { cap, exact, ...(timeLimitMs === undefined ? {} : { timeLimitMs }) })
+    const solve = async (input: InstanceNodeInput[]): Promise<{ instance: MatchingInstance, clearing: Clearing & ClearingProvenance, participantsServed: number, optimal: boolean }> => {
+      const instance = buildInstance(taxonomy, input)
+      const clearing = await clearForMatch(instance, { cap, exact, ...(timeLimitMs === undefined ? {} : { timeLimitMs }) })
+      return { instance, clearing, participantsServed: clearing.participantsServed, optimal: clearing.optimal }
+    }
+    const chosen = await clearPreferringServed(async () => await solve(weighted), async () => await solve([{ id: self, participants }, ...remote]))
+    const { instance, clearing } = chosen.clearing
     const report: NodeMatchReport = {
       ...matchReport(clearing, performance.now() - started),
       node: self,
       nodes: instance.nodes.map((n) => n.id),
       skipped_summaries: skipped,
-      skipped_participants: skippedParticipants
+      skipped_participants: skippedParticipants,
+      weighting: { nodes: Object.fromEntries(weights.nodes), participants: Object.fromEntries(weights.participants), fallback: chosen.fallback }
     }
     if (candidates) {
       const found = enumerateChains(instance, { cap: cap ?? CHAIN_LENGTH_DEFAULT, ...(limit === undefined ? {} : { limit }) })
