@@ -5,6 +5,7 @@
  * `sim/out/<scenario>-<seed>/report.json` plus SVG plots. Exit 2 on a bad
  * scenario or option (before any node starts), 1 on a failed run.
  */
+import { basename } from 'node:path'
 import { Command, InvalidArgumentError } from 'commander'
 import cliProgress from 'cli-progress'
 import { InputError } from '../src/core/errors.ts'
@@ -68,6 +69,10 @@ const program = new Command()
     return value
   }, 'real')
   .action(async (file: string, options: { workers: number, seed?: number, nodes?: number, out?: string, progress: boolean, json?: boolean, baseline?: boolean, latencyScale: 'linear' | 'log', clock: 'real' | 'virtual' }) => {
+    if (basename(file) === 'market.yaml') {
+      // the market has its own schema and runner (sim/market.ts): one chain state machine per node on a virtual clock
+      throw new InputError('the market scenario runs with `npm run bench:market` (flags: --nodes, --participants, --refusal-rate, --signatures real; docs/sim.md, "market")')
+    }
     let scenario = await loadScenario(file)
     if (options.seed !== undefined) scenario = parseScenario({ ...scenario, seed: options.seed }, file)
     if (options.nodes !== undefined) scenario = parseScenario({ ...scenario, nodes: options.nodes }, file)
