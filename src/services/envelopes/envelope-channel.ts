@@ -6,7 +6,7 @@
  * its commit, serialised per data class — and the outbound seal/publish.
  */
 import type { PeerId } from '@libp2p/interface'
-import { PayloadRefusedError, VerdictError, verdictOf } from '../../core/errors.ts'
+import { InputError, PayloadRefusedError, VerdictError, verdictOf } from '../../core/errors.ts'
 import { DataClassNotAllowedError } from '../../core/policy/data-policy.ts'
 import type { GossipVerdict } from '../../net/gossip.ts'
 import { gossipTopic } from '../../net/gossip.ts'
@@ -16,11 +16,12 @@ import { decodeEnvelope, signEnvelope, type DataClass, type DecodedEnvelope } fr
 import type { AuditRecord } from '../../core/audit/record.ts'
 import { boundaryRecord } from '../audit/records.ts'
 import type { LogCheck, LogLink } from '../../core/sync/log-book.ts'
-import { EquivocationError } from './origin-logs.ts'
+import { EquivocationError, type OriginLogs } from './origin-logs.ts'
+import type { HeldOwnEnvelope } from '../../store/sync-logs.ts'
 import { CLOCK_SKEW_MS_MAX } from '../../wire/limits.ts'
 import { ReplayCache, peekEnvelopeSource, precheckEnvelope, rememberEnvelope, validateDecodedEnvelope, DuplicateEnvelopeError, type PipelineContext, type ValidatedEnvelope } from '../../wire/pipeline.ts'
 import type { Random } from '../../runtime/random.ts'
-import { ENVELOPE_ID_BYTES, LAST_ACCEPTED_CLASSES } from './constants.ts'
+import { ENVELOPE_ID_BYTES, HELD_DRAIN_BATCH, LAST_ACCEPTED_CLASSES, OWN_HELD_MAX, OWN_HOLD_WAIT_MS } from './constants.ts'
 import type { AfterCommit, EnvelopeChannel, EnvelopeChannelComponents, EnvelopeChannelInit, EnvelopeClass } from './index.ts'
 
 /** The store refused a commit: the message stays unacknowledged (IGNORE) so a later copy can still be accepted. */
@@ -29,6 +30,12 @@ export class PersistFailedError extends VerdictError {
   override readonly name = 'PersistFailedError'
   readonly action = 'ignore'
   override readonly code = 'persist_failed'
+}
+
+/** Too many own envelopes are held waiting for the own logs to settle: this one is refused (the caller knows), never dropped. */
+export class OwnEnvelopesHeldFullError extends InputError {
+  static override readonly code = 'OwnEnvelopesHeldFullError'
+  override readonly name = 'OwnEnvelopesHeldFullError'
 }
 
 /** The data class has no registered handler on this node. */
@@ -63,6 +70,13 @@ export class EnvelopeChannelService implements EnvelopeChannel {
   private readonly classes = new Map<DataClass, Registered>()
   /** ids whose commit is under way: a second copy arriving meanwhile is a duplicate */
   private readonly committing = new Set<string>()
+  /** provisional own envelopes (sealed while the own logs were unsettled) and what publish holds of each */
+  private readonly provisional = new WeakMap<Uint8Array, HeldOwnEnvelope>()
+  /** a provisional envelope's place in the held queue once published: resolves to its recipients once sent */
+  private readonly queuedOf = new WeakMap<Uint8Array, Promise<number>>()
+  private readonly heldWaiters = new Map<number, (recipients: number) => void>()
+  private nextHeld = 0
+  private draining: Promise<void> = Promise.resolve()
   /** when the latest envelope of a LAST_ACCEPTED_CLASSES class was accepted, by `class|source` (sources are members: bounded) */
   private readonly latest = new Map<string, { dataClass: string, source: string, atMs: number }>()
 
@@ -74,7 +88,19 @@ export class EnvelopeChannelService implements EnvelopeChannel {
 
   async start (): Promise<void> {
     await this.seen.load(this.replay, this.components.clock.now())
-    await this.components.logs?.start()
+    const logs = this.components.logs
+    if (logs === undefined) return
+    await logs.start()
+    const held = await logs.repository.heldCount()
+    this.nextHeld = held.next
+    logs.ownHeld = held.count
+    if (held.count > 0) {
+      logs.ownHeldSinceMs = (await logs.repository.allHeld(1))[0]?.held.heldAtMs
+      this.components.logger.info({ held: held.count }, 'own envelopes held from before the restart: sent once the own logs are settled')
+    }
+    logs.onSettled(() => { void this.drainHeld() })
+    // held before a crash that came after the own logs were settled (or settled by entries stored since)
+    if (held.count > 0 && logs.ownLogsSettled()) void this.drainHeld()
   }
 
   register<T> (envelopeClass: EnvelopeClass<T>): string {
@@ -98,20 +124,111 @@ export class EnvelopeChannelService implements EnvelopeChannel {
     }
     const random = this.classes.get(dataClass)?.random ?? this.components.random.fork(`envelope-id/${dataClass}`)
     const logs = this.components.logs
-    const bytes = signEnvelope({
-      id: random.bytes(ENVELOPE_ID_BYTES),
-      timestampMs: this.components.clock.now(),
-      source: this.components.nodeId,
-      destination: gossipTopic(this.federationId, dataClass),
-      federationId: this.federationId,
-      dataClass,
-      schemaId,
-      ...(contentType === undefined ? {} : { contentType }),
-      payload,
-      ...(logs === undefined ? {} : logs.nextOwn(dataClass))
-    }, this.components.signer)
+    const id = random.bytes(ENVELOPE_ID_BYTES)
+    const timestampMs = this.components.clock.now()
+    if (logs !== undefined && !logs.ownLogsSettled()) {
+      // own logs unsettled (no own log entry stored, no member asked yet): a provisional envelope, seq 0, that never
+      // leaves the node; publish holds its content and sends it sealed again, sequenced, with the same id
+      logs.unsequencedSealed++
+      const provisional = this.sign({ id, timestampMs, dataClass, schemaId, contentType, payload })
+      this.provisional.set(provisional, { dataClass, schemaId, payload: Buffer.from(payload).toString('base64'), ...(contentType === undefined ? {} : { contentType }), id: Buffer.from(id).toString('hex'), heldAtMs: timestampMs })
+      return provisional
+    }
+    const bytes = this.sign({ id, timestampMs, dataClass, schemaId, contentType, payload, ...(logs === undefined ? {} : logs.nextOwn(dataClass)) })
     logs?.recordOwn(decodeEnvelope(bytes), bytes, async (operations) => { await this.components.store.batch(operations) })
     return bytes
+  }
+
+  private sign (fields: { id: Uint8Array, timestampMs: number, dataClass: DataClass, schemaId: string, contentType: string | undefined, payload: Uint8Array, originSeq?: number, prevHash?: Uint8Array }): Uint8Array {
+    const { contentType, ...rest } = fields
+    return signEnvelope({
+      ...rest,
+      source: this.components.nodeId,
+      destination: gossipTopic(this.federationId, fields.dataClass),
+      federationId: this.federationId,
+      ...(contentType === undefined ? {} : { contentType })
+    }, this.components.signer)
+  }
+
+  /**
+   * Holds a provisional own envelope (sealed while the own logs were unsettled): persisted in the queue, sent
+   * sequenced once the own logs settle. Waits for that up to OWN_HOLD_WAIT_MS and resolves to the peers it went to;
+   * 0 when it is still held then (it stays queued, across restarts too, and goes out once a member settles the own
+   * logs: `fedmesh sync status` shows it). Refuses (OwnEnvelopesHeldFullError) beyond OWN_HELD_MAX: never dropped.
+   */
+  private async hold (bytes: Uint8Array, held: HeldOwnEnvelope): Promise<number> {
+    const logs = this.components.logs as OriginLogs
+    let queued = this.queuedOf.get(bytes)
+    if (queued === undefined) {
+      if (logs.ownHeld >= OWN_HELD_MAX) {
+        throw new OwnEnvelopesHeldFullError(`${logs.ownHeld} own envelopes are held already, waiting for a member to settle this node's own logs (fedmesh sync status); not accepting more`)
+      }
+      const number = this.nextHeld++
+      logs.ownHeld++
+      logs.ownHeldSinceMs ??= held.heldAtMs
+      queued = (async () => {
+        const sent = new Promise<number>((resolve) => { this.heldWaiters.set(number, resolve) })
+        try {
+          await logs.repository.putHeld(number, held)
+        } catch (err) {
+          logs.ownHeld--
+          this.heldWaiters.delete(number)
+          throw err
+        }
+        this.components.logger.info({ dataClass: held.dataClass, id: held.id, held: logs.ownHeld }, 'own logs unsettled: own envelope held until a member settles them')
+        void this.drainHeld()
+        return await sent
+      })()
+      this.queuedOf.set(bytes, queued)
+    }
+    let timer: NodeJS.Timeout | undefined
+    const waited = new Promise<number>((resolve) => { timer = setTimeout(() => { resolve(0) }, OWN_HOLD_WAIT_MS) })
+    try {
+      return await Promise.race([queued, waited])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /**
+   * Once the own logs are settled: every held own envelope, oldest first, sealed again with the next seq (same id,
+   * content; the time of sealing), its log entry stored in the batch that releases it from the queue, then gossiped
+   * (and served by sync from the log like any own entry). One drain at a time.
+   */
+  private async drainHeld (): Promise<void> {
+    const logs = this.components.logs
+    if (logs === undefined) return
+    this.draining = this.draining.then(async () => {
+      if (!logs.ownLogsSettled()) return
+      for (;;) {
+        const batch = await logs.repository.allHeld(HELD_DRAIN_BATCH)
+        if (batch.length === 0) break
+        for (const { number, held } of batch) {
+          const dataClass = held.dataClass as DataClass
+          const bytes = this.sign({
+            id: Buffer.from(held.id, 'hex'), timestampMs: this.components.clock.now(), dataClass, schemaId: held.schemaId, contentType: held.contentType,
+            payload: Buffer.from(held.payload, 'base64'), ...logs.nextOwn(dataClass)
+          })
+          logs.recordOwn(decodeEnvelope(bytes), bytes, async (operations) => { await this.components.store.batch([...operations, logs.repository.releaseHeldOperation(number)]) })
+          await logs.flushed(bytes)
+          logs.ownHeld = Math.max(0, logs.ownHeld - 1)
+          if (logs.ownHeld === 0) logs.ownHeldSinceMs = undefined
+          let recipients = 0
+          try {
+            recipients = await this.publishSealed(dataClass, bytes)
+          } catch (err) {
+            // in the log already: sync serves it to every member that misses it
+            this.components.logger.debug({ err, dataClass }, 'gossiping a formerly held own envelope failed; sync delivers it')
+          }
+          this.heldWaiters.get(number)?.(recipients)
+          this.heldWaiters.delete(number)
+        }
+      }
+      this.components.logger.info('held own envelopes sent, sequenced')
+    }).catch((err: unknown) => {
+      this.components.logger.error({ err }, 'sending held own envelopes failed; they stay held and are retried when the next one is published or at the next start')
+    })
+    await this.draining
   }
 
   async publish (dataClass: DataClass, bytes: Uint8Array): Promise<number> {
@@ -121,6 +238,12 @@ export class EnvelopeChannelService implements EnvelopeChannel {
       await this.auditOutbound(dataClass, bytes, { verdict: 'rejected', reason: err.name })
       throw err
     }
+    const held = this.provisional.get(bytes)
+    if (held !== undefined) return await this.hold(bytes, held)
+    return await this.publishSealed(dataClass, bytes)
+  }
+
+  private async publishSealed (dataClass: DataClass, bytes: Uint8Array): Promise<number> {
     // an own envelope leaves only once its log entry is durable (no seq is ever reused after a restart)
     await this.components.logs?.flushed(bytes)
     if (this.components.audit === undefined) return await this.components.gossip.publish(dataClass, bytes)

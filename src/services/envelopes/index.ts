@@ -23,6 +23,7 @@ import { EnvelopeChannelService } from './envelope-channel.ts'
 import type { OriginLogs } from './origin-logs.ts'
 
 export { OriginLogs, EquivocationError, type LogPosition, type SeqRange } from './origin-logs.ts'
+export { OwnEnvelopesHeldFullError } from './envelope-channel.ts'
 
 export type { ValidatedEnvelope }
 
@@ -84,9 +85,16 @@ export interface EnvelopeChannelInit {
 export interface EnvelopeChannel {
   /** Registers a data class on its gossip topic; returns the topic. */
   register: <T>(envelopeClass: EnvelopeClass<T>) => string
-  /** Signs a payload into an envelope for this node's topic of `dataClass`. */
+  /**
+   * Signs a payload into an envelope for this node's topic of `dataClass`. While the own logs are unsettled (a
+   * federated node whose store holds no own log entry, before its first sync round) the envelope is provisional
+   * (seq 0): `publish` holds it and sends it sealed again, sequenced, with the same id (protocols/sync.md).
+   */
   seal: (dataClass: DataClass, schemaId: string, payload: Uint8Array, contentType?: string) => Uint8Array
-  /** Publishes sealed bytes; resolves to the number of peers they went to. */
+  /**
+   * Publishes sealed bytes; resolves to the number of peers they went to. A provisional envelope is held (persisted)
+   * until the own logs settle: 0 when it is still held after OWN_HOLD_WAIT_MS (it goes out later, never lost).
+   */
   publish: (dataClass: DataClass, bytes: Uint8Array) => Promise<number>
   /** The inbound path for one envelope of a registered class (gossip uses it; so can sync): validate, decode, commit. */
   receive: (dataClass: DataClass, bytes: Uint8Array, from?: PeerId) => Promise<GossipVerdict<AfterCommit | undefined>>

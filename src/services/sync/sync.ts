@@ -86,6 +86,8 @@ export class SyncService implements Sync {
       node_running: true,
       own_logs_settled: logs.ownLogsSettled(),
       unsequenced_sealed: logs.unsequencedSealed,
+      own_held: logs.ownHeld,
+      ...(logs.ownHeldSinceMs === undefined ? {} : { own_held_since_ms: logs.ownHeldSinceMs }),
       logs: rows,
       complete: gaps === 0,
       gaps,

@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { PrivateKey } from '@libp2p/interface'
 import { FedmeshNode } from '../../../src/node/node.ts'
 import { parseConfig } from '../../../src/config/load.ts'
@@ -20,7 +21,7 @@ import { hybridSignerFromSeeds } from '../../../src/crypto/hybrid.ts'
 import type { HybridSigner } from '../../../src/core/signature.ts'
 import { DATA_CLASSES, decodeEnvelope, signEnvelope, type DataClass } from '../../../src/wire/envelope.ts'
 import { gossipTopic } from '../../../src/net/gossip.ts'
-import { SYNC_LOG_SUBLEVEL } from '../../../src/store/sync-logs.ts'
+import { SYNC_LOG_SUBLEVEL, SyncLogRepository } from '../../../src/store/sync-logs.ts'
 import { ConsensusStore } from '../../../src/store/consensus.ts'
 import { EnvelopeBody, SignedEnvelope } from '../../../protocols/envelope.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload } from '../../../sim/load.ts'
@@ -58,12 +59,12 @@ async function until (what: string, check: () => boolean, timeoutMs = 120_000): 
   }
 }
 
-function federation (all: Member[]): { address: (i: number) => string, start: (i: number, options?: { dataDir?: string, bootstrap?: number[] }) => Promise<Running> } {
+function federation (all: Member[]): { address: (i: number) => string, start: (i: number, options?: { dataDir?: string, bootstrap?: number[], unlisted?: boolean }) => Promise<Running> } {
   const tag = `sync-${process.pid}-${run++}`
   const address = (i: number): string => `/memory/${tag}-${i}`
-  const start = async (i: number, options: { dataDir?: string, bootstrap?: number[] } = {}): Promise<Running> => {
+  const start = async (i: number, options: { dataDir?: string, bootstrap?: number[], unlisted?: boolean } = {}): Promise<Running> => {
     const config = parseConfig({
-      site_id: `site-${i}`, jurisdiction: 'UK', listen: [address(i)], log: { level: 'silent' },
+      site_id: `site-${i}`, jurisdiction: 'UK', listen: [options.unlisted === true ? `${address(i)}-unlisted` : address(i)], log: { level: 'silent' },
       federation: { enabled: true, federation_id: FEDERATION, bootstrap: (options.bootstrap ?? []).map((b) => `${address(b)}/p2p/${all[b].id}`), metrics_interval_seconds: 3600,
         // the load class is bilateral in production; the default data policy would keep it out of gossip (docs/policies.md)
         default_allowed_data: [...DATA_CLASSES] }
@@ -250,7 +251,7 @@ test('a peer serving a fork of an origin\'s log in a sync batch is caught: link 
   t.pass()
 })
 
-test('an origin restarted with an EMPTY store never reuses a seq: it seals unsequenced until a member told it where its logs stand, then continues them', async (t) => {
+test('an origin restarted with an EMPTY store never reuses a seq and loses nothing: what it publishes alone is held (across a restart) until a member told it where its logs stand, then sent sequenced', async (t) => {
   const keys = await members(2)
   const net = federation(keys)
   const dir = await mkdtemp(join(tmpdir(), 'fedmesh-sync-'))
@@ -261,26 +262,61 @@ test('an origin restarted with an EMPTY store never reuses a seq: it seals unseq
   await until('b to get 20', () => b.got.size === 20)
   await a.node.stop()
 
-  // alone, with an empty store: nobody can tell a where its log stands, so what it seals carries no seq
-  a = await net.start(0, { dataDir: join(dir, 'a-empty-alone') })
+  // alone (at an address b does not know), with an empty store: nobody can tell a where its log stands, so what it
+  // publishes is held, not sent
+  a = await net.start(0, { dataDir: join(dir, 'a-empty-alone'), unlisted: true })
   t.false(a.node.sync.status().own_logs_settled)
   const alone = a.node.envelopes.seal(CLASS, LOAD_SCHEMA_ID, encodeLoadPayload(100, Date.now(), 64), LOAD_CONTENT_TYPE)
-  t.is(decodeEnvelope(alone).envelope.originSeq, 0, 'unsequenced: it can never collide with the seqs a signed before')
+  t.is(decodeEnvelope(alone).envelope.originSeq, 0, 'provisional: it can never collide with the seqs a signed before')
+  t.is(await a.node.envelopes.publish(CLASS, alone), 0, 'publish returns (bounded) with the envelope still held')
+  t.like(a.node.sync.status(), { own_logs_settled: false, own_held: 1 })
   await a.node.stop()
 
-  // empty store again, now with b reachable: b's frontiers settle a's log at seq 20 and a continues at 21
+  // the same store, now with b reachable: b's frontiers settle a's log at seq 20; the held message goes out as seq 21
+  // with its id
+  a = await net.start(0, { dataDir: join(dir, 'a-empty-alone'), bootstrap: [1] })
+  await until('b to get the message a held across its restart', () => b.got.has(100))
+  await until('a to release it', () => a.node.sync.status().own_held === 0)
+  const sent = await new SyncLogRepository(a.node.store).get(CLASS, keys[0].id, 21)
+  t.truthy(sent, 'the held message is a\'s seq 21')
+  t.is(decodeEnvelope(sent as Uint8Array).idHex, decodeEnvelope(alone).idHex, 'with the id publish was given')
+  t.is(decodeLoadPayload(decodeEnvelope(sent as Uint8Array).envelope.payload).message, 100)
+  await a.node.stop()
+
+  // another empty store with b reachable: b's frontiers settle a's log at seq 21 and a continues at 22
   a = await net.start(0, { dataDir: join(dir, 'a-empty'), bootstrap: [1] })
   await until('a to settle its own log from b', () => a.node.sync.status().own_logs_settled)
   const next = a.node.envelopes.seal(CLASS, LOAD_SCHEMA_ID, encodeLoadPayload(200, Date.now(), 64), LOAD_CONTENT_TYPE)
-  t.is(decodeEnvelope(next).envelope.originSeq, 21)
+  t.is(decodeEnvelope(next).envelope.originSeq, 22)
   await a.node.envelopes.publish(CLASS, next)
   await publish(a.node, 201, 4)
   await until('b to get the 5 new ones', () => all(200, 5).every((m) => b.got.has(m)))
   const status = b.node.sync.status()
   t.is(status.equivocations, 0, 'no equivocation: no seq was signed twice')
   t.is(status.rejected, 0)
-  t.like(status.logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id), { frontier: 25, high: 25 })
+  t.like(status.logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id), { frontier: 26, high: 26 })
   // and a gets its own older entries back by sync, its log whole again
-  await until('a to hold its own log 1..25', () => a.node.sync.status().logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id)?.frontier === 25)
+  await until('a to hold its own log 1..26', () => a.node.sync.status().logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id)?.frontier === 26)
   t.pass()
+})
+
+test('a brand-new node publishing before its first sync round (no peer at all: gossip cannot deliver) loses nothing: held, then sent sequenced and delivered', async (t) => {
+  const keys = await members(3)
+  const net = federation(keys)
+  const a = await net.start(0)
+  const b = await net.start(1, { bootstrap: [0] })
+  const c = await net.start(2)
+  t.teardown(async () => { await a.node.stop(); await b.node.stop(); await c.node.stop() })
+  t.false(c.node.sync.status().own_logs_settled, 'a fresh federated store: c cannot know it never published under its key')
+  const sealed = [0, 1, 2].map((message) => c.node.envelopes.seal(CLASS, LOAD_SCHEMA_ID, encodeLoadPayload(300 + message, Date.now(), 64), LOAD_CONTENT_TYPE))
+  const published = sealed.map(async (bytes) => await c.node.envelopes.publish(CLASS, bytes))
+  await until('c to hold the three', () => c.node.sync.status().own_held === 3)
+  t.deepEqual(c.node.libp2p.getPeers(), [], 'no peer: gossip can deliver nothing')
+  await c.node.libp2p.dial(multiaddr(`${net.address(0)}/p2p/${keys[0].id}`))
+  await until('a and b to get all three', () => [300, 301, 302].every((m) => a.got.has(m) && b.got.has(m)))
+  await Promise.all(published)
+  t.like(c.node.sync.status(), { own_logs_settled: true, own_held: 0 })
+  for (const node of [a.node, b.node]) t.like(node.sync.status().logs.find((l) => l.data_class === CLASS && l.origin === keys[2].id), { frontier: 3, high: 3 })
+  const ids = await Promise.all([1, 2, 3].map(async (seq) => decodeEnvelope(await new SyncLogRepository(c.node.store).get(CLASS, keys[2].id, seq) as Uint8Array).idHex))
+  t.deepEqual(ids, sealed.map((bytes) => decodeEnvelope(bytes).idHex), 'sequenced in the order published, with their ids')
 })
