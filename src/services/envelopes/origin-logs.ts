@@ -56,8 +56,16 @@ const toHex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byt
 
 /** The link of a decoded sequenced envelope. */
 export function linkOf (decoded: DecodedEnvelope): LogLink {
-  return { hash: toHex(envelopeBodyHash(decoded)), prev: toHex(decoded.envelope.prevHash) }
+  let link = links.get(decoded)
+  if (link === undefined) {
+    link = { hash: toHex(envelopeBodyHash(decoded)), prev: toHex(decoded.envelope.prevHash) }
+    links.set(decoded, link)
+  }
+  return link
 }
+
+/** Links computed, by decoded envelope (sync's link check and the channel's log check hash a fetched body once). */
+const links = new WeakMap<DecodedEnvelope, LogLink>()
 
 /** The logs of one node. */
 export class OriginLogs {

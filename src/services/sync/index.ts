@@ -35,7 +35,7 @@ export interface SyncHost {
 }
 
 export interface SyncComponents {
-  envelopes: Pick<EnvelopeChannel, 'receive' | 'dataClasses'>
+  envelopes: Pick<EnvelopeChannel, 'receive' | 'dataClasses' | 'receiveBatch'>
   logs: OriginLogs
   host: SyncHost
   members: MemberAdmission & MemberKeys
