@@ -170,6 +170,7 @@ async function main (): Promise<void> {
         worker.once('message', (message: { port: number }) => { resolve(message.port) })
         worker.once('error', reject)
       })
+      worker.on('error', (err) => { process.stderr.write(`bench:sync: the serving node's thread failed: ${err.stack ?? String(err)}\n`) })
       const proxy = await countingProxy({ host: '127.0.0.1', port })
 
       const catcherNode = await FedmeshNode.create({
@@ -282,6 +283,9 @@ async function serve (serverDir: string): Promise<void> {
   })
   parentPort?.postMessage({ port: Number(tcp?.split('/tcp/')[1]?.split('/')[0]) })
 }
+
+// a bench reports what went wrong and where instead of dying without a stack (both threads)
+process.on('unhandledRejection', (err) => { process.stderr.write(`bench:sync (${isMainThread ? 'catching-up node' : 'serving node'}): unhandled rejection: ${(err as Error)?.stack ?? String(err)}\n`) })
 
 if (isMainThread) await main()
 else await serve((workerData as { serverDir: string }).serverDir)

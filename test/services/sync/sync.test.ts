@@ -24,6 +24,7 @@ import { gossipTopic } from '../../../src/net/gossip.ts'
 import { SYNC_LOG_SUBLEVEL, SyncLogRepository } from '../../../src/store/sync-logs.ts'
 import { ConsensusStore } from '../../../src/store/consensus.ts'
 import { EnvelopeBody, SignedEnvelope } from '../../../protocols/envelope.ts'
+import { LogEvidence } from '../../../protocols/sync.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload } from '../../../sim/load.ts'
 
 const FEDERATION = 'sync-test'
@@ -59,10 +60,10 @@ async function until (what: string, check: () => boolean, timeoutMs = 120_000): 
   }
 }
 
-function federation (all: Member[]): { address: (i: number) => string, start: (i: number, options?: { dataDir?: string, bootstrap?: number[], unlisted?: boolean }) => Promise<Running> } {
+function federation (all: Member[]): { address: (i: number) => string, start: (i: number, options?: { dataDir?: string, bootstrap?: number[], unlisted?: boolean, syncIntervalMs?: number }) => Promise<Running> } {
   const tag = `sync-${process.pid}-${run++}`
   const address = (i: number): string => `/memory/${tag}-${i}`
-  const start = async (i: number, options: { dataDir?: string, bootstrap?: number[], unlisted?: boolean } = {}): Promise<Running> => {
+  const start = async (i: number, options: { dataDir?: string, bootstrap?: number[], unlisted?: boolean, syncIntervalMs?: number } = {}): Promise<Running> => {
     const config = parseConfig({
       site_id: `site-${i}`, jurisdiction: 'UK', listen: [options.unlisted === true ? `${address(i)}-unlisted` : address(i)], log: { level: 'silent' },
       federation: { enabled: true, federation_id: FEDERATION, bootstrap: (options.bootstrap ?? []).map((b) => `${address(b)}/p2p/${all[b].id}`), metrics_interval_seconds: 3600,
@@ -71,7 +72,7 @@ function federation (all: Member[]): { address: (i: number) => string, start: (i
     })
     const node = await FedmeshNode.create({
       config, privateKey: all[i].key, signer: all[i].signer, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 200,
-      syncIntervalMs: 300, preloadedMembership: membershipOfKeys(config.federation.federation_id, all.map((m) => [m.id, { key: m.signer.publicKey }])),
+      syncIntervalMs: options.syncIntervalMs ?? 300, preloadedMembership: membershipOfKeys(config.federation.federation_id, all.map((m) => [m.id, { key: m.signer.publicKey }])),
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir })
     })
     const got = new Set<number>()
@@ -323,4 +324,51 @@ test('a brand-new node publishing before its first sync round (no peer at all: g
   for (const node of [a.node, b.node]) t.like(node.sync.status().logs.find((l) => l.data_class === CLASS && l.origin === keys[2].id), { frontier: 3, high: 3 })
   const ids = await Promise.all([1, 2, 3].map(async (seq) => decodeEnvelope(await new SyncLogRepository(c.node.store).get(CLASS, keys[2].id, seq) as Uint8Array).idHex))
   t.deepEqual(ids, sealed.map((bytes) => decodeEnvelope(bytes).idHex), 'sequenced in the order published, with their ids')
+})
+
+test('equivocation evidence travels on its gossip topic too: checked, kept once and penalised once by a member no sync round told', async (t) => {
+  const keys = await members(3)
+  const net = federation(keys)
+  // no periodic sync rounds: after the rounds at connection, only gossip can bring evidence found later
+  const quiet = { syncIntervalMs: 3_600_000 }
+  const a = await net.start(0, quiet)
+  const b = await net.start(1, { ...quiet, bootstrap: [0] })
+  const c = await net.start(2, { ...quiet, bootstrap: [1] })
+  t.teardown(async () => { await a.node.stop(); await b.node.stop(); await c.node.stop() })
+  await publish(a.node, 0, 2)
+  await until('b and c to get 2', () => b.got.size === 2 && c.got.size === 2)
+  const topic = gossipTopic(FEDERATION, 'log_evidence')
+  await until('c to have a gossip mesh peer for evidence', () => c.node.libp2p.services.pubsub.getMeshPeers(topic).length > 0)
+  await until('b to know c subscribes to evidence', () => b.node.libp2p.services.pubsub.getSubscribers(topic).some((peer) => peer.toString() === keys[2].id))
+  const trustOf = async (node: FedmeshNode, id: string): Promise<number | undefined> => (await new ConsensusStore(node.store).trust()).find((r) => r.node_id === id)?.score
+  let exposition = ''
+  const refusedEvidence = (node: FedmeshNode): string | undefined => {
+    void node.metrics.exposition().then((text) => { exposition = text })
+    return /data_class="log_evidence",direction="in",result="reject",reason="invalid_evidence"/.exec(exposition)?.[0]
+  }
+
+  const stored = await new SyncLogRepository(b.node.store).get(CLASS, keys[0].id, 2) as Uint8Array
+  const original = decodeEnvelope(stored).envelope
+  const fork = signEnvelope({
+    id: randomBytes(16), timestampMs: Date.now(), source: keys[0].id, destination: gossipTopic(FEDERATION, CLASS), federationId: FEDERATION, dataClass: CLASS, schemaId: LOAD_SCHEMA_ID, contentType: LOAD_CONTENT_TYPE,
+    payload: encodeLoadPayload(99, Date.now(), 64), originSeq: 2, prevHash: original.prevHash
+  }, keys[0].signer)
+  // b is caught up in the fork: it rejects the second envelope and its evidence goes out on gossip
+  t.like(await b.node.envelopes.receive(CLASS, fork), { action: 'reject', code: 'equivocation' })
+  await until('c to receive the evidence by gossip', () => c.node.sync.status().equivocations === 1)
+  t.deepEqual(c.node.sync.status().evidence, [{ origin: keys[0].id, data_class: CLASS, seq: 2, kind: 'fork' }])
+  await waitFor(async () => await trustOf(c.node, keys[0].id) === 30)
+  t.regex(await c.node.metrics.exposition(), /fedmesh_sync_equivocations_total\{source="gossip"\} 1\n/, 'gossip brought it, not a sync round')
+  // the same evidence again (published by a itself, which got it by gossip too) changes nothing: kept once, penalised once
+  await until('a to hold the evidence against itself', () => a.node.sync.status().equivocations === 1)
+
+  // forged evidence (a body a never signed, under a's signatures) is refused where it is checked (last: the
+  // refusal costs its relay b gossip score at c)
+  const signed = SignedEnvelope.decode(fork)
+  const forged = SignedEnvelope.encode({ ...signed, body: EnvelopeBody.encode({ ...EnvelopeBody.decode(signed.body), payload: encodeLoadPayload(98, Date.now(), 64) }) })
+  await b.node.libp2p.services.pubsub.publish(topic, LogEvidence.encode({ first: stored, second: forged }))
+  await until('c to refuse the forged evidence', () => refusedEvidence(c.node) !== undefined)
+  t.regex(await c.node.metrics.exposition(), /fedmesh_gossip_messages_total\{data_class="log_evidence",direction="in",result="reject",reason="invalid_evidence"\} 1\n/)
+  t.is(await trustOf(c.node, keys[0].id), 30, 'kept once, penalised once')
+  t.is(c.node.sync.status().equivocations, 1)
 })
