@@ -182,6 +182,8 @@ export class EnvelopeChannelService implements EnvelopeChannel {
         void this.drainHeld()
         return await sent
       })()
+      // awaited below; if publish already returned (held), a late failure must not go unhandled
+      queued.catch(() => {})
       this.queuedOf.set(bytes, queued)
     }
     let timer: NodeJS.Timeout | undefined
