@@ -22,9 +22,10 @@
  */
 import { createServer, connect, type Server } from 'node:net'
 import { cp, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
@@ -36,6 +37,7 @@ import { createMembership } from '../../src/core/consensus/membership.ts'
 import { DATA_CLASSES, decodeEnvelope, signEnvelope, type DataClass } from '../../src/wire/envelope.ts'
 import { gossipTopic } from '../../src/net/gossip.ts'
 import { Store } from '../../src/store/store.ts'
+import { AuditLog } from '../../src/store/audit-log.ts'
 import { SYNC_LOG_SUBLEVEL, SyncLogRepository } from '../../src/store/sync-logs.ts'
 import { linkOf } from '../../src/services/envelopes/origin-logs.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload } from '../load.ts'
@@ -45,9 +47,14 @@ const { values: options } = parseArgs({
     messages: { type: 'string', default: '100000' },
     origins: { type: 'string', default: '20' },
     payload: { type: 'string', default: '256' },
-    baseline: { type: 'string', default: '2000' }
+    baseline: { type: 'string', default: '2000' },
+    repeat: { type: 'string', default: '3' },
+    mode: { type: 'string', default: 'both' }
   }
 })
+const REPEAT = Number(options.repeat)
+/** group: the class commits in groups (one store batch + one audit append per fetched batch); single: one per envelope; both: alternating, same run */
+const MODES: Array<'group' | 'single'> = options.mode === 'both' ? ['single', 'group'] : [options.mode as 'group' | 'single']
 const MESSAGES = Number(options.messages)
 const ORIGINS = Number(options.origins)
 const PAYLOAD_BYTES = Number(options.payload)
@@ -155,63 +162,130 @@ async function main (): Promise<void> {
     for (const d of decodedSample) if (!verifier.verify(keyOf.get(d.envelope.source)!, d.signedBytes, d.signature)) throw new Error('baseline: a signature does not verify')
     const baselineRate = decodedSample.length / ((performance.now() - verifyStarted) / 1000)
 
-    const serverNode = await FedmeshNode.create({
-      config: config('server', []), privateKey: server.key, signer: server.signer, transport: 'tcp', libp2pMetrics: false,
-      syncIntervalMs: 3_600_000, preloadedMembership: membership, dataDir: serverDir
-    })
-    await serverNode.start()
-    const tcp = serverNode.multiaddrs().find((a) => a.includes('/tcp/'))
-    const port = Number(tcp?.split('/tcp/')[1]?.split('/')[0])
-    const proxy = await countingProxy({ host: '127.0.0.1', port })
+    interface Run { mode: 'group' | 'single', seconds: number, cpuSeconds: number, serverCpuSeconds: number, processCpuSeconds: number, status: ReturnType<FedmeshNode['sync']['status']>, wire: number, audited: number }
+    const catchUp = async (mode: 'group' | 'single', run: number): Promise<Run> => {
+      // the serving member runs in its own thread (as it would on its own machine): the catching-up node's CPU is this thread's
+      const worker = new Worker(new URL(import.meta.url), { workerData: { serverDir }, argv: process.argv.slice(2) })
+      const port = await new Promise<number>((resolve, reject) => {
+        worker.once('message', (message: { port: number }) => { resolve(message.port) })
+        worker.once('error', reject)
+      })
+      worker.on('error', (err) => { process.stderr.write(`bench:sync: the serving node's thread failed: ${err.stack ?? String(err)}\n`) })
+      const proxy = await countingProxy({ host: '127.0.0.1', port })
 
-    const catcherNode = await FedmeshNode.create({
-      config: config('catcher', [`/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${server.id}`]), privateKey: catcher.key, signer: catcher.signer, transport: 'tcp', libp2pMetrics: false,
-      syncIntervalMs: 1_000, preloadedMembership: membership, dataDir: join(dir, 'catcher')
-    })
-    let committed = 0
-    let finished = 0
-    let resolveDone: () => void = () => {}
-    const done = new Promise<void>((resolve) => { resolveDone = resolve })
-    const started = performance.now()
-    await catcherNode.start()
-    catcherNode.envelopes.register({
-      dataClass: CLASS,
-      decodePayload: decodeLoadPayload,
-      commit: async (_payload, _envelope, persist) => {
-        await persist([])
-        if (++committed === total) { finished = performance.now(); resolveDone() }
-        return undefined
+      const catcherNode = await FedmeshNode.create({
+        config: config('catcher', [`/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${server.id}`]), privateKey: catcher.key, signer: catcher.signer, transport: 'tcp', libp2pMetrics: false,
+        syncIntervalMs: 1_000, preloadedMembership: membership, dataDir: join(dir, `catcher-${mode}-${run}`)
+      })
+      let committed = 0
+      let finished = 0
+      let resolveDone: () => void = () => {}
+      const done = new Promise<void>((resolve) => { resolveDone = resolve })
+      const cpuStarted = process.threadCpuUsage()
+      const processCpuStarted = process.cpuUsage()
+      const started = performance.now()
+      await catcherNode.start()
+      catcherNode.envelopes.register({
+        dataClass: CLASS,
+        decodePayload: decodeLoadPayload,
+        // the load class keeps no state but a counter: its step never reads back what an earlier envelope wrote
+        groupCommit: mode === 'group',
+        commit: async (_payload, _envelope, persist) => {
+          await persist([])
+          if (++committed === total) { finished = performance.now(); resolveDone() }
+          return undefined
+        }
+      })
+      const timeout = setTimeout(() => { process.stdout.write(`timed out after 900 s with ${committed} of ${total} committed\n`); process.exit(1) }, 900_000)
+      await done
+      clearTimeout(timeout)
+      const cpu = process.threadCpuUsage(cpuStarted)
+      const processCpu = process.cpuUsage(processCpuStarted)
+      const seconds = (finished - started) / 1000
+      await new Promise((resolve) => setTimeout(resolve, 200)) // the last batch's counters
+      const status = catcherNode.sync.status()
+      const wire = proxy.bytes()
+      await catcherNode.stop()
+      const serverCpu = await new Promise<number>((resolve) => {
+        worker.once('message', (message: { cpuSeconds: number }) => { resolve(message.cpuSeconds) })
+        worker.postMessage('stop')
+      })
+      await worker.terminate()
+      proxy.server.close()
+      // the catcher's audit log: one leaf per envelope that crossed the boundary, in either mode
+      const store = await Store.open({ dataDir: join(dir, `catcher-${mode}-${run}`) })
+      const audited = (await AuditLog.open(store)).head().size
+      await store.close()
+      return { mode, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, serverCpuSeconds: serverCpu, processCpuSeconds: (processCpu.user + processCpu.system) / 1e6, status, wire, audited }
+    }
+
+    const runs: Run[] = []
+    for (let run = 0; run < REPEAT; run++) {
+      for (const mode of MODES) {
+        const result = await catchUp(mode, run)
+        runs.push(result)
+        process.stdout.write(`run ${run + 1}/${REPEAT} ${mode.padEnd(6)}: ${result.seconds.toFixed(2)} s wall; CPU: catching-up node's thread ${result.cpuSeconds.toFixed(2)} s, serving node's thread ${result.serverCpuSeconds.toFixed(2)} s, whole process ${result.processCpuSeconds.toFixed(2)} s; complete ${String(result.status.complete)}, audit leaves ${result.audited}\n`)
       }
-    })
-    const timeout = setTimeout(() => { process.stdout.write(`timed out after 600 s with ${committed} of ${total} committed\n`); process.exit(1) }, 600_000)
-    await done
-    clearTimeout(timeout)
-    const seconds = (finished - started) / 1000
-    const status = catcherNode.sync.status()
-    const wire = proxy.bytes()
-    await catcherNode.stop()
-    await serverNode.stop()
-    proxy.server.close()
-
-    const t = status.timings
-    const line = (label: string, ms: number): string => `  ${label.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(7)} s  ${((ms / (seconds * 1000)) * 100).toFixed(0).padStart(3)}%`
-    process.stdout.write([
-      '',
-      `catch-up of ${total} envelopes from ${ORIGINS} origins over TCP loopback: ${seconds.toFixed(2)} s (goal ≤ 10 s) → ${Math.round(total / seconds)} envelopes/s`,
-      `  complete: ${String(status.complete)}, rounds ok ${status.rounds.ok} failed ${status.rounds.failed}, accepted ${status.envelopes_synced}, rejected ${status.rejected}`,
-      'where the time goes (sync service, Clock component ms):',
-      line('fetch (waiting for responses)', t.fetch_ms),
-      line('hash-link check (decode + SHA-256)', t.link_ms),
-      line(`signature verify (${t.signatures} anchors)`, t.verify_ms),
-      line('commit (channel receive + store)', t.commit_ms),
-      `  entries proved by a hash link: ${t.links}, by their own signature: ${t.signatures}, broken links: ${t.breaks}`,
-      `bytes on the wire (both ways): ${(wire / 1e6).toFixed(1)} MB vs envelopes ${(messageBytes / 1e6).toFixed(1)} MB → ${(wire / messageBytes).toFixed(3)}× (goal ≤ 1.1×)`,
-      `baseline (same run): per-envelope hybrid verification ${Math.round(baselineRate)} envelopes/s on one core → ${(total / baselineRate).toFixed(1)} s for the signatures alone of ${total}`,
-      ''
-    ].join('\n'))
+    }
+    const median = (values: number[]): number => { const sorted = [...values].sort((a, b) => a - b); const mid = Math.floor(sorted.length / 2); return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2 }
+    const lines: string[] = ['']
+    const medians = new Map<string, { wall: number, cpu: number }>()
+    for (const mode of MODES) {
+      const mine = runs.filter((r) => r.mode === mode)
+      const wall = median(mine.map((r) => r.seconds))
+      const cpu = median(mine.map((r) => r.cpuSeconds))
+      const serverCpu = median(mine.map((r) => r.serverCpuSeconds))
+      const processCpu = median(mine.map((r) => r.processCpuSeconds))
+      medians.set(mode, { wall, cpu })
+      const last = mine[mine.length - 1]
+      const t = last.status.timings
+      const line = (label: string, ms: number): string => `  ${label.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(7)} s  ${((ms / (last.seconds * 1000)) * 100).toFixed(0).padStart(3)}%`
+      lines.push(
+        `[${mode === 'group' ? 'group commit: one store batch + one audit append per fetched batch' : 'per-envelope commit: one store batch + one audit append per envelope'}]`,
+        `catch-up of ${total} envelopes from ${ORIGINS} origins over TCP loopback, medians of ${mine.length} runs: ${wall.toFixed(2)} s wall (goal ≤ 10 s) → ${Math.round(total / wall)} envelopes/s;`,
+        `  CPU: catching-up node's thread ${cpu.toFixed(2)} s, serving node's thread ${serverCpu.toFixed(2)} s, whole process (both, store and crypto threads) ${processCpu.toFixed(2)} s`,
+        `  last run: complete ${String(last.status.complete)}, rounds ok ${last.status.rounds.ok} failed ${last.status.rounds.failed}, rejected ${last.status.rejected}, audit leaves ${last.audited}`,
+        '  where the time goes in the last run (sync service, Clock component ms):',
+        line('fetch (waiting for responses)', t.fetch_ms),
+        line('hash-link check (decode + SHA-256)', t.link_ms),
+        line(`signature verify (${t.signatures} anchors)`, t.verify_ms),
+        line('commit (channel receive + store)', t.commit_ms),
+        `  entries proved by a hash link: ${t.links}, by their own signature: ${t.signatures}, broken links: ${t.breaks}`,
+        `  bytes on the wire (both ways): ${(last.wire / 1e6).toFixed(1)} MB vs envelopes ${(messageBytes / 1e6).toFixed(1)} MB → ${(last.wire / messageBytes).toFixed(3)}× (goal ≤ 1.1×)`
+      )
+    }
+    const single = medians.get('single')
+    const group = medians.get('group')
+    if (single !== undefined && group !== undefined) lines.push(`group vs per-envelope commit (medians, same run): ${(single.wall / group.wall).toFixed(1)}× faster wall, ${(single.cpu / group.cpu).toFixed(1)}× less CPU in the catching-up node's thread`)
+    lines.push(`baseline (same run): per-envelope hybrid verification ${Math.round(baselineRate)} envelopes/s on one core → ${(total / baselineRate).toFixed(1)} s for the signatures alone of ${total}`, `load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores (wall time depends on it; CPU time much less)`, '')
+    process.stdout.write(lines.join('\n'))
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
 }
 
-await main()
+/** The serving member, in a worker thread: starts on the prepared store, reports its port, stops on 'stop' and reports its thread's CPU. */
+async function serve (serverDir: string): Promise<void> {
+  const origins = await members(ORIGINS, 0)
+  const [server, catcher] = await members(2, ORIGINS)
+  const everyone = [...origins, server, catcher]
+  const membership = createMembership(FEDERATION, everyone.map((m) => ({ node_id: m.id, public_key: m.signer.publicKey, joined_at: 0 })), 0)
+  const serverNode = await FedmeshNode.create({
+    config: config('server', []), privateKey: server.key, signer: server.signer, transport: 'tcp', libp2pMetrics: false,
+    syncIntervalMs: 3_600_000, preloadedMembership: membership, dataDir: serverDir
+  })
+  await serverNode.start()
+  const tcp = serverNode.multiaddrs().find((a) => a.includes('/tcp/'))
+  const started = process.threadCpuUsage()
+  parentPort?.once('message', () => {
+    const cpu = process.threadCpuUsage(started)
+    void serverNode.stop().then(() => { parentPort?.postMessage({ cpuSeconds: (cpu.user + cpu.system) / 1e6 }) })
+  })
+  parentPort?.postMessage({ port: Number(tcp?.split('/tcp/')[1]?.split('/')[0]) })
+}
+
+// a bench reports what went wrong and where instead of dying without a stack (both threads)
+process.on('unhandledRejection', (err) => { process.stderr.write(`bench:sync (${isMainThread ? 'catching-up node' : 'serving node'}): unhandled rejection: ${(err as Error)?.stack ?? String(err)}\n`) })
+
+if (isMainThread) await main()
+else await serve((workerData as { serverDir: string }).serverDir)

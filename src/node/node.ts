@@ -268,7 +268,9 @@ export class FedmeshNode {
     this.sync = sync({ intervalMs: init.syncIntervalMs ?? config.sync.interval_seconds * 1000, federationId: config.federation.federation_id })({
       envelopes: this.envelopes, logs, host: libp2p, members: this.members, clock, random: random.fork('sync'), logger: log, nodeId, vouches, registry: metrics.registry,
       // an origin caught equivocating in its log loses consensus trust like a vote equivocator
-      penalise: trustPenalty({ consensusStore: new ConsensusStore(store), clock, reload: async () => { await this.consensus.reload() } })
+      penalise: trustPenalty({ consensusStore: new ConsensusStore(store), clock, reload: async () => { await this.consensus.reload() } }),
+      // equivocation evidence also travels on its gossip topic
+      gossip: this.gossip
     })
     this.records = nodeRecords({ siteId: config.site_id, jurisdiction: config.jurisdiction, capabilities: config.capabilities, federationEnabled: federated })({
       dht: libp2p.services.dht, peerId: libp2p.peerId, addresses: () => libp2p.getMultiaddrs(), signer, verifier, clock, random: random.fork('node-records'), logger: log

@@ -26,8 +26,9 @@ export const syncStatus: Operation<z.input<typeof statusArgs>, SyncStatus> = {
     if (running !== undefined) return running.status()
     // limits only matter when appending; reading a stored log never prunes
     const book = new LogBook(() => ({ retentionEntries: Number.MAX_SAFE_INTEGER, heldEntriesMax: Number.MAX_SAFE_INTEGER }))
-    await new SyncLogRepository(context.store).load(book)
-    return storedStatus(book.positions(), (dataClass, origin) => book.find(dataClass, origin))
+    const repository = new SyncLogRepository(context.store)
+    await repository.load(book)
+    return storedStatus(book.positions(), (dataClass, origin) => book.find(dataClass, origin), (await repository.heldCount()).count)
   }
 }
 

@@ -16,7 +16,26 @@ export const SYNC_LINKS_SUBLEVEL = 'sync_links'
 export const SYNC_META_SUBLEVEL = 'sync_meta'
 /** equivocation evidence (protocols/sync.md), by `<class>/<origin>/<seq>/<kind>`: the encoded LogEvidence */
 export const SYNC_EVIDENCE_SUBLEVEL = 'sync_evidence'
+/**
+ * own envelopes held while this node's own logs are unsettled (protocols/sync.md "Own envelopes before the own logs
+ * are settled"), by a 16-digit hold number: what to seal again, sequenced, once they are. Deleted in the batch that
+ * stores the sequenced envelope's log entry, so a crash leaves each either held or logged, never both, never neither.
+ */
+export const SYNC_OWN_HELD_SUBLEVEL = 'sync_own_held'
 const SEQ_DIGITS = 16
+
+/** One held own envelope: its content, sealed again with a seq once the own logs are settled. */
+export interface HeldOwnEnvelope {
+  dataClass: string
+  schemaId: string
+  /** base64 */
+  payload: string
+  contentType?: string
+  /** hex: the id the provisional envelope had (the caller may have recorded it), kept by the sequenced one */
+  id: string
+  /** when it was first sealed (clock ms) */
+  heldAtMs: number
+}
 
 interface LogMeta {
   floor: number
@@ -39,6 +58,7 @@ export class SyncLogRepository {
   private readonly links: Sublevel<string>
   private readonly meta: Sublevel<LogMeta>
   private readonly evidence: Sublevel<Uint8Array>
+  private readonly held: Sublevel<HeldOwnEnvelope>
 
   constructor (store: Store) {
     this.store = store
@@ -46,6 +66,35 @@ export class SyncLogRepository {
     this.links = store.sublevel<string>(SYNC_LINKS_SUBLEVEL, 'utf8')
     this.meta = store.sublevel<LogMeta>(SYNC_META_SUBLEVEL)
     this.evidence = store.sublevel<Uint8Array>(SYNC_EVIDENCE_SUBLEVEL, 'view')
+    this.held = store.sublevel<HeldOwnEnvelope>(SYNC_OWN_HELD_SUBLEVEL)
+  }
+
+  /** Holds an own envelope until the own logs are settled (number: its place in the queue). */
+  async putHeld (number: number, held: HeldOwnEnvelope): Promise<void> {
+    await this.held.put(String(number).padStart(SEQ_DIGITS, '0'), held)
+  }
+
+  /** The operation that releases a held envelope (joined to the batch storing its sequenced log entry). */
+  releaseHeldOperation (number: number): BatchOperation {
+    return this.store.delOperation(SYNC_OWN_HELD_SUBLEVEL, String(number).padStart(SEQ_DIGITS, '0'))
+  }
+
+  /** Held own envelopes, oldest first, at most `limit`. */
+  async allHeld (limit = Number.MAX_SAFE_INTEGER): Promise<Array<{ number: number, held: HeldOwnEnvelope }>> {
+    const out: Array<{ number: number, held: HeldOwnEnvelope }> = []
+    for await (const [key, held] of this.held.iterator({ limit })) out.push({ number: Number(key), held })
+    return out
+  }
+
+  /** How many own envelopes are held and the number after the last one (0 when none). */
+  async heldCount (): Promise<{ count: number, next: number }> {
+    let count = 0
+    let next = 0
+    for await (const key of this.held.keys()) {
+      count++
+      next = Number(key) + 1
+    }
+    return { count, next }
   }
 
   /** Keeps one piece of equivocation evidence. */

@@ -31,7 +31,8 @@ export function formatLog (log: LogSyncStatus): string {
 /** The whole status as text. */
 export function formatSyncStatus (status: SyncStatus): string {
   const head = status.node_running ? [] : ['node not running: logs as stored, no peer frontiers']
-  if (!status.own_logs_settled) head.push(`own logs unsettled: own envelopes go out unsequenced (${status.unsequenced_sealed} so far) until a member tells where this node's logs stand`)
+  if (!status.own_logs_settled) head.push(`own logs unsettled: own envelopes are held (${status.own_held} queued) until a member tells where this node's logs stand`)
+  else if (status.own_held > 0) head.push(`${status.own_held} own envelopes held, being sent sequenced`)
   const logs = status.logs.length === 0 ? ['no origin logs'] : status.logs.map(formatLog)
   for (const e of status.evidence) logs.push(`EQUIVOCATION by ${short(e.origin)}: ${e.data_class} seq ${e.seq} (${e.kind === 'fork' ? 'two bodies at one seq' : 'does not link to the seq before'})`)
   const summary = `${status.logs.length} logs, ${status.gaps} gaps${status.complete ? ' (complete)' : ''}; synced ${status.envelopes_synced} envelopes, ${status.bytes_synced} bytes; rejected ${status.rejected}; equivocations ${status.equivocations}`

@@ -11,7 +11,7 @@ import type { PeerId } from '@libp2p/interface'
 import type { HybridSigner, SignatureVerifier } from '../../core/signature.ts'
 import type { GossipVerdict } from '../../net/gossip.ts'
 import type { Store, BatchOperation } from '../../store/store.ts'
-import type { DataClass } from '../../wire/envelope.ts'
+import type { DataClass, DecodedEnvelope } from '../../wire/envelope.ts'
 import type { ValidatedEnvelope } from '../../wire/pipeline.ts'
 import type { Clock } from '../../runtime/clock.ts'
 import type { Random } from '../../runtime/random.ts'
@@ -23,6 +23,7 @@ import { EnvelopeChannelService } from './envelope-channel.ts'
 import type { OriginLogs } from './origin-logs.ts'
 
 export { OriginLogs, EquivocationError, type LogPosition, type SeqRange } from './origin-logs.ts'
+export { OwnEnvelopesHeldFullError } from './envelope-channel.ts'
 
 export type { ValidatedEnvelope }
 
@@ -48,6 +49,14 @@ export interface EnvelopeClass<T> {
    * failure leaves the old state and the message unacknowledged.
    */
   commit: (value: T, envelope: ValidatedEnvelope, persist: Persist, from: PeerId | undefined) => Promise<AfterCommit | undefined>
+  /**
+   * Opt-in group commit for fetched batches (sync, `receiveBatch`): `persist` then resolves at once, having only
+   * collected the writes, and the channel writes a whole batch's envelopes in one store batch with one audit
+   * append before any is acknowledged. Only for a commit whose step depends on in-memory state it takes once
+   * `persist` resolves, never on reading back from the store what an earlier envelope of its class wrote.
+   * A failed group write stops the class until a restart (protocols/sync.md "Group commit").
+   */
+  groupCommit?: boolean
 }
 
 /** Where envelopes go out and come in (the gossip registry). */
@@ -84,12 +93,24 @@ export interface EnvelopeChannelInit {
 export interface EnvelopeChannel {
   /** Registers a data class on its gossip topic; returns the topic. */
   register: <T>(envelopeClass: EnvelopeClass<T>) => string
-  /** Signs a payload into an envelope for this node's topic of `dataClass`. */
+  /**
+   * Signs a payload into an envelope for this node's topic of `dataClass`. While the own logs are unsettled (a
+   * federated node whose store holds no own log entry, before its first sync round) the envelope is provisional
+   * (seq 0): `publish` holds it and sends it sealed again, sequenced, with the same id (protocols/sync.md).
+   */
   seal: (dataClass: DataClass, schemaId: string, payload: Uint8Array, contentType?: string) => Uint8Array
-  /** Publishes sealed bytes; resolves to the number of peers they went to. */
+  /**
+   * Publishes sealed bytes; resolves to the number of peers they went to. A provisional envelope is held (persisted)
+   * until the own logs settle: 0 when it is still held after OWN_HOLD_WAIT_MS (it goes out later, never lost).
+   */
   publish: (dataClass: DataClass, bytes: Uint8Array) => Promise<number>
   /** The inbound path for one envelope of a registered class (gossip uses it; so can sync): validate, decode, commit. */
   receive: (dataClass: DataClass, bytes: Uint8Array, from?: PeerId) => Promise<GossipVerdict<AfterCommit | undefined>>
+  /**
+   * The inbound path for a fetched batch of one class: `receive` for each, committed as one group when the class has
+   * `groupCommit`. `decoded[i]`, when given, must be `decodeEnvelope(items[i])` (the caller decoded it already).
+   */
+  receiveBatch?: (dataClass: DataClass, items: Uint8Array[], from?: PeerId, decoded?: ReadonlyArray<DecodedEnvelope | undefined>) => Promise<Array<GossipVerdict<AfterCommit | undefined>>>
   /** Loads the persisted seen-ids into the replay cache (call before the first message). */
   start: () => Promise<void>
   topics: () => string[]

@@ -43,8 +43,9 @@ export interface OriginLogsInit {
   logger: Logger
   nodeId: string
   /**
-   * true on a federated node: a start without any own log entry in the store seals unsequenced until sync settles
-   * the own logs from a member's frontiers (settleOwn). false (default): own logs are settled at once.
+   * true on a federated node: after a start without any own log entry in the store, own envelopes are held (the
+   * channel's publish queues them, persisted) until sync settles the own logs from a member's frontiers (settleOwn);
+   * then they go out sequenced. false (default): own logs are settled at once.
    */
   recoverOwn?: boolean
   /** this node's hybrid key (checks own entries taken back from a member) */
@@ -55,8 +56,16 @@ const toHex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byt
 
 /** The link of a decoded sequenced envelope. */
 export function linkOf (decoded: DecodedEnvelope): LogLink {
-  return { hash: toHex(envelopeBodyHash(decoded)), prev: toHex(decoded.envelope.prevHash) }
+  let link = links.get(decoded)
+  if (link === undefined) {
+    link = { hash: toHex(envelopeBodyHash(decoded)), prev: toHex(decoded.envelope.prevHash) }
+    links.set(decoded, link)
+  }
+  return link
 }
+
+/** Links computed, by decoded envelope (sync's link check and the channel's log check hash a fetched body once). */
+const links = new WeakMap<DecodedEnvelope, LogLink>()
 
 /** The logs of one node. */
 export class OriginLogs {
@@ -74,8 +83,13 @@ export class OriginLogs {
   private readonly recoverOwn: boolean
   private readonly ownKey: HybridPublicKey | undefined
   private ownSettled = true
-  /** own envelopes sealed unsequenced (own logs unsettled) since start */
+  /** provisional own envelopes sealed while the own logs were unsettled, since start (published ones are held, never sent as such) */
   unsequencedSealed = 0
+  /** own envelopes held now (persisted), waiting for the own logs to settle; kept by the envelope channel */
+  ownHeld = 0
+  /** when the oldest held own envelope was held (clock ms), if any */
+  ownHeldSinceMs: number | undefined
+  private readonly settleListeners: Array<() => void> = []
   /** arrivals classified `conflict`, by log position, until the channel reports them verified (bounded) */
   private readonly conflicts = new Map<string, DecodedEnvelope>()
   private readonly evidenceListeners: Array<(first: Uint8Array, second: Uint8Array) => void> = []
@@ -94,7 +108,7 @@ export class OriginLogs {
     await this.repository.load(this.book)
     const own = this.book.positions().filter((p) => p.origin === this.nodeId && p.high > 0)
     this.ownSettled = !this.recoverOwn || own.length > 0
-    if (!this.ownSettled) this.logger.info('no own log entry in the store: own envelopes go out unsequenced until a member tells where this node\'s logs stand')
+    if (!this.ownSettled) this.logger.info('no own log entry in the store: own envelopes are held (queued in the store) until a member tells where this node\'s logs stand')
   }
 
   /** Whether own envelopes are sequenced (see nextOwn). */
@@ -124,8 +138,15 @@ export class OriginLogs {
 
   /** Sync learned from a member where our own logs stand (and fetched their newest entries): sequence from here on. */
   settleOwn (): void {
-    if (!this.ownSettled) this.logger.info({ heads: this.book.positions().filter((p) => p.origin === this.nodeId).map((p) => ({ dataClass: p.dataClass, high: p.high })) }, 'own logs settled from a member\'s frontiers')
+    if (this.ownSettled) return
+    this.logger.info({ heads: this.book.positions().filter((p) => p.origin === this.nodeId).map((p) => ({ dataClass: p.dataClass, high: p.high })), held: this.ownHeld }, 'own logs settled from a member\'s frontiers')
     this.ownSettled = true
+    for (const listener of this.settleListeners) listener()
+  }
+
+  /** Calls `listener` once the own logs become settled (the channel then seals and sends what it held). */
+  onSettled (listener: () => void): void {
+    this.settleListeners.push(listener)
   }
 
   /**

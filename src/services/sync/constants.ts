@@ -29,3 +29,7 @@ export const LOG_HELD_ENTRIES_MAX = 10_000
 export const EVIDENCE_KEPT_MAX = 1024
 /** Evidence sent with one frontiers response (newest first) and taken from one. */
 export const EVIDENCE_PER_RESPONSE_MAX = 32
+/** The gossip topic equivocation evidence travels on besides sync rounds: `/fedmesh/<federation>/log_evidence/1`. */
+export const EVIDENCE_GOSSIP_CLASS = 'log_evidence'
+/** A gossiped piece of evidence: two envelopes and framing; larger is refused before decoding (it still spreads by sync). */
+export const EVIDENCE_GOSSIP_BYTES_MAX = 256 * 1024

@@ -10,13 +10,13 @@ import type { Registry } from 'prom-client'
 import type { Clock } from '../../runtime/clock.ts'
 import type { Random } from '../../runtime/random.ts'
 import type { Logger } from '../../runtime/log.ts'
-import type { EnvelopeChannel, OriginLogs } from '../envelopes/index.ts'
+import type { EnvelopeChannel, GossipTransport, OriginLogs } from '../envelopes/index.ts'
 import type { MemberAdmission, MemberKeys } from '../members/index.ts'
 import { SyncService } from './sync.ts'
 import type { SyncStatus } from './status.ts'
 import type { LinkVouches } from './link-vouches.ts'
 
-export { SYNC_PROTOCOL } from './constants.ts'
+export { SYNC_PROTOCOL, EVIDENCE_GOSSIP_CLASS } from './constants.ts'
 export { SyncService }
 export { LinkVouches } from './link-vouches.ts'
 export { trustPenalty } from './penalty.ts'
@@ -35,7 +35,7 @@ export interface SyncHost {
 }
 
 export interface SyncComponents {
-  envelopes: Pick<EnvelopeChannel, 'receive' | 'dataClasses'>
+  envelopes: Pick<EnvelopeChannel, 'receive' | 'dataClasses' | 'receiveBatch'>
   logs: OriginLogs
   host: SyncHost
   members: MemberAdmission & MemberKeys
@@ -50,6 +50,8 @@ export interface SyncComponents {
   registry?: Registry
   /** penalises an origin caught equivocating in its log, once per piece of evidence (node: consensus trust, like vote equivocation) */
   penalise?: (origin: string) => Promise<void>
+  /** when given, equivocation evidence also travels on the gossip topic of EVIDENCE_GOSSIP_CLASS (protocols/sync.md) */
+  gossip?: Pick<GossipTransport, 'register' | 'publish'>
 }
 
 

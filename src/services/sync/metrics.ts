@@ -64,6 +64,6 @@ export function syncMetrics (registry: Registry, status: () => SyncStatus): Sync
     bytes: new Counter({ name: 'fedmesh_sync_bytes_total', help: 'Envelope bytes fetched by sync', registers: [registry] }),
     proofs: new Counter({ name: 'fedmesh_sync_proofs_total', help: 'How fetched entries were authenticated before receive: own signature or hash link', labelNames: ['proof'], registers: [registry] }),
     rounds: new Counter({ name: 'fedmesh_sync_rounds_total', help: 'Sync rounds by outcome', labelNames: ['result'], registers: [registry] }),
-    equivocations: new Counter({ name: 'fedmesh_sync_equivocations_total', help: 'Origin log equivocation evidence newly recorded, by where it was found (local: a conflicting envelope arrived; peer: evidence received by sync)', labelNames: ['source'], registers: [registry] })
+    equivocations: new Counter({ name: 'fedmesh_sync_equivocations_total', help: 'Origin log equivocation evidence newly recorded, by where it was found (local: a conflicting envelope arrived; peer: evidence received by sync; gossip: on the evidence topic)', labelNames: ['source'], registers: [registry] })
   }
 }

@@ -34,10 +34,14 @@ export interface LogSyncStatus {
 }
 
 export interface SyncStatus {
-  /** own envelopes are sequenced (false after a start with no own log entry stored, until a member's frontiers settled them) */
+  /** own envelopes are sequenced (false after a start with no own log entry stored, until a member's frontiers settled them; own envelopes are held meanwhile) */
   own_logs_settled: boolean
-  /** own envelopes sealed without a seq (gossip only) while the own logs were unsettled, since start */
+  /** provisional own envelopes sealed while the own logs were unsettled, since start (never sent as such: published ones are held) */
   unsequenced_sealed: number
+  /** own envelopes held (persisted) until the own logs settle; they then go out sequenced */
+  own_held: number
+  /** when the oldest held own envelope was held (clock ms); absent when none is */
+  own_held_since_ms?: number
   /** false when read from the store of a stopped node: only this node's own logs, no peer frontiers, counters zero */
   node_running: boolean
   logs: LogSyncStatus[]
@@ -111,13 +115,15 @@ export function logStatus (input: {
 }
 
 /** A status from a stopped node's store: its logs as stored, no peer frontiers (they are never persisted). */
-export function storedStatus (positions: LogPosition[], find: (dataClass: string, origin: string) => OriginLog | undefined): SyncStatus {
+export function storedStatus (positions: LogPosition[], find: (dataClass: string, origin: string) => OriginLog | undefined, ownHeld = 0): SyncStatus {
   const logs = logStatus({ positions, find, remote: new Map(), fetching: new Map() })
   const gaps = logs.reduce((sum, row) => sum + row.gaps.length, 0)
   return {
     node_running: false,
-    own_logs_settled: true,
+    // held own envelopes are released once the own logs are settled: some held means they were not at the stop
+    own_logs_settled: ownHeld === 0,
     unsequenced_sealed: 0,
+    own_held: ownHeld,
     logs,
     complete: gaps === 0,
     gaps,

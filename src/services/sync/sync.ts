@@ -11,6 +11,8 @@ import { pbStream } from 'it-protobuf-stream'
 import { type FetchRequest, type LogFrontier, LogEvidence as LogEvidenceMessage, SyncRequest, SyncResponse } from '../../../protocols/sync.ts'
 import { evidenceKey, verifyLogEvidence, type LogEvidence } from './evidence.ts'
 import { logKey, type LogLink } from '../../core/sync/log-book.ts'
+import { verdictOf } from '../../core/errors.ts'
+import type { GossipVerdict } from '../../net/gossip.ts'
 import { PEER_ID_PATTERN } from '../../core/identity/peer-id.ts'
 import { DATA_CLASSES, decodeEnvelope, type DataClass, type DecodedEnvelope } from '../../wire/envelope.ts'
 import { checkRangeByLinks, type RangeEntry, type RangeProof } from '../../core/sync/range-check.ts'
@@ -18,7 +20,7 @@ import type { SeqRange } from '../envelopes/index.ts'
 import { linkOf } from '../envelopes/origin-logs.ts'
 import { syncMetrics, type SyncMetrics } from './metrics.ts'
 import {
-  EVIDENCE_KEPT_MAX, EVIDENCE_PER_RESPONSE_MAX, FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, SYNC_INTERVAL_MS_DEFAULT,
+  EVIDENCE_GOSSIP_BYTES_MAX, EVIDENCE_GOSSIP_CLASS, EVIDENCE_KEPT_MAX, EVIDENCE_PER_RESPONSE_MAX, FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, SYNC_INTERVAL_MS_DEFAULT,
   SYNC_MESSAGE_BYTES_MAX, SYNC_PROTOCOL, SYNC_REQUEST_MS_MAX, SYNC_ROUND_MS_MAX, SYNC_ROUNDS_IN_FLIGHT_MAX
 } from './constants.ts'
 import { logStatus, type SyncStatus, type SyncTimings } from './status.ts'
@@ -66,6 +68,11 @@ export class SyncService implements Sync {
       }
     }
     this.components.logs.onEvidence((first, second) => { void this.takeEvidence(first, second, 'local') })
+    this.components.gossip?.register({
+      dataClass: EVIDENCE_GOSSIP_CLASS,
+      validate: async (data, from) => this.validateGossipedEvidence(data, from),
+      deliver: async (keep) => { await keep?.() }
+    })
     await this.components.host.handle(SYNC_PROTOCOL, (data) => { void this.serve(data) })
     if (this.onConnect) this.components.host.addEventListener('peer:connect', this.onPeerConnect)
     this.timer = setInterval(() => { void this.tick() }, this.intervalMs)
@@ -86,6 +93,8 @@ export class SyncService implements Sync {
       node_running: true,
       own_logs_settled: logs.ownLogsSettled(),
       unsequenced_sealed: logs.unsequencedSealed,
+      own_held: logs.ownHeld,
+      ...(logs.ownHeldSinceMs === undefined ? {} : { own_held_since_ms: logs.ownHeldSinceMs }),
       logs: rows,
       complete: gaps === 0,
       gaps,
@@ -199,7 +208,11 @@ export class SyncService implements Sync {
       // a responder must move forward; one that does not is done for this range
       const more = next > from && batch.length > 0 && next <= range.to
       // the next batch is on its way while this one is checked and committed
-      if (more) pending = ask(next)
+      if (more) {
+        pending = ask(next)
+        // awaited below; if this batch's checks or commit throw first, its failure must not go unhandled
+        pending.catch(() => {})
+      }
       const linked = clock.now()
       this.stats.fetch_ms += linked - asked
       const proven = this.proveByLinks(range, batch)
@@ -216,19 +229,27 @@ export class SyncService implements Sync {
         this.metrics?.envelopes.inc({ result: 'rejected' })
       }
       const committing = clock.now()
-      // the whole batch enters the channel at once: decoding and checks overlap the store writes (commits stay serialised per class)
-      const verdicts = await Promise.all(batch.map(async (bytes, i) => {
+      // the whole batch enters the channel at once (receiveBatch: one group commit, one store batch and one audit
+      // append, for a class that allows it; otherwise the checks overlap the store writes, commits serialised per class)
+      const vouched: DecodedEnvelope[] = []
+      for (const [i, bytes] of batch.entries()) {
         this.counters.bytes += bytes.length
         this.metrics?.bytes.inc(bytes.length)
         const decoded = proven.decoded[i]
-        const vouched = decoded !== undefined && proven.proofs[i] !== 'none'
-        if (vouched) this.components.vouches.vouch(decoded.signedBytes, decoded.signature)
-        try {
-          return await this.components.envelopes.receive(range.dataClass, bytes, peer)
-        } finally {
-          if (vouched) this.components.vouches.release(decoded.signature)
+        if (decoded !== undefined && proven.proofs[i] !== 'none') {
+          this.components.vouches.vouch(decoded.signedBytes, decoded.signature)
+          vouched.push(decoded)
         }
-      }))
+      }
+      let verdicts: Awaited<ReturnType<SyncComponents['envelopes']['receive']>>[]
+      try {
+        const { envelopes } = this.components
+        verdicts = envelopes.receiveBatch === undefined
+          ? await Promise.all(batch.map(async (bytes) => await envelopes.receive(range.dataClass, bytes, peer)))
+          : await envelopes.receiveBatch(range.dataClass, batch, peer, proven.decoded)
+      } finally {
+        for (const decoded of vouched) this.components.vouches.release(decoded.signature)
+      }
       for (const verdict of verdicts) {
         if (verdict.action === 'accept') {
           accepted++
@@ -346,6 +367,37 @@ export class SyncService implements Sync {
       this.components.logger.debug({ err, source, from }, 'equivocation evidence refused')
       return
     }
+    await this.keepEvidence(evidence, source, from)
+  }
+
+  /**
+   * Evidence on the gossip topic, checked like any gossip: size → decode → schema → the relaying peer is a member →
+   * both signatures prove the fork (verifyLogEvidence: the origin a member, one log, same seq or neighbours). Evidence
+   * held already is IGNOREd (not forwarded again); anything unproven is REJECTed. Accepted evidence is kept, penalised
+   * and forwarded by gossipsub.
+   */
+  private validateGossipedEvidence (data: Uint8Array, from: PeerId): GossipVerdict<(() => Promise<void>) | undefined> {
+    if (data.byteLength > EVIDENCE_GOSSIP_BYTES_MAX) return { action: 'reject', code: 'too_large' }
+    let message: { first: Uint8Array, second: Uint8Array }
+    try {
+      message = LogEvidenceMessage.decode(data)
+    } catch {
+      return { action: 'reject', code: 'malformed' }
+    }
+    if (message.first.byteLength === 0 || message.second.byteLength === 0) return { action: 'reject', code: 'payload_schema' }
+    if (!this.components.members.admits(from.toString())) return { action: 'reject', code: 'non_member' }
+    let evidence: LogEvidence
+    try {
+      evidence = this.verifyEvidence(message.first, message.second)
+    } catch (err) {
+      return verdictOf(err)
+    }
+    if (this.evidence.has(evidenceKey(evidence))) return { action: 'ignore', code: 'duplicate' }
+    return { action: 'accept', value: async () => { await this.keepEvidence(evidence, 'gossip', from.toString()) } }
+  }
+
+  /** Keeps verified evidence once (memory and store), penalises its origin once, and gossips it when it was not gossiped to us. */
+  private async keepEvidence (evidence: LogEvidence, source: 'local' | 'peer' | 'gossip', from?: string): Promise<void> {
     const key = evidenceKey(evidence)
     if (this.evidence.has(key)) return
     this.evidence.set(key, evidence)
@@ -357,6 +409,13 @@ export class SyncService implements Sync {
       await this.components.penalise?.(evidence.origin)
     } catch (err) {
       this.components.logger.warn({ err, key }, 'keeping equivocation evidence or penalising failed')
+    }
+    // what gossip brought is forwarded by gossipsub; the canonical pair encodes the same everywhere (one message id)
+    if (source !== 'gossip' && this.components.gossip !== undefined) {
+      const encoded = LogEvidenceMessage.encode({ first: evidence.first, second: evidence.second })
+      if (encoded.byteLength <= EVIDENCE_GOSSIP_BYTES_MAX) {
+        await this.components.gossip.publish(EVIDENCE_GOSSIP_CLASS, encoded).catch((err: unknown) => { this.components.logger.debug({ err, key }, 'gossiping equivocation evidence failed; sync rounds carry it') })
+      }
     }
   }
 

@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { PrivateKey } from '@libp2p/interface'
 import { FedmeshNode } from '../../../src/node/node.ts'
 import { parseConfig } from '../../../src/config/load.ts'
@@ -20,9 +21,10 @@ import { hybridSignerFromSeeds } from '../../../src/crypto/hybrid.ts'
 import type { HybridSigner } from '../../../src/core/signature.ts'
 import { DATA_CLASSES, decodeEnvelope, signEnvelope, type DataClass } from '../../../src/wire/envelope.ts'
 import { gossipTopic } from '../../../src/net/gossip.ts'
-import { SYNC_LOG_SUBLEVEL } from '../../../src/store/sync-logs.ts'
+import { SYNC_LOG_SUBLEVEL, SyncLogRepository } from '../../../src/store/sync-logs.ts'
 import { ConsensusStore } from '../../../src/store/consensus.ts'
 import { EnvelopeBody, SignedEnvelope } from '../../../protocols/envelope.ts'
+import { LogEvidence } from '../../../protocols/sync.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload } from '../../../sim/load.ts'
 
 const FEDERATION = 'sync-test'
@@ -58,19 +60,19 @@ async function until (what: string, check: () => boolean, timeoutMs = 120_000): 
   }
 }
 
-function federation (all: Member[]): { address: (i: number) => string, start: (i: number, options?: { dataDir?: string, bootstrap?: number[] }) => Promise<Running> } {
+function federation (all: Member[]): { address: (i: number) => string, start: (i: number, options?: { dataDir?: string, bootstrap?: number[], unlisted?: boolean, syncIntervalMs?: number }) => Promise<Running> } {
   const tag = `sync-${process.pid}-${run++}`
   const address = (i: number): string => `/memory/${tag}-${i}`
-  const start = async (i: number, options: { dataDir?: string, bootstrap?: number[] } = {}): Promise<Running> => {
+  const start = async (i: number, options: { dataDir?: string, bootstrap?: number[], unlisted?: boolean, syncIntervalMs?: number } = {}): Promise<Running> => {
     const config = parseConfig({
-      site_id: `site-${i}`, jurisdiction: 'UK', listen: [address(i)], log: { level: 'silent' },
+      site_id: `site-${i}`, jurisdiction: 'UK', listen: [options.unlisted === true ? `${address(i)}-unlisted` : address(i)], log: { level: 'silent' },
       federation: { enabled: true, federation_id: FEDERATION, bootstrap: (options.bootstrap ?? []).map((b) => `${address(b)}/p2p/${all[b].id}`), metrics_interval_seconds: 3600,
         // the load class is bilateral in production; the default data policy would keep it out of gossip (docs/policies.md)
         default_allowed_data: [...DATA_CLASSES] }
     })
     const node = await FedmeshNode.create({
       config, privateKey: all[i].key, signer: all[i].signer, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 200,
-      syncIntervalMs: 300, preloadedMembership: membershipOfKeys(config.federation.federation_id, all.map((m) => [m.id, { key: m.signer.publicKey }])),
+      syncIntervalMs: options.syncIntervalMs ?? 300, preloadedMembership: membershipOfKeys(config.federation.federation_id, all.map((m) => [m.id, { key: m.signer.publicKey }])),
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir })
     })
     const got = new Set<number>()
@@ -78,6 +80,8 @@ function federation (all: Member[]): { address: (i: number) => string, start: (i
     node.envelopes.register({
       dataClass: CLASS,
       decodePayload: decodeLoadPayload,
+      // its state (got) is in memory, taken once persist resolves: sync commits each fetched batch as one group
+      groupCommit: true,
       commit: async (payload, _envelope, persist) => { await persist([]); got.add(payload.message); return undefined }
     })
     return { node, got }
@@ -117,14 +121,15 @@ test.serial(`a node stopped while ${MISSED} messages are published catches up fr
   c = await net.start(2, { dataDir: join(dir, 'c'), bootstrap: [0] })
   await until('c (restarted with its store) to catch up', () => all(10, MISSED).every((m) => c.got.has(m)), 150_000)
   t.false(c.got.has(0), 'what c had before the restart is not delivered twice')
-  t.true(c.node.sync.status().complete, 'no gap left')
+  // the class takes its state as its commit runs; the log entries follow once the group's batch is durable
+  await until('c\'s logs to have no gap left', () => c.node.sync.status().complete)
   t.true(c.node.sync.status().timings.links > MISSED * 0.9, 'the catch-up was authenticated by hash links, not one signature per envelope')
   await c.node.stop()
 
   c = await net.start(2, { dataDir: join(dir, 'c-empty'), bootstrap: [0] })
   await until('c (restarted with an EMPTY store) to catch up', () => expected.every((m) => c.got.has(m)), 150_000)
+  await until('c\'s logs to have no gap left', () => c.node.sync.status().complete)
   const status = c.node.sync.status()
-  t.true(status.complete)
   const logs = status.logs.filter((log) => log.data_class === CLASS)
   t.deepEqual(logs.map((log) => log.frontier).sort((x, y) => x - y), [5, 5 + MISSED], 'b\'s log from a\'s copy (b is down), a\'s whole log')
   await c.node.stop()
@@ -179,7 +184,8 @@ test('a forged envelope inside a sync batch is rejected; the batch\'s good envel
 
   a = await net.start(0, { dataDir: join(dir, 'a'), bootstrap: [2] })
   await until('c to fill the hole from the origin', () => c.got.has(4))
-  t.true(c.node.sync.status().complete)
+  await until('c\'s logs to have no gap left', () => c.node.sync.status().complete)
+  t.pass()
 })
 
 test('a second envelope signed by the origin for the same log position is rejected as equivocation; the evidence is kept, spread by sync and penalised everywhere', async (t) => {
@@ -250,7 +256,7 @@ test('a peer serving a fork of an origin\'s log in a sync batch is caught: link 
   t.pass()
 })
 
-test('an origin restarted with an EMPTY store never reuses a seq: it seals unsequenced until a member told it where its logs stand, then continues them', async (t) => {
+test('an origin restarted with an EMPTY store never reuses a seq and loses nothing: what it publishes alone is held (across a restart) until a member told it where its logs stand, then sent sequenced', async (t) => {
   const keys = await members(2)
   const net = federation(keys)
   const dir = await mkdtemp(join(tmpdir(), 'fedmesh-sync-'))
@@ -261,26 +267,108 @@ test('an origin restarted with an EMPTY store never reuses a seq: it seals unseq
   await until('b to get 20', () => b.got.size === 20)
   await a.node.stop()
 
-  // alone, with an empty store: nobody can tell a where its log stands, so what it seals carries no seq
-  a = await net.start(0, { dataDir: join(dir, 'a-empty-alone') })
+  // alone (at an address b does not know), with an empty store: nobody can tell a where its log stands, so what it
+  // publishes is held, not sent
+  a = await net.start(0, { dataDir: join(dir, 'a-empty-alone'), unlisted: true })
   t.false(a.node.sync.status().own_logs_settled)
   const alone = a.node.envelopes.seal(CLASS, LOAD_SCHEMA_ID, encodeLoadPayload(100, Date.now(), 64), LOAD_CONTENT_TYPE)
-  t.is(decodeEnvelope(alone).envelope.originSeq, 0, 'unsequenced: it can never collide with the seqs a signed before')
+  t.is(decodeEnvelope(alone).envelope.originSeq, 0, 'provisional: it can never collide with the seqs a signed before')
+  t.is(await a.node.envelopes.publish(CLASS, alone), 0, 'publish returns (bounded) with the envelope still held')
+  t.like(a.node.sync.status(), { own_logs_settled: false, own_held: 1 })
   await a.node.stop()
 
-  // empty store again, now with b reachable: b's frontiers settle a's log at seq 20 and a continues at 21
+  // the same store, now with b reachable: b's frontiers settle a's log at seq 20; the held message goes out as seq 21
+  // with its id
+  a = await net.start(0, { dataDir: join(dir, 'a-empty-alone'), bootstrap: [1] })
+  await until('b to get the message a held across its restart', () => b.got.has(100))
+  await until('a to release it', () => a.node.sync.status().own_held === 0)
+  const sent = await new SyncLogRepository(a.node.store).get(CLASS, keys[0].id, 21)
+  t.truthy(sent, 'the held message is a\'s seq 21')
+  t.is(decodeEnvelope(sent as Uint8Array).idHex, decodeEnvelope(alone).idHex, 'with the id publish was given')
+  t.is(decodeLoadPayload(decodeEnvelope(sent as Uint8Array).envelope.payload).message, 100)
+  await a.node.stop()
+
+  // another empty store with b reachable: b's frontiers settle a's log at seq 21 and a continues at 22
   a = await net.start(0, { dataDir: join(dir, 'a-empty'), bootstrap: [1] })
   await until('a to settle its own log from b', () => a.node.sync.status().own_logs_settled)
   const next = a.node.envelopes.seal(CLASS, LOAD_SCHEMA_ID, encodeLoadPayload(200, Date.now(), 64), LOAD_CONTENT_TYPE)
-  t.is(decodeEnvelope(next).envelope.originSeq, 21)
+  t.is(decodeEnvelope(next).envelope.originSeq, 22)
   await a.node.envelopes.publish(CLASS, next)
   await publish(a.node, 201, 4)
   await until('b to get the 5 new ones', () => all(200, 5).every((m) => b.got.has(m)))
   const status = b.node.sync.status()
   t.is(status.equivocations, 0, 'no equivocation: no seq was signed twice')
   t.is(status.rejected, 0)
-  t.like(status.logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id), { frontier: 25, high: 25 })
+  t.like(status.logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id), { frontier: 26, high: 26 })
   // and a gets its own older entries back by sync, its log whole again
-  await until('a to hold its own log 1..25', () => a.node.sync.status().logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id)?.frontier === 25)
+  await until('a to hold its own log 1..26', () => a.node.sync.status().logs.find((l) => l.data_class === CLASS && l.origin === keys[0].id)?.frontier === 26)
   t.pass()
+})
+
+test('a brand-new node publishing before its first sync round (no peer at all: gossip cannot deliver) loses nothing: held, then sent sequenced and delivered', async (t) => {
+  const keys = await members(3)
+  const net = federation(keys)
+  const a = await net.start(0)
+  const b = await net.start(1, { bootstrap: [0] })
+  const c = await net.start(2)
+  t.teardown(async () => { await a.node.stop(); await b.node.stop(); await c.node.stop() })
+  t.false(c.node.sync.status().own_logs_settled, 'a fresh federated store: c cannot know it never published under its key')
+  const sealed = [0, 1, 2].map((message) => c.node.envelopes.seal(CLASS, LOAD_SCHEMA_ID, encodeLoadPayload(300 + message, Date.now(), 64), LOAD_CONTENT_TYPE))
+  const published = sealed.map(async (bytes) => await c.node.envelopes.publish(CLASS, bytes))
+  await until('c to hold the three', () => c.node.sync.status().own_held === 3)
+  t.deepEqual(c.node.libp2p.getPeers(), [], 'no peer: gossip can deliver nothing')
+  await c.node.libp2p.dial(multiaddr(`${net.address(0)}/p2p/${keys[0].id}`))
+  await until('a and b to get all three', () => [300, 301, 302].every((m) => a.got.has(m) && b.got.has(m)))
+  await Promise.all(published)
+  t.like(c.node.sync.status(), { own_logs_settled: true, own_held: 0 })
+  for (const node of [a.node, b.node]) t.like(node.sync.status().logs.find((l) => l.data_class === CLASS && l.origin === keys[2].id), { frontier: 3, high: 3 })
+  const ids = await Promise.all([1, 2, 3].map(async (seq) => decodeEnvelope(await new SyncLogRepository(c.node.store).get(CLASS, keys[2].id, seq) as Uint8Array).idHex))
+  t.deepEqual(ids, sealed.map((bytes) => decodeEnvelope(bytes).idHex), 'sequenced in the order published, with their ids')
+})
+
+test('equivocation evidence travels on its gossip topic too: checked, kept once and penalised once by a member no sync round told', async (t) => {
+  const keys = await members(3)
+  const net = federation(keys)
+  // no periodic sync rounds: after the rounds at connection, only gossip can bring evidence found later
+  const quiet = { syncIntervalMs: 3_600_000 }
+  const a = await net.start(0, quiet)
+  const b = await net.start(1, { ...quiet, bootstrap: [0] })
+  const c = await net.start(2, { ...quiet, bootstrap: [1] })
+  t.teardown(async () => { await a.node.stop(); await b.node.stop(); await c.node.stop() })
+  await publish(a.node, 0, 2)
+  await until('b and c to get 2', () => b.got.size === 2 && c.got.size === 2)
+  const topic = gossipTopic(FEDERATION, 'log_evidence')
+  await until('c to have a gossip mesh peer for evidence', () => c.node.libp2p.services.pubsub.getMeshPeers(topic).length > 0)
+  await until('b to know c subscribes to evidence', () => b.node.libp2p.services.pubsub.getSubscribers(topic).some((peer) => peer.toString() === keys[2].id))
+  const trustOf = async (node: FedmeshNode, id: string): Promise<number | undefined> => (await new ConsensusStore(node.store).trust()).find((r) => r.node_id === id)?.score
+  let exposition = ''
+  const refusedEvidence = (node: FedmeshNode): string | undefined => {
+    void node.metrics.exposition().then((text) => { exposition = text })
+    return /data_class="log_evidence",direction="in",result="reject",reason="invalid_evidence"/.exec(exposition)?.[0]
+  }
+
+  const stored = await new SyncLogRepository(b.node.store).get(CLASS, keys[0].id, 2) as Uint8Array
+  const original = decodeEnvelope(stored).envelope
+  const fork = signEnvelope({
+    id: randomBytes(16), timestampMs: Date.now(), source: keys[0].id, destination: gossipTopic(FEDERATION, CLASS), federationId: FEDERATION, dataClass: CLASS, schemaId: LOAD_SCHEMA_ID, contentType: LOAD_CONTENT_TYPE,
+    payload: encodeLoadPayload(99, Date.now(), 64), originSeq: 2, prevHash: original.prevHash
+  }, keys[0].signer)
+  // b is caught up in the fork: it rejects the second envelope and its evidence goes out on gossip
+  t.like(await b.node.envelopes.receive(CLASS, fork), { action: 'reject', code: 'equivocation' })
+  await until('c to receive the evidence by gossip', () => c.node.sync.status().equivocations === 1)
+  t.deepEqual(c.node.sync.status().evidence, [{ origin: keys[0].id, data_class: CLASS, seq: 2, kind: 'fork' }])
+  await waitFor(async () => await trustOf(c.node, keys[0].id) === 30)
+  t.regex(await c.node.metrics.exposition(), /fedmesh_sync_equivocations_total\{source="gossip"\} 1\n/, 'gossip brought it, not a sync round')
+  // the same evidence again (published by a itself, which got it by gossip too) changes nothing: kept once, penalised once
+  await until('a to hold the evidence against itself', () => a.node.sync.status().equivocations === 1)
+
+  // forged evidence (a body a never signed, under a's signatures) is refused where it is checked (last: the
+  // refusal costs its relay b gossip score at c)
+  const signed = SignedEnvelope.decode(fork)
+  const forged = SignedEnvelope.encode({ ...signed, body: EnvelopeBody.encode({ ...EnvelopeBody.decode(signed.body), payload: encodeLoadPayload(98, Date.now(), 64) }) })
+  await b.node.libp2p.services.pubsub.publish(topic, LogEvidence.encode({ first: stored, second: forged }))
+  await until('c to refuse the forged evidence', () => refusedEvidence(c.node) !== undefined)
+  t.regex(await c.node.metrics.exposition(), /fedmesh_gossip_messages_total\{data_class="log_evidence",direction="in",result="reject",reason="invalid_evidence"\} 1\n/)
+  t.is(await trustOf(c.node, keys[0].id), 30, 'kept once, penalised once')
+  t.is(c.node.sync.status().equivocations, 1)
 })
