@@ -8,7 +8,7 @@
 import { VerdictError } from '../core/errors.ts'
 
 export const ENVELOPE_ERROR_CODES = [
-  'too_large', 'malformed', 'schema', 'unsupported_version', 'wrong_data_class', 'duplicate', 'expired',
+  'too_large', 'malformed', 'schema', 'unsupported_version', 'wrong_data_class', 'wrong_destination', 'duplicate', 'expired',
   'stale', 'future', 'wrong_federation', 'non_member', 'bad_signature'
 ] as const
 export type EnvelopeErrorCode = typeof ENVELOPE_ERROR_CODES[number]
@@ -59,6 +59,18 @@ export class WrongDataClassError extends EnvelopeError {
   static override readonly code = 'WrongDataClassError'
   override readonly name = 'WrongDataClassError'
   readonly code = 'wrong_data_class'
+  readonly action = 'reject'
+}
+
+/**
+ * Addressed elsewhere: an envelope sealed for one destination (a peer's bilateral stream, another topic)
+ * replayed onto a topic or stream that is not its own. Its signature covers the destination, so its
+ * origin did not send it here: the relayer broke the protocol.
+ */
+export class WrongDestinationError extends EnvelopeError {
+  static override readonly code = 'WrongDestinationError'
+  override readonly name = 'WrongDestinationError'
+  readonly code = 'wrong_destination'
   readonly action = 'reject'
 }
 

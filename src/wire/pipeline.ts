@@ -15,7 +15,7 @@ import type { HybridPublicKey, SignatureVerifier } from '../core/signature.ts'
 import { decodeEnvelope, type DataClass, type DecodedEnvelope, type Envelope } from './envelope.ts'
 import {
   BadSignatureError, DuplicateEnvelopeError, ExpiredEnvelopeError, FutureEnvelopeError, NonMemberSourceError, StaleEnvelopeError,
-  WrongDataClassError, WrongFederationError
+  WrongDataClassError, WrongDestinationError, WrongFederationError
 } from './errors.ts'
 import { CLOCK_SKEW_MS_MAX, ENVELOPE_BYTES_MAX, SOURCE_LENGTH_MAX } from './limits.ts'
 import type { ReplayCache } from './replay-cache.ts'
@@ -35,6 +35,8 @@ export interface PipelineContext {
   memberKey: (nodeId: string) => HybridPublicKey | undefined
   /** the data class the topic or stream carries; anything else is refused */
   expectedDataClass?: DataClass
+  /** the destination its envelopes are sealed for (a gossip class's topic); anything else is refused */
+  expectedDestination?: string
   /** a durable check for ids accepted before (e.g. the store), after the in-memory cache */
   seenBefore?: (idHex: string) => boolean
   /**
@@ -120,7 +122,7 @@ export function rememberEnvelope (context: Pick<PipelineContext, 'replay' | 'now
 }
 
 /**
- * The checks before the signature, cheapest first, all in memory: data class → duplicate → hops → clock skew →
+ * The checks before the signature, cheapest first, all in memory: data class → destination → duplicate → hops → clock skew →
  * federation → membership. Returns the source's key. With `ageChecks` false (a sequenced envelope whose
  * origin's log is consulted next, see `guardedByLog`) only the future-skew check of the skew step applies.
  */
@@ -128,6 +130,9 @@ export function precheckEnvelope (decoded: DecodedEnvelope, context: PipelineCon
   const { envelope, idHex } = decoded
   if (context.expectedDataClass !== undefined && envelope.dataClass !== context.expectedDataClass) {
     throw new WrongDataClassError(`envelope carries ${envelope.dataClass}, this channel carries ${context.expectedDataClass}`)
+  }
+  if (context.expectedDestination !== undefined && envelope.destination !== context.expectedDestination) {
+    throw new WrongDestinationError(`envelope is addressed to ${envelope.destination}, this channel carries ${context.expectedDestination}`)
   }
   if (context.replay.has(idHex) || context.seenBefore?.(idHex) === true) throw new DuplicateEnvelopeError(`envelope ${idHex} was seen before`)
   if (envelope.hops > envelope.ttl) throw new ExpiredEnvelopeError(`envelope travelled ${envelope.hops} hops, ttl ${envelope.ttl}`)

@@ -3,7 +3,7 @@ import { validateEnvelope, ReplayCache, type PipelineContext } from '../../src/w
 import { verdictOf } from '../../src/core/errors.ts'
 import {
   BadSignatureError, DuplicateEnvelopeError, EnvelopeSchemaError, ExpiredEnvelopeError, FutureEnvelopeError, MalformedEnvelopeError,
-  NonMemberSourceError, StaleEnvelopeError, WrongDataClassError, WrongFederationError, EnvelopeError, EnvelopeTooLargeError,
+  NonMemberSourceError, StaleEnvelopeError, WrongDataClassError, WrongDestinationError, WrongFederationError, EnvelopeError, EnvelopeTooLargeError,
   UnsupportedEnvelopeVersionError, ENVELOPE_ERROR_CODES
 } from '../../src/wire/errors.ts'
 import { CLOCK_SKEW_MS_MAX, REPLAY_CACHE_ENTRIES_MAX, TTL_HOPS_MAX } from '../../src/wire/limits.ts'
@@ -102,6 +102,16 @@ test('an envelope of another data class than the channel carries is rejected', (
   t.notThrows(() => validateEnvelope(envelopeFrom(alice), context))
 })
 
+test('an envelope addressed elsewhere (a peer\'s bilateral stream, another topic) is rejected on a gossip channel', (t) => {
+  const topic = '/fedmesh/grid/aggregated_metrics/1'
+  const context = contextFor(members, { expectedDataClass: 'aggregated_metrics', expectedDestination: topic })
+  for (const destination of [bob.peerId, '/fedmesh/other/aggregated_metrics/1']) {
+    const err = t.throws(() => validateEnvelope(envelopeFrom(alice, { destination }), context), { instanceOf: WrongDestinationError })
+    t.is(err?.action, 'reject')
+  }
+  t.notThrows(() => validateEnvelope(envelopeFrom(alice, { destination: topic }), context))
+})
+
 test('a newer envelope version is ignored, not rejected', (t) => {
   const signed = SignedEnvelope.decode(envelopeFrom(alice))
   const body = EnvelopeBody.decode(signed.body)
@@ -153,7 +163,7 @@ test('tampering with any header byte is refused with a named envelope error, nev
 test('every error maps to its gossip verdict; anything else is ignore/internal', (t) => {
   const table: Array<[EnvelopeError, 'reject' | 'ignore']> = [
     [new EnvelopeTooLargeError('x'), 'reject'], [new MalformedEnvelopeError('x'), 'reject'], [new EnvelopeSchemaError('x'), 'reject'],
-    [new UnsupportedEnvelopeVersionError('x'), 'ignore'], [new WrongDataClassError('x'), 'reject'], [new DuplicateEnvelopeError('x'), 'ignore'],
+    [new UnsupportedEnvelopeVersionError('x'), 'ignore'], [new WrongDataClassError('x'), 'reject'], [new WrongDestinationError('x'), 'reject'], [new DuplicateEnvelopeError('x'), 'ignore'],
     [new ExpiredEnvelopeError('x'), 'ignore'], [new StaleEnvelopeError('x'), 'ignore'], [new FutureEnvelopeError('x'), 'ignore'],
     [new WrongFederationError('x'), 'reject'], [new NonMemberSourceError('x'), 'reject'], [new BadSignatureError('x'), 'reject']
   ]

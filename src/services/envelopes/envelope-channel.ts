@@ -378,7 +378,8 @@ export class EnvelopeChannelService implements EnvelopeChannel {
       replay: this.replay,
       verifier: this.components.verifier,
       memberKey: this.components.members.key,
-      expectedDataClass: dataClass
+      expectedDataClass: dataClass,
+      expectedDestination: gossipTopic(this.federationId, dataClass)
     }
   }
 
