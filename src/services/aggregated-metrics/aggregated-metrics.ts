@@ -32,6 +32,8 @@ export class AggregatedMetricsService implements AggregatedMetrics {
         }
         return report
       },
+      // safe to commit a fetched batch at once: the step reads nothing back from the store
+      groupCommit: true,
       commit: async (report, _envelope, persist) => {
         await persist([]) // nothing stored but the seen-id: reports live in memory only
         this.board.record(report, this.components.clock.now())

@@ -31,6 +31,8 @@ export class SummaryService implements Summaries {
     envelopes.register({
       dataClass: SUMMARY_CLASS,
       decodePayload: (payload, envelope) => this.decode(payload, envelope.source),
+      // safe to commit a fetched batch at once: a blind write per signer, nothing read back from the store
+      groupCommit: true,
       commit: async (summary: Summary, envelope, persist) => {
         // keyed by the signer's PeerId: a summary can only ever replace its own signer's
         await persist([summaries.putOperation(summary, envelope.source, clock.now())])
