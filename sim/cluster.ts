@@ -454,7 +454,8 @@ export class LocalCluster implements Cluster {
       if (life.joinedAtMs !== undefined) continue
       if (life.node.libp2p.services.pubsub.getMeshPeers(life.joinTopic).length === 0) continue
       // and it knows where its own logs stand (after its first sync round with a member): until then a node whose
-      // store holds no own log entry seals its messages unsequenced, gossip only, never replayed by sync (protocols/sync.md)
+      // store holds no own log entry holds its own messages back (protocols/sync.md, "Own envelopes before the own logs
+      // are settled"), so a message planned before that would be delivered late and count against the latency figures
       if (!life.node.sync.status().own_logs_settled) continue
       life.joinedAtMs = simNow()
     }
