@@ -6,7 +6,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { IncomingStreamData, PeerId, Stream } from '@libp2p/interface'
-import { pbStream } from 'it-protobuf-stream'
+import { answerOnce, requestOnce } from '../../net/request-stream.ts'
 import { InputError } from '../../core/errors.ts'
 import { CHAIN_POLICY_DEFAULT, directoryOf, type ParticipantDirectory } from '../../core/chain/binding.ts'
 import { CHAIN_CONTENT_VERSION, CHAIN_PROTOCOL_ID } from '../../core/chain/constants.ts'
@@ -192,18 +192,9 @@ export class ChainService implements Chains {
   /** Sends one encoded message and reads the answer (one request per stream). */
   private async send (to: string, message: Uint8Array): Promise<{ outcome: SendOutcome, error: string }> {
     const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS_MAX)])
-    const stream = await this.components.host.dialProtocol(peerIdFromString(to), CHAIN_PROTOCOL_ID, { signal })
-    try {
-      const pb = pbStream(stream, { maxDataLength: CHAIN_MESSAGE_BYTES_MAX })
-      await pb.write(message, { encode: (bytes: Uint8Array) => bytes }, { signal })
-      const answer = await pb.read(wire.ChainResponse, { signal })
-      await stream.close({ signal })
-      const outcome = answer.outcome === wire.ChainOutcome.CHAIN_OUTCOME_UNSPECIFIED ? 'DEFERRED' : answer.outcome
-      return { outcome, error: answer.error }
-    } catch (err) {
-      stream.abort(err as Error)
-      throw err
-    }
+    const answer = await requestOnce(this.components.host, peerIdFromString(to), CHAIN_PROTOCOL_ID, message, wire.ChainResponse, { maxDataLength: CHAIN_MESSAGE_BYTES_MAX, signal })
+    const outcome = answer.outcome === wire.ChainOutcome.CHAIN_OUTCOME_UNSPECIFIED ? 'DEFERRED' : answer.outcome
+    return { outcome, error: answer.error }
   }
 
   /** Inbound handler: never throws (errors are logged and abort the stream). */
@@ -216,11 +207,7 @@ export class ChainService implements Chains {
 
   private async answer (stream: Stream, from: string): Promise<void> {
     const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS_MAX)])
-    const pb = pbStream(stream, { maxDataLength: CHAIN_MESSAGE_BYTES_MAX })
-    const bytes = await pb.read({ decode: (data) => data.subarray() }, { signal })
-    const response = await this.receive(from, bytes)
-    await pb.write(response, wire.ChainResponse, { signal })
-    await stream.close({ signal })
+    await answerOnce(stream, wire.ChainResponse, { maxDataLength: CHAIN_MESSAGE_BYTES_MAX, signal }, async (bytes) => await this.receive(from, bytes))
   }
 
   /** A peer's message → the answer; a bad one is REJECTED with its error's stable name. */
