@@ -53,6 +53,7 @@ import { decodeChainMessage, encodeChainMessage } from '../src/wire/chain.ts'
 import { hybridSignerFromSeeds, hybridVerifier } from '../src/crypto/hybrid.ts'
 import { participantSignerFromSeeds } from '../src/crypto/participant-keys.ts'
 import { MATCHED_EDGE_SCORE_PERMILLE } from '../src/services/chains/constants.ts'
+import { zipfSampler } from './zipf.ts'
 
 /** One market run's parameters (sim/scenarios/market.yaml, checked by sim/market-scenario.ts). */
 export interface MarketConfig {
@@ -128,23 +129,6 @@ function floats (seed: number): () => number {
   return () => (rng.next() >>> 0) / 4294967296
 }
 
-function zipfSampler (n: number, exponent: number, random: () => number): () => number {
-  const cdf = new Float64Array(n)
-  let sum = 0
-  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / Math.pow(i + 1, exponent)
-  for (let i = 0; i < n; i++) cdf[i]! /= sum
-  return () => {
-    const u = random()
-    let lo = 0
-    let hi = n - 1
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (cdf[mid]! < u) lo = mid + 1
-      else hi = mid
-    }
-    return lo
-  }
-}
 
 const ED25519_SIGNATURE_BYTES = 64
 const MLDSA65_SIGNATURE_BYTES = 3309

@@ -47,6 +47,7 @@ import { Pools } from '../../src/core/matching/pools.ts'
 import { splitCirculation, searchLeftover } from '../../src/core/matching/clearing.ts'
 import { improveClearing } from '../../src/core/matching/exact.ts'
 import { loadHighsSolver } from '../../src/solver/highs-solver.ts'
+import { zipfSampler } from '../zipf.ts'
 
 const CATEGORIES = 1000
 const NODES = 20
@@ -76,23 +77,6 @@ function random32 (state: number): () => number {
   }
 }
 
-function zipfSampler (n: number, exponent: number, random: () => number): () => number {
-  const cdf = new Float64Array(n)
-  let sum = 0
-  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / Math.pow(i + 1, exponent)
-  for (let i = 0; i < n; i++) cdf[i]! /= sum
-  return () => {
-    const u = random()
-    let lo = 0
-    let hi = n - 1
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (cdf[mid]! < u) lo = mid + 1
-      else hi = mid
-    }
-    return lo
-  }
-}
 
 interface Generated {
   taxonomy: Taxonomy
