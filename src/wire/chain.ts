@@ -28,28 +28,39 @@ function malformed (what: string, cause?: unknown): never {
   throw new MalformedChainMessageError(`malformed chain message: ${what}`, cause === undefined ? undefined : { cause })
 }
 
-function int (value: bigint | number, what: string): number {
-  const n = Number(value)
-  if (!Number.isSafeInteger(n)) malformed(`${what} is out of range`)
-  return n
+/** The field readers every statement-carrying codec needs (chain, dispute), each failing with its codec's own error. */
+export interface FieldReaders {
+  int: (value: bigint | number, what: string) => number
+  signatureIn: (s: { ed25519: Uint8Array, mldsa: Uint8Array } | undefined) => HybridSignature
+  claimsIn: (json: string) => { [key: string]: ClaimValue }
 }
 
-function signatureIn (s: wire.HybridSignature | undefined): HybridSignature {
-  if (s === undefined) malformed('missing signature')
-  return { ed25519: s.ed25519, mldsa: s.mldsa }
-}
-
-function claimsIn (json: string): { [key: string]: ClaimValue } {
-  if (json.length > CLAIMS_JSON_LENGTH_MAX) malformed(`claims over ${CLAIMS_JSON_LENGTH_MAX} characters`)
-  let value: unknown
-  try {
-    value = JSON.parse(json)
-  } catch (err) {
-    malformed('claims are not JSON', err)
+export function fieldReaders (malformed: (what: string, cause?: unknown) => never, claimsLengthMax: number): FieldReaders {
+  return {
+    int: (value, what) => {
+      const n = Number(value)
+      if (!Number.isSafeInteger(n)) malformed(`${what} is out of range`)
+      return n
+    },
+    signatureIn: (s) => {
+      if (s === undefined) malformed('missing signature')
+      return { ed25519: s.ed25519, mldsa: s.mldsa }
+    },
+    claimsIn: (json) => {
+      if (json.length > claimsLengthMax) malformed(`claims over ${claimsLengthMax} characters`)
+      let value: unknown
+      try {
+        value = JSON.parse(json)
+      } catch (err) {
+        malformed('claims are not JSON', err)
+      }
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) malformed('claims must be a JSON object')
+      return value as { [key: string]: ClaimValue }
+    }
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) malformed('claims must be a JSON object')
-  return value as { [key: string]: ClaimValue }
 }
+
+const { int, signatureIn, claimsIn } = fieldReaders(malformed, CLAIMS_JSON_LENGTH_MAX)
 
 function hex (bytes: Uint8Array, what: string): string {
   if (bytes.length !== 32) malformed(`${what} must be 32 bytes`)

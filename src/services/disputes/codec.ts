@@ -9,9 +9,8 @@ import { canonicalJson } from '../../core/consensus/canonical.ts'
 import { NODE_STATEMENT_KINDS, type NodeStatementKind, type SignedNodeStatement } from '../../core/chain/node-statement.ts'
 import type { DisputeCase, DisputeEntry } from '../../core/dispute/case.ts'
 import { MalformedDisputeMessageError } from '../../core/dispute/errors.ts'
-import type { ClaimValue, SignedStatement } from '../../core/identity/statement.ts'
-import type { HybridSignature } from '../../core/signature.ts'
-import { decodeChainMessage, encodeChainMessage } from '../../wire/chain.ts'
+import type { SignedStatement } from '../../core/identity/statement.ts'
+import { decodeChainMessage, encodeChainMessage, fieldReaders } from '../../wire/chain.ts'
 import * as wire from '../../../protocols/dispute.ts'
 import { CASE_CHAIN_MESSAGES_MAX, CASE_DISPUTE_MESSAGES_MAX, DISPUTE_CLAIMS_JSON_LENGTH_MAX, DISPUTE_MESSAGE_BYTES_MAX } from './constants.ts'
 
@@ -25,28 +24,7 @@ function malformed (what: string, cause?: unknown): never {
   throw new MalformedDisputeMessageError(`malformed dispute message: ${what}`, cause === undefined ? undefined : { cause })
 }
 
-function int (value: bigint | number, what: string): number {
-  const n = Number(value)
-  if (!Number.isSafeInteger(n)) malformed(`${what} is out of range`)
-  return n
-}
-
-function signatureIn (s: wire.HybridSignature | undefined): HybridSignature {
-  if (s === undefined) malformed('missing signature')
-  return { ed25519: s.ed25519, mldsa: s.mldsa }
-}
-
-function claimsIn (json: string): { [key: string]: ClaimValue } {
-  if (json.length > DISPUTE_CLAIMS_JSON_LENGTH_MAX) malformed(`claims over ${DISPUTE_CLAIMS_JSON_LENGTH_MAX} characters`)
-  let value: unknown
-  try {
-    value = JSON.parse(json)
-  } catch (err) {
-    malformed('claims are not JSON', err)
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) malformed('claims must be a JSON object')
-  return value as { [key: string]: ClaimValue }
-}
+const { int, signatureIn, claimsIn } = fieldReaders(malformed, DISPUTE_CLAIMS_JSON_LENGTH_MAX)
 
 function partyOut (s: SignedStatement): wire.ParticipantStatement {
   return { kind: s.statement.kind, participant: s.statement.participant, issuedAtMs: BigInt(s.statement.issuedAtMs), claimsJson: canonicalJson(s.statement.claims), signature: s.signature }
