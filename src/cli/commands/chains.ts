@@ -74,7 +74,7 @@ export function register (program: Command): void {
 
   chain.command('propose')
     .description('propose a chain `fedmesh match` finds to every home node')
-    .option('--chain <n>', 'which chain of the match report (default: the first with a participant of this node)', parseNumber(1, 10_000, true))
+    .option('--chain <n>', 'which chain of the match report (default: among those with a participant of this node, the best-attested one; ties in clearing order)', parseNumber(1, 10_000, true))
     .option('--cap <k>', 'chain length cap for the match', parseNumber(2, 12, true))
     .option('--heuristic', 'pick from the heuristic clearing instead of the exact/certified one (see fedmesh match --exact)')
     .option('--time-limit <seconds>', 'time budget of the exact clearing', parseTimeLimit)
