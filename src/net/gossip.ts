@@ -87,13 +87,16 @@ export const MESH_DELIVERY_THRESHOLD = 1
 /** P3 applies only after a peer has been this many periods in our mesh (its reports need time to count). */
 export const MESH_DELIVERY_ACTIVATION_PERIODS = 3
 /**
- * P3's weight: a peer with no delivery at all scores −100 on the topic — below 0 whatever it earns on
- * the others (P1 ≤ +10 a topic, fewer than 10 topics in a federation), so the heartbeat prunes it; an
- * honest peer whose counter dipped to 0.8 would lose only 4. P3b, the sticky penalty left when a
- * short peer is pruned, has the same weight and decays over the same horizon, so a pruned black hole
- * is not grafted again at once.
+ * P3's weight: a peer with no delivery at all scores −75 on the topic, below 0 unless it earns more on
+ * the others (P1 ≤ +10 a topic), so the heartbeat prunes it; an honest peer whose counter dipped to 0.8
+ * would lose only 3. It stays above gossipsub's graylist threshold (−80): P3 alone prunes, it never
+ * graylists, because each node measures against ITS OWN metrics period and an honest member configured
+ * with a much longer `metrics_interval_seconds` (over ~7× ours: the counter falls by e over
+ * MESH_DELIVERY_HORIZON_PERIODS of our periods) is short too — it must lose its place in our metrics
+ * mesh, never have its votes ignored. P3b, the sticky penalty left when a short peer is pruned, has the
+ * same weight and decays over the same horizon, so a pruned black hole is not grafted again at once.
  */
-export const MESH_DELIVERY_WEIGHT = -100
+export const MESH_DELIVERY_WEIGHT = -75
 /** gossipsub's decay step (its `decayInterval`, 1 s: the library's minimum) */
 const SCORE_DECAY_INTERVAL_MS = 1000
 /** A duplicate counts toward P3 only this soon after the first copy (gossipsub's default): later echoes may be replays of what we sent. */
