@@ -29,6 +29,7 @@ const scenario = parseScenario({
 })
 
 test('every message published on either side during the split is delivered everywhere after the heal (sync): 0 lost', async (t) => {
+  t.timeout(600_000, 'a partitioned federation heals and syncs: minutes on a loaded host; every wait inside is bounded by its condition')
   const { report } = await simulate(scenario)
   t.is(report.partitions.length, 1)
   const [split] = report.partitions

@@ -12,6 +12,7 @@ import { simulate } from '../../sim/simulate.ts'
 import { reportSchema, REPORT_SCHEMA } from '../../sim/report.ts'
 
 test('smoke: 20 nodes joined through the bootstrap set and the DHT deliver every message, and the report is valid', async (t) => {
+  t.timeout(600_000, '20 real nodes join and deliver: minutes on a loaded host; every wait inside is bounded by its condition')
   const scenario = await loadScenario('sim/scenarios/smoke.yaml')
   t.is(scenario.nodes, 20)
   const outDir = await mkdtemp(join(tmpdir(), 'fedmesh-sim-smoke-'))

@@ -8,6 +8,7 @@ import { loadScenario } from '../../sim/scenario.ts'
 import { simulate } from '../../sim/simulate.ts'
 
 test('the virtual-time smoke run twice with one seed gives identical reports, with every message delivered', async (t) => {
+  t.timeout(600_000, 'two 20-node virtual-time runs: host load slows them, never changes the result')
   const scenario = await loadScenario('sim/scenarios/smoke.yaml')
   const first = await simulate(scenario, { clock: 'virtual' })
   const second = await simulate(scenario, { clock: 'virtual' })
