@@ -66,6 +66,7 @@ test('the largest frame read is one envelope plus framing', (t) => {
 })
 
 test('a 1 MiB frame is counted, the sender penalised and its connection closed; after reconnecting it delivers again', async (t) => {
+  t.timeout(300_000, 'waits for a penalty to decay on gossipsub\'s timers, slower on a loaded host')
   const a = await peer()
   const b = await peer()
   t.teardown(async () => { a.gossip.stop(); b.gossip.stop(); await Promise.all([a.libp2p.stop(), b.libp2p.stop()]) })
@@ -91,7 +92,7 @@ test('a 1 MiB frame is counted, the sender penalised and its connection closed; 
     await b.gossip.publish('aggregated_metrics', new TextEncoder().encode(`after ${Date.now()}`)).catch(() => 0)
     await new Promise((resolve) => setTimeout(resolve, 200))
     return a.delivered.some((text) => text.startsWith('after'))
-  }, 40_000)
+  }, 120_000) // the penalty decays on gossipsub's timers, which a loaded host delays: a bound, not an expectation
   t.pass()
 })
 
