@@ -27,6 +27,7 @@ import type { IncomingMove, OutgoingMove } from '../../store/participant-moves.t
 import { MOVES_PER_TICK_MAX, REDIRECT_DHT_TIMEOUT_MS, REDIRECT_REPUBLISH_MS } from './constants.ts'
 import type { HybridPublicKey, HybridSigner } from '../../core/signature.ts'
 import type { Migration, MigrationComponents, MigrationInit, MoveStart, MoveStatusView, RedirectView, ResolutionView } from './index.ts'
+import { PeriodicTask } from '../../runtime/periodic.ts'
 
 /** The participant is already moving, or the move asks for something the state does not allow. */
 export class MoveStateError extends InputError {
@@ -50,38 +51,27 @@ const encodeBase64 = (bytes: Uint8Array): string => toString(bytes, 'base64pad')
 export class MigrationService implements Migration {
   private readonly components: MigrationComponents
   private readonly init: MigrationInit
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private running = false
-  private ticking: Promise<void> | undefined
+  private readonly ticks: PeriodicTask
   /** when each served redirect was last put in the DHT (memory only: a restart republishes at once) */
   private readonly republishedAt = new Map<string, number>()
 
   constructor (components: MigrationComponents, init: MigrationInit) {
     this.components = components
     this.init = init
+    this.ticks = new PeriodicTask({
+      run: async () => { await this.tickAlone() },
+      periodMs: init.pollMs,
+      onError: (err) => { components.logger.warn({ err: err.message }, 'migration tick failed') }
+    })
   }
 
   start (): void {
-    this.running = true
-    this.schedule()
+    this.ticks.start()
   }
 
   async stop (): Promise<void> {
-    this.running = false
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.timer = undefined
     // the store closes after the services: let a tick in flight finish first
-    await this.ticking?.catch(() => {})
-  }
-
-  private schedule (): void {
-    if (!this.running) return
-    this.timer = setTimeout(() => {
-      void this.tick()
-        .catch((err: Error) => { this.components.logger.warn({ err: err.message }, 'migration tick failed') })
-        .finally(() => { this.schedule() })
-    }, this.init.pollMs)
-    this.timer.unref?.()
+    await this.ticks.stop()
   }
 
   private get membership (): RedirectMembership {
@@ -393,9 +383,7 @@ export class MigrationService implements Migration {
 
   async tick (): Promise<void> {
     // one tick at a time: the timer and a test may both drive it
-    if (this.ticking !== undefined) return await this.ticking
-    this.ticking = this.tickAlone().finally(() => { this.ticking = undefined })
-    return await this.ticking
+    await this.ticks.runNow()
   }
 
   private async tickAlone (): Promise<void> {

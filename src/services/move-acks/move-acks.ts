@@ -21,6 +21,7 @@ import {
   MOVE_ACKS_STORED_MAX
 } from './constants.ts'
 import type { MoveAcks, MoveAcksComponents, MoveAcksInit, MoveRef } from './index.ts'
+import { PeriodicTask } from '../../runtime/periodic.ts'
 
 const payloadSchema = z.strictObject({
   ack: z.record(z.string(), z.unknown()),
@@ -46,15 +47,19 @@ export function decodeMoveAckPayload (bytes: Uint8Array): SignedMoveAck {
 }
 
 export class MoveAckService implements MoveAcks {
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private running = false
-  private ticking: Promise<void> | undefined
+  private readonly ticks: PeriodicTask
   /** stored acks (bounded by MOVE_ACKS_STORED_MAX) */
   private stored = 0
   /** moves waiting to be resolved (bounded by MOVE_ACK_TODOS_MAX) */
   private todos = 0
 
-  constructor (private readonly components: MoveAcksComponents, private readonly init: MoveAcksInit) {}
+  constructor (private readonly components: MoveAcksComponents, private readonly init: MoveAcksInit) {
+    this.ticks = new PeriodicTask({
+      run: async () => { await this.tickAlone() },
+      periodMs: init.pollMs,
+      onError: (err) => { components.logger.warn({ err: err.message }, 'move ack tick failed') }
+    })
+  }
 
   async start (): Promise<void> {
     this.stored = (await this.components.acks.allAcks()).length
@@ -67,25 +72,11 @@ export class MoveAckService implements MoveAcks {
         return undefined
       }
     })
-    this.running = true
-    this.schedule()
+    this.ticks.start()
   }
 
   async stop (): Promise<void> {
-    this.running = false
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.timer = undefined
-    await this.ticking?.catch(() => {})
-  }
-
-  private schedule (): void {
-    if (!this.running) return
-    this.timer = setTimeout(() => {
-      void this.tick()
-        .catch((err: Error) => { this.components.logger.warn({ err: err.message }, 'move ack tick failed') })
-        .finally(() => { this.schedule() })
-    }, this.init.pollMs)
-    this.timer.unref?.()
+    await this.ticks.stop()
   }
 
   /**
@@ -189,9 +180,7 @@ export class MoveAckService implements MoveAcks {
   }
 
   async tick (): Promise<void> {
-    if (this.ticking !== undefined) return await this.ticking
-    this.ticking = this.tickAlone().finally(() => { this.ticking = undefined })
-    return await this.ticking
+    await this.ticks.runNow()
   }
 
   private async tickAlone (): Promise<void> {
