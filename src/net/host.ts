@@ -89,6 +89,26 @@ export interface SimHostOptions {
   idontwant?: boolean
 }
 
+/** The keep-alive tag kad-dht 15 puts on its 20 closest peers (@libp2p/kad-dht KEEP_ALIVE_TAG; neither the tag nor the set size is configurable). */
+export const KAD_KEEP_ALIVE_TAG = 'keep-alive-kad-dht'
+
+/**
+ * Keeps kad-dht's keep-alive tag out of the peer store. libp2p's reconnect queue redials a keep-alive peer the
+ * moment it disconnects, so every connection the trimmer (src/services/connection-limits) closed to one of the
+ * node's 20 closest DHT peers came straight back: a whole new connection (upgrade, identify, gossipsub, a first
+ * sync round...) per trim, and the connection limits did not hold. Joining keeps the node connected; kad-dht
+ * dials the peers a query needs. Other keep-alive tags (an operator's, a test's) are untouched.
+ */
+function dropKadKeepAlive (host: Pick<Libp2p, 'peerStore'>): void {
+  const peerStore = host.peerStore
+  const merge = peerStore.merge.bind(peerStore)
+  peerStore.merge = async (peer, data, options) => {
+    if (data.tags === undefined || !(KAD_KEEP_ALIVE_TAG in data.tags)) return await merge(peer, data, options)
+    const { [KAD_KEEP_ALIVE_TAG]: _dropped, ...tags } = data.tags
+    return await merge(peer, { ...data, tags }, options)
+  }
+}
+
 /** libp2p's peer store keeps every peer under this key prefix (@libp2p/peer-store NAMESPACE_COMMON). */
 export const PEER_STORE_PREFIX = '/peers/'
 
@@ -300,6 +320,7 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     memberIpsSeen.add(ip)
     if (memberIpsSeen.size > MEMBER_IPS_KEPT_MAX) memberIpsSeen.delete(memberIpsSeen.values().next().value!)
   })
+  dropKadKeepAlive(host)
   handleOversizedFrames(host.services.pubsub, { counters: init.gossipCounters, hangUp: async (peer) => { await host.hangUp(peer) } })
   limitFedmeshStreams(host, init.gossipCounters)
   return host

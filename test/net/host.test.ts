@@ -7,7 +7,7 @@ import test from 'ava'
 import { MemoryDatastore } from 'datastore-core'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Connection, Metrics, PeerId, Stream } from '@libp2p/interface'
-import { createHost, PROTOCOL_PREFIX, type FedmeshLibp2p, type HostInit } from '../../src/net/host.ts'
+import { createHost, KAD_KEEP_ALIVE_TAG, PROTOCOL_PREFIX, type FedmeshLibp2p, type HostInit } from '../../src/net/host.ts'
 import { ByteCounter } from '../../sim/byte-counter.ts'
 
 let hostCount = 0
@@ -80,4 +80,28 @@ test('libp2p\'s reconnect queue backs off with numbers, not NaN (no TimeoutNaNWa
   await until('a second reconnect attempt', () => redials >= 2)
   await new Promise((resolve) => setImmediate(resolve))
   t.false(warnings.includes('TimeoutNaNWarning'), `warnings: ${warnings.join(', ')}`)
+})
+
+test('kad-dht\'s keep-alive tag never reaches the peer store: a trimmed closest DHT peer is not redialled by the reconnect queue', async (t) => {
+  const redials = new Map<string, number>()
+  let denying = false
+  // every reconnect attempt passes the gater first: refusing it counts it
+  const a = await host({ denyPeer: (peer) => { if (!denying) return false; redials.set(peer.toString(), (redials.get(peer.toString()) ?? 0) + 1); return true } })
+  const b = await host()
+  const c = await host()
+  t.teardown(async () => { await Promise.all([a.stop(), b.stop(), c.stop()]) })
+  await a.dial(b.getMultiaddrs()[0])
+  await a.dial(c.getMultiaddrs()[0])
+  // b: what kad-dht's closest-peers tagger writes for each of its 20 closest peers; c: another keep-alive tag (the control)
+  await a.peerStore.merge(b.peerId, { tags: { 'kad-close': { value: 50 }, [KAD_KEEP_ALIVE_TAG]: { value: 1 } } })
+  await a.peerStore.merge(c.peerId, { tags: { 'keep-alive-test': { value: 1 } } })
+  const tags = (await a.peerStore.get(b.peerId)).tags
+  t.true(tags.has('kad-close'), 'the closeness tag (the pruner\'s priority) is kept')
+  t.false(tags.has(KAD_KEEP_ALIVE_TAG))
+  denying = true
+  // b disconnects first: the reconnect queue has decided about b before it redials c
+  await a.hangUp(b.peerId)
+  await a.hangUp(c.peerId)
+  await until('the control peer redialled', () => (redials.get(c.peerId.toString()) ?? 0) >= 1)
+  t.is(redials.get(b.peerId.toString()) ?? 0, 0, 'the closest DHT peer is not redialled')
 })

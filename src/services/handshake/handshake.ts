@@ -35,6 +35,8 @@ export class HandshakeService implements Handshake {
   private readonly heartbeatSeq = new Map<string, number>()
   private readonly heartbeatSentMs = new Map<string, number>()
   private readonly reestablishTriedMs = new Map<string, number>()
+  /** connected members with a lower PeerId and no relation at the last tick (this node opens at the next one); only connected peers */
+  private readonly unopened = new Set<string>()
   private timer: NodeJS.Timeout | undefined
   private running = false
   private shutdown = new AbortController()
@@ -51,7 +53,7 @@ export class HandshakeService implements Handshake {
     await this.components.host.handle(HANDSHAKE_PROTOCOL_ID, this.onStream, { maxInboundStreams: INBOUND_STREAMS_MAX, maxOutboundStreams: OUTBOUND_STREAMS_MAX })
     this.components.host.addEventListener('peer:connect', this.onPeerConnect)
     this.running = true
-    for (const peer of this.components.host.getPeers()) this.maybeOpen(peer.toString())
+    for (const peer of this.components.host.getPeers()) this.maybeOpen(peer.toString(), false)
     this.armTimer()
   }
 
@@ -111,8 +113,9 @@ export class HandshakeService implements Handshake {
   async tick (): Promise<void> {
     const now = this.components.clock.now()
     const connected = new Set(this.components.host.getPeers().map((p) => p.toString()))
-    // a member connected before this service started, or before the membership named it, has no relation yet
-    for (const peer of connected) if (!this.table.has(peer)) this.maybeOpen(peer)
+    for (const peer of this.unopened) if (!connected.has(peer) || this.table.has(peer)) this.unopened.delete(peer)
+    // a member connected before this service started, or before the membership named it, or one the lower PeerId did not open: no relation yet
+    for (const peer of connected) if (!this.table.has(peer)) this.maybeOpen(peer, true)
     for (const relation of [...this.table.values()]) {
       const ticked = tickRelation(relation, now, this.missedMax)
       // a relation just suspended gets its first re-establishment attempt one interval later (or when the peer shows life)
@@ -120,11 +123,13 @@ export class HandshakeService implements Handshake {
       await this.change(ticked)
       const current = this.table.get(relation.peer)!
       const interval = current.agreed?.heartbeatIntervalMs ?? this.heartbeatIntervalMs
-      if ((current.state === 'active' || current.state === 'terminating') && now - (this.heartbeatSentMs.get(current.peer) ?? -Infinity) >= interval) {
+      // heartbeats ride an open connection only: dialling a peer to heartbeat it would hold a connection open per relation
+      // against the connection limits; a peer that stays disconnected is suspended after K intervals, re-established on reconnection
+      if ((current.state === 'active' || current.state === 'terminating') && connected.has(current.peer) && now - (this.heartbeatSentMs.get(current.peer) ?? -Infinity) >= interval) {
         this.heartbeatSentMs.set(current.peer, now)
         const seq = (this.heartbeatSeq.get(current.peer) ?? 0) + 1
         this.heartbeatSeq.set(current.peer, seq)
-        this.notify(current.peer, { kind: 'heartbeat', seq, sentAtMs: now }).catch((err) => { this.components.logger.debug({ err, peer: current.peer }, 'heartbeat not delivered') })
+        this.heartbeat(current.peer, { kind: 'heartbeat', seq, sentAtMs: now }).catch((err) => { this.components.logger.debug({ err, peer: current.peer }, 'heartbeat not delivered') })
       }
       // a suspended peer that is connected again gets a new handshake, at most once per interval
       if (current.state === 'suspended' && connected.has(current.peer) && now - (this.reestablishTriedMs.get(current.peer) ?? -Infinity) >= interval) {
@@ -251,10 +256,22 @@ export class HandshakeService implements Handshake {
     }
   }
 
-  /** One heartbeat or termination notice on a stream of its own. */
+  /** A heartbeat on a stream of its own over an open connection to `peer`; with none, nothing is sent (and nothing dialled). */
+  private async heartbeat (peer: string, message: HandshakeMessage): Promise<void> {
+    const connection = this.components.host.getConnections(peerIdFromString(peer)).find((c) => c.status === 'open')
+    if (connection === undefined) return
+    const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(NOTICE_TIMEOUT_MS_MAX)])
+    await this.send(await connection.newStream(HANDSHAKE_PROTOCOL_ID, { signal }), message, signal)
+  }
+
+  /** A termination notice on a stream of its own (dialling the peer if needed: the operator asked for it). */
   private async notify (peer: string, message: HandshakeMessage): Promise<void> {
     const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(NOTICE_TIMEOUT_MS_MAX)])
-    const stream = await this.components.host.dialProtocol(peerIdFromString(peer), HANDSHAKE_PROTOCOL_ID, { signal })
+    await this.send(await this.components.host.dialProtocol(peerIdFromString(peer), HANDSHAKE_PROTOCOL_ID, { signal }), message, signal)
+  }
+
+  /** Writes one frame and closes the stream. */
+  private async send (stream: Stream, message: HandshakeMessage, signal: AbortSignal): Promise<void> {
     try {
       await pbStream(stream, { maxDataLength: HANDSHAKE_MESSAGE_BYTES_MAX }).write(encodeHandshakeMessage(message), RAW, { signal })
       await stream.close({ signal })
@@ -374,14 +391,35 @@ export class HandshakeService implements Handshake {
 
   /** On a new connection with a member: a first handshake is opened by the lower PeerId; a suspended or failed relation by either. */
   private readonly onPeerConnect = (event: CustomEvent<PeerId>): void => {
-    this.maybeOpen(event.detail.toString())
+    this.maybeOpen(event.detail.toString(), false)
   }
 
-  private maybeOpen (peer: string): void {
+  /** Whether this node has anything to agree with `peer`: bilateral classes its policy allows with the peer's site, or classes it requires. */
+  private hasTerms (peer: string): boolean {
+    return (this.init.requiredClasses?.length ?? 0) > 0 || this.components.policies.bilateralAllowed(this.components.members.siteOf(peer)).length > 0
+  }
+
+  /**
+   * A first handshake is opened only by a node with something to agree (a relation with no classes either way would
+   * cost both ends two hybrid signatures, four verifications and the audit records, then heartbeats, for nothing), and
+   * by the lower PeerId; the higher opens at its second timer tick that finds the peer connected with no relation
+   * (the lower had nothing to agree, or its handshake never came).
+   */
+  private maybeOpen (peer: string, fromTick: boolean): void {
     if (this.init.onConnect === false || this.components.members.key(peer) === undefined || this.inflight.has(peer)) return
     const relation = this.table.get(peer) ?? newRelation(peer)
     if (relation.state === 'active' || relation.state === 'terminating' || relation.state === 'terminated' || relation.state === 'handshaking') return
-    if (relation.state === 'new' && this.components.nodeId > peer) return
+    if (relation.state === 'new') {
+      if (!this.hasTerms(peer)) return
+      if (this.components.nodeId > peer) {
+        if (!fromTick) return
+        if (!this.unopened.has(peer)) {
+          this.unopened.add(peer)
+          return
+        }
+      }
+    }
+    this.unopened.delete(peer)
     this.establish(peer).catch((err) => { this.components.logger.debug({ err, peer }, 'handshake on connect failed') })
   }
 }

@@ -22,7 +22,7 @@ export { HandshakeService }
 export { UnknownRelationError } from './errors.ts'
 
 /** The libp2p host functions the service uses. */
-export type HandshakeHost = Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol' | 'addEventListener' | 'removeEventListener' | 'hangUp' | 'getPeers'>
+export type HandshakeHost = Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol' | 'addEventListener' | 'removeEventListener' | 'hangUp' | 'getPeers' | 'getConnections'>
 
 /** Members: the key that verifies a peer, its site (the data policies are per site). */
 export interface HandshakeMembers {

@@ -19,6 +19,13 @@ export const DIAL_MS_MAX = 10_000
  */
 export const SELF_QUERY_RETRY_MS_MIN = 1000
 export const SELF_QUERY_RETRY_MS_MAX = 60_000
+/**
+ * After a connection the node's own first lookup waits this long: kad-dht runs its own first self-query
+ * 1 s (±20 %) after start, waiting for a first peer, and gives up 5 s later; when that one found peers
+ * (the 'kad-dht:query:self' event), the node is findable and its own lookup never runs. Two walks of the
+ * same key at every join cost a second round of FIND_NODE requests and of pings to new contacts.
+ */
+export const SELF_QUERY_FIRST_MS = 8_000
 /** One self lookup gives up after this. */
 export const SELF_QUERY_MS_MAX = 10_000
 /** Retry periods are spread by ± this fraction so nodes that failed together do not retry together. */

@@ -13,9 +13,12 @@ import type { Logger } from '../../runtime/log.ts'
 import { jitteredMs, type Random } from '../../runtime/random.ts'
 import {
   DIAL_MS_MAX, DISCOVERY_CONNECTIONS_TARGET, DISCOVERY_DIALS_CONCURRENT_MAX, REJOIN_INTERVAL_MS_MAX, REJOIN_INTERVAL_MS_MIN,
-  RETRY_JITTER, SELF_QUERY_MS_MAX, SELF_QUERY_RETRY_MS_MAX, SELF_QUERY_RETRY_MS_MIN
+  RETRY_JITTER, SELF_QUERY_FIRST_MS, SELF_QUERY_MS_MAX, SELF_QUERY_RETRY_MS_MAX, SELF_QUERY_RETRY_MS_MIN
 } from './constants.ts'
 import type { JoiningComponents, JoiningInit, SelfQueryDht } from './index.ts'
+
+/** What kad-dht dispatches on the node's event bus when one of its self-queries ends, with the peers it found. */
+export const KAD_SELF_QUERY_EVENT = 'kad-dht:query:self'
 
 /** The joining loop and the discovery dialler of one node. */
 export class Joining {
@@ -52,6 +55,7 @@ export class Joining {
     this.libp2p.addEventListener('peer:discovery', this.onDiscovery)
     this.libp2p.addEventListener('peer:connect', this.onConnect)
     this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
+    this.bus().addEventListener(KAD_SELF_QUERY_EVENT, this.onKadSelfQuery)
     if (this.libp2p.getConnections().length === 0) this.scheduleRejoin(0)
     else this.onConnect()
   }
@@ -62,6 +66,7 @@ export class Joining {
     this.libp2p.removeEventListener('peer:discovery', this.onDiscovery)
     this.libp2p.removeEventListener('peer:connect', this.onConnect)
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
+    this.bus().removeEventListener(KAD_SELF_QUERY_EVENT, this.onKadSelfQuery)
     clearTimeout(this.rejoinTimer)
     clearTimeout(this.selfQueryTimer)
     this.rejoinTimer = undefined
@@ -74,7 +79,22 @@ export class Joining {
     clearTimeout(this.rejoinTimer)
     this.rejoinTimer = undefined
     this.rejoinIntervalMs = REJOIN_INTERVAL_MS_MIN
-    if (!this.findable && this.selfQueryTimer === undefined && !this.selfQuerying) this.scheduleSelfQuery(0)
+    if (!this.findable && this.selfQueryTimer === undefined && !this.selfQuerying) this.scheduleSelfQuery(SELF_QUERY_FIRST_MS)
+  }
+
+  /** The node's event bus as a plain EventTarget: kad-dht's event is not in libp2p's typed event map. */
+  private bus (): EventTarget {
+    return this.libp2p as unknown as EventTarget
+  }
+
+  /** kad-dht's own self-query ended: if it found peers, the node is findable and its own lookup is not needed. */
+  private readonly onKadSelfQuery = (event: Event): void => {
+    const peers = (event as CustomEvent<{ peers?: unknown } | undefined>).detail?.peers
+    if (!this.running || typeof peers !== 'number' || peers === 0) return
+    this.findable = true
+    this.selfQueryIntervalMs = SELF_QUERY_RETRY_MS_MIN
+    clearTimeout(this.selfQueryTimer)
+    this.selfQueryTimer = undefined
   }
 
   /** The last connection closed: rejoin through the bootstrap set, and look itself up again once back. */

@@ -14,6 +14,7 @@ export class NodeRecordPublisher {
   private timer: NodeJS.Timeout | undefined
   private seq = 0
   private running = false
+  private publishing: Promise<void> | undefined
   /** the current signed record (what the DHT holds under /fedmesh-node/<peerId>) */
   current: Uint8Array | undefined
 
@@ -48,9 +49,18 @@ export class NodeRecordPublisher {
     this.timer.unref()
   }
 
-  /** Publishes a fresh record (stored locally at once, then sent to the peers closest to its key). */
+  /**
+   * Publishes a fresh record (stored locally at once, then sent to the peers closest to its key). A call while a
+   * publication is under way joins it: the one at start waits in kad-dht for the first peer, so the node's
+   * "first peer" publication would otherwise walk the DHT (and sign a record) a second time at every join.
+   */
   async publish (): Promise<void> {
     if (!this.running) return
+    if (this.publishing === undefined) this.publishing = this.publishOnce().finally(() => { this.publishing = undefined })
+    await this.publishing
+  }
+
+  private async publishOnce (): Promise<void> {
     this.current = this.next()
     try {
       for await (const event of this.components.dht.put(nodeRecordKey(this.components.peerId), this.current, { signal: AbortSignal.timeout(NODE_RECORD_PUBLISH_MS_MAX) })) {

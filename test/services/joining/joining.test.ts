@@ -11,7 +11,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PeerId } from '@libp2p/interface'
 import { joining, type JoiningComponents, type SelfQueryDht } from '../../../src/services/joining/index.ts'
-import { REJOIN_INTERVAL_MS_MIN, SELF_QUERY_RETRY_MS_MIN, RETRY_JITTER } from '../../../src/services/joining/constants.ts'
+import { REJOIN_INTERVAL_MS_MIN, SELF_QUERY_FIRST_MS, SELF_QUERY_RETRY_MS_MIN, RETRY_JITTER } from '../../../src/services/joining/constants.ts'
+import { KAD_SELF_QUERY_EVENT } from '../../../src/services/joining/joining.ts'
 import { silentLogger } from '../../../src/runtime/log.ts'
 import { seededRandom } from '../../../src/runtime/random.ts'
 
@@ -104,4 +105,33 @@ test.serial('the self lookup retries with a growing backoff until it finds a pee
   const gaps = callsAt.slice(1).map((at, i) => at - callsAt[i])
   t.true(gaps[0] >= SELF_QUERY_RETRY_MS_MIN * (1 - RETRY_JITTER) && gaps[0] <= SELF_QUERY_RETRY_MS_MIN * (1 + RETRY_JITTER), `gaps ${gaps.join(', ')}`)
   t.true(gaps[1] > gaps[0] && gaps[2] > gaps[1], `gaps ${gaps.join(', ')}`)
+})
+
+/** A DHT whose lookups find a peer, counted. */
+function countingDht (): { dht: SelfQueryDht, calls: number[] } {
+  const calls: number[] = []
+  return { calls, dht: { getClosestPeers: async function * () { calls.push(Date.now()); yield { name: 'FINAL_PEER' } as never } } }
+}
+
+test.serial('when kad-dht\'s own first self-query finds peers, the node\'s own lookup never runs (one walk per join, not two)', async (t) => {
+  const { dht, calls } = countingDht()
+  const { host, clock, stop } = await setup(dht)
+  t.teardown(stop)
+  await clock.tickAsync(0)
+  t.is(host.connections, 1)
+  await clock.tickAsync(SELF_QUERY_FIRST_MS / 2)
+  host.dispatchEvent(new CustomEvent(KAD_SELF_QUERY_EVENT, { detail: { peers: 3, duration: 40 } }))
+  await clock.tickAsync(10 * 60_000)
+  t.deepEqual(calls, [])
+})
+
+test.serial('when kad-dht\'s first self-query finds nobody, the node looks itself up once the first delay is over', async (t) => {
+  const { dht, calls } = countingDht()
+  const { host, clock, stop } = await setup(dht)
+  t.teardown(stop)
+  const connectedAt = Date.now()
+  await clock.tickAsync(0)
+  host.dispatchEvent(new CustomEvent(KAD_SELF_QUERY_EVENT, { detail: { peers: 0, duration: 5000 } }))
+  await clock.tickAsync(10 * 60_000)
+  t.deepEqual(calls, [connectedAt + SELF_QUERY_FIRST_MS], 'one lookup, which found a peer')
 })

@@ -52,3 +52,34 @@ test.serial('two nodes started at the same instant republish their records at di
   }
   t.notDeepEqual(putsAt[0].slice(1), putsAt[1].slice(1))
 })
+
+test('a publication asked for while one is under way joins it: start, then the first peer, walk the DHT once', async (t) => {
+  const privateKey = await generateKeyPair('Ed25519')
+  let puts = 0
+  let firstPeer!: () => void
+  const peerArrived = new Promise<void>((resolve) => { firstPeer = resolve })
+  const dht: RecordDht = {
+    // kad-dht's put waits for a first peer in its routing table before it walks
+    put: async function * () { puts++; await peerArrived },
+    get: async function * () {}
+  }
+  const publisher = nodeRecords({ siteId: 'site_a', jurisdiction: 'UK', capabilities: [], federationEnabled: true })({
+    dht,
+    peerId: peerIdFromPrivateKey(privateKey),
+    addresses: () => [],
+    signer: hybridSignerFromSeeds({ ed25519Seed: privateKey.raw.subarray(0, 32), mldsaSeed: new Uint8Array(32).fill(7) }),
+    verifier: hybridVerifier(),
+    clock: { now: () => Date.now() },
+    random: seededRandom(new Uint8Array(32).fill(7)),
+    logger: silentLogger()
+  })
+  publisher.start()
+  t.teardown(() => { publisher.stop() })
+  const onFirstPeer = publisher.publish()
+  firstPeer()
+  await onFirstPeer
+  t.is(puts, 1)
+  // once it is over, a later publication (the periodic republish) walks again
+  await publisher.publish()
+  t.is(puts, 2)
+})
