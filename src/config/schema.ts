@@ -103,9 +103,11 @@ export const cryptoConfigSchema = z.strictObject({
   mldsa_backend: z.enum(['auto', 'native', 'noble']).default('auto')
 })
 
-/** The audit log (docs/audit.md): how often the node signs and gossips a checkpoint of it. */
+/** The audit log (docs/audit.md): how often the node signs and gossips a checkpoint of it, and how many members witness each. */
 export const auditConfigSchema = z.strictObject({
-  checkpoint_interval_seconds: z.number().int('must be an integer').min(1, 'must be at least 1').max(24 * 3600, 'must be at most 86400 (a day)').default(60)
+  checkpoint_interval_seconds: z.number().int('must be an integer').min(1, 'must be at least 1').max(24 * 3600, 'must be at most 86400 (a day)').default(60),
+  /** how many members witness (check and cosign) each checkpoint on average; with fewer other members, all of them */
+  witnesses_per_checkpoint: z.number().int('must be an integer').min(1, 'must be at least 1').max(1024, 'must be at most 1024').default(8)
 })
 
 /** Entries kept per origin log when a class has no `sync.retention` entry. */

@@ -304,8 +304,8 @@ export class FedmeshNode {
       logger: log,
       nodeId
     })
-    this.audit = audit({ federationId: config.federation.federation_id, checkpointIntervalMs: config.audit.checkpoint_interval_seconds * 1000, publish: federated })({
-      envelopes: this.envelopes, log: auditLog, witnesses: new AuditWitnessStore(store), audit: auditing, signer, verifier, members: this.members, streams: libp2p, clock, logger: log, nodeId
+    this.audit = audit({ federationId: config.federation.federation_id, checkpointIntervalMs: config.audit.checkpoint_interval_seconds * 1000, publish: federated, witnessesPerCheckpoint: config.audit.witnesses_per_checkpoint })({
+      envelopes: this.envelopes, log: auditLog, witnesses: new AuditWitnessStore(store), audit: auditing, signer, verifier, members: this.members, random: random.fork('audit-witness'), streams: libp2p, clock, logger: log, nodeId
     })
     this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
       host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId,

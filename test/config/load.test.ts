@@ -23,6 +23,12 @@ test('a valid config gets every default filled in', (t) => {
   t.is(config.api.host, '127.0.0.1')
   t.is(config.api.port, 7701)
   t.is(config.log.level, 'info')
+  t.is(config.audit.witnesses_per_checkpoint, 8)
+})
+
+test('audit.witnesses_per_checkpoint is a positive integer', (t) => {
+  t.deepEqual(problemsOf({ ...valid, audit: { witnesses_per_checkpoint: 0 } }), ['audit.witnesses_per_checkpoint: must be at least 1'])
+  t.is(parseConfig({ ...valid, audit: { witnesses_per_checkpoint: 3 } }).audit.witnesses_per_checkpoint, 3)
 })
 
 test('a valid file round-trips through YAML', (t) => {

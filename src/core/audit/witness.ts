@@ -68,3 +68,31 @@ function splitOrUnproven (older: SignedCheckpoint, newer: SignedCheckpoint, answ
   // the roots a bad proof leads to are not evidence: anyone can write a bad proof
   return { verdict: 'unproven', reason: (err as Error).name ?? 'Error' }
 }
+
+/**
+ * The chance that a member witnesses a given checkpoint: every other member
+ * when there are at most `witnesses` of them, else `witnesses` / (members − 1),
+ * so each checkpoint gets `witnesses` witnesses on average and the cost of
+ * witnessing grows with the membership, not with its square.
+ */
+export function witnessProbability (memberCount: number, witnesses: number): number {
+  assert(Number.isInteger(witnesses) && witnesses >= 1, `witnesses per checkpoint must be a positive integer, not ${witnesses}`)
+  const others = memberCount - 1
+  return others <= witnesses ? 1 : witnesses / others
+}
+
+/** Bytes of randomness one witness draw reads. */
+export const WITNESS_DRAW_BYTES = 4
+
+/**
+ * Whether this member witnesses a checkpoint, from a draw of
+ * `WITNESS_DRAW_BYTES` random bytes: the draw, read as a fraction of 2³², is
+ * below the probability. The draw is the witness's own (its CSPRNG in
+ * production), so an origin cannot predict or steer who will check it.
+ */
+export function witnessesThis (probability: number, draw: Uint8Array): boolean {
+  assert(draw.byteLength === WITNESS_DRAW_BYTES, `a witness draw is ${WITNESS_DRAW_BYTES} bytes, not ${draw.byteLength}`)
+  if (probability >= 1) return true
+  const fraction = new DataView(draw.buffer, draw.byteOffset, WITNESS_DRAW_BYTES).getUint32(0) / 2 ** 32
+  return fraction < probability
+}

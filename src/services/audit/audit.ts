@@ -10,11 +10,11 @@ import {
   signCheckpoint, signCosignature, verifyCosignature, verifySignedCheckpoint, type SignedCheckpoint
 } from '../../core/audit/checkpoint.ts'
 import { verifySplitViewEvidence, type SplitViewEvidence } from '../../core/audit/split-view.ts'
-import { witnessCheckpoint, type WitnessDecision } from '../../core/audit/witness.ts'
+import { WITNESS_DRAW_BYTES, witnessCheckpoint, witnessesThis, witnessProbability, type WitnessDecision } from '../../core/audit/witness.ts'
 import type { HybridPublicKey } from '../../core/signature.ts'
 import type { AuditRecord } from '../../core/audit/record.ts'
 import type { ValidatedEnvelope, Persist } from '../envelopes/index.ts'
-import { AUDIT_CHECKPOINT_CLASS, AUDIT_CONTENT_TYPE, AUDIT_PROTOCOL, AUDIT_SCHEMA_ID, CONSISTENCY_REQUEST_MS_MAX } from './constants.ts'
+import { AUDIT_CHECKPOINT_CLASS, AUDIT_CONTENT_TYPE, AUDIT_PROTOCOL, AUDIT_SCHEMA_ID, CONSISTENCY_REQUEST_MS_MAX, WITNESSES_PER_CHECKPOINT_DEFAULT } from './constants.ts'
 import { consistencyHandler, INBOUND_STREAMS_MAX, requestConsistency } from './consistency-stream.ts'
 import { decodeAuditPayload, encodeAuditPayload, type AuditPayload } from './payload.ts'
 import type { Audit, AuditComponents, AuditInit } from './index.ts'
@@ -148,7 +148,18 @@ export class AuditService implements Audit {
     }
     await persist([])
     const checkpoint = payload.checkpoint
+    if (!this.drawnAsWitness()) return undefined
     return () => { this.enqueueWitness(checkpoint, envelope.source) }
+  }
+
+  /**
+   * Whether this member witnesses the checkpoint at hand: every one while the
+   * membership is small, else a private draw (docs/audit.md, "Witness
+   * sampling"). One draw per checkpoint received.
+   */
+  private drawnAsWitness (): boolean {
+    const probability = witnessProbability(this.components.members.members().length, this.init.witnessesPerCheckpoint ?? WITNESSES_PER_CHECKPOINT_DEFAULT)
+    return witnessesThis(probability, this.components.random.bytes(WITNESS_DRAW_BYTES))
   }
 
   private enqueueWitness (checkpoint: SignedCheckpoint, origin: string): void {

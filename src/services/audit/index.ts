@@ -18,12 +18,13 @@ import type { AuditLog } from '../../store/audit-log.ts'
 import type { AuditWitnessStore } from '../../store/audit-witness.ts'
 import type { Clock } from '../../runtime/clock.ts'
 import type { Logger } from '../../runtime/log.ts'
+import type { Random } from '../../runtime/random.ts'
 import type { EnvelopeChannel } from '../envelopes/index.ts'
 import type { MemberKeys } from '../members/index.ts'
 import type { AuditAppender } from './appender.ts'
 import { AuditService } from './audit.ts'
 
-export { AUDIT_CHECKPOINT_CLASS, AUDIT_PROTOCOL, CHECKPOINT_INTERVAL_SECONDS_DEFAULT } from './constants.ts'
+export { AUDIT_CHECKPOINT_CLASS, AUDIT_PROTOCOL, CHECKPOINT_INTERVAL_SECONDS_DEFAULT, WITNESSES_PER_CHECKPOINT_DEFAULT } from './constants.ts'
 export { auditAppender, type AuditAppender } from './appender.ts'
 export { AuditService, checkpointOrigin } from './audit.ts'
 
@@ -36,7 +37,10 @@ export interface AuditComponents {
   audit: AuditAppender
   signer: HybridSigner
   verifier: SignatureVerifier
-  members: Pick<MemberKeys, 'key'>
+  /** keys of members, and who they are (the witness sampling counts them) */
+  members: Pick<MemberKeys, 'key'> & { members: () => string[] }
+  /** this node's own draws of which checkpoints it witnesses (the CSPRNG in production: an origin cannot predict them) */
+  random: Random
   /** the stream side of the host: the consistency-proof protocol */
   streams: Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol'>
   clock: Clock
@@ -51,6 +55,8 @@ export interface AuditInit {
   checkpointIntervalMs: number
   /** false: witness and answer proofs, but gossip no checkpoints of our own (a node not yet federated) */
   publish?: boolean
+  /** members that witness each checkpoint on average (config `audit.witnesses_per_checkpoint`); default WITNESSES_PER_CHECKPOINT_DEFAULT */
+  witnessesPerCheckpoint?: number
 }
 
 /** What operations and tests may call on a running node's audit service. */

@@ -6,7 +6,8 @@ import {
   splitViewEvidenceFromJson, splitViewEvidenceToJson, verifySplitViewEvidence, type SplitViewEvidence
 } from '../../../src/core/audit/split-view.ts'
 import { appendLeafHashes, emptyTree, treeRoot, type NodeId } from '../../../src/core/audit/tree.ts'
-import { witnessCheckpoint } from '../../../src/core/audit/witness.ts'
+import { WITNESS_DRAW_BYTES, witnessCheckpoint, witnessesThis, witnessProbability } from '../../../src/core/audit/witness.ts'
+import { seededRandom } from '../../../src/runtime/random.ts'
 import { realMember, realVerifier } from '../consensus/fixtures.ts'
 
 const ORIGIN = 'fedmesh/test-fed/node-1'
@@ -84,4 +85,21 @@ test('evidence that shows no split is refused by name', (t) => {
   for (const evidence of cases) {
     t.throws(() => { verifySplitViewEvidence(evidence, origin.signer.publicKey, realVerifier) }, { name: 'InvalidSplitViewEvidenceError' })
   }
+})
+
+test('witness sampling: everyone while the membership is small, else witnesses / (members − 1), drawn from the witness\'s own stream', (t) => {
+  t.is(witnessProbability(1, 8), 1)
+  t.is(witnessProbability(9, 8), 1)
+  t.is(witnessProbability(41, 8), 8 / 40)
+  t.throws(() => witnessProbability(10, 0), { message: /positive integer/ })
+  t.throws(() => witnessesThis(0.5, new Uint8Array(3)), { message: /4 bytes/ })
+  t.true(witnessesThis(1, new Uint8Array([255, 255, 255, 255])))
+  t.true(witnessesThis(0.5, new Uint8Array([127, 255, 255, 255])))
+  t.false(witnessesThis(0.5, new Uint8Array([128, 0, 0, 0])))
+  // over many draws of one seeded stream the fraction is close to the probability (deterministic: a fixed seed)
+  const draws = seededRandom(new Uint8Array(32).fill(7), 'witness')
+  const n = 20_000
+  let hits = 0
+  for (let i = 0; i < n; i++) if (witnessesThis(0.2, draws.bytes(WITNESS_DRAW_BYTES))) hits++
+  t.true(Math.abs(hits / n - 0.2) < 0.01, `${hits} of ${n}`)
 })

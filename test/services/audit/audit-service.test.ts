@@ -23,6 +23,8 @@ import { publicKeyToJson } from '../../../src/core/consensus/member.ts'
 import { initialTrust } from '../../../src/core/consensus/trust.ts'
 import { ConsensusStore } from '../../../src/store/consensus.ts'
 import type { MemberIdentity } from '../../../src/services/members/index.ts'
+import { seededRandom, type Random } from '../../../src/runtime/random.ts'
+import { WITNESS_DRAW_BYTES, witnessesThis } from '../../../src/core/audit/witness.ts'
 
 const FEDERATION = 'audit-net'
 const seed = (label: string): Uint8Array => new Uint8Array(createHash('sha256').update(label).digest())
@@ -38,18 +40,19 @@ async function identities (size: number, tag: string): Promise<Identity[]> {
 }
 
 /** A started node of identity `i`, knowing every identity's key; `listenTag` makes its memory address unique. */
-async function startNode (all: Identity[], i: number, listenTag: string, bootstrap: string[]): Promise<FedmeshNode> {
+async function startNode (all: Identity[], i: number, listenTag: string, bootstrap: string[], options: { witnesses?: number, random?: Random } = {}): Promise<FedmeshNode> {
   const config = parseConfig({
     site_id: `site_${i}`, jurisdiction: 'UK', listen: [`/memory/${listenTag}-${process.pid}-${i}`],
     federation: { enabled: true, federation_id: FEDERATION, bootstrap, metrics_interval_seconds: 3600 },
     // checkpoints are driven by the test
-    audit: { checkpoint_interval_seconds: 86_400 }
+    audit: { checkpoint_interval_seconds: 86_400, ...(options.witnesses === undefined ? {} : { witnesses_per_checkpoint: options.witnesses }) }
   })
   const knownMembers: Array<[string, MemberIdentity]> = all.map((identity, j) => [identity.id, { key: identity.signer.publicKey, siteId: `site_${j}` }])
   const node = await FedmeshNode.create({
     config, privateKey: all[i].key, signer: all[i].signer, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, preloadedMembership: membershipOfKeys(config.federation.federation_id, knownMembers),
     // no relation handshake: these tests count the log's records from an empty log (handshakes are audited too)
-    handshake: { onConnect: false }
+    handshake: { onConnect: false },
+    ...(options.random === undefined ? {} : { random: options.random })
   })
   await node.start()
   return node
@@ -151,6 +154,48 @@ test('a node that forks its log is caught by the member that cosigned the other 
   t.true((await entries(b)).some((e) => e.kind === 'membership' && e.change === 'split_view_detected' && e.node === all[0].id))
   // the evidence was gossiped: A (any member) received and kept it
   await until('A to receive the evidence against itself', async () => (await new AuditWitnessStore(a.store).evidence()).length === 1)
+})
+
+test('with more members than witnesses per checkpoint, each member witnesses a checkpoint only when its own draw says so', async (t) => {
+  // 4 members, 1 witness per checkpoint: each of B, C, D witnesses A's checkpoint with chance 1/3, from its own seeded stream
+  const all = await identities(4, 'sample')
+  const randomOf = (i: number): Random => seededRandom(seed(`sample/random/${i}`))
+  const a = await startNode(all, 0, 'sample', [], { witnesses: 1, random: randomOf(0) })
+  const others = await Promise.all([1, 2, 3].map(async (i) => await startNode(all, i, 'sample', [a.multiaddrs()[0]], { witnesses: 1, random: randomOf(i) })))
+  const nodes = [a, ...others]
+  t.teardown(async () => { await Promise.all(nodes.map(async (node) => { await node.stop() })) })
+  await meshed(nodes)
+
+  const CHECKPOINTS = 9
+  const sizes: number[] = []
+  for (let k = 0; k < CHECKPOINTS; k++) {
+    await run(a, 'consensus.trust') // an operator action: the log grows between checkpoints
+    sizes.push((await a.audit.checkpoint())!.size)
+  }
+  // what each witness's stream draws for the 9 checkpoints it receives: the node forks the same stream for witnessing
+  const expected = new Map([1, 2, 3].map((i) => {
+    const draws = randomOf(i).fork('audit-witness')
+    return [all[i].id, Array.from({ length: CHECKPOINTS }, () => witnessesThis(1 / 3, draws.bytes(WITNESS_DRAW_BYTES))).filter(Boolean).length]
+  }))
+  const total = [...expected.values()].reduce((sum, n) => sum + n, 0)
+  t.true(total > 0 && total < 3 * CHECKPOINTS, `the seeds draw some witnesses, not all (${total} of ${3 * CHECKPOINTS})`)
+
+  const aWitness = new AuditWitnessStore(a.store)
+  const held = async (): Promise<Map<string, number>> => {
+    const byWitness = new Map<string, number>()
+    for (const size of sizes) {
+      for (const cosignature of await aWitness.cosignatures(size)) byWitness.set(cosignature.witness, (byWitness.get(cosignature.witness) ?? 0) + 1)
+    }
+    return byWitness
+  }
+  await until(`A to hold the ${total} cosignatures its members drew`, async () => [...(await held()).values()].reduce((sum, n) => sum + n, 0) >= total, 60_000)
+  // every member received every checkpoint and finished its witness steps: nobody cosigned beyond its draws
+  for (const [j, node] of others.entries()) {
+    await until(`member ${j + 1} to receive all checkpoints`, async () => (await entries(node)).filter((e) => e.kind === 'boundary' && e.direction === 'in' && e.data_class === AUDIT_CHECKPOINT_CLASS && e.attributes?.source === all[0].id && e.verdict === 'accepted').length >= CHECKPOINTS, 60_000)
+    await node.audit.settled()
+  }
+  await Promise.all(nodes.map(async (node) => { await node.audit.settled() }))
+  t.deepEqual(Object.fromEntries(await held()), Object.fromEntries([...expected].filter(([, n]) => n > 0)))
 })
 
 test('a decided policy change is audited by every member, with the hash of the policy now in force', async (t) => {
