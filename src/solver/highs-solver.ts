@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module'
 import type { Highs, ModelData } from 'highs'
-import type { LinearProgram, LinearSolution, LinearSolver, OpenLinearProgram } from '../core/matching/linear-program.ts'
+import type { LinearProgram, LinearSolution, LinearSolver } from '../core/matching/linear-program.ts'
 
 /** HiGHS model status codes we branch on (types.d.ts: ModelStatusCode). */
 const MODEL_STATUS_OPTIMAL = 7
@@ -27,40 +27,7 @@ const loadHighs = createRequire(import.meta.url)('highs') as (typeof import('hig
 export async function loadHighsSolver (): Promise<LinearSolver> {
   const highs = await loadHighs()
   return {
-    solve: (program, options) => solveWith(highs, program, options.timeLimitSeconds, options.start, options.nodeLimit),
-    open: (program) => openWith(highs, program)
-  }
-}
-
-/** An LP kept open for column generation: simplex, each solve starting from the last basis. */
-function openWith (highs: Highs, program: LinearProgram): OpenLinearProgram {
-  const model = highs.createModel(modelData(highs, { ...program, integer: false }))
-  model.options.set({ output_flag: false, solver: 'simplex' })
-  const rows = program.numRows
-  return {
-    addColumns: (columns) => {
-      const count = columns.cost.length
-      if (count === 0) return
-      const starts = new Int32Array(count + 1)
-      for (let j = 0; j < count; j++) starts[j + 1] = starts[j]! + columns.rows[j]!.length
-      const indices = new Int32Array(starts[count]!)
-      for (let j = 0; j < count; j++) indices.set(columns.rows[j]!, starts[j]!)
-      model.addCols({
-        cost: Float64Array.from(columns.cost),
-        lower: new Float64Array(count),
-        upper: Float64Array.from(columns.upper, (v) => v === Infinity ? highs.infinity : v),
-        matrix: { format: 'csc', numRows: rows, numCols: count, starts, indices, values: new Float64Array(indices.length).fill(1) }
-      })
-    },
-    solve: (options) => {
-      model.options.set({ time_limit: Math.max(0.01, options.timeLimitSeconds) })
-      const { modelStatus } = model.run()
-      const status = modelStatus === MODEL_STATUS_OPTIMAL ? 'optimal' : modelStatus === MODEL_STATUS_TIME_LIMIT ? 'limit' : 'failed'
-      const feasible = Number(model.info.get('primal_solution_status')) === SOLUTION_FEASIBLE
-      const solution = feasible ? model.getSolution() : null
-      return { status, colValue: solution?.colValue ?? null, rowDual: solution?.rowDual ?? null, dualBound: null }
-    },
-    dispose: () => { model.dispose() }
+    solve: (program, options) => solveWith(highs, program, options.timeLimitSeconds, options.start, options.nodeLimit)
   }
 }
 

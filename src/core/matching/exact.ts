@@ -7,7 +7,8 @@
  *   with Σ_{c ∋ e} x_c ≤ units of e) is solved as a MIP up to
  *   EXACT_MIP_CYCLES_MAX cycles; up to EXACT_LP_ROUND_CYCLES_MAX, "LP-round":
  *   its LP, floored, plus a MIP on the units the floor leaves.
- * - Beyond, the PIEF LP (pief.ts) gives a bound only.
+ * - Beyond, column generation of the same cycle LP (column-generation.ts),
+ *   and destroy-and-repair moves (repair-search.ts) on every answer.
  * - Every LP's duals become a certified bound (certificate.ts); the reported
  *   bound is min(circulation, ⌊certified LP⌋).
  * The heuristic's answer is kept unless the solver's is strictly better, so
@@ -18,20 +19,22 @@ import { Pools } from './pools.ts'
 import { compactClearing, rarestFirst, searchLeftover, type CompactClearing } from './clearing.ts'
 import { enumerateCategoryCycles, type CategoryCycles } from './category-cycles.ts'
 import { certifiedBound } from './certificate.ts'
-import { buildPiefProgram } from './pief.ts'
 import { linearProgram, type LinearProgram, type LinearSolution, type LinearSolver } from './linear-program.ts'
 import { returnBound } from './return-bound.ts'
 import { swapTwoForThree } from './local-search.ts'
-import { EXACT_RESIDUAL_MIP_NODES_MAX, EXACT_RETURN_BOUND_WORK_MAX, EXACT_COLUMN_ROUNDS_MAX, EXACT_LP_ROUND_CYCLES_MAX, EXACT_MIP_CYCLES_MAX, EXACT_PIEF_COLUMNS_MAX } from './limits.ts'
+import { repairSearch } from './repair-search.ts'
+import { EXACT_RESIDUAL_MIP_NODES_MAX, EXACT_RETURN_BOUND_WORK_MAX, EXACT_COLUMN_ROUNDS_MAX, EXACT_LP_ROUND_CYCLES_MAX, EXACT_MIP_CYCLES_MAX, EXACT_REPAIR_WORK_MAX } from './limits.ts'
 import { generateCycleColumns, heuristicCycles } from './column-generation.ts'
 
 /** Share of the exact mode's time the column generation may use; the rest is for rounding and the MIP. */
 const COLUMN_GENERATION_SHARE = 0.5
+/** Share of the time the first repair search (on the heuristic's own chains) may use; the solver steps get the rest. */
+const FIRST_REPAIR_SHARE = 0.4
 
 /** How the chains were found: the heuristic, the heuristic improved by two-for-three swaps (local-search.ts), the cycle MIP, or LP-round. */
 export type ClearingMethod = 'heuristic' | 'local-search' | 'mip' | 'lp-round'
-/** Where the bound comes from: the circulation, the circulation under return capacities (return-bound.ts), the certified cycle LP, or the certified PIEF LP. */
-export type BoundMethod = 'circulation' | 'return-flow' | 'cycle-lp' | 'pief-lp'
+/** Where the bound comes from: the circulation, the circulation under return capacities (return-bound.ts), or the certified cycle LP. */
+export type BoundMethod = 'circulation' | 'return-flow' | 'cycle-lp'
 
 /** A clearing with the provenance of its chains and of its bound. */
 export interface ExactClearing extends CompactClearing {
@@ -52,10 +55,10 @@ export interface ExactOptions {
   /** overrides for tests and benches; default EXACT_*_MAX */
   mipCyclesMax?: number
   lpRoundCyclesMax?: number
-  piefColumnsMax?: number
   columnRoundsMax?: number
   returnBoundWorkMax?: number
   residualNodeLimit?: number
+  repairWorkMax?: number
 }
 
 /** Marks a heuristic clearing with its provenance (no solver run). */
@@ -75,25 +78,23 @@ export function improveClearing (graph: CategoryGraph, heuristic: CompactClearin
   if (best.optimal) return best
   // the heuristic's own chains, improved by the two-for-three swaps (no solver: cheap at any size)
   const own = ownCycles(graph, heuristic)
-  best = bindCounts(graph, heuristic, best, own.cycles, own.counts, 'local-search', false)
+  best = bindCounts(graph, heuristic, best, own.cycles, own.counts, 'local-search', false, share(options.remainingSeconds, FIRST_REPAIR_SHARE), options)
   if (best.optimal || options.remainingSeconds() <= 0) return best
   const cycles = enumerateCategoryCycles(graph, capacity, cap, options.lpRoundCyclesMax ?? EXACT_LP_ROUND_CYCLES_MAX)
   if (cycles.truncated) {
-    const generated = columnGeneration(graph, heuristic, best, options)
-    if (generated !== null) return generated
-    return withBound(best, piefBound(graph, cap, options), 'pief-lp')
+    return columnGeneration(graph, heuristic, best, options)
   }
   const lp = solveCycleProgram(graph, cycles, capacity, false, options)
   best = withBound(best, lp.rowDual === null ? null : signedCertifiedBound(graph, capacity, lp.prices, cap), 'cycle-lp')
   if (best.optimal || options.remainingSeconds() <= 0) return best
   // LP-round: the LP floored, a MIP on what the floor leaves, the leftover search
   const rounded = lpRound(graph, cycles, lp.colValue, options)
-  if (rounded !== null) best = bindCounts(graph, heuristic, best, cycles, rounded, 'lp-round', false)
+  if (rounded !== null) best = bindCounts(graph, heuristic, best, cycles, rounded, 'lp-round', false, options.remainingSeconds, options)
   if (best.optimal || options.remainingSeconds() <= 0 || cycles.count > (options.mipCyclesMax ?? EXACT_MIP_CYCLES_MAX)) return best
   // small enough for the whole MIP: it proves the optimum (started from LP-round's counts when it has them)
   const mip = solveCycleProgram(graph, cycles, capacity, true, options, rounded ?? undefined)
   if (mip.colValue === null) return best
-  return bindCounts(graph, heuristic, best, cycles, mip.colValue, 'mip', mip.status === 'optimal')
+  return bindCounts(graph, heuristic, best, cycles, mip.colValue, 'mip', mip.status === 'optimal', options.remainingSeconds, options)
 }
 
 /** The heuristic's simple chains as category cycles with counts (chains through a category twice are left to the leftover search). */
@@ -129,10 +130,15 @@ function signedCertifiedBound (graph: CategoryGraph, capacity: Float64Array, pri
  * result when it serves more than `best`, else `best` (marked optimal when the
  * MIP proved these counts optimal and binding lost nothing).
  */
-function bindCounts (graph: CategoryGraph, heuristic: CompactClearing, best: ExactClearing, solverCycles: CategoryCycles, solverCounts: Float64Array, method: ClearingMethod, proved: boolean): ExactClearing {
+function bindCounts (graph: CategoryGraph, heuristic: CompactClearing, best: ExactClearing, solverCycles: CategoryCycles, solverCounts: Float64Array, method: ClearingMethod, proved: boolean,
+  remainingSeconds: () => number, options: ExactOptions): ExactClearing {
   const cap = heuristic.cap!
-  // a proved MIP optimum is left alone; otherwise two-chains give units to three-chains where that serves more
-  const { cycles, counts } = proved ? { cycles: solverCycles, counts: solverCounts } : swapTwoForThree(graph, solverCycles, solverCounts, cap)
+  // a proved MIP optimum is left alone; otherwise two-chains give units to three-chains where that serves more,
+  // then destroy-and-repair moves (repair-search.ts) within the time left
+  let { cycles, counts } = proved ? { cycles: solverCycles, counts: solverCounts } : swapTwoForThree(graph, solverCycles, solverCounts, cap)
+  if (!proved && remainingSeconds() > 0) {
+    ({ cycles, counts } = repairSearch(graph, cycles, counts, { cap, workMax: options.repairWorkMax ?? EXACT_REPAIR_WORK_MAX, remainingSeconds }))
+  }
   const pools = new Pools(graph)
   // longest cycles first: they are the ones the heuristic's short-first split misses
   const order = Array.from({ length: cycles.count }, (_, c) => c).sort((a, b) => (cycles.starts[b + 1]! - cycles.starts[b]!) - (cycles.starts[a + 1]! - cycles.starts[a]!) || a - b)
@@ -158,24 +164,29 @@ function bindCounts (graph: CategoryGraph, heuristic: CompactClearing, best: Exa
  * Beyond the listable cycles: the cycle LP by column generation over the
  * category graph (column-generation.ts), its certified bound, then LP-round
  * on the generated columns (floor, a MIP on what the floor leaves, the
- * leftover search). Null when the solver cannot keep an LP open.
+ * leftover search).
  */
-function columnGeneration (graph: CategoryGraph, heuristic: CompactClearing, best: ExactClearing, options: ExactOptions): ExactClearing | null {
+function columnGeneration (graph: CategoryGraph, heuristic: CompactClearing, best: ExactClearing, options: ExactOptions): ExactClearing {
   const cap = heuristic.cap!
   const total = Math.max(0, options.remainingSeconds())
   // the LP gets up to COLUMN_GENERATION_SHARE of the budget; rounding and the MIP the rest
   const reserve = total * (1 - COLUMN_GENERATION_SHARE)
-  const generated = generateCycleColumns(graph, cap, heuristic.boundChains, {
+  const generated = generateCycleColumns(graph, cap, best.boundChains, {
     solver: options.solver,
     remainingSeconds: () => options.remainingSeconds() - reserve,
     roundsMax: options.columnRoundsMax ?? EXACT_COLUMN_ROUNDS_MAX
   })
-  if (generated === null) return null
   const bounded = withBound(best, Number.isFinite(generated.bound) ? generated.bound : null, 'cycle-lp')
   if (bounded.optimal || generated.values === null || options.remainingSeconds() <= 0) return bounded
   const counts = lpRound(graph, generated.pool, generated.values, options)
   if (counts === null) return bounded
-  return bindCounts(graph, heuristic, bounded, generated.pool, counts, 'lp-round', false)
+  return bindCounts(graph, heuristic, bounded, generated.pool, counts, 'lp-round', false, options.remainingSeconds, options)
+}
+
+/** A clock that runs out once `fraction` of the time left now is spent. */
+function share (remainingSeconds: () => number, fraction: number): () => number {
+  const reserve = Math.max(0, remainingSeconds()) * (1 - fraction)
+  return () => remainingSeconds() - reserve
 }
 
 /** Tightens a clearing's bound with another valid bound (null: none found); `lpBound` records an LP's. */
@@ -278,19 +289,4 @@ function servedBy (cycles: CategoryCycles, counts: Float64Array): number {
   let served = 0
   for (let c = 0; c < cycles.count; c++) served += Math.max(0, Math.round(counts[c]!)) * (cycles.starts[c + 1]! - cycles.starts[c]!)
   return served
-}
-
-/** A certified PIEF LP bound, or null when the program is too large or the solve did not finish. */
-function piefBound (graph: CategoryGraph, cap: number, options: ExactOptions): number | null {
-  const order = rarestFirst(graph)
-  const rank = new Int32Array(graph.categoryCount)
-  // popular categories first: the many rare categories' copies then exclude the hubs and stay small
-  order.forEach((v, i) => { rank[v] = graph.categoryCount - 1 - i })
-  const pief = buildPiefProgram(graph, graph.edgeCapacity, cap, rank, options.piefColumnsMax ?? EXACT_PIEF_COLUMNS_MAX)
-  if (pief === null || options.remainingSeconds() <= 0) return null
-  const solution = options.solver.solve(pief.program, { timeLimitSeconds: options.remainingSeconds() })
-  if (solution.status !== 'optimal' || solution.rowDual === null) return null
-  const prices = new Float64Array(graph.edgeCount)
-  pief.rowEdge.forEach((e, r) => { prices[e] = solution.rowDual![r]! })
-  return certifiedBound(graph, graph.edgeCapacity, prices, cap)
 }

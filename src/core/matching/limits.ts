@@ -35,13 +35,13 @@ export const CATEGORY_LENGTH_MAX = 64
 export const SUMMARY_BYTES_MAX = 4 * 1024 * 1024
 /** Exact mode: the cycle formulation is solved as one MIP up to this many cycles (HiGHS degrades past ~20k columns with large multiplicities). */
 export const EXACT_MIP_CYCLES_MAX = 20_000
-/** Exact mode: up to this many cycles, LP-round (LP, floor, MIP on the rest); beyond, only a PIEF bound (issue 18: exact up to ~40k in ≤ 10 s). */
+/** Exact mode: up to this many cycles, LP-round (LP, floor, MIP on the rest); beyond, column generation (issue 18: exact up to ~40k in ≤ 10 s). */
 export const EXACT_LP_ROUND_CYCLES_MAX = 40_000
-/** Exact mode: the PIEF LP is built up to this many columns (issue 18: certified up to ~400k within 60 s; the wasm heap stops at 2 GB). */
-export const EXACT_PIEF_COLUMNS_MAX = 400_000
 /** Exact mode: rounds of column generation on the cycle LP (each adds the most violated cycle per category); a work limit, so the result does not depend on the machine's speed. */
 export const EXACT_COLUMN_ROUNDS_MAX = 200
 /** Exact mode: edge visits the return-capacity bound may spend (categories × edges × (cap − 2) × rounds); beyond, it is skipped. */
 export const EXACT_RETURN_BOUND_WORK_MAX = 1_000_000_000
+/** Exact mode: edge visits one destroy-and-repair search may spend (repair-search.ts; ~1e8 at 1,000 categories / 100k / cap 3). A work limit: the answer does not depend on the machine's speed unless the clock stops it first. */
+export const EXACT_REPAIR_WORK_MAX = 2_000_000_000
 /** Exact mode: branch-and-bound nodes of LP-round's MIP on the units the floor leaves (a work limit: the answer does not depend on the machine's speed unless the clock stops it first). */
 export const EXACT_RESIDUAL_MIP_NODES_MAX = 200

@@ -35,29 +35,9 @@ export interface LinearSolution {
   dualBound: number | null
 }
 
-/** Columns to append to an open LP: rows ascending within a column, all of them existing rows. */
-export interface ColumnBatch {
-  cost: number[]
-  upper: number[]
-  rows: number[][]
-}
-
-/**
- * An LP kept open between solves, for column generation: columns are appended
- * and the next solve starts from the last basis (simplex), so each round costs
- * a few pivots rather than a fresh solve. Duals as in LinearSolution.
- */
-export interface OpenLinearProgram {
-  addColumns: (columns: ColumnBatch) => void
-  solve: (options: { timeLimitSeconds: number }) => LinearSolution
-  dispose: () => void
-}
-
 /** A solver for programs: blocking, within `timeLimitSeconds`; `start` is a feasible MIP point to begin from. */
 export interface LinearSolver {
   solve: (program: LinearProgram, options: { timeLimitSeconds: number, start?: Float64Array, nodeLimit?: number }) => LinearSolution
-  /** opens an LP for column generation (solved by simplex, exact duals); absent: the exact mode generates no columns */
-  open?: (program: LinearProgram) => OpenLinearProgram
 }
 
 /** Assembles a program from columns given as row lists (rows ascending within a column). */

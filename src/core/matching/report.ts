@@ -27,7 +27,7 @@ export interface MatchReport {
   optimal: boolean
   /** how the chains were found: heuristic | local-search | mip | lp-round */
   method: ClearingMethod
-  /** where the bound comes from: circulation | return-flow | cycle-lp | pief-lp */
+  /** where the bound comes from: circulation | return-flow | cycle-lp */
   bound_method: BoundMethod
   weight: number
   weight_bound: number
