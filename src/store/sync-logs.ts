@@ -23,6 +23,8 @@ export const SYNC_EVIDENCE_SUBLEVEL = 'sync_evidence'
  */
 export const SYNC_OWN_HELD_SUBLEVEL = 'sync_own_held'
 const SEQ_DIGITS = 16
+/** the least a range read asks LevelDB for per native call (classic-level's default is 16 KiB) */
+const READ_HIGH_WATER_BYTES_MIN = 64 * 1024
 
 /** One held own envelope: its content, sealed again with a seq once the own logs are settled. */
 export interface HeldOwnEnvelope {
@@ -167,7 +169,9 @@ export class SyncLogRepository {
     const envelopes: Array<{ seq: number, bytes: Uint8Array }> = []
     let bytes = 0
     let stopped = false
-    const range = { gte: entryKey(input.dataClass, input.origin, input.from), lte: entryKey(input.dataClass, input.origin, input.to), limit: input.countMax }
+    // highWaterMarkBytes (classic-level; ignored in memory): the iterator reads the range from LevelDB in one or two
+    // native calls of about `bytesMax` instead of its default 16 KiB (four 4 KB envelopes) at a time
+    const range = { gte: entryKey(input.dataClass, input.origin, input.from), lte: entryKey(input.dataClass, input.origin, input.to), limit: input.countMax, highWaterMarkBytes: Math.max(input.bytesMax, READ_HIGH_WATER_BYTES_MIN) }
     for await (const [key, value] of this.entries.iterator(range)) {
       if (envelopes.length > 0 && bytes + value.length > input.bytesMax) {
         stopped = true
