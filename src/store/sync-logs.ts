@@ -172,13 +172,23 @@ export class SyncLogRepository {
     // highWaterMarkBytes (classic-level; ignored in memory): the iterator reads the range from LevelDB in one or two
     // native calls of about `bytesMax` instead of its default 16 KiB (four 4 KB envelopes) at a time
     const range = { gte: entryKey(input.dataClass, input.origin, input.from), lte: entryKey(input.dataClass, input.origin, input.to), limit: input.countMax, highWaterMarkBytes: Math.max(input.bytesMax, READ_HIGH_WATER_BYTES_MIN) }
-    for await (const [key, value] of this.entries.iterator(range)) {
-      if (envelopes.length > 0 && bytes + value.length > input.bytesMax) {
-        stopped = true
-        break
+    // nextv: a batch of entries per promise, not one promise (and iterator result) per 4 KB entry
+    const iterator = this.entries.iterator(range)
+    try {
+      reading: while (envelopes.length < input.countMax) {
+        const rows = await iterator.nextv(input.countMax - envelopes.length)
+        if (rows.length === 0) break
+        for (const [key, value] of rows) {
+          if (envelopes.length > 0 && bytes + value.length > input.bytesMax) {
+            stopped = true
+            break reading
+          }
+          envelopes.push({ seq: parseKey(key).seq, bytes: value })
+          bytes += value.length
+        }
       }
-      envelopes.push({ seq: parseKey(key).seq, bytes: value })
-      bytes += value.length
+    } finally {
+      await iterator.close()
     }
     const last = envelopes.at(-1)
     const exhausted = !stopped && envelopes.length < input.countMax
