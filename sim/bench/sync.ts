@@ -10,8 +10,11 @@
  * node dials the server through a counting TCP proxy, so "bytes transferred"
  * is every byte on the wire both ways (noise, yamux, identify, gossipsub,
  * DHT and ping included), compared with the sum of the envelopes' sizes.
+ * The serving node runs in a child process, the proxy in a thread of its own:
+ * each side's CPU is its process's process.cpuUsage() (the proxy's thread
+ * taken out), split by thread name from /proc (JS, GC helpers, LevelDB/libuv).
  *
- * Printed: wall time to the last envelope committed, the sync service's own
+ * Printed: wall time to the last envelope committed, CPU per side, the sync service's own
  * split (fetch wait / hash-link check / signature verify / commit), the
  * bytes ratio, and a per-envelope verification baseline measured in the same
  * run on the same envelopes (envelopes/s on this core, and what 100% per
@@ -273,6 +276,9 @@ async function main (): Promise<void> {
       const threads = threadCpuSpent(threadsStarted, threadCpu())
       const serverCpu = await serverReport('cpu')
       const seconds = (finished - started) / 1000
+      // the last group's log entries are taken once its batch is durable (after its commits ran): wait for them, bounded
+      const settling = performance.now()
+      while (!catcherNode.sync.status().complete && performance.now() - settling < 30_000) await new Promise((resolve) => setTimeout(resolve, 100))
       await new Promise((resolve) => setTimeout(resolve, 200)) // the last batch's counters
       const status = catcherNode.sync.status()
       const proxyAtEnd = await proxy.bytes()

@@ -34,8 +34,8 @@ export interface StoreInit {
 /**
  * LevelDB's write buffer (memtable) for an on-disk store: 32 MiB instead of LevelDB's 4 MiB. A sync catch-up writes
  * hundreds of MB of log entries (protocols/sync.md "Benchmark"); with 4 MiB memtables every few batches became an
- * overlapping level-0 file and compactions rewrote the same data again and again (LevelDB's threads spent ~25 % less
- * CPU with 32 MiB in bench:sync). The memory is taken only as data is written (up to two memtables while one is
+ * overlapping level-0 file and compactions rewrote the same data again and again (the catching-up node's LevelDB
+ * threads spent ~18 % less CPU with 32 MiB in bench:sync, protocols/sync.md "Benchmark"). The memory is taken only as data is written (up to two memtables while one is
  * flushed); a node that writes little never fills it.
  */
 export const STORE_WRITE_BUFFER_BYTES_DEFAULT = 32 * 1024 * 1024
