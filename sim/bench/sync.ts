@@ -10,8 +10,11 @@
  * node dials the server through a counting TCP proxy, so "bytes transferred"
  * is every byte on the wire both ways (noise, yamux, identify, gossipsub,
  * DHT and ping included), compared with the sum of the envelopes' sizes.
+ * The serving node runs in a child process, the proxy in a thread of its own:
+ * each side's CPU is its process's process.cpuUsage() (the proxy's thread
+ * taken out), split by thread name from /proc (JS, GC helpers, LevelDB/libuv).
  *
- * Printed: wall time to the last envelope committed, the sync service's own
+ * Printed: wall time to the last envelope committed, CPU per side, the sync service's own
  * split (fetch wait / hash-link check / signature verify / commit), the
  * bytes ratio, and a per-envelope verification baseline measured in the same
  * run on the same envelopes (envelopes/s on this core, and what 100% per
@@ -21,11 +24,14 @@
  *   npm run bench:sync [-- --messages 100000 --origins 20]
  */
 import { createServer, connect, type Server } from 'node:net'
+import { readdirSync, readFileSync } from 'node:fs'
 import { cp, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
@@ -62,6 +68,8 @@ const BASELINE_MESSAGES = Math.min(MESSAGES, Number(options.baseline))
 const FEDERATION = 'bench-sync'
 const CLASS: DataClass = 'incident_summary'
 const PER_ORIGIN = Math.ceil(MESSAGES / ORIGINS)
+/** set in the serving node's child process: the store directory it serves */
+const SERVE_ENV = 'FEDMESH_BENCH_SYNC_SERVE_DIR'
 
 interface Member { key: PrivateKey, id: string, signer: HybridSigner }
 
@@ -72,6 +80,35 @@ function member (index: number, key: PrivateKey): Member {
 
 async function members (count: number, first: number): Promise<Member[]> {
   return await Promise.all(Array.from({ length: count }, async (_, i) => member(first + i, await generateKeyPairFromSeed('Ed25519', new Uint8Array(32).fill(first + i + 1)))))
+}
+
+/**
+ * CPU seconds of every thread of this process by thread name (Linux /proc; empty elsewhere): LevelDB's write and
+ * compaction threads, libuv's pool, V8's GC helpers, the nodes' JS threads. Keyed by `<tid> <name>`.
+ */
+function threadCpu (): Map<string, number> {
+  const out = new Map<string, number>()
+  let tids: string[]
+  try { tids = readdirSync('/proc/self/task') } catch { return out }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out.set(`${tid} ${name}`, (Number(fields[11]) + Number(fields[12])) / 100) // utime + stime, clock ticks (USER_HZ 100)
+    } catch { /* the thread ended meanwhile */ }
+  }
+  return out
+}
+
+/** CPU seconds per thread name spent between two threadCpu snapshots (threads that ended meanwhile are lost: snapshot before stopping). */
+function threadCpuSpent (before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const [key, seconds] of after) {
+    const name = key.slice(key.indexOf(' ') + 1)
+    out.set(name, (out.get(name) ?? 0) + seconds - (before.get(key) ?? 0))
+  }
+  return out
 }
 
 /** A TCP proxy that counts bytes both ways. */
@@ -162,16 +199,50 @@ async function main (): Promise<void> {
     for (const d of decodedSample) if (!verifier.verify(keyOf.get(d.envelope.source)!, d.signedBytes, d.signature)) throw new Error('baseline: a signature does not verify')
     const baselineRate = decodedSample.length / ((performance.now() - verifyStarted) / 1000)
 
-    interface Run { mode: 'group' | 'single', seconds: number, cpuSeconds: number, serverCpuSeconds: number, processCpuSeconds: number, status: ReturnType<FedmeshNode['sync']['status']>, wire: number, audited: number }
+    interface Run {
+      mode: 'group' | 'single'
+      seconds: number
+      /** the catching-up node: its JS thread, and its whole process (store, GC and pool threads) without the proxy's thread */
+      cpuSeconds: number
+      catcherProcessCpuSeconds: number
+      /** the serving node: its JS thread, and its whole process */
+      serverCpuSeconds: number
+      serverProcessCpuSeconds: number
+      proxyCpuSeconds: number
+      catcherThreads: Map<string, number>
+      serverThreads: Map<string, number>
+      status: ReturnType<FedmeshNode['sync']['status']>
+      wire: number
+      audited: number
+    }
     const catchUp = async (mode: 'group' | 'single', run: number): Promise<Run> => {
-      // the serving member runs in its own thread (as it would on its own machine): the catching-up node's CPU is this thread's
-      const worker = new Worker(new URL(import.meta.url), { workerData: { serverDir }, argv: process.argv.slice(2) })
+      // the serving member runs in a process of its own (as on its own machine), so each side's CPU (its JS thread,
+      // its LevelDB, GC and pool threads) is measured apart: process.cpuUsage() of each process
+      const child = fork(fileURLToPath(import.meta.url), process.argv.slice(2), { execArgv: process.execArgv, env: { ...process.env, [SERVE_ENV]: serverDir } })
       const port = await new Promise<number>((resolve, reject) => {
-        worker.once('message', (message: { port: number }) => { resolve(message.port) })
-        worker.once('error', reject)
+        child.once('message', (message: { port: number }) => { resolve(message.port) })
+        child.once('error', reject)
+        child.once('exit', (code) => { reject(new Error(`the serving node's process exited (${String(code)}) before it listened`)) })
       })
-      worker.on('error', (err) => { process.stderr.write(`bench:sync: the serving node's thread failed: ${err.stack ?? String(err)}\n`) })
-      const proxy = await countingProxy({ host: '127.0.0.1', port })
+      const serverReport = async (request: 'cpu' | 'stop'): Promise<{ threadCpuSeconds: number, processCpuSeconds: number, threads: Array<[string, number]> }> => await new Promise((resolve) => {
+        child.once('message', resolve)
+        child.send(request)
+      })
+      // the byte-counting proxy runs in a thread of its own, so its copying is not charged to either node (its CPU is
+      // taken out of this process's)
+      const proxyWorker = new Worker(new URL(import.meta.url), { workerData: { role: 'proxy', target: port }, argv: process.argv.slice(2) })
+      const proxyPort = await new Promise<number>((resolve, reject) => {
+        proxyWorker.once('message', (message: { port: number }) => { resolve(message.port) })
+        proxyWorker.once('error', reject)
+      })
+      const proxy = {
+        port: proxyPort,
+        bytes: async (): Promise<{ bytes: number, cpuSeconds: number }> => await new Promise((resolve) => {
+          proxyWorker.once('message', resolve)
+          proxyWorker.postMessage('bytes')
+        })
+      }
+      const proxyAtStart = await proxy.bytes()
 
       const catcherNode = await FedmeshNode.create({
         config: config('catcher', [`/ip4/127.0.0.1/tcp/${proxy.port}/p2p/${server.id}`]), privateKey: catcher.key, signer: catcher.signer, transport: 'tcp', libp2pMetrics: false,
@@ -183,6 +254,7 @@ async function main (): Promise<void> {
       const done = new Promise<void>((resolve) => { resolveDone = resolve })
       const cpuStarted = process.threadCpuUsage()
       const processCpuStarted = process.cpuUsage()
+      const threadsStarted = threadCpu()
       const started = performance.now()
       await catcherNode.start()
       catcherNode.envelopes.register({
@@ -201,22 +273,40 @@ async function main (): Promise<void> {
       clearTimeout(timeout)
       const cpu = process.threadCpuUsage(cpuStarted)
       const processCpu = process.cpuUsage(processCpuStarted)
+      const threads = threadCpuSpent(threadsStarted, threadCpu())
+      const serverCpu = await serverReport('cpu')
       const seconds = (finished - started) / 1000
+      // the last group's log entries are taken once its batch is durable (after its commits ran): wait for them, bounded
+      const settling = performance.now()
+      while (!catcherNode.sync.status().complete && performance.now() - settling < 30_000) await new Promise((resolve) => setTimeout(resolve, 100))
       await new Promise((resolve) => setTimeout(resolve, 200)) // the last batch's counters
       const status = catcherNode.sync.status()
-      const wire = proxy.bytes()
+      const proxyAtEnd = await proxy.bytes()
+      const proxyCpuSeconds = proxyAtEnd.cpuSeconds - proxyAtStart.cpuSeconds
+      // the proxy's thread is the one WorkerThread of this process
+      threads.set('WorkerThread', (threads.get('WorkerThread') ?? 0) - proxyCpuSeconds)
       await catcherNode.stop()
-      const serverCpu = await new Promise<number>((resolve) => {
-        worker.once('message', (message: { cpuSeconds: number }) => { resolve(message.cpuSeconds) })
-        worker.postMessage('stop')
-      })
-      await worker.terminate()
-      proxy.server.close()
+      await serverReport('stop')
+      await new Promise((resolve) => { child.once('exit', resolve) })
+      await proxyWorker.terminate()
       // the catcher's audit log: one leaf per envelope that crossed the boundary, in either mode
       const store = await Store.open({ dataDir: join(dir, `catcher-${mode}-${run}`) })
       const audited = (await AuditLog.open(store)).head().size
       await store.close()
-      return { mode, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, serverCpuSeconds: serverCpu, processCpuSeconds: (processCpu.user + processCpu.system) / 1e6, status, wire, audited }
+      return {
+        mode,
+        seconds,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+        catcherProcessCpuSeconds: (processCpu.user + processCpu.system) / 1e6 - proxyCpuSeconds,
+        serverCpuSeconds: serverCpu.threadCpuSeconds,
+        serverProcessCpuSeconds: serverCpu.processCpuSeconds,
+        proxyCpuSeconds,
+        catcherThreads: threads,
+        serverThreads: new Map(serverCpu.threads),
+        status,
+        wire: proxyAtEnd.bytes,
+        audited
+      }
     }
 
     const runs: Run[] = []
@@ -224,26 +314,31 @@ async function main (): Promise<void> {
       for (const mode of MODES) {
         const result = await catchUp(mode, run)
         runs.push(result)
-        process.stdout.write(`run ${run + 1}/${REPEAT} ${mode.padEnd(6)}: ${result.seconds.toFixed(2)} s wall; CPU: catching-up node's thread ${result.cpuSeconds.toFixed(2)} s, serving node's thread ${result.serverCpuSeconds.toFixed(2)} s, whole process ${result.processCpuSeconds.toFixed(2)} s; complete ${String(result.status.complete)}, audit leaves ${result.audited}\n`)
+        process.stdout.write(`run ${run + 1}/${REPEAT} ${mode.padEnd(6)}: ${result.seconds.toFixed(2)} s wall; CPU: catching-up node ${result.catcherProcessCpuSeconds.toFixed(2)} s (JS thread ${result.cpuSeconds.toFixed(2)} s), serving node ${result.serverProcessCpuSeconds.toFixed(2)} s (JS thread ${result.serverCpuSeconds.toFixed(2)} s), both ${(result.catcherProcessCpuSeconds + result.serverProcessCpuSeconds).toFixed(2)} s; complete ${String(result.status.complete)}, audit leaves ${result.audited}\n`)
       }
     }
     const median = (values: number[]): number => { const sorted = [...values].sort((a, b) => a - b); const mid = Math.floor(sorted.length / 2); return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2 }
     const lines: string[] = ['']
-    const medians = new Map<string, { wall: number, cpu: number }>()
+    const medians = new Map<string, { wall: number, cpu: number, both: number }>()
     for (const mode of MODES) {
       const mine = runs.filter((r) => r.mode === mode)
       const wall = median(mine.map((r) => r.seconds))
       const cpu = median(mine.map((r) => r.cpuSeconds))
       const serverCpu = median(mine.map((r) => r.serverCpuSeconds))
-      const processCpu = median(mine.map((r) => r.processCpuSeconds))
-      medians.set(mode, { wall, cpu })
+      const catcherProcessCpu = median(mine.map((r) => r.catcherProcessCpuSeconds))
+      const serverProcessCpu = median(mine.map((r) => r.serverProcessCpuSeconds))
+      const bothCpu = median(mine.map((r) => r.catcherProcessCpuSeconds + r.serverProcessCpuSeconds))
+      medians.set(mode, { wall, cpu, both: bothCpu })
       const last = mine[mine.length - 1]
       const t = last.status.timings
       const line = (label: string, ms: number): string => `  ${label.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(7)} s  ${((ms / (last.seconds * 1000)) * 100).toFixed(0).padStart(3)}%`
+      const byThread = (threads: Map<string, number>): string => [...threads].filter(([, s]) => s >= 0.05).sort((a, b) => b[1] - a[1]).map(([name, s]) => `${name} ${s.toFixed(2)} s`).join(', ')
       lines.push(
         `[${mode === 'group' ? 'group commit: one store batch + one audit append per fetched batch' : 'per-envelope commit: one store batch + one audit append per envelope'}]`,
         `catch-up of ${total} envelopes from ${ORIGINS} origins over TCP loopback, medians of ${mine.length} runs: ${wall.toFixed(2)} s wall (goal ≤ 10 s) → ${Math.round(total / wall)} envelopes/s;`,
-        `  CPU: catching-up node's thread ${cpu.toFixed(2)} s, serving node's thread ${serverCpu.toFixed(2)} s, whole process (both, store and crypto threads) ${processCpu.toFixed(2)} s`,
+        `  CPU (process.cpuUsage of each side's process; medians): catching-up node ${catcherProcessCpu.toFixed(2)} s (its JS thread ${cpu.toFixed(2)} s), serving node ${serverProcessCpu.toFixed(2)} s (its JS thread ${serverCpu.toFixed(2)} s); both ${bothCpu.toFixed(2)} s → ${(bothCpu / cpus().length).toFixed(2)} s wall at best on ${cpus().length} cores`,
+        `  CPU by thread name in the last run (Linux /proc): catching-up node: ${byThread(last.catcherThreads)}; serving node: ${byThread(last.serverThreads)}`,
+        `  (MainThread: the node's JS; V8Worker: garbage collection and compilation helpers; libuv-worker: LevelDB reads, writes and compactions); the byte-counting proxy's thread, left out: ${median(mine.map((r) => r.proxyCpuSeconds)).toFixed(2)} s`,
         `  last run: complete ${String(last.status.complete)}, rounds ok ${last.status.rounds.ok} failed ${last.status.rounds.failed}, rejected ${last.status.rejected}, audit leaves ${last.audited}`,
         '  where the time goes in the last run (sync service, Clock component ms):',
         line('fetch (waiting for responses)', t.fetch_ms),
@@ -256,7 +351,7 @@ async function main (): Promise<void> {
     }
     const single = medians.get('single')
     const group = medians.get('group')
-    if (single !== undefined && group !== undefined) lines.push(`group vs per-envelope commit (medians, same run): ${(single.wall / group.wall).toFixed(1)}× faster wall, ${(single.cpu / group.cpu).toFixed(1)}× less CPU in the catching-up node's thread`)
+    if (single !== undefined && group !== undefined) lines.push(`group vs per-envelope commit (medians, same run): ${(single.wall / group.wall).toFixed(1)}× faster wall, ${(single.cpu / group.cpu).toFixed(1)}× less CPU in the catching-up node's JS thread, ${(single.both / group.both).toFixed(1)}× less CPU in both nodes' processes`)
     lines.push(`baseline (same run): per-envelope hybrid verification ${Math.round(baselineRate)} envelopes/s on one core → ${(total / baselineRate).toFixed(1)} s for the signatures alone of ${total}`, `load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores (wall time depends on it; CPU time much less)`, '')
     process.stdout.write(lines.join('\n'))
   } finally {
@@ -264,7 +359,7 @@ async function main (): Promise<void> {
   }
 }
 
-/** The serving member, in a worker thread: starts on the prepared store, reports its port, stops on 'stop' and reports its thread's CPU. */
+/** The serving member, in a child process: starts on the prepared store, reports its port; on 'cpu' and on 'stop' (then stops and exits) reports its CPU since it listened. */
 async function serve (serverDir: string): Promise<void> {
   const origins = await members(ORIGINS, 0)
   const [server, catcher] = await members(2, ORIGINS)
@@ -276,16 +371,37 @@ async function serve (serverDir: string): Promise<void> {
   })
   await serverNode.start()
   const tcp = serverNode.multiaddrs().find((a) => a.includes('/tcp/'))
-  const started = process.threadCpuUsage()
-  parentPort?.once('message', () => {
-    const cpu = process.threadCpuUsage(started)
-    void serverNode.stop().then(() => { parentPort?.postMessage({ cpuSeconds: (cpu.user + cpu.system) / 1e6 }) })
+  const threadStarted = process.threadCpuUsage()
+  const processStarted = process.cpuUsage()
+  const threadsStarted = threadCpu()
+  const report = (): { threadCpuSeconds: number, processCpuSeconds: number, threads: Array<[string, number]> } => {
+    const thread = process.threadCpuUsage(threadStarted)
+    const whole = process.cpuUsage(processStarted)
+    return { threadCpuSeconds: (thread.user + thread.system) / 1e6, processCpuSeconds: (whole.user + whole.system) / 1e6, threads: [...threadCpuSpent(threadsStarted, threadCpu())] }
+  }
+  process.on('message', (message) => {
+    const answer = report()
+    if (message !== 'stop') { process.send?.(answer); return }
+    void serverNode.stop().then(() => { process.send?.(answer, () => { process.exit(0) }) })
   })
-  parentPort?.postMessage({ port: Number(tcp?.split('/tcp/')[1]?.split('/')[0]) })
+  process.send?.({ port: Number(tcp?.split('/tcp/')[1]?.split('/')[0]) })
 }
 
 // a bench reports what went wrong and where instead of dying without a stack (both threads)
-process.on('unhandledRejection', (err) => { process.stderr.write(`bench:sync (${isMainThread ? 'catching-up node' : 'serving node'}): unhandled rejection: ${(err as Error)?.stack ?? String(err)}\n`) })
+process.on('unhandledRejection', (err) => { process.stderr.write(`bench:sync (${process.env[SERVE_ENV] !== undefined ? 'serving node' : isMainThread ? 'catching-up node' : 'proxy'}): unhandled rejection: ${(err as Error)?.stack ?? String(err)}\n`) })
 
-if (isMainThread) await main()
-else await serve((workerData as { serverDir: string }).serverDir)
+/** The counting proxy, in a worker thread: reports its port; on any message, the bytes counted and its thread's CPU. */
+async function proxyThread (target: number): Promise<void> {
+  const started = process.threadCpuUsage()
+  const proxy = await countingProxy({ host: '127.0.0.1', port: target })
+  parentPort?.on('message', () => {
+    const cpu = process.threadCpuUsage(started)
+    parentPort?.postMessage({ bytes: proxy.bytes(), cpuSeconds: (cpu.user + cpu.system) / 1e6 })
+  })
+  parentPort?.postMessage({ port: proxy.port })
+}
+
+const serveDir = process.env[SERVE_ENV]
+if (!isMainThread) await proxyThread((workerData as { target: number }).target)
+else if (serveDir !== undefined) await serve(serveDir)
+else await main()

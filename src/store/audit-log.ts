@@ -10,11 +10,11 @@
  * Memory holds only the compact range (≤ 40 hashes); every completed subtree
  * is stored, so proofs for any committed size read ≤ 2·log2(n) keys.
  */
+import { createHash } from 'node:crypto'
 import type { BatchOperation, Store, Sublevel } from './store.ts'
 import { AUDIT_LOG_LEAVES_MAX } from '../core/audit/constants.ts'
 import { InputError } from '../core/errors.ts'
 import { ProofRangeError } from '../core/audit/errors.ts'
-import { hashLeaf } from '../core/audit/hash.ts'
 import { consistencyProofRanges, inclusionProofRanges, nodesForRanges, proofFromNodes } from '../core/audit/proof.ts'
 import { decodeAuditRecord, encodeAuditRecord, type AuditRecord, type UnknownAuditRecord } from '../core/audit/record.ts'
 import { appendLeafHashes, emptyTree, foldRange, frontierNodes, treeRoot, type NodeId, type TreeState } from '../core/audit/tree.ts'
@@ -24,6 +24,17 @@ import {
 import { AUDIT_SIZE_KEY, AUDIT_SUBLEVELS, leafKey, nodeKey } from './audit-layout.ts'
 import { verifyAuditLog, type AuditVerifyReport } from './audit-verify.ts'
 import { equalBytes } from '../core/audit/hash.ts'
+
+const LEAF_PREFIX = new Uint8Array([0x00])
+
+/**
+ * RFC 9162 leaf hash H(0x00 ‖ leaf), byte for byte core/audit/hash.ts's hashLeaf, with node:crypto's native
+ * SHA-256 and without copying the leaf (a group commit hashes one leaf per envelope).
+ */
+function leafHash (leaf: Uint8Array): Uint8Array {
+  const digest = createHash('sha256').update(LEAF_PREFIX).update(leaf).digest()
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
+}
 
 /** Most records one `stage` call takes (one store batch). */
 export const AUDIT_STAGE_RECORDS_MAX = 4096
@@ -157,7 +168,7 @@ export class AuditLog {
     await previous
     const firstIndex = this.state.size
     if (firstIndex + leaves.length > AUDIT_LOG_LEAVES_MAX) { release(); throw new AuditLogFullError(`the audit log holds ${AUDIT_LOG_LEAVES_MAX} leaves already`) }
-    const { state, nodes } = appendLeafHashes(this.state, leaves.map(hashLeaf))
+    const { state, nodes } = appendLeafHashes(this.state, leaves.map(leafHash))
     const put = (sublevel: Sublevel<unknown>, key: string, value: unknown): BatchOperation =>
       ({ type: 'put', sublevel, key, value } as unknown as BatchOperation)
     const operations: BatchOperation[] = []

@@ -27,7 +27,18 @@ export interface StoreInit {
   dataDir?: string
   /** LevelDB block cache in bytes (classic-level's default is 8 MB; the sim keeps it small) */
   cacheSizeBytes?: number
+  /** LevelDB write buffer (memtable) in bytes; default STORE_WRITE_BUFFER_BYTES_DEFAULT */
+  writeBufferBytes?: number
 }
+
+/**
+ * LevelDB's write buffer (memtable) for an on-disk store: 32 MiB instead of LevelDB's 4 MiB. A sync catch-up writes
+ * hundreds of MB of log entries (protocols/sync.md "Benchmark"); with 4 MiB memtables every few batches became an
+ * overlapping level-0 file and compactions rewrote the same data again and again (the catching-up node's LevelDB
+ * threads spent ~18 % less CPU with 32 MiB in bench:sync, protocols/sync.md "Benchmark"). The memory is taken only as data is written (up to two memtables while one is
+ * flushed); a node that writes little never fills it.
+ */
+export const STORE_WRITE_BUFFER_BYTES_DEFAULT = 32 * 1024 * 1024
 
 export class StoreSchemaError extends Error {
   static readonly code = 'StoreSchemaError'
@@ -64,7 +75,8 @@ export class Store {
       db = new Level(location, {
         keyEncoding: 'utf8',
         valueEncoding: 'json',
-        ...(init.cacheSizeBytes === undefined ? {} : { cacheSize: init.cacheSizeBytes })
+        ...(init.cacheSizeBytes === undefined ? {} : { cacheSize: init.cacheSizeBytes }),
+        writeBufferSize: init.writeBufferBytes ?? STORE_WRITE_BUFFER_BYTES_DEFAULT
       })
     }
     try {

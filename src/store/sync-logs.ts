@@ -23,6 +23,8 @@ export const SYNC_EVIDENCE_SUBLEVEL = 'sync_evidence'
  */
 export const SYNC_OWN_HELD_SUBLEVEL = 'sync_own_held'
 const SEQ_DIGITS = 16
+/** the least a range read asks LevelDB for per native call (classic-level's default is 16 KiB) */
+const READ_HIGH_WATER_BYTES_MIN = 64 * 1024
 
 /** One held own envelope: its content, sealed again with a seq once the own logs are settled. */
 export interface HeldOwnEnvelope {
@@ -167,14 +169,26 @@ export class SyncLogRepository {
     const envelopes: Array<{ seq: number, bytes: Uint8Array }> = []
     let bytes = 0
     let stopped = false
-    const range = { gte: entryKey(input.dataClass, input.origin, input.from), lte: entryKey(input.dataClass, input.origin, input.to), limit: input.countMax }
-    for await (const [key, value] of this.entries.iterator(range)) {
-      if (envelopes.length > 0 && bytes + value.length > input.bytesMax) {
-        stopped = true
-        break
+    // highWaterMarkBytes (classic-level; ignored in memory): the iterator reads the range from LevelDB in one or two
+    // native calls of about `bytesMax` instead of its default 16 KiB (four 4 KB envelopes) at a time
+    const range = { gte: entryKey(input.dataClass, input.origin, input.from), lte: entryKey(input.dataClass, input.origin, input.to), limit: input.countMax, highWaterMarkBytes: Math.max(input.bytesMax, READ_HIGH_WATER_BYTES_MIN) }
+    // nextv: a batch of entries per promise, not one promise (and iterator result) per 4 KB entry
+    const iterator = this.entries.iterator(range)
+    try {
+      reading: while (envelopes.length < input.countMax) {
+        const rows = await iterator.nextv(input.countMax - envelopes.length)
+        if (rows.length === 0) break
+        for (const [key, value] of rows) {
+          if (envelopes.length > 0 && bytes + value.length > input.bytesMax) {
+            stopped = true
+            break reading
+          }
+          envelopes.push({ seq: parseKey(key).seq, bytes: value })
+          bytes += value.length
+        }
       }
-      envelopes.push({ seq: parseKey(key).seq, bytes: value })
-      bytes += value.length
+    } finally {
+      await iterator.close()
     }
     const last = envelopes.at(-1)
     const exhausted = !stopped && envelopes.length < input.countMax

@@ -19,6 +19,7 @@ import { checkRangeByLinks, type RangeEntry, type RangeProof } from '../../core/
 import type { SeqRange } from '../envelopes/index.ts'
 import { linkOf } from '../envelopes/origin-logs.ts'
 import { syncMetrics, type SyncMetrics } from './metrics.ts'
+import { SYNC_RESPONSE_CODEC } from './fetch-response.ts'
 import {
   EVIDENCE_GOSSIP_BYTES_MAX, EVIDENCE_GOSSIP_CLASS, EVIDENCE_KEPT_MAX, EVIDENCE_PER_RESPONSE_MAX, FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, SYNC_INTERVAL_MS_DEFAULT,
   SYNC_MESSAGE_BYTES_MAX, SYNC_PROTOCOL, SYNC_REQUEST_MS_MAX, SYNC_ROUND_MS_MAX, SYNC_ROUNDS_IN_FLIGHT_MAX
@@ -438,7 +439,7 @@ export class SyncService implements Sync {
         } catch {
           break // the requester closed its side: the round is over
         }
-        await messages.write(await this.answer(request), SyncResponse, { signal: AbortSignal.timeout(SYNC_REQUEST_MS_MAX) })
+        await messages.write(await this.answer(request), SYNC_RESPONSE_CODEC, { signal: AbortSignal.timeout(SYNC_REQUEST_MS_MAX) })
       }
       await stream.close().catch(() => {})
     } catch (err) {
