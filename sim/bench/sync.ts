@@ -111,11 +111,17 @@ function threadCpuSpent (before: Map<string, number>, after: Map<string, number>
   return out
 }
 
-/** A TCP proxy that counts bytes both ways. */
+/**
+ * A TCP proxy that counts bytes both ways. Both of its sockets turn Nagle's
+ * algorithm off, as libp2p's TCP transport does on its own (`noDelay`): with it
+ * on, a small write (a fetch request, a yamux window update) waited for the
+ * ACK of the previous one, up to the peer's 40 ms delayed-ACK timer, and the
+ * proxy, not the protocol, set the pace of the catch-up.
+ */
 async function countingProxy (target: { host: string, port: number }): Promise<{ server: Server, port: number, bytes: () => number }> {
   let bytes = 0
-  const server = createServer((client) => {
-    const upstream = connect(target.port, target.host)
+  const server = createServer({ noDelay: true }, (client) => {
+    const upstream = connect({ port: target.port, host: target.host, noDelay: true })
     client.on('data', (chunk) => { bytes += chunk.length })
     upstream.on('data', (chunk) => { bytes += chunk.length })
     client.pipe(upstream)
