@@ -22,6 +22,7 @@ import { seededRandom, type Random } from '../src/runtime/random.ts'
 import type { Scenario } from './scenario.ts'
 import type { Plan } from './plan.ts'
 import { ByteCounter } from './byte-counter.ts'
+import type { SimGraph } from './graph.ts'
 import { attack, consensusView, loadSimGenesis, simGenesis, type NodeConsensusView, type SimGenesis } from './consensus.ts'
 import { VOTE_CLASS } from '../src/services/consensus/index.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload, simNow } from './load.ts'
@@ -129,6 +130,10 @@ export interface Cluster {
   /** Splits the network (`groupOf[node]` = group) or heals it (null). */
   partition: (groupOf: number[] | null) => Promise<void>
   sample: () => Promise<ClusterSample>
+  /** who is connected to whom and the load topic's mesh, by node index (in-process clusters only) */
+  graph?: () => SimGraph
+  /** the modelled latency of every link (virtual time; undefined in real time) */
+  linkLatencyMs?: number
   close: () => Promise<void>
 }
 
@@ -281,6 +286,7 @@ export class LocalCluster implements Cluster {
       // trimmer holds them, like every node, to connections_max once a joiner's grace period is over
       ...(this.bootstrapNodes.has(index) ? {} : { connectionsMax: scenario.connections_max }),
       connectionsHighWater: scenario.connections_max,
+      ...(scenario.connection_grace_ms === undefined ? {} : { connectionGraceMs: scenario.connection_grace_ms }),
       denyPeer: (peer) => {
         // runs before the federation gater on every dial and handshake: a non-member seen here is refused by it
         this.attackPlayer?.gaterCheck(this.membership.members.has(peer.toString()))
@@ -373,6 +379,24 @@ export class LocalCluster implements Cluster {
       tick: async () => { await player.tick(SIM_FEDERATION_ID) },
       observe: () => ({ stats: player.snapshot(), penalties: player.penalties() })
     }
+  }
+
+  /** The load topic's mesh and the connections of every up node, by index. */
+  graph (): SimGraph {
+    const topic = gossipTopic(SIM_FEDERATION_ID, this.scenario.load.data_classes[0])
+    const indices = (peers: Array<{ toString: () => string }>): number[] => peers.map((peer) => this.indexOfPeer.get(peer.toString())).filter((i): i is number => i !== undefined).sort((a, b) => a - b)
+    const size = this.memberIds.length
+    const mesh: number[][] = Array.from({ length: size }, () => [])
+    const connections: number[][] = Array.from({ length: size }, () => [])
+    for (const [index, life] of this.lives) {
+      mesh[index] = indices(life.node.libp2p.services.pubsub.getMeshPeers(topic))
+      connections[index] = indices(life.node.libp2p.getPeers())
+    }
+    return { mesh, connections }
+  }
+
+  get linkLatencyMs (): number | undefined {
+    return this.virtual ? VIRTUAL_LINK_LATENCY_MS : undefined
   }
 
   /** The running node at `index` (tests look at its host). */
