@@ -23,6 +23,7 @@ import type { Scenario } from './scenario.ts'
 import type { Plan } from './plan.ts'
 import { ByteCounter } from './byte-counter.ts'
 import type { SimGraph } from './graph.ts'
+import { pipelineMemoryLatency } from './memory-links.ts'
 import { attack, consensusView, loadSimGenesis, simGenesis, type NodeConsensusView, type SimGenesis } from './consensus.ts'
 import { VOTE_CLASS } from '../src/services/consensus/index.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload, simNow } from './load.ts'
@@ -215,6 +216,8 @@ export class LocalCluster implements Cluster {
 
   /** Derives every node's keys from the plan (peer ids of all, signers of the local ones). */
   static async create (init: LocalClusterInit): Promise<LocalCluster> {
+    // the memory transport's own latency queues buffers one after another (a 100-buffer/s pipe): model a latency
+    if (init.virtual === true) await pipelineMemoryLatency()
     const local = new Set(init.local)
     const identities = new Map<number, Identity>()
     const memberKeys: Array<[string, HybridPublicKey]> = []
