@@ -391,11 +391,18 @@ export class LocalCluster implements Cluster {
     const size = this.memberIds.length
     const mesh: number[][] = Array.from({ length: size }, () => [])
     const connections: number[][] = Array.from({ length: size }, () => [])
+    const meshless: SimGraph['meshless'] = []
     for (const [index, life] of this.lives) {
-      mesh[index] = indices(life.node.libp2p.services.pubsub.getMeshPeers(topic))
+      const pubsub = life.node.libp2p.services.pubsub
+      mesh[index] = indices(pubsub.getMeshPeers(topic))
       connections[index] = indices(life.node.libp2p.getPeers())
+      if (mesh[index].length > 0) continue
+      // gossipsub's prune backoffs are private; read (not changed) to say why a node has no mesh peer
+      const backoff = (pubsub as unknown as { backoff?: Map<string, Map<string, number>> }).backoff?.get(topic)
+      const subscribers = pubsub.getSubscribers(topic).map((peer) => peer.toString())
+      meshless.push({ node: index, subscribers: subscribers.length, backoff: subscribers.filter((peer) => (backoff?.get(peer) ?? 0) > Date.now()).length })
     }
-    return { mesh, connections }
+    return { mesh, connections, meshless }
   }
 
   get linkLatencyMs (): number | undefined {

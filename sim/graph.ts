@@ -12,6 +12,8 @@ export interface SimGraph {
   mesh: number[][]
   /** libp2p connections */
   connections: number[][]
+  /** nodes up with no mesh peer on the load topic: how many of their connected subscribers hold a gossipsub prune backoff for them (they may not graft those) */
+  meshless: Array<{ node: number, subscribers: number, backoff: number }>
 }
 
 export interface GraphFigures {

@@ -13,7 +13,7 @@ import { z } from 'zod'
 import type { RunRecord, NodeLife, PublishRecord, ConsensusRunRecord } from './run.ts'
 import type { CpuFigures } from './bench/raw-libp2p.ts'
 import { deviations } from './profile.ts'
-import { graphFigures } from './graph.ts'
+import { graphFigures, type SimGraph } from './graph.ts'
 
 export const REPORT_SCHEMA = 'fedmesh.sim.report/1'
 /**
@@ -52,7 +52,12 @@ const graphFiguresSchema = z.strictObject({
   distance_histogram: z.array(z.number().int().min(0)),
   degree: z.strictObject({ min: z.number().int().min(0), mean: z.number().min(0), max: z.number().int().min(0) })
 })
-const graphMomentSchema = z.strictObject({ mesh: graphFiguresSchema, connections: graphFiguresSchema })
+const graphMomentSchema = z.strictObject({
+  mesh: graphFiguresSchema,
+  connections: graphFiguresSchema,
+  /** nodes with no mesh peer on the load topic, and how many of their connected subscribers hold a prune backoff for them */
+  meshless: z.array(z.strictObject({ node: z.number().int(), subscribers: z.number().int().min(0), backoff: z.number().int().min(0) }))
+})
 
 export const reportSchema = z.strictObject({
   schema: z.literal(REPORT_SCHEMA),
@@ -485,7 +490,7 @@ export function analyse (record: RunRecord): Report {
 function graphSection (record: RunRecord, p99: number | null): Report['graph'] {
   const graphs = record.graphs
   if (graphs === undefined) return null
-  const moment = (graph: { mesh: number[][], connections: number[][] }): z.output<typeof graphMomentSchema> => ({ mesh: graphFigures(graph.mesh), connections: graphFigures(graph.connections) })
+  const moment = (graph: SimGraph): z.output<typeof graphMomentSchema> => ({ mesh: graphFigures(graph.mesh), connections: graphFigures(graph.connections), meshless: graph.meshless })
   const loadStart = moment(graphs.loadStart)
   const loadEnd = moment(graphs.loadEnd)
   const diameterMs = graphs.linkLatencyMs === null ? null : Math.max(loadStart.mesh.diameter_hops, loadEnd.mesh.diameter_hops) * graphs.linkLatencyMs
