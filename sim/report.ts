@@ -13,6 +13,7 @@ import { z } from 'zod'
 import type { RunRecord, NodeLife, PublishRecord, ConsensusRunRecord } from './run.ts'
 import type { CpuFigures } from './bench/raw-libp2p.ts'
 import { deviations } from './profile.ts'
+import { graphFigures, type SimGraph } from './graph.ts'
 
 export const REPORT_SCHEMA = 'fedmesh.sim.report/1'
 /**
@@ -41,6 +42,21 @@ const cpuFiguresSchema = z.strictObject({
   deliveries: z.number().int().min(0),
   expected_deliveries: z.number().int().min(0),
   rss_bytes_per_node_net: z.number()
+})
+
+const graphFiguresSchema = z.strictObject({
+  nodes: z.number().int().min(0),
+  components: z.number().int().min(0),
+  largest_component: z.number().int().min(0),
+  diameter_hops: z.number().int().min(0),
+  distance_histogram: z.array(z.number().int().min(0)),
+  degree: z.strictObject({ min: z.number().int().min(0), mean: z.number().min(0), max: z.number().int().min(0) })
+})
+const graphMomentSchema = z.strictObject({
+  mesh: graphFiguresSchema,
+  connections: graphFiguresSchema,
+  /** nodes with no mesh peer on the load topic, and how many of their connected subscribers hold a prune backoff for them */
+  meshless: z.array(z.strictObject({ node: z.number().int(), subscribers: z.number().int().min(0), backoff: z.number().int().min(0) }))
 })
 
 export const reportSchema = z.strictObject({
@@ -113,6 +129,19 @@ export const reportSchema = z.strictObject({
     delivery_ratio: z.number().nullable()
   })),
   latency_cdf: z.array(z.strictObject({ latency_ms: z.number(), fraction: z.number() })),
+  /**
+   * the network's shape when the load started and ended (in-process runs; null with workers): the load topic's
+   * gossipsub mesh and the connections. Under virtual time every link takes link_latency_ms, so a delivery along
+   * the mesh takes hops × that: modelled_diameter_ms is the larger mesh diameter of the two moments × the link
+   * latency, and p99_over_diameter the latency p99 against it (the goal: at most 2)
+   */
+  graph: z.strictObject({
+    link_latency_ms: z.number().nullable(),
+    load_start: graphMomentSchema,
+    load_end: graphMomentSchema,
+    modelled_diameter_ms: z.number().nullable(),
+    p99_over_diameter: z.number().nullable()
+  }).nullable(),
   /** consensus slots played after the load (null when the scenario plays none) */
   consensus: z.strictObject({
     slots: z.number().int().min(0),
@@ -435,6 +464,7 @@ export function analyse (record: RunRecord): Report {
     }),
     series,
     latency_cdf: latencyCdf,
+    graph: graphSection(record, percentiles(latencies).p99),
     consensus: record.consensus === undefined ? null : consensusSection(record, record.consensus),
     attack: attackSection(record, pairCounts),
     cpu: null,
@@ -457,6 +487,22 @@ export function analyse (record: RunRecord): Report {
 }
 
 /** The attack as observed: the player's counters and the scores, with honest delivery split at the attack's start. */
+function graphSection (record: RunRecord, p99: number | null): Report['graph'] {
+  const graphs = record.graphs
+  if (graphs === undefined) return null
+  const moment = (graph: SimGraph): z.output<typeof graphMomentSchema> => ({ mesh: graphFigures(graph.mesh), connections: graphFigures(graph.connections), meshless: graph.meshless })
+  const loadStart = moment(graphs.loadStart)
+  const loadEnd = moment(graphs.loadEnd)
+  const diameterMs = graphs.linkLatencyMs === null ? null : Math.max(loadStart.mesh.diameter_hops, loadEnd.mesh.diameter_hops) * graphs.linkLatencyMs
+  return {
+    link_latency_ms: graphs.linkLatencyMs,
+    load_start: loadStart,
+    load_end: loadEnd,
+    modelled_diameter_ms: diameterMs,
+    p99_over_diameter: diameterMs === null || diameterMs === 0 || p99 === null ? null : p99 / diameterMs
+  }
+}
+
 function attackSection (record: RunRecord, counts: PairCounts): Report['attack'] {
   const spec = record.scenario.attack
   const attack = record.attack

@@ -16,6 +16,7 @@ import { simNow } from './load.ts'
 import { missingDeliveries } from './report.ts'
 import type { CpuFigures } from './bench/raw-libp2p.ts'
 import type { AttackStats, PenaltyStats } from './attacks.ts'
+import type { SimGraph } from './graph.ts'
 
 /** Node starts in flight at once during the join phase. */
 const STARTS_CONCURRENT_MAX = 16
@@ -112,6 +113,8 @@ export interface RunRecord {
   cpu?: CpuRecord
   /** the scenario's attack: when it started (simNow ms), what it did, the scores at the end of the load */
   attack?: { startMs: number, stats: AttackStats, penalties: PenaltyStats }
+  /** the load topic's mesh and the connections when the load started and when it ended (in-process clusters) */
+  graphs?: { loadStart: SimGraph, loadEnd: SimGraph, linkLatencyMs: number | null }
   /** the lean profile's verification cache, read when the cluster closes */
   verificationCache?: { hits: number, misses: number }
   /** the raw libp2p baseline measured after the run, in the same process (simulate's `baseline` option) */
@@ -263,6 +266,7 @@ class Coordinator {
   private async load (): Promise<void> {
     const { record, scenario } = this
     record.loadStartMs = simNow()
+    const loadStartGraph = this.cluster.graph?.()
     const attack = this.attackLoop()
     for (const event of this.plan.events) {
       await sleep(record.loadStartMs + event.atMs - simNow())
@@ -270,6 +274,8 @@ class Coordinator {
     }
     await sleep(record.loadStartMs + scenario.duration_seconds * 1000 - simNow())
     record.loadEndMs = simNow()
+    const loadEndGraph = this.cluster.graph?.()
+    if (loadStartGraph !== undefined && loadEndGraph !== undefined) record.graphs = { loadStart: loadStartGraph, loadEnd: loadEndGraph, linkLatencyMs: this.cluster.linkLatencyMs ?? null }
     await attack
   }
 

@@ -117,6 +117,12 @@ export const scenarioSchema = z.strictObject({
   connections_target: count.min(1, 'must be at least 1').max(CONNECTIONS_MAX, `must be at most ${CONNECTIONS_MAX}`).default(12),
   /** connections a (non-bootstrap) node keeps before libp2p's connection manager prunes (DHT queries open many); bootstrap nodes keep the production limit */
   connections_max: count.min(1, 'must be at least 1').max(CONNECTIONS_MAX, `must be at most ${CONNECTIONS_MAX}`).default(24),
+  /**
+   * sim-only: how long a new connection is spared by the connection trimmer (production CONNECTION_GRACE_MS, 20 s,
+   * sized for a joiner's DHT lookups on real links). A run of a few virtual seconds is otherwise over before any
+   * connection comes of age, and every node keeps all it opened while joining. Absent: production's.
+   */
+  connection_grace_ms: count.min(0, 'must not be negative').max(600_000, 'must be at most 600000').optional(),
   gossip_heartbeat_ms: count.min(50, 'must be at least 50').max(10_000, 'must be at most 10000').default(700),
   /** period of a node's anti-entropy sync round with one member (production default 10 s; the sim's runs are short) */
   sync_interval_ms: count.min(100, 'must be at least 100').max(60_000, 'must be at most 60000').default(1000),

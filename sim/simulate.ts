@@ -129,6 +129,7 @@ export function summaryTable (report: Report): string {
     ['duplicate / unexpected deliveries', `${m.duplicate_deliveries} / ${m.unexpected_deliveries}`],
     ['bytes sent per node p50 / max', `${kib(report.per_node.bytes_sent.p50)} / ${kib(report.per_node.bytes_sent.max)}`],
     ['bytes received per node p50 / max', `${kib(report.per_node.bytes_received.p50)} / ${kib(report.per_node.bytes_received.max)}`],
+    ...(report.graph === null ? [] : [['mesh diameter (load start / end)', `${report.graph.load_start.mesh.diameter_hops} / ${report.graph.load_end.mesh.diameter_hops} hops, ${report.graph.load_start.mesh.components} / ${report.graph.load_end.mesh.components} components, ${report.graph.load_start.meshless.length} / ${report.graph.load_end.meshless.length} nodes with no mesh peer${report.graph.modelled_diameter_ms === null ? '' : `; modelled ${report.graph.modelled_diameter_ms} ms, p99 ${report.graph.p99_over_diameter === null ? '—' : `${report.graph.p99_over_diameter.toFixed(2)}×`} of it`}`] as [string, string]]),
     ['connections per node p50 / max', `${report.per_node.connections.p50 ?? '—'} / ${report.per_node.connections.max ?? '—'}`],
     ['RSS per node (gross / net of baseline)', `${mib(report.per_node.rss_bytes_per_node)} / ${mib(report.per_node.rss_bytes_per_node_net)}`],
     ['wall time', `${report.wall_seconds.toFixed(1)} s`]

@@ -17,6 +17,7 @@ import { ConnectionTrimmer } from './connection-trimmer.ts'
 
 export { ConnectionTrimmer }
 export { connectionsToTrim, type TrimCandidate, type TrimLimits } from './trim.ts'
+export { CONNECTION_GRACE_MS } from './constants.ts'
 
 export interface ConnectionLimitsComponents {
   connections: Pick<FedmeshLibp2p, 'getConnections' | 'addEventListener' | 'removeEventListener'>
