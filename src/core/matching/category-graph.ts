@@ -250,3 +250,15 @@ export function blockEdges (graph: CategoryGraph): Int32Array {
   for (let e = 0; e < graph.edgeCount; e++) edges.fill(e, graph.blockStart[e]!, graph.blockStart[e + 1]!)
   return edges
 }
+
+/** The edge u → v, or −1 (out-edges are sorted by target). */
+export function findEdge (graph: CategoryGraph, u: number, v: number): number {
+  let lo = graph.outStart[u]!
+  let hi = graph.outStart[u + 1]!
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (graph.edgeTo[graph.outEdges[mid]!]! < v) lo = mid + 1
+    else hi = mid
+  }
+  return lo < graph.outStart[u + 1]! && graph.edgeTo[graph.outEdges[lo]!] === v ? graph.outEdges[lo]! : -1
+}

@@ -7,7 +7,7 @@
  * with peripheral units in three-chains (issue 18). Deterministic: two-chains
  * in index order, x in out-edge order.
  */
-import type { CategoryGraph } from './category-graph.ts'
+import { findEdge, type CategoryGraph } from './category-graph.ts'
 import type { CategoryCycles } from './category-cycles.ts'
 import { canonicalCycle } from './pricing.ts'
 
@@ -79,16 +79,4 @@ export function swapTwoForThree (graph: CategoryGraph, cycles: CategoryCycles, c
     all[cycles.count + j] = cycle.count
   })
   return { cycles: { edges, starts, count: cycles.count + extra.length, truncated: cycles.truncated }, counts: all }
-}
-
-/** The edge u → v, or −1 (out-edges are sorted by target). */
-function findEdge (graph: CategoryGraph, u: number, v: number): number {
-  let lo = graph.outStart[u]!
-  let hi = graph.outStart[u + 1]!
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (graph.edgeTo[graph.outEdges[mid]!]! < v) lo = mid + 1
-    else hi = mid
-  }
-  return lo < graph.outStart[u + 1]! && graph.edgeTo[graph.outEdges[lo]!] === v ? graph.outEdges[lo]! : -1
 }

@@ -23,7 +23,7 @@
  * work limit in edge visits; `remainingSeconds` only ever stops it earlier.
  * Never serves fewer: a move is kept only when it serves strictly more.
  */
-import type { CategoryGraph } from './category-graph.ts'
+import { findEdge, type CategoryGraph } from './category-graph.ts'
 import type { CategoryCycles } from './category-cycles.ts'
 import { canonicalCycle, simpleCycles } from './pricing.ts'
 
@@ -240,16 +240,4 @@ function fits (walk: Int32Array, available: (e: number) => number): boolean {
     i = j
   }
   return true
-}
-
-/** The edge u → v, or −1 (out-edges are sorted by target). */
-function findEdge (graph: CategoryGraph, u: number, v: number): number {
-  let lo = graph.outStart[u]!
-  let hi = graph.outStart[u + 1]!
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (graph.edgeTo[graph.outEdges[mid]!]! < v) lo = mid + 1
-    else hi = mid
-  }
-  return lo < graph.outStart[u + 1]! && graph.edgeTo[graph.outEdges[lo]!] === v ? graph.outEdges[lo]! : -1
 }

@@ -6,7 +6,7 @@
 import test from 'ava'
 import { clockFrom } from '../../../src/runtime/clock.ts'
 import { HEARTBEATS_MISSED_MAX } from '../../../src/core/handshake/index.ts'
-import { auditEntries, startFederation, until } from '../handshake/federation.ts'
+import { auditEntries, startFederation, startRelatedPair, until } from '../handshake/federation.ts'
 
 const INTERVAL_MS = 1000
 
@@ -14,14 +14,8 @@ test('a peer that misses K heartbeats is suspended; bilateral data for it is que
   let nowMs = Date.now()
   const clock = clockFrom(() => nowMs)
   const init = { clock, handshake: { heartbeatIntervalMs: INTERVAL_MS, tickMs: 0 } }
-  const federation = await startFederation('bl-queue', [
-    { site: 'site_a', allows: { site_b: ['incident_summary'] }, init },
-    { site: 'site_b', allows: { site_a: ['incident_summary'] }, init }
-  ])
+  const { federation, a, b, ia, ib } = await startRelatedPair('bl-queue', init)
   t.teardown(federation.stop)
-  const [a, b] = federation.nodes
-  const [ia, ib] = federation.ids
-  await until('both relations active', () => a!.handshake.relation(ib!.peerId)?.state === 'active' && b!.handshake.relation(ia!.peerId)?.state === 'active')
 
   // heartbeats keep it active: b ticks (sends one), a hears it
   nowMs += INTERVAL_MS * (HEARTBEATS_MISSED_MAX - 1)

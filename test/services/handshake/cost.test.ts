@@ -9,7 +9,7 @@ import type { FedmeshNode } from '../../../src/node/node.ts'
 import { clockFrom } from '../../../src/runtime/clock.ts'
 import { HANDSHAKE_PROTOCOL_ID, HEARTBEATS_MISSED_MAX } from '../../../src/core/handshake/index.ts'
 import { testIdentity } from '../../fixtures/federation.ts'
-import { auditEntries, startFederation, until } from './federation.ts'
+import { auditEntries, startFederation, startRelatedPair, until } from './federation.ts'
 
 const INTERVAL_MS = 1000
 
@@ -71,14 +71,8 @@ test('when only the higher PeerId has something to agree, it opens the relation 
 test('heartbeats ride an open connection and never dial: a disconnected peer is not redialled and its relation is suspended after K intervals', async (t) => {
   let nowMs = Date.now()
   const init = { clock: clockFrom(() => nowMs), handshake: { heartbeatIntervalMs: INTERVAL_MS, tickMs: 0 } }
-  const federation = await startFederation('hs-cost-heartbeat', [
-    { site: 'site_a', allows: { site_b: ['incident_summary'] }, init },
-    { site: 'site_b', allows: { site_a: ['incident_summary'] }, init }
-  ])
+  const { federation, a, b, ia, ib } = await startRelatedPair('hs-cost-heartbeat', init)
   t.teardown(federation.stop)
-  const [a, b] = federation.nodes
-  const [ia, ib] = federation.ids
-  await until('both relations active', () => a!.handshake.relation(ib!.peerId)?.state === 'active' && b!.handshake.relation(ia!.peerId)?.state === 'active')
   const dials = countHandshakeDials(a!)
 
   // connected: a's heartbeat reaches b over the open connection

@@ -82,6 +82,32 @@ export async function startFederation (label: string, specs: NodeSpec[]): Promis
   }
 }
 
+/** Two members, site_a and site_b, each allowing the other `incident_summary`, started; their relation active both ways. */
+export interface RelatedPair {
+  federation: Federation
+  a: FedmeshNode
+  b: FedmeshNode
+  ia: TestIdentity
+  ib: TestIdentity
+}
+
+/** Starts site_a (with `init`) and site_b (with `initB`, default `init`), then waits for their relation to be active on both sides. */
+export async function startRelatedPair (label: string, init: Partial<NodeInit>, initB: Partial<NodeInit> = init): Promise<RelatedPair> {
+  const federation = await startFederation(label, [
+    { site: 'site_a', allows: { site_b: ['incident_summary'] }, init },
+    { site: 'site_b', allows: { site_a: ['incident_summary'] }, init: initB }
+  ])
+  const [a, b] = federation.nodes as [FedmeshNode, FedmeshNode]
+  const [ia, ib] = federation.ids as [TestIdentity, TestIdentity]
+  try {
+    await until('both relations active', () => a.handshake.relation(ib.peerId)?.state === 'active' && b.handshake.relation(ia.peerId)?.state === 'active')
+  } catch (err) {
+    await federation.stop()
+    throw err
+  }
+  return { federation, a, b, ia, ib }
+}
+
 /** The node's audit log entries (as `fedmesh audit export` gives them). */
 export async function auditEntries (node: FedmeshNode): Promise<any[]> {
   return ((await node.operations.run('audit.export', {})) as { entries: any[] }).entries

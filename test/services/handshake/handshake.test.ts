@@ -6,7 +6,7 @@
  */
 import test from 'ava'
 import { clockFrom } from '../../../src/runtime/clock.ts'
-import { auditEntries, startFederation, until } from './federation.ts'
+import { auditEntries, startFederation, startRelatedPair, until } from './federation.ts'
 
 test('two members handshake on their first connection, agree the bilateral policy both configs allow, and audit it', async (t) => {
   const federation = await startFederation('hs-happy', [
@@ -69,14 +69,8 @@ test('over libp2p, a member whose key was revoked from the other side\'s members
 test('graceful termination: both sides keep the relation through the notice, then it is terminated and nothing more goes to the peer', async (t) => {
   let nowMs = Date.now()
   const init = { clock: clockFrom(() => nowMs), handshake: { heartbeatIntervalMs: 1000, tickMs: 0 } }
-  const federation = await startFederation('hs-graceful', [
-    { site: 'site_a', allows: { site_b: ['incident_summary'] }, init },
-    { site: 'site_b', allows: { site_a: ['incident_summary'] }, init }
-  ])
+  const { federation, a, b, ia, ib } = await startRelatedPair('hs-graceful', init)
   t.teardown(federation.stop)
-  const [a, b] = federation.nodes
-  const [ia, ib] = federation.ids
-  await until('both relations active', () => a!.handshake.relation(ib!.peerId)?.state === 'active' && b!.handshake.relation(ia!.peerId)?.state === 'active')
 
   const view = await a!.operations.run('relations.terminate', { to: 'site_b', notice_seconds: 60, reason: 'contract_ended' }) as { state: string, terminates_at_ms: number }
   t.is(view.state, 'terminating')
