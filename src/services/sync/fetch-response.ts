@@ -7,6 +7,7 @@
  * garbage collector no longer has to answer for. Anything else (frontiers,
  * evidence) goes through protons.
  */
+import { encodeUint8Array, encodingLength } from 'uint8-varint'
 import { SyncResponse } from '../../../protocols/sync.ts'
 
 /** field 2 (envelopes), length-delimited */
@@ -14,42 +15,25 @@ const ENVELOPES_TAG = (2 << 3) | 2
 /** field 3 (next_seq), varint */
 const NEXT_SEQ_TAG = (3 << 3) | 0
 
-function varintLength (value: number): number {
-  let length = 1
-  while (value >= 0x80) {
-    value = Math.floor(value / 0x80)
-    length++
-  }
-  return length
-}
-
-function writeVarint (out: Uint8Array, at: number, value: number): number {
-  while (value >= 0x80) {
-    out[at++] = (value % 0x80) | 0x80
-    value = Math.floor(value / 0x80)
-  }
-  out[at++] = value
-  return at
-}
-
 /** Encodes a SyncResponse; the fast path for a fetch response, protons for anything else. */
 export function encodeSyncResponse (response: SyncResponse): Uint8Array {
   const nextSeq = response.nextSeq
   if (response.frontiers.length > 0 || response.evidence.length > 0 || nextSeq < 0n || nextSeq > BigInt(Number.MAX_SAFE_INTEGER)) return SyncResponse.encode(response)
   const next = Number(nextSeq)
-  let length = next === 0 ? 0 : 1 + varintLength(next)
-  for (const envelope of response.envelopes) length += 1 + varintLength(envelope.byteLength) + envelope.byteLength
+  let length = next === 0 ? 0 : 1 + encodingLength(next)
+  for (const envelope of response.envelopes) length += 1 + encodingLength(envelope.byteLength) + envelope.byteLength
   const out = new Uint8Array(length)
   let at = 0
   for (const envelope of response.envelopes) {
     out[at++] = ENVELOPES_TAG
-    at = writeVarint(out, at, envelope.byteLength)
+    encodeUint8Array(envelope.byteLength, out, at)
+    at += encodingLength(envelope.byteLength)
     out.set(envelope, at)
     at += envelope.byteLength
   }
   if (next !== 0) {
     out[at++] = NEXT_SEQ_TAG
-    at = writeVarint(out, at, next)
+    encodeUint8Array(next, out, at)
   }
   return out
 }
