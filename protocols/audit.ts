@@ -169,3 +169,167 @@ export namespace ConsistencyResponse {
     return decodeMessage(buf, ConsistencyResponse.codec(), opts)
   }
 }
+
+export interface CosignatureDelivery {
+  size: bigint
+  root: Uint8Array
+  timestampMs: bigint
+  ed25519: Uint8Array
+  mldsa: Uint8Array
+}
+
+export namespace CosignatureDelivery {
+  let _codec: Codec<CosignatureDelivery>
+
+  export const codec = (): Codec<CosignatureDelivery> => {
+    if (_codec == null) {
+      _codec = message<CosignatureDelivery>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.size != null && obj.size !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.size)
+        }
+
+        if ((obj.root != null && obj.root.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.root)
+        }
+
+        if ((obj.timestampMs != null && obj.timestampMs !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.timestampMs)
+        }
+
+        if ((obj.ed25519 != null && obj.ed25519.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.ed25519)
+        }
+
+        if ((obj.mldsa != null && obj.mldsa.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.mldsa)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          size: 0n,
+          root: uint8ArrayAlloc(0),
+          timestampMs: 0n,
+          ed25519: uint8ArrayAlloc(0),
+          mldsa: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.size = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.root = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.timestampMs = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.ed25519 = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.mldsa = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<CosignatureDelivery>): Uint8Array => {
+    return encodeMessage(obj, CosignatureDelivery.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CosignatureDelivery>): CosignatureDelivery => {
+    return decodeMessage(buf, CosignatureDelivery.codec(), opts)
+  }
+}
+
+export interface CosignatureAck {
+  error: string
+}
+
+export namespace CosignatureAck {
+  let _codec: Codec<CosignatureAck>
+
+  export const codec = (): Codec<CosignatureAck> => {
+    if (_codec == null) {
+      _codec = message<CosignatureAck>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.error != null && obj.error !== '')) {
+          w.uint32(10)
+          w.string(obj.error)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          error: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.error = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      })
+    }
+
+    return _codec
+  }
+
+  export const encode = (obj: Partial<CosignatureAck>): Uint8Array => {
+    return encodeMessage(obj, CosignatureAck.codec())
+  }
+
+  export const decode = (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CosignatureAck>): CosignatureAck => {
+    return decodeMessage(buf, CosignatureAck.codec(), opts)
+  }
+}

@@ -271,6 +271,7 @@ export class LocalCluster implements Cluster {
         // the load classes travel by gossip in the sim (a deviation: bilateral classes do not in production, docs/policies.md)
         default_allowed_data: [...DATA_CLASSES]
       },
+      ...(scenario.audit_checkpoint_interval_seconds === undefined ? {} : { audit: { checkpoint_interval_seconds: scenario.audit_checkpoint_interval_seconds } }),
       listen: [this.transport === 'memory' ? `/memory/sim-${this.runId}-${index}` : '/ip4/127.0.0.1/tcp/0'],
       log: { level: 'silent' }
     })
@@ -481,6 +482,11 @@ export class LocalCluster implements Cluster {
     if (direction === 'in' && dataClass === VOTE_CLASS) {
       const key = result === 'accept' ? 'accept' : `${result}:${reason}`
       this.voteVerdicts[key] = (this.voteVerdicts[key] ?? 0) + 1
+    }
+    // audit gossip arrivals, apart from the load's (docs/sim.md: the audit share of the bytes)
+    if (direction === 'in' && dataClass === 'audit_checkpoint') {
+      const key = `audit_checkpoint/${result === 'accept' ? 'accept' : `${result}:${reason}`}`
+      this.verdicts[key] = (this.verdicts[key] ?? 0) + 1
     }
     if (direction !== 'in' || !(this.scenario.load.data_classes as string[]).includes(dataClass)) return
     const key = result === 'accept' ? 'accept' : `${result}:${reason}`

@@ -91,7 +91,7 @@ export const reportSchema = z.strictObject({
     unexpected_deliveries: z.number().int().min(0),
     /** the same message reaching the same node's application twice */
     duplicate_deliveries: z.number().int().min(0),
-    /** wire pipeline verdicts on the load's data classes: accept, ignore:<code>, reject:<code> */
+    /** wire pipeline verdicts on the load's data classes: accept, ignore:<code>, reject:<code>; `audit_checkpoint/<verdict>` for audit gossip arrivals */
     verdicts: z.record(z.string(), z.number().int().min(0)),
     latency_ms: percentilesSchema
   }),

@@ -123,6 +123,8 @@ export const scenarioSchema = z.strictObject({
    * connection comes of age, and every node keeps all it opened while joining. Absent: production's.
    */
   connection_grace_ms: count.min(0, 'must not be negative').max(600_000, 'must be at most 600000').optional(),
+  /** sim-only: seconds between two of a node's audit checkpoints (production `audit.checkpoint_interval_seconds`, 60); absent: production's */
+  audit_checkpoint_interval_seconds: count.min(1, 'must be at least 1').max(86_400, 'must be at most 86400').optional(),
   gossip_heartbeat_ms: count.min(50, 'must be at least 50').max(10_000, 'must be at most 10000').default(700),
   /** period of a node's anti-entropy sync round with one member (production default 10 s; the sim's runs are short) */
   sync_interval_ms: count.min(100, 'must be at least 100').max(60_000, 'must be at most 60000').default(1000),

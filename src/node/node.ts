@@ -49,8 +49,7 @@ import { ChainRepository } from '../store/chains.ts'
 import { OriginLogs } from '../services/envelopes/origin-logs.ts'
 import { SyncLogRepository } from '../store/sync-logs.ts'
 import { sync, LinkVouches, trustPenalty, type SyncService } from '../services/sync/index.ts'
-import { LOG_HELD_ENTRIES_MAX } from '../services/sync/constants.ts'
-import { SYNC_RETENTION_ENTRIES_DEFAULT } from '../config/schema.ts'
+import { logLimits } from '../config/log-limits.ts'
 import { migration, type MigrationService } from '../services/migration/index.ts'
 import { moveAcks, type MoveAckService } from '../services/move-acks/index.ts'
 import { MoveAckRepository } from '../store/move-acks.ts'
@@ -250,10 +249,7 @@ export class FedmeshNode {
     if (init.preloadedMembership !== undefined) members.setMembership(init.preloadedMembership)
     const logs = new OriginLogs({
       repository: new SyncLogRepository(store),
-      limits: (dataClass) => {
-        const retentionEntries = config.sync.retention[dataClass] ?? config.sync.retention.default ?? SYNC_RETENTION_ENTRIES_DEFAULT
-        return { retentionEntries, heldEntriesMax: Math.min(retentionEntries, LOG_HELD_ENTRIES_MAX) }
-      },
+      limits: logLimits(config),
       logger: log,
       nodeId,
       // a federated node with no own log entry stored learns where its logs stand from a member before sequencing
@@ -305,7 +301,7 @@ export class FedmeshNode {
       nodeId
     })
     this.audit = audit({ federationId: config.federation.federation_id, checkpointIntervalMs: config.audit.checkpoint_interval_seconds * 1000, publish: federated, witnessesPerCheckpoint: config.audit.witnesses_per_checkpoint })({
-      envelopes: this.envelopes, log: auditLog, witnesses: new AuditWitnessStore(store), audit: auditing, signer, verifier, members: this.members, random: random.fork('audit-witness'), streams: libp2p, clock, logger: log, nodeId
+      envelopes: this.envelopes, log: auditLog, witnesses: new AuditWitnessStore(store), audit: auditing, signer, verifier, members: this.members, random: random.fork('audit-witness'), streams: libp2p, clock, logger: log, nodeId, registry: metrics.registry
     })
     this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({
       host: libp2p, chainStore: new ChainRepository(store), participants: new ParticipantRepository(store), members: this.members, signer, verifier, clock, logger: log, nodeId,

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod'
 import { LogBook } from '../core/sync/log-book.ts'
+import { logLimits } from '../config/log-limits.ts'
 import { SyncLogRepository } from '../store/sync-logs.ts'
 import { storedStatus, type SyncStatus } from '../services/sync/index.ts'
 import { parseArguments as parseArgs } from './arguments.ts'
@@ -24,11 +25,12 @@ export const syncStatus: Operation<z.input<typeof statusArgs>, SyncStatus> = {
     parseArgs(statusArgs, args, 'sync.status')
     const running = context.services?.sync
     if (running !== undefined) return running.status()
-    // limits only matter when appending; reading a stored log never prunes
-    const book = new LogBook(() => ({ retentionEntries: Number.MAX_SAFE_INTEGER, heldEntriesMax: Number.MAX_SAFE_INTEGER }))
+    // limits only matter when appending (reading a stored log never prunes), except a superseding class's window
+    const window = logLimits(context.config)
+    const book = new LogBook((dataClass) => window(dataClass).supersedes === true ? window(dataClass) : { retentionEntries: Number.MAX_SAFE_INTEGER, heldEntriesMax: Number.MAX_SAFE_INTEGER })
     const repository = new SyncLogRepository(context.store)
     await repository.load(book)
-    return storedStatus(book.positions(), (dataClass, origin) => book.find(dataClass, origin), (await repository.heldCount()).count)
+    return storedStatus(book.positions(), (dataClass, origin) => book.find(dataClass, origin), (await repository.heldCount()).count, (dataClass) => book.window(dataClass))
   }
 }
 

@@ -58,3 +58,19 @@ export class InvalidSplitViewEvidenceError extends InputError {
   static override readonly code = 'InvalidSplitViewEvidenceError'
   override readonly name = 'InvalidSplitViewEvidenceError'
 }
+
+/** Why an origin refuses a cosignature handed to it (protocols/audit.md, "Cosignatures"); a bounded set: the wire's ack carries it. */
+export const COSIGNATURE_REFUSALS = ['malformed', 'duplicate', 'skew', 'not_member', 'unknown_checkpoint', 'bad_signature'] as const
+export type CosignatureRefusal = typeof COSIGNATURE_REFUSALS[number]
+
+/** A cosignature an origin would not keep, with the reason code its ack carries back to the witness. */
+export class CosignatureRefusedError extends InputError {
+  static override readonly code = 'CosignatureRefusedError'
+  override readonly name = 'CosignatureRefusedError'
+  readonly reason: CosignatureRefusal
+
+  constructor (reason: CosignatureRefusal, message: string, options?: ErrorOptions) {
+    super(`${reason}: ${message}`, options)
+    this.reason = reason
+  }
+}

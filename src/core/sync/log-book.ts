@@ -31,6 +31,7 @@ export class LogBook {
     let log = this.#logs.get(key)
     if (log === undefined) {
       log = new OriginLog({ dataClass, origin })
+      log.supersede(this.#windowOf(dataClass))
       this.#logs.set(key, log)
     }
     return log
@@ -38,6 +39,7 @@ export class LogBook {
 
   /** Puts a loaded log in place (the store's load). */
   adopt (log: OriginLog): void {
+    log.supersede(this.#windowOf(log.dataClass))
     this.#logs.set(logKey(log.dataClass, log.origin), log)
   }
 
@@ -46,6 +48,16 @@ export class LogBook {
     const limits = this.#limitsOf(dataClass)
     assert(limits.retentionEntries >= 1 && limits.heldEntriesMax >= 1 && limits.heldEntriesMax <= limits.retentionEntries, 'log limits: 1 ≤ held ≤ retention')
     return limits
+  }
+
+  /** For a superseding class (LogLimits.supersedes), how many of an origin's newest seqs count; undefined for the others. */
+  window (dataClass: string): number | undefined {
+    return this.#windowOf(dataClass)
+  }
+
+  #windowOf (dataClass: string): number | undefined {
+    const limits = this.#limitsOf(dataClass)
+    return limits.supersedes === true ? limits.retentionEntries : undefined
   }
 
   /** Every log's position, sorted by class then origin (stable output for status and frontier messages). */

@@ -55,6 +55,12 @@ export interface LogLimits {
   retentionEntries: number
   /** accepted entries above a gap before the gap is given up (bounds memory when a gap can never be filled) */
   heldEntriesMax: number
+  /**
+   * The class's entries supersede the ones before them (an audit checkpoint commits to its whole log prefix):
+   * only the newest `retentionEntries` seqs matter, and anything more than that below the newest known seq
+   * is superseded — skipped by the frontier, never a gap, never lost (protocols/sync.md, "Superseding classes").
+   */
+  supersedes?: boolean
 }
 
 /** A receiver's view of one (data class, origin) log. */
@@ -71,6 +77,8 @@ export class OriginLog {
   readonly #held = new Map<number, LogLink>()
   /** ranges given up; bounded by the caller (LOST_RANGES_MAX) */
   readonly lost: SeqRange[]
+  /** for a superseding class: how many of the newest seqs count (older ones are superseded); see `supersede` */
+  #window: number | undefined
 
   /**
    * A log whose seqs ≤ `floor` are settled (pruned or given up) and which lost `lost`; `floorHash`, when known, is
@@ -93,6 +101,22 @@ export class OriginLog {
     this.#held.set(seq, link)
     this.#noteHigh(seq, link)
     this.#advance()
+    this.#skipSuperseded()
+  }
+
+  /**
+   * Makes this the log of a superseding class whose newest `window` seqs count (LogLimits.supersedes), or
+   * an ordinary log (undefined). Seqs more than `window` below the newest known are superseded from then on.
+   */
+  supersede (window: number | undefined): void {
+    assert(window === undefined || (Number.isSafeInteger(window) && window >= 1), 'a superseding window is at least 1')
+    this.#window = window
+    this.#skipSuperseded()
+  }
+
+  /** The lowest seq that still counts when `upTo` is the newest known (1 for an ordinary log). */
+  windowStart (upTo: number): number {
+    return this.#window === undefined ? 1 : Math.max(1, Math.max(upTo, this.#high) - this.#window + 1)
   }
 
   /** Classifies an arriving entry (see LogCheck). */
@@ -113,6 +137,7 @@ export class OriginLog {
     this.#low = this.#low === 0 ? seq : Math.min(this.#low, seq)
     this.#noteHigh(seq, link)
     this.#advance()
+    this.#skipSuperseded()
     let lost: SeqRange | undefined
     if (this.#held.size > limits.heldEntriesMax) {
       // the gap under the held entries has stayed open through heldEntriesMax later entries: give it up, visibly
@@ -136,7 +161,8 @@ export class OriginLog {
   /** The gaps between the frontier and `upTo` (entries not accepted), oldest first, at most `rangesMax`. */
   gaps (upTo: number, rangesMax: number): SeqRange[] {
     const ranges: SeqRange[] = []
-    let from = this.#frontier + 1
+    // superseded seqs (a superseding class, more than the window below upTo) are no gap
+    let from = Math.max(this.#frontier + 1, this.windowStart(upTo))
     const heldAbove = [...this.#held.keys()].filter((seq) => seq <= upTo).sort((a, b) => a - b)
     for (const seq of heldAbove) {
       if (seq > from) ranges.push({ from, to: seq - 1 })
@@ -179,6 +205,19 @@ export class OriginLog {
     if (before !== undefined && seq > 1 && link.prev !== before) return false
     const after = this.#held.get(seq + 1)
     return after === undefined || after.prev === link.hash
+  }
+
+  /** A superseding log's frontier never stays more than the window below the newest seq: what is under it is superseded. */
+  #skipSuperseded (): void {
+    if (this.#window === undefined) return
+    const floor = this.#high - this.#window
+    if (this.#frontier >= floor) return
+    for (const seq of this.#held.keys()) if (seq < floor) this.#held.delete(seq)
+    const at = this.#held.get(floor)
+    this.#held.delete(floor)
+    this.#frontier = floor
+    this.#frontierHash = at?.hash
+    this.#advance()
   }
 
   #noteHigh (seq: number, link: LogLink): void {

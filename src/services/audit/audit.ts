@@ -3,21 +3,33 @@
  * arrive (origin, signatures: cheap checks first, ML-DSA last); the witness
  * decision on a checkpoint runs afterwards as its own step, one at a time,
  * because it may wait for the origin's consistency proof and must not hold
- * up the envelope channel's commits of the class meanwhile.
+ * up the envelope channel's commits of the class meanwhile. A cosignature
+ * goes straight to the checkpoint's origin on /fedmesh/audit-cosign/1.0.0
+ * (one bounded attempt), never by gossip: only the origin keeps it.
  */
 import { PayloadRefusedError } from '../../core/errors.ts'
 import {
-  signCheckpoint, signCosignature, verifyCosignature, verifySignedCheckpoint, type SignedCheckpoint
+  signCheckpoint, signCosignature, verifySignedCheckpoint, type Cosignature, type SignedCheckpoint
 } from '../../core/audit/checkpoint.ts'
 import { verifySplitViewEvidence, type SplitViewEvidence } from '../../core/audit/split-view.ts'
+import { checkCosignatureDelivery, type CosignatureDeliveryFields } from '../../core/audit/cosign.ts'
+import { CosignatureRefusedError } from '../../core/audit/errors.ts'
 import { WITNESS_DRAW_BYTES, witnessCheckpoint, witnessesThis, witnessProbability, type WitnessDecision } from '../../core/audit/witness.ts'
 import type { HybridPublicKey } from '../../core/signature.ts'
 import type { AuditRecord } from '../../core/audit/record.ts'
 import type { ValidatedEnvelope, Persist } from '../envelopes/index.ts'
-import { AUDIT_CHECKPOINT_CLASS, AUDIT_CONTENT_TYPE, AUDIT_PROTOCOL, AUDIT_SCHEMA_ID, CONSISTENCY_REQUEST_MS_MAX, WITNESSES_PER_CHECKPOINT_DEFAULT } from './constants.ts'
+import {
+  AUDIT_CHECKPOINT_CLASS, AUDIT_CONTENT_TYPE, AUDIT_COSIGN_PROTOCOL, AUDIT_PROTOCOL, AUDIT_SCHEMA_ID, CONSISTENCY_REQUEST_MS_MAX, COSIGN_INBOUND_STREAMS_MAX,
+  COSIGNATURE_SKEW_MS_MAX, OWN_CHECKPOINTS_COSIGNABLE_MAX, WITNESSES_PER_CHECKPOINT_DEFAULT
+} from './constants.ts'
 import { consistencyHandler, INBOUND_STREAMS_MAX, requestConsistency } from './consistency-stream.ts'
+import { cosignHandler, sendCosignature } from './cosign-stream.ts'
+import { cosignatureCounters, type CosignatureStats } from './metrics.ts'
 import { decodeAuditPayload, encodeAuditPayload, type AuditPayload } from './payload.ts'
 import type { Audit, AuditComponents, AuditInit } from './index.ts'
+
+/** One of the node's own recent checkpoints and the witnesses whose cosignature on it is kept. */
+interface OwnCheckpoint { checkpoint: SignedCheckpoint, witnesses: Set<string> }
 
 /** The origin line of a node's checkpoints: `fedmesh/<federation_id>/<peerId>`. */
 export function checkpointOrigin (federationId: string, nodeId: string): string {
@@ -35,12 +47,18 @@ export class AuditService implements Audit {
   private running = false
   /** aborts a consistency request under way when the service stops */
   private shutdown = new AbortController()
+  /** the newest own checkpoints (≤ OWN_CHECKPOINTS_COSIGNABLE_MAX) by size: what a delivered cosignature must sign */
+  private readonly own = new Map<number, OwnCheckpoint>()
+  /** cosignature deliveries under way (to origins), awaited by settled() */
+  private readonly deliveries = new Set<Promise<void>>()
+  private readonly counters: ReturnType<typeof cosignatureCounters>
 
   constructor (components: AuditComponents, init: AuditInit) {
     this.components = components
     this.init = init
     this.origin = checkpointOrigin(init.federationId, components.nodeId)
     this.originPrefix = checkpointOrigin(init.federationId, '')
+    this.counters = cosignatureCounters(components.registry)
   }
 
   async start (): Promise<void> {
@@ -56,6 +74,11 @@ export class AuditService implements Audit {
       isMember: (peer) => this.components.members.key(peer) !== undefined,
       logger: this.components.logger
     }), { maxInboundStreams: INBOUND_STREAMS_MAX })
+    await this.loadOwnCheckpoints()
+    await this.components.streams.handle(AUDIT_COSIGN_PROTOCOL, cosignHandler({
+      accept: async (witness, delivery) => { await this.receiveCosignature(witness, delivery) },
+      logger: this.components.logger
+    }), { maxInboundStreams: COSIGN_INBOUND_STREAMS_MAX })
     if (this.init.checkpointIntervalMs > 0 && this.init.publish !== false) {
       this.timer = setInterval(() => { void this.checkpointQuietly() }, this.init.checkpointIntervalMs)
       this.timer.unref()
@@ -68,6 +91,7 @@ export class AuditService implements Audit {
     if (this.timer !== undefined) clearInterval(this.timer)
     this.timer = undefined
     await this.components.streams.unhandle(AUDIT_PROTOCOL)
+    await this.components.streams.unhandle(AUDIT_COSIGN_PROTOCOL)
     await this.settled()
   }
 
@@ -77,6 +101,7 @@ export class AuditService implements Audit {
     if (head.size === 0) return undefined
     const checkpoint = signCheckpoint(signer, { origin: this.origin, size: head.size, root: head.root })
     await log.saveCheckpoint(checkpoint)
+    this.remember({ checkpoint, witnesses: new Set() })
     await this.publish({ kind: 'checkpoint', checkpoint })
     return checkpoint
   }
@@ -87,6 +112,61 @@ export class AuditService implements Audit {
 
   async settled (): Promise<void> {
     await this.steps
+    await Promise.all([...this.deliveries])
+  }
+
+  cosignatureStats (): CosignatureStats {
+    return this.counters.stats()
+  }
+
+  /**
+   * The origin's side of /fedmesh/audit-cosign/1.0.0: checks a cosignature `witness` (the stream's remote
+   * peer) hands over (core/audit/cosign.ts: schema, duplicate, skew, membership, our checkpoint, signature)
+   * and keeps it. Throws CosignatureRefusedError with the reason the ack carries.
+   */
+  async receiveCosignature (witness: string, delivery: CosignatureDeliveryFields): Promise<void> {
+    try {
+      const { size, cosignature } = checkCosignatureDelivery(delivery, {
+        witness,
+        witnessKey: witness === this.components.nodeId ? undefined : this.components.members.key(witness),
+        ownCheckpoint: (size) => this.own.get(size)?.checkpoint,
+        held: (size, who) => this.own.get(size)?.witnesses.has(who) === true,
+        nowMs: this.components.clock.now(),
+        skewMsMax: COSIGNATURE_SKEW_MS_MAX,
+        verifier: this.components.verifier
+      })
+      const own = this.own.get(size)
+      if (own === undefined) throw new CosignatureRefusedError('unknown_checkpoint', `checkpoint at size ${size} was forgotten meanwhile`)
+      own.witnesses.add(witness) // before the write: a concurrent replay is a duplicate
+      try {
+        await this.components.witnesses.write(this.components.witnesses.cosignatureOperations(size, cosignature))
+      } catch (err) {
+        own.witnesses.delete(witness)
+        throw err
+      }
+      this.counters.count('received', 'kept')
+    } catch (err) {
+      this.counters.count('received', err instanceof CosignatureRefusedError ? err.reason : 'error')
+      throw err
+    }
+  }
+
+  /** The newest own checkpoints and the cosignatures kept on them, so a restarted origin still takes late ones. */
+  private async loadOwnCheckpoints (): Promise<void> {
+    const { log, witnesses } = this.components
+    for (const checkpoint of (await log.checkpoints({ limit: OWN_CHECKPOINTS_COSIGNABLE_MAX, reverse: true })).reverse()) {
+      this.remember({ checkpoint, witnesses: new Set((await witnesses.cosignatures(checkpoint.size)).map((c) => c.witness)) })
+    }
+  }
+
+  private remember (own: OwnCheckpoint): void {
+    this.own.delete(own.checkpoint.size)
+    this.own.set(own.checkpoint.size, own)
+    // insertion order is checkpoint order: the oldest go first
+    for (const size of this.own.keys()) {
+      if (this.own.size <= OWN_CHECKPOINTS_COSIGNABLE_MAX) break
+      this.own.delete(size)
+    }
   }
 
   private async checkpointQuietly (): Promise<void> {
@@ -119,12 +199,8 @@ export class AuditService implements Audit {
         }
         verifySignedCheckpoint(payload.checkpoint, this.keyOf(envelope.source, 'the checkpoint origin'), verifier)
       } else if (payload.kind === 'cosignature') {
-        if (payload.cosignature.witness !== envelope.source) throw new PayloadRefusedError('reject', 'witness_mismatch', `cosignature by ${payload.cosignature.witness} sent by ${envelope.source}`)
-        // only the origin keeps cosignatures on its checkpoints: others forward without the ML-DSA work
-        if (payload.checkpoint.origin === this.origin) {
-          verifySignedCheckpoint(payload.checkpoint, this.components.signer.publicKey, verifier)
-          verifyCosignature(payload.checkpoint, payload.cosignature, this.keyOf(envelope.source, 'the witness'), verifier)
-        }
+        // cosignatures go straight to their origin (/fedmesh/audit-cosign/1.0.0); a gossiped one (an older node) is neither kept nor forwarded
+        throw new PayloadRefusedError('ignore', 'cosignature_by_gossip', `cosignature by ${payload.cosignature.witness} came by gossip; it belongs on ${AUDIT_COSIGN_PROTOCOL}`)
       } else {
         verifySplitViewEvidence(payload.evidence, this.keyOf(this.nodeOf(payload.evidence.origin), 'the evidence origin'), verifier)
       }
@@ -138,10 +214,7 @@ export class AuditService implements Audit {
   /** Persists what a checked payload changes with the envelope's seen-id; a checkpoint's witness step runs after. */
   private async commit (payload: AuditPayload, envelope: ValidatedEnvelope, persist: Persist): Promise<(() => void) | undefined> {
     const { witnesses } = this.components
-    if (payload.kind === 'cosignature') {
-      await persist(payload.checkpoint.origin === this.origin ? witnesses.cosignatureOperations(payload.checkpoint.size, payload.cosignature) : [])
-      return undefined
-    }
+    if (payload.kind === 'cosignature') throw new PayloadRefusedError('ignore', 'cosignature_by_gossip', 'cosignatures are not gossiped') // check() refused it already
     if (payload.kind === 'evidence') {
       await persist(witnesses.evidenceOperations(payload.evidence))
       return undefined
@@ -191,7 +264,7 @@ export class AuditService implements Audit {
 
   private async act (decision: WitnessDecision, incoming: SignedCheckpoint, originNode: string): Promise<void> {
     const { witnesses, audit, clock, signer, nodeId, logger } = this.components
-    // decisions against a member's standing are audited; routine cosigning is not (the cosignature itself is gossiped and kept)
+    // decisions against a member's standing are audited; routine cosigning is not (the origin keeps the cosignature)
     const record = (change: string): AuditRecord => ({ kind: 'membership', timestamp_ms: clock.now(), change, node: originNode })
     switch (decision.verdict) {
       case 'known':
@@ -204,7 +277,7 @@ export class AuditService implements Audit {
       case 'cosign': {
         const cosignature = signCosignature(signer, { checkpoint: incoming, witness: nodeId, timestampMs: clock.now() })
         await witnesses.write(witnesses.acceptOperations(decision.latest))
-        await this.publish({ kind: 'cosignature', checkpoint: incoming, cosignature })
+        this.deliver(originNode, incoming, cosignature)
         return
       }
       case 'split-view':
@@ -212,6 +285,23 @@ export class AuditService implements Audit {
         await audit.submit([record('split_view_detected')], witnesses.evidenceOperations(decision.evidence))
         await this.publish({ kind: 'evidence', evidence: decision.evidence })
     }
+  }
+
+  /**
+   * Hands a cosignature to the checkpoint's origin, beside the witness steps (an unreachable origin must
+   * not hold up the next step): one bounded attempt, then dropped and counted, never retried.
+   */
+  private deliver (originNode: string, checkpoint: SignedCheckpoint, cosignature: Cosignature): void {
+    if (this.init.publish === false) return
+    const delivery = sendCosignature(this.components.streams, { origin: originNode, size: checkpoint.size, root: checkpoint.root, cosignature, signal: this.shutdown.signal })
+      .then(() => { this.counters.count('sent', 'kept') }, (err: unknown) => {
+        // a refusal as duplicate means the origin holds it already
+        const result = err instanceof CosignatureRefusedError ? err.reason : 'dropped'
+        this.counters.count('sent', result)
+        if (result !== 'duplicate') this.components.logger.debug({ err, origin: originNode, size: checkpoint.size }, 'a cosignature did not reach its origin; dropped')
+      })
+      .finally(() => { this.deliveries.delete(delivery) })
+    this.deliveries.add(delivery)
   }
 
   private async publish (payload: AuditPayload): Promise<void> {

@@ -35,3 +35,21 @@ export const CONSISTENCY_REQUEST_MS_MAX = 10_000
 export const INBOUND_STREAM_MS_MAX = 10_000
 /** Inbound audit streams handled at once (each is one proof read). */
 export const INBOUND_STREAMS_MAX = 32
+/** The direct stream protocol a witness hands its cosignature to the checkpoint's origin on (not gossip: only the origin keeps it). */
+export const AUDIT_COSIGN_PROTOCOL = '/fedmesh/audit-cosign/1.0.0'
+/** One frame of the cosign protocol: an ML-DSA-87 signature (4,627 bytes) plus Ed25519, root, size and time, with room. */
+export const COSIGN_FRAME_BYTES_MAX = 8 * 1024
+/** A witness's one attempt to hand over a cosignature, dial included, in ms; then it is dropped (counted), never retried. */
+export const COSIGN_SEND_MS_MAX = 5_000
+/** How far a cosignature's time may be from the origin's clock, either way, in ms. */
+export const COSIGNATURE_SKEW_MS_MAX = 10 * 60_000
+/** Own checkpoints (the newest) whose cosignatures an origin still takes; an older one's are refused as unknown_checkpoint. */
+export const OWN_CHECKPOINTS_COSIGNABLE_MAX = 64
+/** Inbound cosign streams handled at once. */
+export const COSIGN_INBOUND_STREAMS_MAX = 32
+/**
+ * Default checkpoints of one origin a node keeps in its `audit_checkpoint` log (config
+ * `audit.checkpoints_retained`): a checkpoint commits to the whole log prefix, so a newer one
+ * supersedes the ones before; sync counts older ones as superseded, never as a gap (docs/audit.md).
+ */
+export const CHECKPOINTS_RETAINED_DEFAULT = 16

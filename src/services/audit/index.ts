@@ -6,11 +6,13 @@
  * it and gossips it on the federation-wide `audit_checkpoint` class. It
  * witnesses the other members' logs: a checkpoint that extends the latest one
  * it accepted from that origin (proven by a consistency proof the origin
- * serves on `/fedmesh/audit/1.0.0`) is cosigned and the cosignature gossiped
- * back; two histories no proof can reconcile become split-view evidence,
+ * serves on `/fedmesh/audit/1.0.0`) is cosigned and the cosignature handed
+ * straight to the origin on `/fedmesh/audit-cosign/1.0.0` (not gossiped: only
+ * the origin keeps it); two histories no proof can reconcile become split-view evidence,
  * kept and gossiped like equivocation evidence. Spec: protocols/audit.md.
  */
 import type { Libp2p } from '@libp2p/interface'
+import type { Registry } from 'prom-client'
 import type { HybridSigner, SignatureVerifier } from '../../core/signature.ts'
 import type { SignedCheckpoint } from '../../core/audit/checkpoint.ts'
 import type { SplitViewEvidence } from '../../core/audit/split-view.ts'
@@ -23,8 +25,10 @@ import type { EnvelopeChannel } from '../envelopes/index.ts'
 import type { MemberKeys } from '../members/index.ts'
 import type { AuditAppender } from './appender.ts'
 import { AuditService } from './audit.ts'
+import type { CosignatureStats } from './metrics.ts'
 
-export { AUDIT_CHECKPOINT_CLASS, AUDIT_PROTOCOL, CHECKPOINT_INTERVAL_SECONDS_DEFAULT, WITNESSES_PER_CHECKPOINT_DEFAULT } from './constants.ts'
+export { AUDIT_CHECKPOINT_CLASS, AUDIT_COSIGN_PROTOCOL, AUDIT_PROTOCOL, CHECKPOINTS_RETAINED_DEFAULT, CHECKPOINT_INTERVAL_SECONDS_DEFAULT, WITNESSES_PER_CHECKPOINT_DEFAULT } from './constants.ts'
+export type { CosignatureStats } from './metrics.ts'
 export { auditAppender, type AuditAppender } from './appender.ts'
 export { AuditService, checkpointOrigin } from './audit.ts'
 
@@ -41,12 +45,14 @@ export interface AuditComponents {
   members: Pick<MemberKeys, 'key'> & { members: () => string[] }
   /** this node's own draws of which checkpoints it witnesses (the CSPRNG in production: an origin cannot predict them) */
   random: Random
-  /** the stream side of the host: the consistency-proof protocol */
+  /** the stream side of the host: the consistency-proof and cosign protocols */
   streams: Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol'>
   clock: Clock
   logger: Logger
   /** this node's PeerId text */
   nodeId: string
+  /** the node's Prometheus registry: cosignature counts (absent: only `cosignatureStats()`) */
+  registry?: Registry
 }
 
 export interface AuditInit {
@@ -65,8 +71,10 @@ export interface Audit {
   checkpoint: () => Promise<SignedCheckpoint | undefined>
   /** Split-view evidence this node holds, against any origin. */
   evidence: () => Promise<SplitViewEvidence[]>
-  /** Resolves when every witness step queued so far has run. */
+  /** Resolves when every witness step queued so far has run and its cosignature was handed over or dropped. */
   settled: () => Promise<void>
+  /** Cosignatures sent as a witness and received as an origin, by result. */
+  cosignatureStats: () => CosignatureStats
 }
 
 /** Builds the service. */

@@ -86,6 +86,8 @@ export function logStatus (input: {
   find: (dataClass: string, origin: string) => OriginLog | undefined
   remote: Map<string, Map<string, LogFrontier>>
   fetching: Map<string, { peer: string, range: SeqRange }>
+  /** a superseding class's window (LogBook.window): older seqs are superseded, not gaps */
+  window?: (dataClass: string) => number | undefined
 }): LogSyncStatus[] {
   const keys = new Map<string, { dataClass: string, origin: string }>()
   for (const p of input.positions) keys.set(`${p.dataClass}/${p.origin}`, { dataClass: p.dataClass, origin: p.origin })
@@ -96,8 +98,12 @@ export function logStatus (input: {
     const position = log?.position() ?? { frontier: 0, high: 0, low: 0, count: 0 }
     const advertised = [...input.remote].flatMap(([peer, frontiers]) => { const f = frontiers.get(key); return f === undefined ? [] : [{ peer, f }] })
     const knownHigh = Math.max(position.high, ...advertised.map(({ f }) => Number(f.high)))
-    const ranges = log === undefined ? (knownHigh > 0 ? [{ from: 1, to: knownHigh }] : []) : log.gaps(knownHigh, GAPS_SHOWN_MAX)
-    const gaps = ranges.map((range): GapStatus => {
+    const window = input.window?.(dataClass)
+    const ranges = log === undefined ? (knownHigh > 0 ? [{ from: window === undefined ? 1 : Math.max(1, knownHigh - window + 1), to: knownHigh }] : []) : log.gaps(knownHigh, GAPS_SHOWN_MAX)
+    // a superseding class: what no advertising peer keeps any more (below every peer's low) is superseded, not missing
+    const lows = window === undefined ? [] : advertised.map(({ f }) => Number(f.low)).filter((low) => low > 0)
+    const superseded = lows.length === 0 ? 0 : Math.min(...lows) - 1
+    const gaps = ranges.flatMap((range) => range.to <= superseded ? [] : [{ from: Math.max(range.from, superseded + 1), to: range.to }]).map((range): GapStatus => {
       const availableAt = advertised.filter(({ f }) => Number(f.low) > 0 && Number(f.low) <= range.from && Number(f.high) >= range.from).map(({ peer }) => peer).sort()
       const running = input.fetching.get(key)
       // the fetch running on this log shows on the gap it covers
@@ -115,8 +121,8 @@ export function logStatus (input: {
 }
 
 /** A status from a stopped node's store: its logs as stored, no peer frontiers (they are never persisted). */
-export function storedStatus (positions: LogPosition[], find: (dataClass: string, origin: string) => OriginLog | undefined, ownHeld = 0): SyncStatus {
-  const logs = logStatus({ positions, find, remote: new Map(), fetching: new Map() })
+export function storedStatus (positions: LogPosition[], find: (dataClass: string, origin: string) => OriginLog | undefined, ownHeld = 0, window?: (dataClass: string) => number | undefined): SyncStatus {
+  const logs = logStatus({ positions, find, remote: new Map(), fetching: new Map(), ...(window === undefined ? {} : { window }) })
   const gaps = logs.reduce((sum, row) => sum + row.gaps.length, 0)
   return {
     node_running: false,

@@ -88,7 +88,7 @@ export class SyncService implements Sync {
 
   status (): SyncStatus {
     const { logs } = this.components
-    const rows = logStatus({ positions: logs.positions(), find: (c, o) => logs.book.find(c, o), remote: this.remote, fetching: this.fetching })
+    const rows = logStatus({ positions: logs.positions(), find: (c, o) => logs.book.find(c, o), remote: this.remote, fetching: this.fetching, window: (c) => logs.book.window(c) })
     const gaps = rows.reduce((sum, row) => sum + row.gaps.length, 0)
     return {
       node_running: true,
@@ -174,7 +174,8 @@ export class SyncService implements Sync {
       if (!registered.has(f.dataClass) || !(DATA_CLASSES as readonly string[]).includes(f.dataClass)) continue
       const log = this.components.logs.book.find(f.dataClass, f.origin)
       const upTo = Number(f.frontier)
-      const gaps = log === undefined ? (upTo > 0 ? [{ from: 1, to: upTo }] : []) : log.gaps(upTo, GAP_RANGES_PER_LOG_MAX)
+      // a log we do not have yet: from its start, or for a superseding class only its window (older seqs are superseded)
+      const gaps = log === undefined ? (upTo > 0 ? [{ from: Math.max(1, upTo - (this.components.logs.book.window(f.dataClass) ?? upTo) + 1), to: upTo }] : []) : log.gaps(upTo, GAP_RANGES_PER_LOG_MAX)
       for (const gap of gaps) {
         const from = Math.max(gap.from, Number(f.low))
         if (Number(f.low) === 0 || from > gap.to) continue

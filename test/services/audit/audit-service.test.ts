@@ -2,7 +2,8 @@
  * The audit service between real nodes (memory transport): every envelope
  * crossing the boundary is in the audit log; members cosign each other's
  * checkpoints (the second one through a consistency proof served on
- * /fedmesh/audit/1.0.0); a node that forks its log is caught by the member
+ * /fedmesh/audit/1.0.0) and hand the cosignature straight to the origin on
+ * /fedmesh/audit-cosign/1.0.0; a node that forks its log is caught by the member
  * that cosigned the other history, and the evidence is gossiped.
  */
 import test from 'ava'
@@ -100,11 +101,14 @@ test('envelopes in and out are audited, and a member cosigns each checkpoint it 
   await until('A to hold B\'s cosignature on its second checkpoint', async () => (await aWitness.cosignatures(second!.size)).length === 1)
   t.is((await bWitness.latest(originA))?.size, second!.size)
 
-  // A's log: its checkpoints went out, B's cosignatures came in, accepted
+  // A's log: its checkpoints went out; B's cosignatures came straight to A (/fedmesh/audit-cosign/1.0.0), not as gossip envelopes
   const aLog = await entries(a)
   t.true(aLog.some((e) => e.kind === 'boundary' && e.direction === 'out' && e.data_class === AUDIT_CHECKPOINT_CLASS && e.verdict === 'accepted'))
-  t.true(aLog.some((e) => e.kind === 'boundary' && e.direction === 'in' && e.peer === all[1].id && e.attributes?.source === all[1].id && e.result === 'accept'))
-  // B's log: A's checkpoints in, its cosignatures out
+  t.false(aLog.some((e) => e.kind === 'boundary' && e.direction === 'in' && e.data_class === AUDIT_CHECKPOINT_CLASS && e.attributes?.source === all[1].id))
+  await b.audit.settled()
+  t.deepEqual(b.audit.cosignatureStats().sent, { kept: 2 })
+  t.deepEqual(a.audit.cosignatureStats().received, { kept: 2 })
+  // B's log: A's checkpoints in
   const bLog = await entries(b)
   t.is(bLog.filter((e) => e.kind === 'boundary' && e.direction === 'in' && e.attributes?.source === all[0].id && e.verdict === 'accepted').length, 2)
 
