@@ -31,8 +31,8 @@ export interface CosignatureContext {
   witnessKey: HybridPublicKey | undefined
   /** the origin's own signed checkpoint at the delivery's size, if it still knows one */
   ownCheckpoint: (size: number) => SignedCheckpoint | undefined
-  /** whether the origin already keeps a cosignature of this witness on its checkpoint at `size` */
-  held: (size: number, witness: string) => boolean
+  /** the cosignature of this witness the origin already keeps on its checkpoint at `size`, if any */
+  held: (size: number, witness: string) => Cosignature | undefined
   nowMs: number
   /** how far the witness's time may be from the origin's clock, either way */
   skewMsMax: number
@@ -49,8 +49,10 @@ export function checkCosignatureDelivery (delivery: CosignatureDeliveryFields, c
   if (delivery.mldsa.length === 0 || delivery.mldsa.length > MLDSA_SIGNATURE_BYTES_MAX) throw new CosignatureRefusedError('malformed', `ML-DSA signature is ${delivery.mldsa.length} bytes`)
   const size = Number(delivery.size)
   const timestampMs = Number(delivery.timestampMs)
-  // duplicate: one cosignature per witness and checkpoint; a replay changes nothing
-  if (context.held(size, context.witness)) throw new CosignatureRefusedError('duplicate', `a cosignature of ${context.witness} on size ${size} is already kept`)
+  // duplicate: the same bytes again (a replay) are dropped before any other work
+  const held = context.held(size, context.witness)
+  const duplicate = (): CosignatureRefusedError => new CosignatureRefusedError('duplicate', `a cosignature of ${context.witness} on size ${size} is already kept`)
+  if (held !== undefined && held.timestamp_ms === timestampMs && equalBytes(held.signature.ed25519, delivery.ed25519) && equalBytes(held.signature.mldsa, delivery.mldsa)) throw duplicate()
   // skew
   if (Math.abs(timestampMs - context.nowMs) > context.skewMsMax) throw new CosignatureRefusedError('skew', `cosignature time ${timestampMs} is more than ${context.skewMsMax} ms from ours`)
   // membership: the witness is who the connection says, and a member
@@ -65,5 +67,7 @@ export function checkCosignatureDelivery (delivery: CosignatureDeliveryFields, c
   } catch (err) {
     throw new CosignatureRefusedError('bad_signature', (err as Error).message, { cause: err })
   }
+  // another valid cosignature of one witness on one checkpoint (a new time): one per witness is kept
+  if (held !== undefined) throw duplicate()
   return { size, cosignature }
 }

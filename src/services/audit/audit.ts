@@ -29,7 +29,7 @@ import { decodeAuditPayload, encodeAuditPayload, type AuditPayload } from './pay
 import type { Audit, AuditComponents, AuditInit } from './index.ts'
 
 /** One of the node's own recent checkpoints and the witnesses whose cosignature on it is kept. */
-interface OwnCheckpoint { checkpoint: SignedCheckpoint, witnesses: Set<string> }
+interface OwnCheckpoint { checkpoint: SignedCheckpoint, witnesses: Map<string, Cosignature> }
 
 /** The origin line of a node's checkpoints: `fedmesh/<federation_id>/<peerId>`. */
 export function checkpointOrigin (federationId: string, nodeId: string): string {
@@ -101,7 +101,7 @@ export class AuditService implements Audit {
     if (head.size === 0) return undefined
     const checkpoint = signCheckpoint(signer, { origin: this.origin, size: head.size, root: head.root })
     await log.saveCheckpoint(checkpoint)
-    this.remember({ checkpoint, witnesses: new Set() })
+    this.remember({ checkpoint, witnesses: new Map() })
     await this.publish({ kind: 'checkpoint', checkpoint })
     return checkpoint
   }
@@ -130,14 +130,15 @@ export class AuditService implements Audit {
         witness,
         witnessKey: witness === this.components.nodeId ? undefined : this.components.members.key(witness),
         ownCheckpoint: (size) => this.own.get(size)?.checkpoint,
-        held: (size, who) => this.own.get(size)?.witnesses.has(who) === true,
+        held: (size, who) => this.own.get(size)?.witnesses.get(who),
         nowMs: this.components.clock.now(),
         skewMsMax: COSIGNATURE_SKEW_MS_MAX,
         verifier: this.components.verifier
       })
       const own = this.own.get(size)
       if (own === undefined) throw new CosignatureRefusedError('unknown_checkpoint', `checkpoint at size ${size} was forgotten meanwhile`)
-      own.witnesses.add(witness) // before the write: a concurrent replay is a duplicate
+      if (own.witnesses.has(witness)) throw new CosignatureRefusedError('duplicate', `a cosignature of ${witness} on size ${size} was kept meanwhile`)
+      own.witnesses.set(witness, cosignature) // before the write: a concurrent replay is a duplicate
       try {
         await this.components.witnesses.write(this.components.witnesses.cosignatureOperations(size, cosignature))
       } catch (err) {
@@ -155,7 +156,7 @@ export class AuditService implements Audit {
   private async loadOwnCheckpoints (): Promise<void> {
     const { log, witnesses } = this.components
     for (const checkpoint of (await log.checkpoints({ limit: OWN_CHECKPOINTS_COSIGNABLE_MAX, reverse: true })).reverse()) {
-      this.remember({ checkpoint, witnesses: new Set((await witnesses.cosignatures(checkpoint.size)).map((c) => c.witness)) })
+      this.remember({ checkpoint, witnesses: new Map((await witnesses.cosignatures(checkpoint.size)).map((c) => [c.witness, c])) })
     }
   }
 

@@ -24,7 +24,7 @@ const context = (over: Partial<CosignatureContext> = {}): CosignatureContext => 
   witness: witness.node_id,
   witnessKey: witness.signer.publicKey,
   ownCheckpoint: (size) => size === own.size ? own : undefined,
-  held: () => false,
+  held: () => undefined,
   nowMs: NOW,
   skewMsMax: 60_000,
   verifier: realVerifier,
@@ -49,7 +49,14 @@ test('every hostile delivery is refused with its precise reason', (t) => {
   refused(t, () => checkCosignatureDelivery({ ...delivery(), size: 0n }, context()), 'malformed')
   refused(t, () => checkCosignatureDelivery({ ...delivery(), ed25519: new Uint8Array(63) }, context()), 'malformed')
   refused(t, () => checkCosignatureDelivery({ ...delivery(), mldsa: new Uint8Array(5000) }, context()), 'malformed')
-  refused(t, () => checkCosignatureDelivery(delivery(), context({ held: (size, who) => size === 42 && who === witness.node_id })), 'duplicate')
+  // a replay (the same bytes) is dropped before any signature work; another valid one of the same witness is a duplicate too
+  const first = delivery()
+  const kept = checkCosignatureDelivery(first, context()).cosignature
+  const holding = context({ held: (size, who) => size === 42 && who === witness.node_id ? kept : undefined })
+  refused(t, () => checkCosignatureDelivery({ ...first }, { ...holding, verifier: { verify: () => { throw new Error('a replay costs no verification') } } }), 'duplicate')
+  refused(t, () => checkCosignatureDelivery(delivery(witness, { timestampMs: NOW + 1 }), holding), 'duplicate')
+  // a forgery in the name of a witness we already hold is still a forgery
+  refused(t, () => checkCosignatureDelivery(delivery(other), holding), 'bad_signature')
   refused(t, () => checkCosignatureDelivery(delivery(witness, { timestampMs: NOW - 60_001 }), context()), 'skew')
   refused(t, () => checkCosignatureDelivery(delivery(witness, { timestampMs: NOW + 60_001 }), context()), 'skew')
   // a non-member (no key in the membership) is refused before any signature work

@@ -26,6 +26,11 @@ import { ConsensusStore } from '../../../src/store/consensus.ts'
 import type { MemberIdentity } from '../../../src/services/members/index.ts'
 import { seededRandom, type Random } from '../../../src/runtime/random.ts'
 import { WITNESS_DRAW_BYTES, witnessesThis } from '../../../src/core/audit/witness.ts'
+import { signCosignature } from '../../../src/core/audit/checkpoint.ts'
+import { CosignatureRefusedError } from '../../../src/core/audit/errors.ts'
+import { sendCosignature } from '../../../src/services/audit/cosign-stream.ts'
+import { DATA_CLASSES } from '../../../src/wire/envelope.ts'
+import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload } from '../../../sim/load.ts'
 
 const FEDERATION = 'audit-net'
 const seed = (label: string): Uint8Array => new Uint8Array(createHash('sha256').update(label).digest())
@@ -41,19 +46,25 @@ async function identities (size: number, tag: string): Promise<Identity[]> {
 }
 
 /** A started node of identity `i`, knowing every identity's key; `listenTag` makes its memory address unique. */
-async function startNode (all: Identity[], i: number, listenTag: string, bootstrap: string[], options: { witnesses?: number, random?: Random } = {}): Promise<FedmeshNode> {
+async function startNode (all: Identity[], i: number, listenTag: string, bootstrap: string[], options: { witnesses?: number, random?: Random, checkpointsRetained?: number, retention?: Record<string, number>, syncIntervalMs?: number } = {}): Promise<FedmeshNode> {
   const config = parseConfig({
     site_id: `site_${i}`, jurisdiction: 'UK', listen: [`/memory/${listenTag}-${process.pid}-${i}`],
-    federation: { enabled: true, federation_id: FEDERATION, bootstrap, metrics_interval_seconds: 3600 },
+    federation: { enabled: true, federation_id: FEDERATION, bootstrap, metrics_interval_seconds: 3600, ...(options.retention === undefined ? {} : { default_allowed_data: [...DATA_CLASSES] }) },
     // checkpoints are driven by the test
-    audit: { checkpoint_interval_seconds: 86_400, ...(options.witnesses === undefined ? {} : { witnesses_per_checkpoint: options.witnesses }) }
+    audit: {
+      checkpoint_interval_seconds: 86_400,
+      ...(options.witnesses === undefined ? {} : { witnesses_per_checkpoint: options.witnesses }),
+      ...(options.checkpointsRetained === undefined ? {} : { checkpoints_retained: options.checkpointsRetained })
+    },
+    ...(options.retention === undefined ? {} : { sync: { retention: options.retention } })
   })
   const knownMembers: Array<[string, MemberIdentity]> = all.map((identity, j) => [identity.id, { key: identity.signer.publicKey, siteId: `site_${j}` }])
   const node = await FedmeshNode.create({
     config, privateKey: all[i].key, signer: all[i].signer, transport: 'memory', libp2pMetrics: false, gossipHeartbeatMs: 100, preloadedMembership: membershipOfKeys(config.federation.federation_id, knownMembers),
     // no relation handshake: these tests count the log's records from an empty log (handshakes are audited too)
     handshake: { onConnect: false },
-    ...(options.random === undefined ? {} : { random: options.random })
+    ...(options.random === undefined ? {} : { random: options.random }),
+    ...(options.syncIntervalMs === undefined ? {} : { syncIntervalMs: options.syncIntervalMs })
   })
   await node.start()
   return node
@@ -232,4 +243,114 @@ test('a decided policy change is audited by every member, with the hash of the p
   // the operator actions are recorded too, with their outcome
   t.true((await entries(a)).some((e) => e.kind === 'operator' && e.action === 'consensus.propose' && e.detail === 'ok'))
   t.true((await entries(b)).some((e) => e.kind === 'operator' && e.action === 'consensus.vote' && e.detail === 'ok'))
+})
+
+test('a cosignature goes straight to the origin: the origin keeps it, no other node receives or stores it, and a forged one is refused', async (t) => {
+  const all = await identities(3, 'direct')
+  const a = await startNode(all, 0, 'direct', [])
+  const b = await startNode(all, 1, 'direct', [a.multiaddrs()[0]])
+  const c = await startNode(all, 2, 'direct', [a.multiaddrs()[0]])
+  const nodes = [a, b, c]
+  t.teardown(async () => { await Promise.all(nodes.map(async (node) => { await node.stop() })) })
+  await meshed(nodes)
+
+  await run(a, 'consensus.trust')
+  const checkpoint = (await a.audit.checkpoint())!
+  const aWitness = new AuditWitnessStore(a.store)
+  // 2 other members ≤ 8 witnesses per checkpoint: both witness it
+  await until('A to hold both cosignatures', async () => (await aWitness.cosignatures(checkpoint.size)).length === 2)
+  await Promise.all(nodes.map(async (node) => { await node.audit.settled() }))
+  t.deepEqual((await aWitness.cosignatures(checkpoint.size)).map((cosignature) => cosignature.witness).sort(), [all[1].id, all[2].id].sort())
+  t.deepEqual(a.audit.cosignatureStats().received, { kept: 2 })
+  for (const witness of [b, c]) t.deepEqual(witness.audit.cosignatureStats().sent, { kept: 1 })
+
+  // nobody else got them: no audit_checkpoint log of B or C anywhere (a gossiped cosignature would be in its witness's log),
+  // A's log holds its one checkpoint, and no audit gossip from B or C reached any node
+  for (const node of nodes) {
+    const auditLogs = node.sync.status().logs.filter((log) => log.data_class === AUDIT_CHECKPOINT_CLASS && log.count > 0)
+    t.deepEqual(auditLogs.map((log) => [log.origin, log.count]), [[all[0].id, 1]])
+    t.false((await entries(node)).some((e) => e.kind === 'boundary' && e.direction === 'in' && e.data_class === AUDIT_CHECKPOINT_CLASS && e.attributes?.source !== all[0].id))
+  }
+  for (const witness of [b, c]) t.deepEqual(await new AuditWitnessStore(witness.store).cosignatures(checkpoint.size), [])
+
+  // over the wire: C hands A a cosignature B's key signed in C's name (the stream says C sent it); C's genuine one stays
+  const forged = signCosignature(all[1].signer, { checkpoint, witness: all[2].id, timestampMs: Date.now() })
+  const refusal = await t.throwsAsync(sendCosignature(c.libp2p, { origin: all[0].id, size: checkpoint.size, root: checkpoint.root, cosignature: forged }), { instanceOf: CosignatureRefusedError })
+  t.is(refusal?.reason, 'bad_signature')
+  // a replay of C's genuine cosignature changes nothing
+  const [genuine] = (await aWitness.cosignatures(checkpoint.size)).filter((cosignature) => cosignature.witness === all[2].id)
+  const replay = await t.throwsAsync(sendCosignature(c.libp2p, { origin: all[0].id, size: checkpoint.size, root: checkpoint.root, cosignature: genuine }), { instanceOf: CosignatureRefusedError })
+  t.is(replay?.reason, 'duplicate')
+  // a non-member (the gater keeps it off the network; the origin's check refuses it too, before any signature work)
+  const [outsider] = await identities(1, 'direct-outsider')
+  const fields = { size: BigInt(checkpoint.size), root: checkpoint.root, timestampMs: BigInt(Date.now()), ed25519: forged.signature.ed25519, mldsa: forged.signature.mldsa }
+  const notMember = await t.throwsAsync(a.audit.receiveCosignature(outsider.id, fields), { instanceOf: CosignatureRefusedError })
+  t.is(notMember?.reason, 'not_member')
+  t.deepEqual(a.audit.cosignatureStats().received, { kept: 2, bad_signature: 1, duplicate: 1, not_member: 1 })
+  t.is((await aWitness.cosignatures(checkpoint.size)).length, 2)
+})
+
+test('a witness that cannot reach the origin makes one bounded attempt, then drops the cosignature and counts it', async (t) => {
+  const all = await identities(2, 'unreachable')
+  const a = await startNode(all, 0, 'unreachable', [])
+  const b = await startNode(all, 1, 'unreachable', [a.multiaddrs()[0]])
+  t.teardown(async () => { await Promise.all([a.stop(), b.stop()]) })
+  await meshed([a, b])
+  await run(a, 'consensus.trust')
+  const checkpoint = (await a.audit.checkpoint())!
+  await until('B to cosign', async () => (await new AuditWitnessStore(b.store).latest(checkpointOrigin(FEDERATION, all[0].id)))?.size === checkpoint.size)
+  await b.audit.settled()
+  // A is gone: B's cosignature of a checkpoint it fetched is one failed attempt, counted, not retried
+  await a.stop()
+  let dials = 0
+  const dialProtocol = b.libp2p.dialProtocol.bind(b.libp2p)
+  b.libp2p.dialProtocol = (async (...args: Parameters<typeof dialProtocol>) => { dials++; return await dialProtocol(...args) }) as typeof dialProtocol
+  const cosignature = signCosignature(all[1].signer, { checkpoint, witness: all[1].id, timestampMs: Date.now() })
+  const error = await t.throwsAsync(sendCosignature(b.libp2p, { origin: all[0].id, size: checkpoint.size, root: checkpoint.root, cosignature }))
+  t.is(error?.name, 'CosignatureUndeliveredError')
+  t.is(dials, 1)
+})
+
+test('a node joining after more than K checkpoints per origin shows no gap and nothing lost for audit_checkpoint; an ordinary class still reports its real gap', async (t) => {
+  const K = 4
+  const CLASS = 'incident_summary'
+  const all = await identities(3, 'joiner')
+  const options = { checkpointsRetained: K, retention: { [CLASS]: K }, syncIntervalMs: 300 }
+  const register = (node: FedmeshNode): void => {
+    node.envelopes.register({ dataClass: CLASS, decodePayload: decodeLoadPayload, commit: async (_payload, _envelope, persist) => { await persist([]); return undefined } })
+  }
+  const a = await startNode(all, 0, 'joiner', [], options)
+  const b = await startNode(all, 1, 'joiner', [a.multiaddrs()[0]], options)
+  const nodes = [a, b]
+  t.teardown(async () => { await Promise.all(nodes.map(async (node) => { await node.stop() })) })
+  for (const node of nodes) register(node)
+  await meshed(nodes)
+  await until('A\'s own logs to settle', () => a.sync.status().own_logs_settled)
+
+  // A writes 3K checkpoints and 3K messages of an ordinary class with the same retention (K)
+  const ROUNDS = 3 * K
+  for (let k = 0; k < ROUNDS; k++) {
+    await run(a, 'consensus.trust')
+    await a.audit.checkpoint()
+    await a.envelopes.publish(CLASS, a.envelopes.seal(CLASS, LOAD_SCHEMA_ID, encodeLoadPayload(k, Date.now(), 64), LOAD_CONTENT_TYPE))
+  }
+  const logOf = (node: FedmeshNode, dataClass: string): any => node.sync.status().logs.find((log) => log.data_class === dataClass && log.origin === all[0].id)
+  await until('B to have all of A\'s entries', () => logOf(b, AUDIT_CHECKPOINT_CLASS)?.frontier === ROUNDS && logOf(b, CLASS)?.frontier === ROUNDS)
+  // retention: the peers keep the newest checkpoints only (pruned in batches, after the append: fewer than 2K)
+  await until('the peers to prune A\'s checkpoints to the window', () => nodes.every((node) => logOf(node, AUDIT_CHECKPOINT_CLASS).count < 2 * K))
+
+  const j = await startNode(all, 2, 'joiner', [a.multiaddrs()[0]], options)
+  nodes.push(j)
+  register(j)
+  await until('the joiner to catch up A\'s checkpoints', () => logOf(j, AUDIT_CHECKPOINT_CLASS)?.frontier === ROUNDS, 60_000)
+  await until('the joiner to fetch what the peers still keep of the ordinary class', () => logOf(j, CLASS)?.high === ROUNDS, 60_000)
+  const status = j.sync.status()
+  const audit = status.logs.filter((log) => log.data_class === AUDIT_CHECKPOINT_CLASS)
+  t.true(audit.length > 0)
+  for (const log of audit) {
+    t.deepEqual(log.gaps, [], `no gap in ${log.origin}'s checkpoints`)
+    t.deepEqual(log.lost, [], `nothing lost of ${log.origin}'s checkpoints`)
+  }
+  const ordinary = logOf(j, CLASS)
+  t.true(ordinary.gaps.some((gap: any) => gap.unfillable) || ordinary.lost.length > 0, 'the ordinary class reports what it never got')
 })
