@@ -14,6 +14,7 @@ import {
 import { verifySplitViewEvidence, type SplitViewEvidence } from '../../core/audit/split-view.ts'
 import { checkCosignatureDelivery, type CosignatureDeliveryFields } from '../../core/audit/cosign.ts'
 import { CosignatureRefusedError } from '../../core/audit/errors.ts'
+import { equalBytes } from '../../core/audit/hash.ts'
 import { WITNESS_DRAW_BYTES, witnessCheckpoint, witnessesThis, witnessProbability, type WitnessDecision } from '../../core/audit/witness.ts'
 import type { HybridPublicKey } from '../../core/signature.ts'
 import type { AuditRecord } from '../../core/audit/record.ts'
@@ -161,6 +162,11 @@ export class AuditService implements Audit {
   }
 
   private remember (own: OwnCheckpoint): void {
+    // the same size signed again (a log that did not grow): the cosignatures kept on it still count
+    const before = this.own.get(own.checkpoint.size)
+    if (before !== undefined && equalBytes(before.checkpoint.root, own.checkpoint.root)) {
+      for (const [witness, cosignature] of before.witnesses) if (!own.witnesses.has(witness)) own.witnesses.set(witness, cosignature)
+    }
     this.own.delete(own.checkpoint.size)
     this.own.set(own.checkpoint.size, own)
     // insertion order is checkpoint order: the oldest go first
