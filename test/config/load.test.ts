@@ -1,4 +1,5 @@
 import test from 'ava'
+import { logLimits } from '../../src/config/log-limits.ts'
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -29,6 +30,15 @@ test('a valid config gets every default filled in', (t) => {
 test('audit.witnesses_per_checkpoint is a positive integer', (t) => {
   t.deepEqual(problemsOf({ ...valid, audit: { witnesses_per_checkpoint: 0 } }), ['audit.witnesses_per_checkpoint: must be at least 1'])
   t.is(parseConfig({ ...valid, audit: { witnesses_per_checkpoint: 3 } }).audit.witnesses_per_checkpoint, 3)
+})
+
+test('audit.checkpoints_retained: 16 by default, 1..10000, and the audit_checkpoint class supersedes with that window', (t) => {
+  t.is(parseConfig(valid).audit.checkpoints_retained, 16)
+  t.deepEqual(problemsOf({ ...valid, audit: { checkpoints_retained: 0 } }), ['audit.checkpoints_retained: must be at least 1'])
+  t.deepEqual(problemsOf({ ...valid, audit: { checkpoints_retained: 10_001 } }), ['audit.checkpoints_retained: must be at most 10000'])
+  const limits = logLimits(parseConfig({ ...valid, audit: { checkpoints_retained: 5 }, sync: { retention: { default: 50 } } }))
+  t.deepEqual(limits('audit_checkpoint'), { retentionEntries: 5, heldEntriesMax: 5, supersedes: true })
+  t.deepEqual(limits('vote'), { retentionEntries: 50, heldEntriesMax: 50 })
 })
 
 test('a valid file round-trips through YAML', (t) => {
