@@ -17,7 +17,7 @@ import { parseConfig } from '../../../src/config/load.ts'
 import { hybridSignerFromSeeds, hybridVerifier } from '../../../src/crypto/hybrid.ts'
 import { AuditWitnessStore } from '../../../src/store/audit-witness.ts'
 import { verifySplitViewEvidence } from '../../../src/core/audit/split-view.ts'
-import { checkpointOrigin, AUDIT_CHECKPOINT_CLASS } from '../../../src/services/audit/index.ts'
+import { checkpointOrigin, AUDIT_CHECKPOINT_CLASS, AUDIT_COSIGN_PROTOCOL } from '../../../src/services/audit/index.ts'
 import type { HybridSigner } from '../../../src/core/signature.ts'
 import { signGenesis, verifyGenesis } from '../../../src/core/consensus/genesis.ts'
 import { publicKeyToJson } from '../../../src/core/consensus/member.ts'
@@ -296,10 +296,14 @@ test('a witness that cannot reach the origin makes one bounded attempt, then dro
   const b = await startNode(all, 1, 'unreachable', [a.multiaddrs()[0]])
   t.teardown(async () => { await Promise.all([a.stop(), b.stop()]) })
   await meshed([a, b])
+  // A stops taking cosignatures: B's witness step still accepts the checkpoint, and its cosignature is dropped and counted
+  await a.libp2p.unhandle(AUDIT_COSIGN_PROTOCOL)
   await run(a, 'consensus.trust')
   const checkpoint = (await a.audit.checkpoint())!
   await until('B to cosign', async () => (await new AuditWitnessStore(b.store).latest(checkpointOrigin(FEDERATION, all[0].id)))?.size === checkpoint.size)
   await b.audit.settled()
+  t.deepEqual(b.audit.cosignatureStats().sent, { dropped: 1 })
+  t.deepEqual(await new AuditWitnessStore(a.store).cosignatures(checkpoint.size), [])
   // A is gone: B's cosignature of a checkpoint it fetched is one failed attempt, counted, not retried
   await a.stop()
   let dials = 0
