@@ -305,6 +305,8 @@ async function main (): Promise<void> {
       let auditNamed = 0
       for (let since = 0; since < audited; since += AUDIT_ENTRIES_LIMIT_MAX) {
         for (const { record } of await auditLog.entries({ since, limit: AUDIT_ENTRIES_LIMIT_MAX })) {
+          // only the bench's class (the serving node's own gossip, e.g. an audit checkpoint, has records too)
+          if ((record as { data_class?: string }).data_class !== CLASS) continue
           if (record.kind === 'boundary_batch') auditNamed += (record as { message_ids: string[] }).message_ids.length
           else if (record.kind === 'boundary' && (record as { direction: string }).direction === 'in' && (record as { verdict: string }).verdict === 'accepted') auditNamed++
         }
