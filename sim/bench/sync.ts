@@ -43,7 +43,7 @@ import { createMembership } from '../../src/core/consensus/membership.ts'
 import { DATA_CLASSES, decodeEnvelope, signEnvelope, type DataClass } from '../../src/wire/envelope.ts'
 import { gossipTopic } from '../../src/net/gossip.ts'
 import { Store } from '../../src/store/store.ts'
-import { AuditLog } from '../../src/store/audit-log.ts'
+import { AUDIT_ENTRIES_LIMIT_MAX, AuditLog } from '../../src/store/audit-log.ts'
 import { SYNC_LOG_SUBLEVEL, SyncLogRepository } from '../../src/store/sync-logs.ts'
 import { linkOf } from '../../src/services/envelopes/origin-logs.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload } from '../load.ts'
@@ -220,6 +220,8 @@ async function main (): Promise<void> {
       status: ReturnType<FedmeshNode['sync']['status']>
       wire: number
       audited: number
+      /** accepted envelopes the audit log names */
+      auditNamed: number
     }
     const catchUp = async (mode: 'group' | 'single', run: number): Promise<Run> => {
       // the serving member runs in a process of its own (as on its own machine), so each side's CPU (its JS thread,
@@ -295,9 +297,20 @@ async function main (): Promise<void> {
       await serverReport('stop')
       await new Promise((resolve) => { child.once('exit', resolve) })
       await proxyWorker.terminate()
-      // the catcher's audit log: one leaf per envelope that crossed the boundary, in either mode
+      // the catcher's audit log: every accepted envelope is named, by its own `boundary` record (per-envelope commit)
+      // or in a `boundary_batch` record (group commit: up to 90 ids a leaf)
       const store = await Store.open({ dataDir: join(dir, `catcher-${mode}-${run}`) })
-      const audited = (await AuditLog.open(store)).head().size
+      const auditLog = await AuditLog.open(store)
+      const audited = auditLog.head().size
+      let auditNamed = 0
+      for (let since = 0; since < audited; since += AUDIT_ENTRIES_LIMIT_MAX) {
+        for (const { record } of await auditLog.entries({ since, limit: AUDIT_ENTRIES_LIMIT_MAX })) {
+          // only the bench's class (the serving node's own gossip, e.g. an audit checkpoint, has records too)
+          if ((record as { data_class?: string }).data_class !== CLASS) continue
+          if (record.kind === 'boundary_batch') auditNamed += (record as { message_ids: string[] }).message_ids.length
+          else if (record.kind === 'boundary' && (record as { direction: string }).direction === 'in' && (record as { verdict: string }).verdict === 'accepted') auditNamed++
+        }
+      }
       await store.close()
       return {
         mode,
@@ -311,7 +324,8 @@ async function main (): Promise<void> {
         serverThreads: new Map(serverCpu.threads),
         status,
         wire: proxyAtEnd.bytes,
-        audited
+        audited,
+        auditNamed
       }
     }
 
@@ -320,7 +334,7 @@ async function main (): Promise<void> {
       for (const mode of MODES) {
         const result = await catchUp(mode, run)
         runs.push(result)
-        process.stdout.write(`run ${run + 1}/${REPEAT} ${mode.padEnd(6)}: ${result.seconds.toFixed(2)} s wall; CPU: catching-up node ${result.catcherProcessCpuSeconds.toFixed(2)} s (JS thread ${result.cpuSeconds.toFixed(2)} s), serving node ${result.serverProcessCpuSeconds.toFixed(2)} s (JS thread ${result.serverCpuSeconds.toFixed(2)} s), both ${(result.catcherProcessCpuSeconds + result.serverProcessCpuSeconds).toFixed(2)} s; complete ${String(result.status.complete)}, audit leaves ${result.audited}\n`)
+        process.stdout.write(`run ${run + 1}/${REPEAT} ${mode.padEnd(6)}: ${result.seconds.toFixed(2)} s wall; CPU: catching-up node ${result.catcherProcessCpuSeconds.toFixed(2)} s (JS thread ${result.cpuSeconds.toFixed(2)} s), serving node ${result.serverProcessCpuSeconds.toFixed(2)} s (JS thread ${result.serverCpuSeconds.toFixed(2)} s), both ${(result.catcherProcessCpuSeconds + result.serverProcessCpuSeconds).toFixed(2)} s; complete ${String(result.status.complete)}, audit leaves ${result.audited} naming ${result.auditNamed} accepted envelopes\n`)
       }
     }
     const median = (values: number[]): number => { const sorted = [...values].sort((a, b) => a - b); const mid = Math.floor(sorted.length / 2); return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2 }
@@ -345,7 +359,7 @@ async function main (): Promise<void> {
         `  CPU (process.cpuUsage of each side's process; medians): catching-up node ${catcherProcessCpu.toFixed(2)} s (its JS thread ${cpu.toFixed(2)} s), serving node ${serverProcessCpu.toFixed(2)} s (its JS thread ${serverCpu.toFixed(2)} s); both ${bothCpu.toFixed(2)} s → ${(bothCpu / cpus().length).toFixed(2)} s wall at best on ${cpus().length} cores`,
         `  CPU by thread name in the last run (Linux /proc): catching-up node: ${byThread(last.catcherThreads)}; serving node: ${byThread(last.serverThreads)}`,
         `  (MainThread: the node's JS; V8Worker: garbage collection and compilation helpers; libuv-worker: LevelDB reads, writes and compactions); the byte-counting proxy's thread, left out: ${median(mine.map((r) => r.proxyCpuSeconds)).toFixed(2)} s`,
-        `  last run: complete ${String(last.status.complete)}, rounds ok ${last.status.rounds.ok} failed ${last.status.rounds.failed}, rejected ${last.status.rejected}, audit leaves ${last.audited}`,
+        `  last run: complete ${String(last.status.complete)}, rounds ok ${last.status.rounds.ok} failed ${last.status.rounds.failed}, rejected ${last.status.rejected}, audit leaves ${last.audited} naming ${last.auditNamed} accepted envelopes (each exactly once: ${String(last.auditNamed === total)})`,
         '  where the time goes in the last run (sync service, Clock component ms):',
         line('fetch (waiting for responses)', t.fetch_ms),
         line('hash-link check (decode + SHA-256)', t.link_ms),

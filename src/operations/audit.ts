@@ -25,6 +25,7 @@ export type AuditEntryView = { index: number, time: string, result?: 'accept' | 
 
 /** accept / reject / ignore of a boundary record (the reason of a refused one starts with its gossip action). */
 function resultOf (record: AuditRecord | UnknownAuditRecord): AuditEntryView['result'] {
+  if (record.kind === 'boundary_batch') return 'accept'
   if (record.kind !== 'boundary') return undefined
   if (record.verdict === 'accepted') return 'accept'
   return typeof record.reason === 'string' && record.reason.startsWith('ignore:') ? 'ignore' : 'reject'

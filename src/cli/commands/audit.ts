@@ -26,6 +26,7 @@ export function formatEntry (e: AuditEntryView): string {
   let what: string
   switch (e.kind) {
     case 'boundary': what = `${text('direction').padEnd(3)} ${text('data_class')} ${text('peer')} ${text('verdict')}${r.reason === undefined ? '' : ` (${text('reason')})`}`; break
+    case 'boundary_batch': what = `in  ${text('data_class')} ${text('peer')} accepted ${Array.isArray(r.message_ids) ? r.message_ids.length : 0} from ${text('source')}`; break
     case 'operator': what = `${text('action')} ${text('detail')}`; break
     case 'membership': what = `${text('change')} ${text('node')}${r.epoch === undefined ? '' : ` epoch ${text('epoch')}`}`; break
     case 'policy': what = `${text('change')} ${r.peer === undefined ? 'federation-wide' : text('peer')}${r.policy_hash === undefined ? '' : ` ${text('policy_hash').slice(0, 16)}`}`; break

@@ -13,7 +13,7 @@ import {
 import { MalformedAuditRecordError } from './errors.ts'
 
 /** The kinds of event the log records (issue: crossings, handshakes, policies, membership, operators). */
-export const AUDIT_EVENT_KINDS = ['boundary', 'handshake', 'policy', 'membership', 'operator'] as const
+export const AUDIT_EVENT_KINDS = ['boundary', 'handshake', 'policy', 'membership', 'operator', 'boundary_batch'] as const
 export type AuditEventKind = typeof AUDIT_EVENT_KINDS[number]
 
 const name = z.string().min(1).max(AUDIT_NAME_LENGTH_MAX)
@@ -43,6 +43,33 @@ const boundarySchema = z.strictObject({
   message_id: name.optional(),
   /** encoded size in bytes */
   bytes: z.number().int().nonnegative().optional()
+})
+
+/**
+ * Envelope ids one `boundary_batch` record names (32 hex characters each): 90 ids and three names at their
+ * longest stay under AUDIT_RECORD_BYTES_MAX. A larger batch gets several records.
+ */
+export const AUDIT_BATCH_IDS_MAX = 90
+
+/**
+ * Envelopes of one origin accepted together from one peer in one store batch (a sync batch, protocols/sync.md
+ * "Group commit"): one record names every one of them by id, in the order committed, instead of a `boundary`
+ * record each. At most AUDIT_BATCH_IDS_MAX ids: a larger batch is described by several records.
+ */
+const boundaryBatchSchema = z.strictObject({
+  ...common,
+  kind: z.literal('boundary_batch'),
+  direction: z.literal('in'),
+  data_class: name,
+  /** the peer they came from (PeerId) */
+  peer: name,
+  verdict: z.literal('accepted'),
+  /** the origin that signed every one of them (PeerId) */
+  source: name,
+  /** envelope ids (16 bytes, lowercase hex), in commit order */
+  message_ids: z.array(z.string().regex(/^[0-9a-f]{32}$/, 'must be a 16-byte envelope id in lowercase hex')).min(1).max(AUDIT_BATCH_IDS_MAX),
+  /** their encoded size in bytes, summed */
+  bytes: z.number().int().nonnegative()
 })
 
 /** A handshake state machine moving between states for one peer. */
@@ -87,9 +114,10 @@ const operatorSchema = z.strictObject({
 })
 
 /** Any record the log accepts. */
-export const auditRecordSchema = z.discriminatedUnion('kind', [boundarySchema, handshakeSchema, policySchema, membershipSchema, operatorSchema])
+export const auditRecordSchema = z.discriminatedUnion('kind', [boundarySchema, handshakeSchema, policySchema, membershipSchema, operatorSchema, boundaryBatchSchema])
 export type AuditRecord = z.infer<typeof auditRecordSchema>
 export type BoundaryCrossingRecord = z.infer<typeof boundarySchema>
+export type BoundaryBatchRecord = z.infer<typeof boundaryBatchSchema>
 export type HandshakeTransitionRecord = z.infer<typeof handshakeSchema>
 export type PolicyChangeRecord = z.infer<typeof policySchema>
 export type MembershipChangeRecord = z.infer<typeof membershipSchema>

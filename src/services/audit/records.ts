@@ -4,7 +4,7 @@
  * changes a consensus step decided. Pure: time is an argument.
  */
 import { createHash } from 'node:crypto'
-import type { AuditRecord, BoundaryCrossingRecord } from '../../core/audit/record.ts'
+import { AUDIT_BATCH_IDS_MAX, type AuditRecord, type BoundaryBatchRecord, type BoundaryCrossingRecord } from '../../core/audit/record.ts'
 import { AUDIT_NAME_LENGTH_MAX, AUDIT_TEXT_LENGTH_MAX } from '../../core/audit/constants.ts'
 import { canonicalJson } from '../../core/consensus/canonical.ts'
 import type { ConsensusRecord } from '../../core/consensus/machine.ts'
@@ -37,6 +37,43 @@ export function boundaryRecord (init: {
     ...(init.bytes === undefined ? {} : { bytes: init.bytes }),
     ...(init.attributes === undefined ? {} : { attributes: init.attributes })
   }
+}
+
+/**
+ * The records of envelopes accepted together from one peer in one store batch (group commit of a sync batch):
+ * per origin, in the order given, one `boundary_batch` record per AUDIT_BATCH_IDS_MAX envelopes naming each by id,
+ * instead of one `boundary` record each. Empty when `accepted` is.
+ */
+export function boundaryBatchRecords (init: {
+  nowMs: number
+  dataClass: string
+  peer: string | undefined
+  accepted: ReadonlyArray<{ messageId: string, source: string, bytes: number }>
+}): BoundaryBatchRecord[] {
+  const bySource = new Map<string, Array<{ messageId: string, bytes: number }>>()
+  for (const { messageId, source, bytes } of init.accepted) {
+    let list = bySource.get(source)
+    if (list === undefined) bySource.set(source, list = [])
+    list.push({ messageId, bytes })
+  }
+  const out: BoundaryBatchRecord[] = []
+  for (const [source, list] of bySource) {
+    for (let i = 0; i < list.length; i += AUDIT_BATCH_IDS_MAX) {
+      const chunk = list.slice(i, i + AUDIT_BATCH_IDS_MAX)
+      out.push({
+        kind: 'boundary_batch',
+        timestamp_ms: init.nowMs,
+        direction: 'in',
+        data_class: clip(init.dataClass, AUDIT_NAME_LENGTH_MAX),
+        peer: clip(init.peer ?? source, AUDIT_NAME_LENGTH_MAX),
+        verdict: 'accepted',
+        source: clip(source, AUDIT_NAME_LENGTH_MAX),
+        message_ids: chunk.map((c) => c.messageId),
+        bytes: chunk.reduce((sum, c) => sum + c.bytes, 0)
+      })
+    }
+  }
+  return out
 }
 
 /** The record of one operator action run through the operations (CLI or API), with its outcome. */

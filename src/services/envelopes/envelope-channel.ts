@@ -14,7 +14,7 @@ import { SeenEnvelopes } from '../../store/seen-envelopes.ts'
 import type { BatchOperation } from '../../store/store.ts'
 import { decodeEnvelope, signEnvelope, type DataClass, type DecodedEnvelope } from '../../wire/envelope.ts'
 import type { AuditRecord } from '../../core/audit/record.ts'
-import { boundaryRecord } from '../audit/records.ts'
+import { boundaryBatchRecords, boundaryRecord } from '../audit/records.ts'
 import type { LogCheck, LogLink } from '../../core/sync/log-book.ts'
 import { EquivocationError, type OriginLogs } from './origin-logs.ts'
 import type { HeldOwnEnvelope } from '../../store/sync-logs.ts'
@@ -462,13 +462,19 @@ export class EnvelopeChannelService implements EnvelopeChannel {
       const { audit } = this.components
       let operations: BatchOperation[] = []
       let records: AuditRecord[] = []
+      /** the accepted envelopes of the group, named by its boundary_batch records */
+      let crossings: Array<{ messageId: string, source: string, bytes: number }> = []
       let members: number[] = []
       const inGroup = new Set<string>()
       const write = async (): Promise<void> => {
         if (members.length === 0) return
         try {
           if (audit === undefined) await this.components.store.batch(operations)
-          else await audit.submit(records, operations)
+          else {
+            // the crossings' records first (one per origin and AUDIT_BATCH_IDS_MAX envelopes), then the steps' own
+            const crossingRecords = boundaryBatchRecords({ nowMs: this.components.clock.now(), dataClass, peer: from?.toString(), accepted: crossings })
+            await audit.submit([...crossingRecords, ...records], operations)
+          }
         } catch (err) {
           this.stoppedClasses.add(dataClass)
           this.components.logger.error({ err, dataClass, envelopes: members.length }, 'a group commit failed: this class is stopped until a restart reloads its state from the store')
@@ -485,6 +491,7 @@ export class EnvelopeChannelService implements EnvelopeChannel {
         }
         operations = []
         records = []
+        crossings = []
         members = []
       }
       for (const [i, { value, envelope, logged, size }] of items.entries()) {
@@ -501,20 +508,18 @@ export class EnvelopeChannelService implements EnvelopeChannel {
         let persisted = false
         const persist = async (writes: BatchOperation[], auditRecords: AuditRecord[] = []): Promise<void> => {
           mine.operations.push(...writes, ...guard)
-          if (audit !== undefined) {
-            mine.records.push(boundaryRecord({
-              nowMs: this.components.clock.now(), direction: 'in', dataClass: envelope.dataClass, peer: from?.toString() ?? envelope.source,
-              verdict: 'accepted', messageId: envelope.idHex, bytes: size, attributes: { source: envelope.source }
-            }), ...auditRecords)
-          }
+          // the crossing itself is named by the group's boundary_batch record (write); the step's own records as given
+          if (audit !== undefined) mine.records.push(...auditRecords)
           persisted = true
         }
         try {
           const after = await registered.envelopeClass.commit(value, envelope, persist, from)
           if (!persisted) await persist([])
-          if (records.length + mine.records.length > AUDIT_STAGE_RECORDS_MAX) await write()
+          // at most one crossing record per envelope: a bound on the group's records that never undercounts
+          if (records.length + crossings.length + mine.records.length + 1 > AUDIT_STAGE_RECORDS_MAX) await write()
           operations.push(...mine.operations)
           records.push(...mine.records)
+          crossings.push({ messageId: envelope.idHex, source: envelope.source, bytes: size })
           members.push(i)
           inGroup.add(envelope.idHex)
           inGroup.add(position)

@@ -1,6 +1,6 @@
 import test from 'ava'
-import { decodeAuditRecord, encodeAuditRecord, type AuditRecord } from '../../../src/core/audit/record.ts'
-import { AUDIT_RECORD_BYTES_MAX, AUDIT_TEXT_LENGTH_MAX } from '../../../src/core/audit/constants.ts'
+import { AUDIT_BATCH_IDS_MAX, decodeAuditRecord, encodeAuditRecord, type AuditRecord } from '../../../src/core/audit/record.ts'
+import { AUDIT_NAME_LENGTH_MAX, AUDIT_RECORD_BYTES_MAX, AUDIT_TEXT_LENGTH_MAX } from '../../../src/core/audit/constants.ts'
 
 const records: AuditRecord[] = [
   { kind: 'boundary', timestamp_ms: 1, direction: 'in', data_class: 'incident_summary', peer: '12D3KooWpeer', verdict: 'rejected', reason: 'PolicyDeniedError', message_id: 'ab12', bytes: 512 },
@@ -60,4 +60,22 @@ test('a record of exactly AUDIT_RECORD_BYTES_MAX bytes encodes and decodes; one 
   t.is(exact.length, AUDIT_RECORD_BYTES_MAX)
   t.is((decodeAuditRecord(exact) as { detail: string }).detail.length, padding)
   t.throws(() => encodeAuditRecord({ ...base, detail: 'd'.repeat(padding + 1) }), { name: 'MalformedAuditRecordError' })
+})
+
+test('a boundary_batch record names up to AUDIT_BATCH_IDS_MAX envelope ids and fits one leaf even with every name at its longest', (t) => {
+  const ids = Array.from({ length: AUDIT_BATCH_IDS_MAX }, (_, i) => i.toString(16).padStart(32, 'f'))
+  const long = 'x'.repeat(AUDIT_NAME_LENGTH_MAX)
+  const record: AuditRecord = { kind: 'boundary_batch', timestamp_ms: 7, direction: 'in', data_class: long, peer: long, verdict: 'accepted', source: long, message_ids: ids, bytes: 2 ** 40 }
+  const bytes = encodeAuditRecord(record)
+  t.true(bytes.length <= AUDIT_RECORD_BYTES_MAX)
+  t.deepEqual(decodeAuditRecord(bytes), record)
+  const bad = [
+    { ...record, message_ids: [...ids, 'a'.repeat(32)] },
+    { ...record, message_ids: [] },
+    { ...record, message_ids: ['AB'.repeat(16)] },
+    { ...record, message_ids: ['ab'] },
+    { ...record, verdict: 'rejected' },
+    { ...record, direction: 'out' }
+  ]
+  for (const b of bad) t.throws(() => encodeAuditRecord(b as AuditRecord), { name: 'MalformedAuditRecordError' })
 })

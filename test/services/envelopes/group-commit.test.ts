@@ -21,6 +21,8 @@ import { gossipTopic } from '../../../src/net/gossip.ts'
 import { linkOf } from '../../../src/services/envelopes/origin-logs.ts'
 import { EnvelopeBody, SignedEnvelope } from '../../../protocols/envelope.ts'
 import { member, verifier } from '../fixtures/federation.ts'
+import { AUDIT_BATCH_IDS_MAX, decodeAuditRecord, type BoundaryBatchRecord, type BoundaryCrossingRecord } from '../../../src/core/audit/record.ts'
+import { AUDIT_SUBLEVELS } from '../../../src/store/audit-layout.ts'
 
 const FEDERATION = 'group-commit-test'
 const CLASS: DataClass = 'incident_summary'
@@ -114,11 +116,20 @@ test('a fetched batch is committed in one store batch with one audit append; a f
   t.deepEqual(s.effects, [], 'effects run only when the caller runs them, after the batch is durable')
   for (const v of verdicts ?? []) if (v.action === 'accept') await v.value?.()
   t.is(s.effects.length, 19)
-  // every crossing has its own leaf: 19 accepted + 2 refused, and the Merkle log verifies
-  t.is(s.audit.head().size, 21)
-  t.like(await s.audit.verify(), { ok: true, size: 21 })
+  // the 19 accepted crossings are named by one boundary_batch record, each refusal has its own boundary record,
+  // and the Merkle log verifies
+  t.is(s.audit.head().size, 3)
+  t.like(await s.audit.verify(), { ok: true, size: 3 })
   const leaves = await s.audit.entries({ limit: 100 })
-  t.is(leaves.filter((e) => (e.record as { verdict?: string }).verdict === 'accepted').length, 19)
+  const named = leaves.flatMap((e) => e.record.kind === 'boundary_batch' ? (e.record as BoundaryBatchRecord).message_ids : [])
+  const accepted = batch.flatMap((bytes, i) => verdicts?.[i]?.action === 'accept' ? [decodeEnvelope(bytes).idHex] : [])
+  t.deepEqual(named, accepted, 'every accepted envelope is named, in commit order, and nothing else')
+  t.like(leaves.find((e) => e.record.kind === 'boundary_batch')?.record, { direction: 'in', verdict: 'accepted', source: origin.node_id, data_class: CLASS, bytes: accepted.length === 0 ? 0 : batch.filter((_, i) => verdicts?.[i]?.action === 'accept').reduce((sum, b) => sum + b.byteLength, 0) })
+  const refused = leaves.filter((e) => e.record.kind === 'boundary').map((e) => e.record as BoundaryCrossingRecord)
+  t.deepEqual(refused.map((r) => [r.verdict, r.reason, r.message_id]), [
+    ['rejected', 'reject:bad_signature', decodeEnvelope(batch[6]).idHex],
+    ['rejected', 'ignore:duplicate', decodeEnvelope(entries[3]).idHex]
+  ], 'the forged and the duplicate envelope are audited on their own, as refused')
 
   // the gap is filled later (e.g. from an honest peer), on its own
   const again = await s.channel.receiveBatch?.(CLASS, [entries[6]])
@@ -135,9 +146,34 @@ test('a failed group write acknowledges nothing, takes no log entry, and stops t
   t.deepEqual(verdicts?.map((v) => `${v.action}:${v.action === 'accept' ? '' : v.code}`), Array(5).fill('ignore:persist_failed'))
   t.is(s.logs.positions().find((p) => p.origin === origin.node_id)?.frontier ?? 0, 0, 'no log entry taken: sync fetches them again after the restart')
   t.is(s.audit.head().size, 5, 'only the refusals are audited')
+  t.true((await s.audit.entries({ limit: 10 })).every((e) => e.record.kind === 'boundary' && e.record.verdict === 'rejected'), 'no batch record names an envelope that was not stored')
   const later = await s.channel.receiveBatch?.(CLASS, entries.slice(5))
   t.true(later?.every((v) => v.action === 'ignore' && v.code === 'persist_failed'), 'the class is stopped: its in-memory state may be ahead of the store')
   t.deepEqual(s.commitBatches, [])
+  await s.store.close()
+})
+
+test('a large batch is named by one boundary_batch record per AUDIT_BATCH_IDS_MAX envelopes; the log verifies and a changed record is caught', async (t) => {
+  const s = await setup(true)
+  const entries = log(200)
+  const verdicts = await s.channel.receiveBatch?.(CLASS, entries)
+  t.true(verdicts?.every((v) => v.action === 'accept'))
+  const leaves = await s.audit.entries({ limit: 100 })
+  t.deepEqual(leaves.map((e) => (e.record as BoundaryBatchRecord).message_ids.length), [AUDIT_BATCH_IDS_MAX, AUDIT_BATCH_IDS_MAX, 200 - 2 * AUDIT_BATCH_IDS_MAX])
+  t.deepEqual(leaves.flatMap((e) => (e.record as BoundaryBatchRecord).message_ids), entries.map((bytes) => decodeEnvelope(bytes).idHex))
+  t.like(await s.audit.verify(), { ok: true, size: 3 })
+  // tamper-evident as every leaf: one id removed from a stored record breaks the log's verification
+  const leavesDb = s.store.sublevel<Uint8Array>(AUDIT_SUBLEVELS.leaves, 'view')
+  const keys: string[] = []
+  for await (const key of leavesDb.keys()) keys.push(key)
+  const first = await leavesDb.get(keys[0])
+  t.truthy(first)
+  const record = decodeAuditRecord(first as Uint8Array) as BoundaryBatchRecord
+  const edited = { ...record, message_ids: record.message_ids.slice(1) }
+  const prefix = new TextEncoder().encode('fedmesh/audit-record/1\n')
+  const json = new TextEncoder().encode(JSON.stringify(Object.fromEntries(Object.entries(edited).sort(([a], [b]) => a < b ? -1 : 1))))
+  await leavesDb.put(keys[0], new Uint8Array([...prefix, ...json]))
+  t.like(await s.audit.verify(), { ok: false })
   await s.store.close()
 })
 

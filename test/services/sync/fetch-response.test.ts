@@ -1,7 +1,7 @@
 import test from 'ava'
 import { randomBytes } from 'node:crypto'
 import { SyncResponse } from '../../../protocols/sync.ts'
-import { encodeSyncResponse } from '../../../src/services/sync/fetch-response.ts'
+import { encodeSyncResponse, encodeSyncResponseParts } from '../../../src/services/sync/fetch-response.ts'
 
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b))
 
@@ -14,6 +14,10 @@ test('a fetch response encodes byte for byte as protons does, and decodes back',
       const response: SyncResponse = { frontiers: [], envelopes, nextSeq, evidence: [] }
       const fast = encodeSyncResponse(response)
       t.true(same(fast, SyncResponse.encode(response)), `${count} envelopes, next ${nextSeq}`)
+      // the parts the responder writes: the same bytes, the envelopes themselves not copied
+      const parts = encodeSyncResponseParts(response)
+      t.true(same(parts.subarray(), fast), `parts: ${count} envelopes, next ${nextSeq}`)
+      if (!(parts instanceof Uint8Array)) for (const envelope of envelopes) if (envelope.byteLength > 0) t.true([...parts].includes(envelope), 'an envelope is a part as it is, not a copy')
       const decoded = SyncResponse.decode(fast)
       t.is(decoded.nextSeq, nextSeq)
       t.is(decoded.envelopes.length, count)
@@ -26,5 +30,8 @@ test('frontiers, evidence and out-of-range seqs go through protons unchanged', (
   const frontiers = { frontiers: [{ dataClass: 'summary', origin: 'o', low: 1n, frontier: 2n, high: 3n }], envelopes: [], nextSeq: 0n, evidence: [] }
   const evidence = { frontiers: [], envelopes: [], nextSeq: 0n, evidence: [{ first: new Uint8Array([1]), second: new Uint8Array([2]) }] }
   const huge = { frontiers: [], envelopes: [new Uint8Array([9])], nextSeq: 2n ** 63n, evidence: [] }
-  for (const response of [frontiers, evidence, huge]) t.true(same(encodeSyncResponse(response), SyncResponse.encode(response)))
+  for (const response of [frontiers, evidence, huge]) {
+    t.true(same(encodeSyncResponse(response), SyncResponse.encode(response)))
+    t.true(same(encodeSyncResponseParts(response).subarray(), SyncResponse.encode(response)))
+  }
 })

@@ -182,6 +182,18 @@ test('a forged envelope inside a sync batch is rejected; the batch\'s good envel
   t.regex(exposition, /fedmesh_sync_proofs_total\{proof="link"\} (3[7-9]|[4-9]\d|\d{3,})\n/)
   t.true(Number(/fedmesh_sync_bytes_total (\d+)/.exec(exposition)?.[1]) > 40 * 3000, 'bytes of 40 envelopes or more')
 
+  // the audit log (group commit, protocols/audit.md boundary_batch): every good envelope of the batch is named once by
+  // a batch record, the forgery never; the forgery has its own boundary record, rejected bad_signature; the log verifies
+  const idOf = async (seq: number): Promise<string> => decodeEnvelope(await entries.get(`${CLASS}/${keys[0].id}/${String(seq).padStart(16, '0')}`) as Uint8Array).idHex
+  const forgedId = await idOf(5)
+  const goodIds = await Promise.all(all(1, 40).filter((seq) => seq !== 5).map(idOf))
+  const tail = await c.node.operations.run('audit.tail', { limit: 10_000 }) as { entries: Array<{ kind: string, source?: string, message_ids?: string[], message_id?: string, verdict?: string, reason?: string, result?: string }> }
+  const named = tail.entries.filter((e) => e.kind === 'boundary_batch' && e.source === keys[0].id).flatMap((e) => e.message_ids ?? [])
+  t.deepEqual([...named].sort(), [...goodIds].sort(), 'each good envelope named exactly once, the forgery not at all')
+  t.true(tail.entries.filter((e) => e.kind === 'boundary_batch').every((e) => e.result === 'accept'))
+  t.true(tail.entries.some((e) => e.kind === 'boundary' && e.message_id === forgedId && e.verdict === 'rejected' && e.reason === 'reject:bad_signature'), 'the forgery is audited as refused')
+  t.like(await c.node.operations.run('audit.verify', {}), { ok: true })
+
   a = await net.start(0, { dataDir: join(dir, 'a'), bootstrap: [2] })
   await until('c to fill the hole from the origin', () => c.got.has(4))
   await until('c\'s logs to have no gap left', () => c.node.sync.status().complete)
