@@ -129,19 +129,39 @@ function dropKadKeepAlive (host: Pick<Libp2p, 'peerStore'>): void {
   }
 }
 
+/** A PRUNE control entry as gossipsub 14's private `handlePrune` receives it. */
+interface PruneEntry { topicID?: string, peers?: unknown[], backoff?: number }
+
 /**
- * Runs gossipsub's PX dials detached from its PRUNE handler. gossipsub 14 awaits them inside the handler
- * (`handlePrune` → `pxConnect` → `Promise.all` of dials), so one refused dial — a record naming a peer the
- * gater refuses, an address no longer reachable — rejected the handler: the rest of that RPC's prunes (other
- * topics kept a stale mesh entry and no backoff), its IDONTWANTs and the reply to its IHAVE/IWANT were
- * dropped, and the next prune waited for the dials. A failed PX dial needs no action (the gater or the
- * network answered). `pxConnect` is private in gossipsub: if it moves, the host fails to build, loudly.
+ * Two changes to how gossipsub takes peer exchange, both on private methods of gossipsub 14 (if either
+ * moves, the host fails to build, loudly):
+ *
+ * - PX is taken only when the prune leaves the topic's mesh below `Dlo`: a node with a mesh to spare does
+ *   not need new peers, and each PX dial is a whole new connection (upgrade, identify, gossipsub, DHT...)
+ *   that the trimmer closes again. A hub pruning down to D at its heartbeat sends PX to every peer it drops;
+ *   taken always, PX put 26 % more timer firings into a 50-node virtual-time run. The records of a declined
+ *   PX are not read (nothing enters the peer store).
+ * - The dials run detached from the PRUNE handler. gossipsub awaits them inside it (`handlePrune` →
+ *   `pxConnect` → `Promise.all` of dials), so one refused dial — a record naming a peer the gater refuses,
+ *   an address no longer reachable — rejected the handler: the rest of that RPC's prunes (other topics kept
+ *   a stale mesh entry and no backoff), its IDONTWANTs and the reply to its IHAVE/IWANT were dropped, and
+ *   the next prune waited for the dials. A failed PX dial needs no action (the gater or the network answered).
  */
-function detachPxDials (pubsub: GossipSub): void {
-  const target = pubsub as unknown as { pxConnect?: (peers: unknown[]) => Promise<void> }
+function takePxWhenNeeded (pubsub: GossipSub): void {
+  const target = pubsub as unknown as { pxConnect?: (peers: unknown[]) => Promise<void>, handlePrune?: (id: string, prune: PruneEntry[]) => Promise<void> }
   const pxConnect = target.pxConnect
-  if (typeof pxConnect !== 'function') throw new Error('gossipsub has no pxConnect: update detachPxDials in src/net/host.ts')
+  const handlePrune = target.handlePrune
+  if (typeof pxConnect !== 'function' || typeof handlePrune !== 'function') throw new Error('gossipsub has no pxConnect/handlePrune: update takePxWhenNeeded in src/net/host.ts')
   target.pxConnect = async (peers) => { pxConnect.call(pubsub, peers).catch(() => {}) }
+  target.handlePrune = async (id, prune) => {
+    const needed = prune.map((entry) => {
+      if (entry.topicID === undefined || entry.peers === undefined || entry.peers.length === 0) return entry
+      const mesh = pubsub.mesh.get(entry.topicID)
+      const left = mesh === undefined ? 0 : mesh.size - (mesh.has(id) ? 1 : 0)
+      return left < pubsub.opts.Dlo ? entry : { ...entry, peers: [] }
+    })
+    await handlePrune.call(pubsub, id, needed)
+  }
 }
 
 /** libp2p's peer store keeps every peer under this key prefix (@libp2p/peer-store NAMESPACE_COMMON). */
@@ -339,6 +359,7 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
         fallbackToFloodsub: false,
         emitSelf: false,
         // peer exchange on prune, so a node pruned by every connected subscriber learns others to mesh with
+        // (taken only when the prune leaves the mesh below Dlo: takePxWhenNeeded)
         doPX: true,
         prunePeers: GOSSIP_PX_PEERS,
         scoreThresholds: { acceptPXThreshold: GOSSIP_ACCEPT_PX_THRESHOLD },
@@ -360,7 +381,7 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     if (memberIpsSeen.size > MEMBER_IPS_KEPT_MAX) memberIpsSeen.delete(memberIpsSeen.values().next().value!)
   })
   dropKadKeepAlive(host)
-  detachPxDials(host.services.pubsub)
+  takePxWhenNeeded(host.services.pubsub)
   handleOversizedFrames(host.services.pubsub, { counters: init.gossipCounters, hangUp: async (peer) => { await host.hangUp(peer) } })
   limitFedmeshStreams(host, init.gossipCounters)
   return host

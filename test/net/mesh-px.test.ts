@@ -43,7 +43,7 @@ async function until (condition: () => boolean, maxMs: number): Promise<boolean>
   return condition()
 }
 
-test('PX: a node pruned by its only subscriber (a full hub) meshes with the peers the prune names, never with a non-member', async (t) => {
+test.serial('PX: a node pruned by its only subscriber (a full hub) meshes with the peers the prune names, never with a non-member', async (t) => {
   const run = runs++
   const tag = (name: string): string => `px-${process.pid}-${run}-${name}`
   const { result } = await inVirtualTime(23, async () => {
@@ -95,4 +95,57 @@ test('PX: a node pruned by its only subscriber (a full hub) meshes with the peer
   t.true(result.fillersConnected >= 1, 'it dialled them')
   t.true(result.outsiderNamed, 'the prune named the outsider (this seed draws it among the hub peers sent)')
   t.is(result.outsiderConnected, 0, 'a PX record naming a non-member is never connected')
+})
+
+test.serial('PX: a node left with Dlo mesh peers or more after a prune takes no PX (no record read, no dial)', async (t) => {
+  const run = runs++
+  const tag = (name: string): string => `px-${process.pid}-${run}-${name}`
+  const { result } = await inVirtualTime(29, async () => {
+    const admitsAll = (): boolean => true
+    // the fillers refuse the node, so it can learn of them only from a PX record it reads (nor do they, pruned to
+    // an empty mesh by the leaving hub and so taking its PX, connect to it)
+    let nodeId = ''
+    const hub = await host(tag('hub'), admitsAll)
+    const fillers = [] as FedmeshLibp2p[]
+    for (let i = 0; i < 6; i++) fillers.push(await host(tag(`filler-${i}`), (peer) => peer !== nodeId))
+    const node = await host(tag('node'), admitsAll)
+    nodeId = node.peerId.toString()
+    // gossipsub's Dlo: left with this many mesh peers, the node needs no new ones
+    const friends = [] as FedmeshLibp2p[]
+    for (let i = 0; i < node.services.pubsub.opts.Dlo; i++) friends.push(await host(tag(`friend-${i}`), admitsAll))
+    const all = [hub, ...fillers, node, ...friends]
+    try {
+      for (const peer of [...fillers, node, ...friends]) await peer.services.dht.setMode('client')
+      for (const filler of fillers) await filler.dial(hub.getMultiaddrs()[0])
+      // the node meshes with the hub first, then with its friends: Dlo + 1 mesh peers
+      await node.dial(hub.getMultiaddrs()[0])
+      const hubMeshed = await until(() => node.services.pubsub.getMeshPeers(TOPIC).includes(hub.peerId.toString()), 10_000)
+      for (const friend of friends) await node.dial(friend.getMultiaddrs()[0])
+      const meshFull = await until(() => node.services.pubsub.getMeshPeers(TOPIC).length === friends.length + 1, 10_000)
+      let prunedByHub = 0
+      node.services.pubsub.addEventListener('gossipsub:prune', ({ detail }) => { if (detail.peerId === hub.peerId.toString()) prunedByHub++ })
+      // leaving the topic, the hub prunes its mesh peers with PX (its fillers)
+      hub.services.pubsub.unsubscribe(TOPIC)
+      const pruned = await until(() => prunedByHub >= 1, 5_000)
+      await new Promise((resolve) => setTimeout(resolve, 5_000))
+      const fillersKnown = (await Promise.all(fillers.map(async (f) => await node.peerStore.has(f.peerId)))).filter(Boolean).length
+      return {
+        hubMeshed,
+        meshFull,
+        pruned,
+        mesh: node.services.pubsub.getMeshPeers(TOPIC).length,
+        fillersKnown,
+        fillersConnected: fillers.filter((f) => node.getConnections(f.peerId).length > 0).length,
+        dlo: node.services.pubsub.opts.Dlo
+      }
+    } finally {
+      await Promise.all(all.map(async (libp2p) => { await libp2p.stop() }))
+    }
+  })
+  t.log(`mesh after the prune ${result.mesh}, fillers known ${result.fillersKnown}, connected ${result.fillersConnected}`)
+  t.true(result.hubMeshed && result.meshFull, 'the node meshed with the hub and its friends')
+  t.true(result.pruned, 'the hub pruned it on leaving the topic')
+  t.true(result.mesh >= result.dlo, 'it still has Dlo mesh peers')
+  t.is(result.fillersKnown, 0, 'the PX records (the fillers) were not read')
+  t.is(result.fillersConnected, 0)
 })
