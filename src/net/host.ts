@@ -90,7 +90,6 @@ export const GOSSIP_PX_PEERS = 6
  */
 export const GOSSIP_ACCEPT_PX_THRESHOLD = 0
 
-
 /**
  * Sim-only host settings (the sim's lean profile): none is set in production, and each one the
  * sim sets is named as a deviation in its report (sim/profile.ts). Production defaults are the
