@@ -375,7 +375,7 @@ export class FedmeshNode {
         ...(init.connectionsHighWater === undefined ? {} : { highWater: init.connectionsHighWater }),
         ...(init.discoveryConnectionsTarget === undefined ? {} : { lowWater: init.discoveryConnectionsTarget }),
         ...(init.connectionGraceMs === undefined ? {} : { graceMs: init.connectionGraceMs })
-      })({ connections: libp2p, protectedPeers: () => new Set(pubsub.getTopics().flatMap((topic) => pubsub.getMeshPeers(topic))), clock, logger: log }))
+      })({ connections: libp2p, meshPeers: () => pubsub.getTopics().flatMap((topic) => pubsub.getMeshPeers(topic)), clock, logger: log }))
     }
     metrics.observe({
       now: clock.now,

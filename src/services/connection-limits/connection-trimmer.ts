@@ -4,7 +4,7 @@
  */
 import type { Connection } from '@libp2p/interface'
 import { CONNECTION_GRACE_MS, CONNECTIONS_HIGH_WATER, CONNECTIONS_LOW_WATER } from './constants.ts'
-import { connectionsToTrim } from './trim.ts'
+import { connectionsToTrim, meshCounts, protectedPeers } from './trim.ts'
 import type { ConnectionLimitsComponents, ConnectionLimitsInit } from './index.ts'
 
 /** Keeps one node's connection count under its high water. */
@@ -65,8 +65,9 @@ export class ConnectionTrimmer {
     const nowMs = this.components.clock.now()
     const byId = new Map(connections.map((c) => [c.id, c]))
     const candidates = connections.map((c) => ({ id: c.id, peer: c.remotePeer.toString(), openedAtMs: this.openedAtMs.get(c.id) ?? nowMs }))
-    const protectedPeers = this.components.protectedPeers()
-    const victims = connectionsToTrim(candidates, { highWater: this.highWater, lowWater: this.lowWater, graceMs: this.graceMs, nowMs, protectedPeers })
+    const limits = { highWater: this.highWater, lowWater: this.lowWater, graceMs: this.graceMs, nowMs, meshes: meshCounts(this.components.meshPeers()) }
+    const victims = connectionsToTrim(candidates, limits)
+    const spared = protectedPeers(candidates, limits)
     for (const victim of victims) {
       const connection = byId.get(victim.id)
       if (connection === undefined) continue
@@ -74,7 +75,7 @@ export class ConnectionTrimmer {
       this.closing.add(connection.id)
       connection.close().catch((err: Error) => { connection.abort(err) })
     }
-    const young = candidates.filter((c) => !protectedPeers.has(c.peer) && nowMs - c.openedAtMs < this.graceMs)
+    const young = candidates.filter((c) => !spared.has(c.peer) && nowMs - c.openedAtMs < this.graceMs)
     if (connections.length - victims.length > this.highWater && young.length > 0 && this.recheck === undefined) {
       const comesOfAgeMs = Math.min(...young.map((c) => c.openedAtMs)) + this.graceMs
       this.recheck = setTimeout(() => { this.recheck = undefined; this.check() }, comesOfAgeMs - nowMs)

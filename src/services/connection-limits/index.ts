@@ -5,8 +5,9 @@
  * identify's, and every fedmesh connection carries gossipsub's long-lived
  * streams, so above `maxConnections` it closed nothing: bootstrap nodes held
  * every joiner they ever accepted (190–300 in the sim). This trimmer closes
- * them anyway, above a high water and down to a low water, sparing the gossip
- * mesh and connections younger than a grace period. libp2p's
+ * them anyway, above a high water and down to a low water, sparing connections
+ * younger than a grace period and up to the low water's worth of gossip mesh
+ * peers (those in the most topic meshes first). libp2p's
  * `maxConnections` stays as the hard cap on inbound connections, above the
  * high water, so a bootstrap node keeps admitting joiners.
  */
@@ -16,13 +17,13 @@ import type { Logger } from '../../runtime/log.ts'
 import { ConnectionTrimmer } from './connection-trimmer.ts'
 
 export { ConnectionTrimmer }
-export { connectionsToTrim, type TrimCandidate, type TrimLimits } from './trim.ts'
+export { connectionsToTrim, meshCounts, protectedPeers, type TrimCandidate, type TrimLimits } from './trim.ts'
 export { CONNECTION_GRACE_MS } from './constants.ts'
 
 export interface ConnectionLimitsComponents {
   connections: Pick<FedmeshLibp2p, 'getConnections' | 'addEventListener' | 'removeEventListener'>
-  /** peers that must keep their connection (gossipsub mesh peers) */
-  protectedPeers: () => ReadonlySet<string>
+  /** the node's gossipsub mesh peers, one entry per (topic, peer): the trimmer spares the low water's worth, most meshes first */
+  meshPeers: () => Iterable<string>
   clock: Clock
   logger: Logger
 }
