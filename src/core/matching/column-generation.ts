@@ -33,6 +33,8 @@ import { linearProgram } from './linear-program.ts'
 const VIOLATION_TOLERANCE = -1e-6
 /** Violated cycles added per start category and round: more per round, fewer rounds (each round re-solves the LP); 64 rather than 16 took 1,000 categories / 10k / cap 4 from 8,190 to 8,212 served in the same budget, 256 fell back to 8,152 (slower rounds). */
 const COLUMNS_PER_START = 64
+/** The next round's solve is expected to take up to this multiple of the last one's (more columns each round). */
+const NEXT_ROUND_GROWTH = 1.5
 
 export interface ColumnGenerationResult {
   /** every column generated, in the order added */
@@ -45,6 +47,8 @@ export interface ColumnGenerationResult {
   bound: number
   /** true when a round's pricing found no violated cycle: the LP over the pool is the full cycle LP */
   converged: boolean
+  /** true when `values` is a vertex (crossover ran), false for an interior point (most columns fractional) */
+  vertex: boolean
   rounds: number
 }
 
@@ -91,14 +95,25 @@ export function generateCycleColumns (graph: CategoryGraph, cap: number, heurist
   const initial = batch([...heuristicCycles(graph, heuristic), ...twoCycles(graph)])
   const rowUpper = Float64Array.from(edgeOfRow, (e) => capacity[e]!)
   const lp = restrictedLp(options.solver, initial, rowUpper)
-  const result: ColumnGenerationResult = { pool: pack(edges, starts), values: null, lpValue: 0, bound: Infinity, converged: false, rounds: 0 }
+  const result: ColumnGenerationResult = { pool: pack(edges, starts), values: null, lpValue: 0, bound: Infinity, converged: false, vertex: false, rounds: 0 }
   try {
     const prices = new Float64Array(graph.edgeCount)
-    while (result.rounds < options.roundsMax && options.remainingSeconds() > 0) {
-      const solution = lp.solve({ timeLimitSeconds: options.remainingSeconds() })
+    // seconds the last round's solve took: a round that cannot finish in the time left is not started (the restricted
+    // LP only grows, and the next solve took up to ~1.5× the last at 1,000 categories / 100k / cap 3); its time goes to
+    // rounding and repair instead
+    let lastSolve = 0
+    // rounds end at an interior point (no crossover) until a pricing pass finds nothing; the LP is then re-solved to a
+    // vertex, whose duals decide convergence (an interior point's duals sit inside the optimal dual face and may price
+    // out columns a vertex's do not, or the other way round)
+    let interior = true
+    while (result.rounds < options.roundsMax && options.remainingSeconds() > lastSolve) {
+      const before = options.remainingSeconds()
+      const solution = lp.solve({ timeLimitSeconds: options.remainingSeconds(), interior })
+      lastSolve = Math.max(0, before - options.remainingSeconds()) * NEXT_ROUND_GROWTH
       result.rounds++
-      if (solution.status !== 'optimal' || solution.rowDual === null || solution.colValue === null) break
+      if ((solution.status !== 'optimal' && solution.status !== 'approximate') || solution.rowDual === null || solution.colValue === null) break
       result.values = solution.colValue
+      result.vertex = solution.status === 'optimal'
       result.lpValue = 0
       for (let c = 0; c + 1 < starts.length; c++) result.lpValue += solution.colValue[c]! * (starts[c + 1]! - starts[c]!)
       for (let r = 0; r < rowCount; r++) prices[edgeOfRow[r]!] = solution.rowDual[r]!
@@ -107,8 +122,12 @@ export function generateCycleColumns (graph: CategoryGraph, cap: number, heurist
       result.bound = Math.min(result.bound, boundFromPricing(graph, capacity, price, pricing.leastByLength))
       const added = batch(pricing.cycles)
       if (added.cost.length === 0) {
-        result.converged = true
-        break
+        if (!interior) {
+          result.converged = true
+          break
+        }
+        interior = false
+        continue
       }
       lp.addColumns(added)
     }
@@ -179,7 +198,7 @@ interface ColumnBatch {
  * round of 400 new columns with dual simplex; 4–8 s per round with primal
  * simplex, measured again for issue 18), so no LP is kept open.
  */
-function restrictedLp (solver: LinearSolver, initial: ColumnBatch, rowUpper: Float64Array): { addColumns: (added: ColumnBatch) => void, solve: (options: { timeLimitSeconds: number }) => LinearSolution, dispose: () => void } {
+function restrictedLp (solver: LinearSolver, initial: ColumnBatch, rowUpper: Float64Array): { addColumns: (added: ColumnBatch) => void, solve: (options: { timeLimitSeconds: number, interior: boolean }) => LinearSolution, dispose: () => void } {
   const columns: ColumnBatch = { cost: [...initial.cost], upper: [...initial.upper], rows: [...initial.rows] }
   return {
     addColumns: (added) => {
@@ -187,7 +206,7 @@ function restrictedLp (solver: LinearSolver, initial: ColumnBatch, rowUpper: Flo
       columns.upper.push(...added.upper)
       columns.rows.push(...added.rows)
     },
-    solve: ({ timeLimitSeconds }) => solver.solve(program(columns, rowUpper), { timeLimitSeconds }),
+    solve: ({ timeLimitSeconds, interior }) => solver.solve(program(columns, rowUpper), { timeLimitSeconds, interior }),
     dispose: () => {}
   }
 }

@@ -22,8 +22,12 @@ export interface LinearProgram {
   integer: boolean
 }
 
-/** How a solve ended: `optimal` (proved), `limit` (time ran out; values are the best found, if any), `failed` (anything else). */
-export type SolveStatus = 'optimal' | 'limit' | 'failed'
+/**
+ * How a solve ended: `optimal` (proved), `approximate` (an LP solved by interior point without
+ * crossover: primal feasible and near-optimal, duals near-optimal, no vertex), `limit` (time ran
+ * out; values are the best found, if any), `failed` (anything else).
+ */
+export type SolveStatus = 'optimal' | 'approximate' | 'limit' | 'failed'
 
 /** What a solve returns. Row duals are given for LPs only, with the sign of a maximisation (≥ 0 on a binding ≤ row). */
 export interface LinearSolution {
@@ -37,7 +41,17 @@ export interface LinearSolution {
 
 /** A solver for programs: blocking, within `timeLimitSeconds`; `start` is a feasible MIP point to begin from. */
 export interface LinearSolver {
-  solve: (program: LinearProgram, options: { timeLimitSeconds: number, start?: Float64Array, nodeLimit?: number }) => LinearSolution
+  solve: (program: LinearProgram, options: SolveOptions) => LinearSolution
+}
+
+export interface SolveOptions {
+  timeLimitSeconds: number
+  /** a feasible MIP point to begin from */
+  start?: Float64Array
+  /** branch-and-bound nodes a MIP may explore */
+  nodeLimit?: number
+  /** an LP may end at an interior point (no crossover to a vertex): status `approximate` */
+  interior?: boolean
 }
 
 /** Assembles a program from columns given as row lists (rows ascending within a column). */
