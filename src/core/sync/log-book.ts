@@ -8,6 +8,7 @@ import { assert } from '../errors.ts'
 import { OriginLog, type LogLimits, type LogPosition } from './origin-log.ts'
 
 export { OriginLog }
+export { firstCountedSeq } from './origin-log.ts'
 export type { LogCheck, LogLink, LogLimits, LogPosition, SeqRange, AppendResult } from './origin-log.ts'
 
 /** The key of one log. */

@@ -63,6 +63,14 @@ export interface LogLimits {
   supersedes?: boolean
 }
 
+/**
+ * The lowest seq that still counts when `upTo` is the newest: 1, or for a superseding class whose newest
+ * `window` seqs count, the window's first (the seqs under it are superseded; LogLimits.supersedes).
+ */
+export function firstCountedSeq (upTo: number, window: number | undefined): number {
+  return window === undefined ? 1 : Math.max(1, upTo - window + 1)
+}
+
 /** A receiver's view of one (data class, origin) log. */
 export class OriginLog {
   readonly dataClass: string
@@ -116,7 +124,7 @@ export class OriginLog {
 
   /** The lowest seq that still counts when `upTo` is the newest known (1 for an ordinary log). */
   windowStart (upTo: number): number {
-    return this.#window === undefined ? 1 : Math.max(1, Math.max(upTo, this.#high) - this.#window + 1)
+    return firstCountedSeq(Math.max(upTo, this.#high), this.#window)
   }
 
   /** Classifies an arriving entry (see LogCheck). */

@@ -136,10 +136,9 @@ export class AuditService implements Audit {
         skewMsMax: COSIGNATURE_SKEW_MS_MAX,
         verifier: this.components.verifier
       })
-      const own = this.own.get(size)
-      if (own === undefined) throw new CosignatureRefusedError('unknown_checkpoint', `checkpoint at size ${size} was forgotten meanwhile`)
-      if (own.witnesses.has(witness)) throw new CosignatureRefusedError('duplicate', `a cosignature of ${witness} on size ${size} was kept meanwhile`)
-      own.witnesses.set(witness, cosignature) // before the write: a concurrent replay is a duplicate
+      // the check ran synchronously on this map: the checkpoint is there and holds no cosignature of the witness
+      const own = this.own.get(size)!
+      own.witnesses.set(witness, cosignature) // before the write: a replay arriving during it is a duplicate
       try {
         await this.components.witnesses.write(this.components.witnesses.cosignatureOperations(size, cosignature))
       } catch (err) {

@@ -4,7 +4,7 @@
  * frontiers its peers advertised in THIS run (never remembered across a restart).
  */
 import type { LogFrontier } from '../../../protocols/sync.ts'
-import type { LogPosition, OriginLog, SeqRange } from '../../core/sync/log-book.ts'
+import { firstCountedSeq, type LogPosition, type OriginLog, type SeqRange } from '../../core/sync/log-book.ts'
 
 /** One gap of one log. */
 export interface GapStatus {
@@ -99,7 +99,7 @@ export function logStatus (input: {
     const advertised = [...input.remote].flatMap(([peer, frontiers]) => { const f = frontiers.get(key); return f === undefined ? [] : [{ peer, f }] })
     const knownHigh = Math.max(position.high, ...advertised.map(({ f }) => Number(f.high)))
     const window = input.window?.(dataClass)
-    const ranges = log === undefined ? (knownHigh > 0 ? [{ from: window === undefined ? 1 : Math.max(1, knownHigh - window + 1), to: knownHigh }] : []) : log.gaps(knownHigh, GAPS_SHOWN_MAX)
+    const ranges = log === undefined ? (knownHigh > 0 ? [{ from: firstCountedSeq(knownHigh, window), to: knownHigh }] : []) : log.gaps(knownHigh, GAPS_SHOWN_MAX)
     // a superseding class: what no advertising peer keeps any more (below every peer's low) is superseded, not missing
     const lows = window === undefined ? [] : advertised.map(({ f }) => Number(f.low)).filter((low) => low > 0)
     const superseded = lows.length === 0 ? 0 : Math.min(...lows) - 1

@@ -10,7 +10,7 @@ import type { AbortOptions, IncomingStreamData, PeerId } from '@libp2p/interface
 import { pbStream } from 'it-protobuf-stream'
 import { type FetchRequest, type LogFrontier, LogEvidence as LogEvidenceMessage, SyncRequest, SyncResponse } from '../../../protocols/sync.ts'
 import { evidenceKey, verifyLogEvidence, type LogEvidence } from './evidence.ts'
-import { logKey, type LogLink } from '../../core/sync/log-book.ts'
+import { firstCountedSeq, logKey, type LogLink } from '../../core/sync/log-book.ts'
 import { verdictOf } from '../../core/errors.ts'
 import type { GossipVerdict } from '../../net/gossip.ts'
 import { PEER_ID_PATTERN } from '../../core/identity/peer-id.ts'
@@ -175,7 +175,7 @@ export class SyncService implements Sync {
       const log = this.components.logs.book.find(f.dataClass, f.origin)
       const upTo = Number(f.frontier)
       // a log we do not have yet: from its start, or for a superseding class only its window (older seqs are superseded)
-      const gaps = log === undefined ? (upTo > 0 ? [{ from: Math.max(1, upTo - (this.components.logs.book.window(f.dataClass) ?? upTo) + 1), to: upTo }] : []) : log.gaps(upTo, GAP_RANGES_PER_LOG_MAX)
+      const gaps = log === undefined ? (upTo > 0 ? [{ from: firstCountedSeq(upTo, this.components.logs.book.window(f.dataClass)), to: upTo }] : []) : log.gaps(upTo, GAP_RANGES_PER_LOG_MAX)
       for (const gap of gaps) {
         const from = Math.max(gap.from, Number(f.low))
         if (Number(f.low) === 0 || from > gap.to) continue
