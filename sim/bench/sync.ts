@@ -44,7 +44,7 @@ import { DATA_CLASSES, decodeEnvelope, signEnvelope, type DataClass } from '../.
 import { gossipTopic } from '../../src/net/gossip.ts'
 import { Store } from '../../src/store/store.ts'
 import { AUDIT_ENTRIES_LIMIT_MAX, AuditLog } from '../../src/store/audit-log.ts'
-import { SYNC_LOG_SUBLEVEL, SyncLogRepository } from '../../src/store/sync-logs.ts'
+import { SYNC_SEGMENTS_DIR, SyncLogRepository } from '../../src/store/sync-logs.ts'
 import { linkOf } from '../../src/services/envelopes/origin-logs.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload } from '../load.ts'
 
@@ -152,7 +152,8 @@ async function main (): Promise<void> {
     const membership = createMembership(FEDERATION, everyone.map((m) => ({ node_id: m.id, public_key: m.signer.publicKey, joined_at: 0 })), 0)
 
     // setup: sign every origin's log into a store kept between runs (keys come from fixed seeds, so it is the same every run)
-    const prepared = join(tmpdir(), `fedmesh-bench-sync-${PER_ORIGIN}x${ORIGINS}-${PAYLOAD_BYTES}`)
+    // the store format is in the name: a cache written by an older layout is never served from
+    const prepared = join(tmpdir(), `fedmesh-bench-sync-${PER_ORIGIN}x${ORIGINS}-${PAYLOAD_BYTES}-${SYNC_SEGMENTS_DIR}`)
     const setupStarted = performance.now()
     if (!await stat(join(prepared, 'READY')).then(() => true, () => false)) {
       process.stdout.write(`bench:sync — signing ${PER_ORIGIN * ORIGINS} envelopes of ${ORIGINS} origins into ${prepared} (setup, once, not timed)…\n`)
@@ -187,9 +188,16 @@ async function main (): Promise<void> {
     let messageBytes = 0
     {
       const store = await Store.open({ dataDir: serverDir })
-      for await (const [key, bytes] of store.sublevel<Uint8Array>(SYNC_LOG_SUBLEVEL, 'view').iterator()) {
-        messageBytes += bytes.length
-        if (sample.length < BASELINE_MESSAGES && Number(key.split('/')[2]) <= Math.ceil(BASELINE_MESSAGES / ORIGINS)) sample.push(bytes)
+      const repository = new SyncLogRepository(store)
+      for (const origin of origins) {
+        for (let from = 1; from <= PER_ORIGIN;) {
+          const read = await repository.read({ dataClass: CLASS, origin: origin.id, from, to: PER_ORIGIN, countMax: 1000, bytesMax: 8 * 1024 * 1024 })
+          for (const { seq, bytes } of read.envelopes) {
+            messageBytes += bytes.length
+            if (sample.length < BASELINE_MESSAGES && seq <= Math.ceil(BASELINE_MESSAGES / ORIGINS)) sample.push(bytes)
+          }
+          from = read.next
+        }
       }
       await store.close()
     }

@@ -53,14 +53,21 @@ export class StoreLockedError extends Error {
 /** A node's store: sublevels by aggregate name, atomic batches across them. */
 export class Store {
   readonly db: RootLevel
+  /** the LevelDB directory, `<dataDir>/store`; undefined in memory */
   readonly location: string | undefined
+  /** the node's data directory (files kept beside the database, e.g. log segments); undefined in memory */
+  readonly dataDir: string | undefined
   private readonly sublevels = new Map<string, Sublevel<unknown>>()
   /** the tail of each key's queue of exclusive sections (see `exclusive`) */
   private readonly locks = new Map<string, Promise<unknown>>()
 
-  private constructor (db: RootLevel, location: string | undefined) {
+  /** what a batch carrying an operation waits for first (see `prerequisite`) */
+  private readonly prerequisites = new WeakMap<object, () => Promise<void>>()
+
+  private constructor (db: RootLevel, location: string | undefined, dataDir: string | undefined) {
     this.db = db
     this.location = location
+    this.dataDir = dataDir
   }
 
   /** Opens (creating if needed) the store and brings its schema to the current version. */
@@ -88,7 +95,7 @@ export class Store {
       }
       throw err
     }
-    const store = new Store(db, location)
+    const store = new Store(db, location, init.dataDir)
     await store.migrate()
     return store
   }
@@ -132,9 +139,25 @@ export class Store {
     }
   }
 
-  /** Applies every operation or none (operations name their sublevel with `sublevel:`). */
+  /**
+   * Makes the batch that carries `operation` call `ready` and wait for it before it commits, and fail if it rejects:
+   * for an index entry naming data written outside the database (a log segment's body), which must be in its file
+   * first. Called when the batch runs, so everything one batch names is written together.
+   */
+  prerequisite (operation: BatchOperation, ready: () => Promise<void>): BatchOperation {
+    this.prerequisites.set(operation, ready)
+    return operation
+  }
+
+  /** Applies every operation or none (operations name their sublevel with `sublevel:`), after their prerequisites. */
   async batch (operations: BatchOperation[]): Promise<void> {
     if (operations.length === 0) return
+    let waits: Array<Promise<void>> | undefined
+    for (const operation of operations) {
+      const ready = this.prerequisites.get(operation)
+      if (ready !== undefined) (waits ??= []).push(ready())
+    }
+    if (waits !== undefined) await Promise.all(waits)
     await this.db.batch(operations)
   }
 

@@ -5,13 +5,24 @@
  * `<data class>/<origin>/<seq, 16 digits>`, so one log is a key range and
  * serving a fetch or pruning the oldest is a range read.
  *
+ * Where the bytes are: on disk, in the log's segment files (log-segments.ts:
+ * written once, outside LevelDB), the link record naming segment, offset and
+ * length; in memory (sim, tests), and for entries a store kept from before
+ * segments, in the `sync_log` sublevel under the entry's key. Reads take
+ * either.
+ *
  * Links live apart from the bytes so loading the logs at start reads ~150
  * bytes per entry, not the ~4 KB envelope.
  */
+import { join } from 'node:path'
 import { type LogBook, OriginLog, logKey, type LogLink, type SeqRange } from '../core/sync/log-book.ts'
+import { type BodyLocator, LogSegments } from './log-segments.ts'
 import type { BatchOperation, Store, Sublevel } from './store.ts'
 
+/** entries' bytes kept in the store (in memory, or written before segments) */
 export const SYNC_LOG_SUBLEVEL = 'sync_log'
+/** `<dataDir>/sync-logs/`: the segment files of an on-disk store */
+export const SYNC_SEGMENTS_DIR = 'sync-logs'
 export const SYNC_LINKS_SUBLEVEL = 'sync_links'
 export const SYNC_META_SUBLEVEL = 'sync_meta'
 /** equivocation evidence (protocols/sync.md), by `<class>/<origin>/<seq>/<kind>`: the encoded LogEvidence */
@@ -23,8 +34,6 @@ export const SYNC_EVIDENCE_SUBLEVEL = 'sync_evidence'
  */
 export const SYNC_OWN_HELD_SUBLEVEL = 'sync_own_held'
 const SEQ_DIGITS = 16
-/** the least a range read asks LevelDB for per native call (classic-level's default is 16 KiB) */
-const READ_HIGH_WATER_BYTES_MIN = 64 * 1024
 
 /** One held own envelope: its content, sealed again with a seq once the own logs are settled. */
 export interface HeldOwnEnvelope {
@@ -53,6 +62,23 @@ function parseKey (key: string): { dataClass: string, origin: string, seq: numbe
   return { dataClass, origin, seq: Number(seq) }
 }
 
+/** A link record: `<hash>:<prev>`, then `:<segment>:<offset>:<length>` when the bytes are in a segment. */
+interface LinkRecord {
+  link: LogLink
+  locator?: BodyLocator
+}
+
+function formatLink (link: LogLink, locator?: BodyLocator): string {
+  return locator === undefined ? `${link.hash}:${link.prev}` : `${link.hash}:${link.prev}:${locator.segment}:${locator.offset}:${locator.length}`
+}
+
+function parseLink (value: string): LinkRecord {
+  const [hash = '', prev = '', segment, offset, length] = value.split(':')
+  const link = { hash, prev }
+  if (segment === undefined) return { link }
+  return { link, locator: { segment: Number(segment), offset: Number(offset), length: Number(length) } }
+}
+
 /** Reads and writes the logs. */
 export class SyncLogRepository {
   private readonly store: Store
@@ -61,9 +87,12 @@ export class SyncLogRepository {
   private readonly meta: Sublevel<LogMeta>
   private readonly evidence: Sublevel<Uint8Array>
   private readonly held: Sublevel<HeldOwnEnvelope>
+  /** the segment files (on disk); undefined: bytes go in the store */
+  readonly segments: LogSegments | undefined
 
   constructor (store: Store) {
     this.store = store
+    this.segments = store.dataDir === undefined ? undefined : new LogSegments(join(store.dataDir, SYNC_SEGMENTS_DIR))
     this.entries = store.sublevel<Uint8Array>(SYNC_LOG_SUBLEVEL, 'view')
     this.links = store.sublevel<string>(SYNC_LINKS_SUBLEVEL, 'utf8')
     this.meta = store.sublevel<LogMeta>(SYNC_META_SUBLEVEL)
@@ -111,25 +140,44 @@ export class SyncLogRepository {
     return out
   }
 
-  /** Rebuilds every log into `book` from the store (our own frontier is recomputed, never trusted from a peer). */
-  async load (book: LogBook): Promise<void> {
+  /**
+   * Rebuilds every log into `book` from the store (our own frontier is recomputed, never trusted from a peer). An
+   * entry whose bytes are not in its segment file (cut short by a crash) is left out, so it is a gap sync fills.
+   * `repair` (the node's start; not a read-only look): such entries also leave the index, and segment files no entry
+   * names are deleted.
+   */
+  async load (book: LogBook, options: { repair?: boolean } = {}): Promise<void> {
     for await (const [key, meta] of this.meta.iterator()) {
       const [dataClass = '', origin = ''] = key.split('/')
       book.adopt(new OriginLog({ dataClass, origin, floor: meta.floor, lost: meta.lost }))
     }
+    const sizes = new Map<string, number>()
+    const dropped: BatchOperation[] = []
     for await (const [key, value] of this.links.iterator()) {
       const { dataClass, origin, seq } = parseKey(key)
-      const [hash = '', prev = ''] = value.split(':')
-      book.log(dataClass, origin).load(seq, { hash, prev })
+      const { link, locator } = parseLink(value)
+      if (locator !== undefined && this.segments?.adopt(dataClass, origin, locator, sizes) === false) {
+        dropped.push(this.store.delOperation(SYNC_LINKS_SUBLEVEL, key, 'utf8'))
+        continue
+      }
+      book.log(dataClass, origin).load(seq, link)
     }
+    if (options.repair !== true) return
+    if (dropped.length > 0) await this.store.batch(dropped)
+    await this.segments?.adopted()
   }
 
   /** The batch operations that store an entry (joined to the batch of what the envelope carries). */
   appendOperations (dataClass: string, origin: string, seq: number, bytes: Uint8Array, link: LogLink): BatchOperation[] {
     const key = entryKey(dataClass, origin, seq)
+    if (this.segments !== undefined) {
+      // the bytes go to the log's segment now; the batch naming them commits once they are written
+      const { locator, write } = this.segments.append(dataClass, origin, bytes)
+      return [this.store.prerequisite(this.store.putOperation(SYNC_LINKS_SUBLEVEL, key, formatLink(link, locator), 'utf8'), write)]
+    }
     return [
       this.store.putOperation(SYNC_LOG_SUBLEVEL, key, bytes, 'view'),
-      this.store.putOperation(SYNC_LINKS_SUBLEVEL, key, `${link.hash}:${link.prev}`, 'utf8')
+      this.store.putOperation(SYNC_LINKS_SUBLEVEL, key, formatLink(link), 'utf8')
     ]
   }
 
@@ -146,16 +194,24 @@ export class SyncLogRepository {
     const position = log.position()
     const prefix = `${logKey(log.dataClass, log.origin)}/`
     const operations: BatchOperation[] = []
+    const released: BodyLocator[] = []
     let floor = this.floorOf(log)
-    for await (const key of this.links.keys({ gte: prefix, lte: entryKey(log.dataClass, log.origin, position.frontier), limit: count })) {
-      operations.push(this.store.delOperation(SYNC_LOG_SUBLEVEL, key, 'view'), this.store.delOperation(SYNC_LINKS_SUBLEVEL, key, 'utf8'))
+    let deleted = 0
+    for await (const [key, value] of this.links.iterator({ gte: prefix, lte: entryKey(log.dataClass, log.origin, position.frontier), limit: count })) {
+      const { locator } = parseLink(value)
+      operations.push(this.store.delOperation(SYNC_LINKS_SUBLEVEL, key, 'utf8'))
+      if (locator === undefined) operations.push(this.store.delOperation(SYNC_LOG_SUBLEVEL, key, 'view'))
+      else released.push(locator)
       floor = Math.max(floor, parseKey(key).seq)
+      deleted++
     }
     operations.push(this.store.putOperation(SYNC_META_SUBLEVEL, logKey(log.dataClass, log.origin), { floor, lost: log.lost }))
     await this.store.batch(operations)
+    // only once no index entry names them: a segment left with none is deleted
+    if (released.length > 0) await this.segments?.release(log.dataClass, log.origin, released)
     let low = 0
     for await (const key of this.links.keys({ gte: prefix, lt: `${prefix}~`, limit: 1 })) low = parseKey(key).seq
-    return { count: position.count - (operations.length - 1) / 2, low }
+    return { count: position.count - deleted, low }
   }
 
   /** Records a log's given-up ranges (its frontier moved over them). */
@@ -164,48 +220,83 @@ export class SyncLogRepository {
     await this.meta.put(logKey(log.dataClass, log.origin), { floor, lost: log.lost })
   }
 
-  /** Stored envelopes of a log with seq in [from, to], oldest first, within `countMax` and about `bytesMax`; `next` resumes. */
+  /**
+   * Stored envelopes of a log with seq in [from, to], oldest first, within `countMax` and about `bytesMax`; `next`
+   * resumes. The range is read from the small link records; the bytes of contiguous entries then come from their
+   * segment in one read (one buffer), or from the store for entries kept there. An entry whose bytes are not in its
+   * segment (deleted by a prune meanwhile, or cut short) is left out.
+   */
   async read (input: { dataClass: string, origin: string, from: number, to: number, countMax: number, bytesMax: number }): Promise<{ envelopes: Array<{ seq: number, bytes: Uint8Array }>, next: number }> {
-    const envelopes: Array<{ seq: number, bytes: Uint8Array }> = []
+    const rows: Array<{ key: string, seq: number, locator?: BodyLocator }> = []
     let bytes = 0
     let stopped = false
-    // highWaterMarkBytes (classic-level; ignored in memory): the iterator reads the range from LevelDB in one or two
-    // native calls of about `bytesMax` instead of its default 16 KiB (four 4 KB envelopes) at a time
-    const range = { gte: entryKey(input.dataClass, input.origin, input.from), lte: entryKey(input.dataClass, input.origin, input.to), limit: input.countMax, highWaterMarkBytes: Math.max(input.bytesMax, READ_HIGH_WATER_BYTES_MIN) }
-    // nextv: a batch of entries per promise, not one promise (and iterator result) per 4 KB entry
-    const iterator = this.entries.iterator(range)
+    const range = { gte: entryKey(input.dataClass, input.origin, input.from), lte: entryKey(input.dataClass, input.origin, input.to), limit: input.countMax }
+    // nextv: a batch of link records per promise, not one promise (and iterator result) per entry
+    const iterator = this.links.iterator(range)
     try {
-      reading: while (envelopes.length < input.countMax) {
-        const rows = await iterator.nextv(input.countMax - envelopes.length)
-        if (rows.length === 0) break
-        for (const [key, value] of rows) {
-          if (envelopes.length > 0 && bytes + value.length > input.bytesMax) {
+      reading: while (rows.length < input.countMax) {
+        const batch = await iterator.nextv(input.countMax - rows.length)
+        if (batch.length === 0) break
+        for (const [key, value] of batch) {
+          const { locator } = parseLink(value)
+          const seq = parseKey(key).seq
+          const length = locator?.length ?? 0
+          if (rows.length > 0 && length > 0 && bytes + length > input.bytesMax) {
             stopped = true
             break reading
           }
-          envelopes.push({ seq: parseKey(key).seq, bytes: value })
-          bytes += value.length
+          rows.push(locator === undefined ? { key, seq } : { key, seq, locator })
+          bytes += length
         }
       }
     } finally {
       await iterator.close()
     }
-    const last = envelopes.at(-1)
-    const exhausted = !stopped && envelopes.length < input.countMax
-    return { envelopes, next: last === undefined || exhausted ? input.to + 1 : last.seq + 1 }
+    const last = rows.at(-1)
+    const exhausted = !stopped && rows.length < input.countMax
+    const next = last === undefined || exhausted ? input.to + 1 : last.seq + 1
+    const located = rows.filter((row) => row.locator !== undefined)
+    const fromSegments = located.length === 0 || this.segments === undefined ? [] : await this.segments.read(input.dataClass, input.origin, located.map((row) => row.locator as BodyLocator))
+    const inline = rows.filter((row) => row.locator === undefined)
+    const fromStore = inline.length === 0 ? [] : await this.entries.getMany(inline.map((row) => row.key))
+    const bodies = new Map<number, Uint8Array | undefined>()
+    located.forEach((row, i) => bodies.set(row.seq, fromSegments[i]))
+    inline.forEach((row, i) => bodies.set(row.seq, fromStore[i]))
+    const envelopes: Array<{ seq: number, bytes: Uint8Array }> = []
+    for (const row of rows) {
+      const body = bodies.get(row.seq)
+      if (body !== undefined) envelopes.push({ seq: row.seq, bytes: body })
+    }
+    // entries kept in the store are bounded by their bytes here (their link records do not carry a length)
+    if (inline.length > 0) return this.bounded(envelopes, input.bytesMax, next)
+    return { envelopes, next }
   }
 
   /** One stored envelope, or undefined. */
   async get (dataClass: string, origin: string, seq: number): Promise<Uint8Array | undefined> {
-    return await this.entries.get(entryKey(dataClass, origin, seq))
+    const key = entryKey(dataClass, origin, seq)
+    const value = await this.links.get(key)
+    if (value === undefined) return undefined
+    const { locator } = parseLink(value)
+    if (locator === undefined) return await this.entries.get(key)
+    return (await this.segments?.read(dataClass, origin, [locator]))?.[0]
   }
 
   /** One stored entry's link, or undefined. */
   async link (dataClass: string, origin: string, seq: number): Promise<LogLink | undefined> {
     const value = await this.links.get(entryKey(dataClass, origin, seq))
-    if (value === undefined) return undefined
-    const [hash = '', prev = ''] = value.split(':')
-    return { hash, prev }
+    return value === undefined ? undefined : parseLink(value).link
+  }
+
+  /** `envelopes` cut at about `bytesMax` (at least one), `next` moved back to the first one cut. */
+  private bounded (envelopes: Array<{ seq: number, bytes: Uint8Array }>, bytesMax: number, next: number): { envelopes: Array<{ seq: number, bytes: Uint8Array }>, next: number } {
+    let bytes = 0
+    for (let i = 0; i < envelopes.length; i++) {
+      const entry = envelopes[i] as { seq: number, bytes: Uint8Array }
+      if (i > 0 && bytes + entry.bytes.byteLength > bytesMax) return { envelopes: envelopes.slice(0, i), next: entry.seq }
+      bytes += entry.bytes.byteLength
+    }
+    return { envelopes, next }
   }
 
   /** The floor a log's meta must keep: what is settled below its frontier. */

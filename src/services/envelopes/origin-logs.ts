@@ -105,7 +105,7 @@ export class OriginLogs {
 
   /** Loads every log from the store; own logs are settled when the store holds any of them (or recovery is off). */
   async start (): Promise<void> {
-    await this.repository.load(this.book)
+    await this.repository.load(this.book, { repair: true })
     const own = this.book.positions().filter((p) => p.origin === this.nodeId && p.high > 0)
     this.ownSettled = !this.recoverOwn || own.length > 0
     if (!this.ownSettled) this.logger.info('no own log entry in the store: own envelopes are held (queued in the store) until a member tells where this node\'s logs stand')
