@@ -28,6 +28,8 @@ import { logStatus, type SyncStatus, type SyncTimings } from './status.ts'
 import type { Sync, SyncComponents, SyncInit } from './index.ts'
 
 type Messages = ReturnType<typeof pbStream>
+/** seqs [from, to] of one log, to fetch */
+interface FetchRange { dataClass: DataClass, origin: string, from: number, to: number }
 
 export class SyncService implements Sync {
   private readonly components: SyncComponents
@@ -169,7 +171,8 @@ export class SyncService implements Sync {
     for (const item of response.evidence.slice(0, EVIDENCE_PER_RESPONSE_MAX)) await this.takeEvidence(item.first, item.second, 'peer', id)
     const registered = new Set<string>(this.components.envelopes.dataClasses())
     if (!this.components.logs.ownLogsSettled()) await this.settleOwnLogs(peer, messages, frontiers, registered, signal)
-    let accepted = 0
+    // every range to fetch, known before the first fetch (each log's gaps depend only on that log)
+    const ranges: FetchRange[] = []
     for (const f of frontiers.values()) {
       if (!registered.has(f.dataClass) || !(DATA_CLASSES as readonly string[]).includes(f.dataClass)) continue
       const log = this.components.logs.book.find(f.dataClass, f.origin)
@@ -179,29 +182,48 @@ export class SyncService implements Sync {
       for (const gap of gaps) {
         const from = Math.max(gap.from, Number(f.low))
         if (Number(f.low) === 0 || from > gap.to) continue
-        const result = await this.fetchRange(peer, messages, { dataClass: f.dataClass as DataClass, origin: f.origin, from, to: gap.to }, signal)
-        accepted += result.accepted
-        // a peer that served a provably bad envelope gets no more requests this round (the good ones are kept)
-        if (result.rejected > 0) return accepted
+        ranges.push({ dataClass: f.dataClass as DataClass, origin: f.origin, from, to: gap.to })
+      }
+    }
+    let accepted = 0
+    let opening: Promise<SyncResponse> | undefined
+    for (const [i, range] of ranges.entries()) {
+      const following = ranges[i + 1]
+      const result = await this.fetchRange(peer, messages, range, signal, opening, following === undefined ? undefined : () => this.ask(peer, messages, following, following.from, signal))
+      accepted += result.accepted
+      opening = result.prefetched
+      // a peer that served a provably bad envelope gets no more requests this round (the good ones are kept)
+      if (result.rejected > 0) {
+        // a request still in flight is answered before the stream is used again (or closed)
+        await opening?.catch(() => {})
+        return accepted
       }
     }
     return accepted
   }
 
-  /** Fetches [from, to] of one log until done, each batch authenticated by its hash links, each envelope through the channel's receive. */
-  private async fetchRange (peer: PeerId, messages: Messages, range: { dataClass: DataClass, origin: string, from: number, to: number }, signal: AbortSignal): Promise<{ accepted: number, rejected: number }> {
+  /** Asks for the batch of `range` from `from` (the request goes out now; the response is awaited by the caller). */
+  private ask (peer: PeerId, messages: Messages, range: FetchRange, from: number, signal: AbortSignal): Promise<SyncResponse> {
+    this.fetching.set(logKey(range.dataClass, range.origin), { peer: peer.toString(), range: { from, to: range.to } })
+    const fetch: FetchRequest = { dataClass: range.dataClass, origin: range.origin, fromSeq: BigInt(from), toSeq: BigInt(range.to), countMax: FETCH_ENVELOPES_MAX }
+    const response = this.request(messages, { frontiers: false, fetch }, signal)
+    response.catch(() => {}) // awaited by the caller; a failure while an earlier batch commits must not go unhandled
+    return response
+  }
+
+  /**
+   * Fetches [from, to] of one log until done, each batch authenticated by its hash links, each envelope through the
+   * channel's receive. `opening`: its first batch, already asked for. `prefetch`: asks for the next range's first
+   * batch, called once this range's last batch has arrived (while that batch is checked and committed); its response
+   * comes back as `prefetched`, to be awaited by the caller whatever happens here.
+   */
+  private async fetchRange (peer: PeerId, messages: Messages, range: FetchRange, signal: AbortSignal, opening?: Promise<SyncResponse>, prefetch?: () => Promise<SyncResponse>): Promise<{ accepted: number, rejected: number, prefetched?: Promise<SyncResponse> }> {
     const key = logKey(range.dataClass, range.origin)
     const { clock } = this.components
     let accepted = 0
     let rejected = 0
-    const ask = async (from: number): Promise<SyncResponse> => {
-      this.fetching.set(key, { peer: peer.toString(), range: { from, to: range.to } })
-      const fetch: FetchRequest = { dataClass: range.dataClass, origin: range.origin, fromSeq: BigInt(from), toSeq: BigInt(range.to), countMax: FETCH_ENVELOPES_MAX }
-      const response = this.request(messages, { frontiers: false, fetch }, signal)
-      response.catch(() => {}) // awaited below; a failure while an earlier batch commits must not go unhandled
-      return await response
-    }
-    let pending = ask(range.from)
+    let prefetched: Promise<SyncResponse> | undefined
+    let pending = opening ?? this.ask(peer, messages, range, range.from, signal)
     for (let from = range.from; ;) {
       const asked = clock.now()
       const response = await pending
@@ -209,12 +231,9 @@ export class SyncService implements Sync {
       const next = Number(response.nextSeq)
       // a responder must move forward; one that does not is done for this range
       const more = next > from && batch.length > 0 && next <= range.to
-      // the next batch is on its way while this one is checked and committed
-      if (more) {
-        pending = ask(next)
-        // awaited below; if this batch's checks or commit throw first, its failure must not go unhandled
-        pending.catch(() => {})
-      }
+      // the next batch (of this range, or else of the next range) is on its way while this one is checked and committed
+      if (more) pending = this.ask(peer, messages, range, next, signal)
+      else prefetched = prefetch?.()
       const linked = clock.now()
       this.stats.fetch_ms += linked - asked
       const proven = this.proveByLinks(range, batch)
@@ -275,7 +294,7 @@ export class SyncService implements Sync {
       from = next
     }
     this.fetching.delete(key)
-    return { accepted, rejected }
+    return prefetched === undefined ? { accepted, rejected } : { accepted, rejected, prefetched }
   }
 
   /**
