@@ -81,24 +81,68 @@ function segmentNumber (name: string): number | undefined {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined
 }
 
+/** `locators` cut into runs of one segment whose bytes follow each other in the file. */
+function runs (locators: BodyLocator[]): BodyLocator[][] {
+  const out: BodyLocator[][] = []
+  let run: BodyLocator[] = []
+  for (const locator of locators) {
+    const last = run.at(-1)
+    if (last !== undefined && (locator.segment !== last.segment || locator.offset !== last.offset + last.length)) {
+      out.push(run)
+      run = []
+    }
+    run.push(locator)
+  }
+  if (run.length > 0) out.push(run)
+  return out
+}
+
+/** What is left of `buffers` once their first `done` bytes are taken. */
+function rest (buffers: Uint8Array[], done: number): Uint8Array[] {
+  const out: Uint8Array[] = []
+  let skip = done
+  for (const buffer of buffers) {
+    if (skip >= buffer.byteLength) { skip -= buffer.byteLength; continue }
+    out.push(skip === 0 ? buffer : buffer.subarray(skip))
+    skip = 0
+  }
+  return out
+}
+
+/** Fills the whole of `buffers` from `position` on, however many calls it takes; false if the file ends first (or is missing). */
+async function readAll (path: string, buffers: Uint8Array[], position: number): Promise<boolean> {
+  let file
+  try {
+    file = await open(path, 'r')
+  } catch {
+    return false
+  }
+  try {
+    let at = position
+    let left = buffers.filter((buffer) => buffer.byteLength > 0)
+    while (left.length > 0) {
+      const { bytesRead } = await file.readv(left, at)
+      if (bytesRead === 0) return false
+      at += bytesRead
+      left = rest(left, bytesRead)
+    }
+    return true
+  } finally {
+    await file.close()
+  }
+}
+
 /** Writes the whole of `buffers` at `position`, however many calls it takes. */
 async function writeAll (path: string, buffers: Uint8Array[], position: number): Promise<void> {
   // O_CREAT without O_TRUNC or O_APPEND: positional writes at offsets assigned on append
   const file = await open(path, constants.O_WRONLY | constants.O_CREAT)
   try {
     let at = position
-    let rest = buffers
-    while (rest.length > 0) {
-      const { bytesWritten } = await file.writev(rest, at)
+    let left = buffers
+    while (left.length > 0) {
+      const { bytesWritten } = await file.writev(left, at)
       at += bytesWritten
-      let skip = bytesWritten
-      const next: Uint8Array[] = []
-      for (const buffer of rest) {
-        if (skip >= buffer.byteLength) { skip -= buffer.byteLength; continue }
-        next.push(skip === 0 ? buffer : buffer.subarray(skip))
-        skip = 0
-      }
-      rest = next
+      left = rest(left, bytesWritten)
     }
   } finally {
     await file.close()
@@ -153,27 +197,35 @@ export class LogSegments {
    */
   async read (dataClass: string, origin: string, locators: BodyLocator[]): Promise<Array<Uint8Array | undefined>> {
     const dir = this.logDir(dataClass, origin)
-    const out: Array<Uint8Array | undefined> = new Array(locators.length).fill(undefined)
-    let i = 0
-    while (i < locators.length) {
-      const first = locators[i] as BodyLocator
-      let j = i + 1
-      let end = first.offset + first.length
-      while (j < locators.length && (locators[j] as BodyLocator).segment === first.segment && (locators[j] as BodyLocator).offset === end) {
-        end += (locators[j] as BodyLocator).length
-        j++
+    const out: Array<Uint8Array | undefined> = []
+    for (const run of runs(locators)) {
+      const path = join(dir, segmentName(run[0]?.segment ?? 0))
+      const buffer = Buffer.allocUnsafe(run.reduce((n, locator) => n + locator.length, 0))
+      const views: Uint8Array[] = []
+      for (let at = 0, k = 0; k < run.length; at += (run[k] as BodyLocator).length, k++) views.push(buffer.subarray(at, at + (run[k] as BodyLocator).length))
+      if (await readAll(path, views, run[0]?.offset ?? 0)) {
+        out.push(...views)
+        continue
       }
-      const run = await this.readRun(join(dir, segmentName(first.segment)), first.offset, end - first.offset)
-      if (run !== undefined) {
-        for (let k = i; k < j; k++) {
-          const locator = locators[k] as BodyLocator
-          const from = locator.offset - first.offset
-          if (from + locator.length <= run.byteLength) out[k] = run.subarray(from, from + locator.length)
-        }
-      }
-      i = j
+      // the run is cut short somewhere: each body on its own, so the ones wholly in the file are still read
+      for (const [k, locator] of run.entries()) out.push(await readAll(path, [views[k] as Uint8Array], locator.offset) ? views[k] : undefined)
     }
     return out
+  }
+
+  /**
+   * Reads the bodies at `locators` (one log) straight into `targets` (one per locator, of its length: e.g. views into
+   * a response being built): a contiguous run of one segment is one vectored read. Resolves to false if any body is
+   * not wholly in its file (the targets are then partly written: discard them).
+   */
+  async readInto (dataClass: string, origin: string, locators: BodyLocator[], targets: Uint8Array[]): Promise<boolean> {
+    const dir = this.logDir(dataClass, origin)
+    let i = 0
+    for (const run of runs(locators)) {
+      if (!await readAll(join(dir, segmentName(run[0]?.segment ?? 0)), targets.slice(i, i + run.length), run[0]?.offset ?? 0)) return false
+      i += run.length
+    }
+    return true
   }
 
   /**
@@ -300,27 +352,6 @@ export class LogSegments {
     })().catch((err: unknown) => {
       for (const [, bodies] of batches) for (const body of bodies) body.settle.reject(err)
     })
-  }
-
-  private async readRun (path: string, position: number, length: number): Promise<Uint8Array | undefined> {
-    let file
-    try {
-      file = await open(path, 'r')
-    } catch {
-      return undefined
-    }
-    try {
-      const buffer = Buffer.allocUnsafe(length)
-      let at = 0
-      while (at < length) {
-        const { bytesRead } = await file.read(buffer, at, length - at, position + at)
-        if (bytesRead === 0) break
-        at += bytesRead
-      }
-      return buffer.subarray(0, at)
-    } finally {
-      await file.close()
-    }
   }
 }
 

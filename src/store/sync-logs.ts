@@ -62,6 +62,16 @@ function parseKey (key: string): { dataClass: string, origin: string, seq: numbe
   return { dataClass, origin, seq: Number(seq) }
 }
 
+/** A range read of one log: seqs [from, to], at most `countMax` entries and about `bytesMax` bytes. */
+export interface RangeRead {
+  dataClass: string
+  origin: string
+  from: number
+  to: number
+  countMax: number
+  bytesMax: number
+}
+
 /** A link record: `<hash>:<prev>`, then `:<segment>:<offset>:<length>` when the bytes are in a segment. */
 interface LinkRecord {
   link: LogLink
@@ -226,7 +236,45 @@ export class SyncLogRepository {
    * segment in one read (one buffer), or from the store for entries kept there. An entry whose bytes are not in its
    * segment (deleted by a prune meanwhile, or cut short) is left out.
    */
-  async read (input: { dataClass: string, origin: string, from: number, to: number, countMax: number, bytesMax: number }): Promise<{ envelopes: Array<{ seq: number, bytes: Uint8Array }>, next: number }> {
+  async read (input: RangeRead): Promise<{ envelopes: Array<{ seq: number, bytes: Uint8Array }>, next: number }> {
+    const { rows, next } = await this.locate(input)
+    const located = rows.filter((row) => row.locator !== undefined)
+    const fromSegments = located.length === 0 || this.segments === undefined ? [] : await this.segments.read(input.dataClass, input.origin, located.map((row) => row.locator as BodyLocator))
+    const inline = rows.filter((row) => row.locator === undefined)
+    const fromStore = inline.length === 0 ? [] : await this.entries.getMany(inline.map((row) => row.key))
+    const bodies = new Map<number, Uint8Array | undefined>()
+    located.forEach((row, i) => bodies.set(row.seq, fromSegments[i]))
+    inline.forEach((row, i) => bodies.set(row.seq, fromStore[i]))
+    const envelopes: Array<{ seq: number, bytes: Uint8Array }> = []
+    for (const row of rows) {
+      const body = bodies.get(row.seq)
+      if (body !== undefined) envelopes.push({ seq: row.seq, bytes: body })
+    }
+    // entries kept in the store are bounded by their bytes here (their link records do not carry a length)
+    if (inline.length > 0) return this.bounded(envelopes, input.bytesMax, next)
+    return { envelopes, next }
+  }
+
+  /**
+   * The same range read, the bytes landing where `place` says: given the entries' lengths and `next`, it returns one
+   * buffer per entry, of its length (e.g. views into a response being built), and what to resolve to. Read from the
+   * segments straight into them. Undefined when that cannot be done (an entry kept in the store, or bytes cut short):
+   * then use `read`.
+   */
+  async readInto<T> (input: RangeRead, place: (lengths: number[], next: number) => { targets: Uint8Array[], result: T }): Promise<T | undefined> {
+    if (this.segments === undefined) return undefined
+    const { rows, next } = await this.locate(input)
+    const locators: BodyLocator[] = []
+    for (const row of rows) {
+      if (row.locator === undefined) return undefined
+      locators.push(row.locator)
+    }
+    const { targets, result } = place(locators.map((locator) => locator.length), next)
+    return await this.segments.readInto(input.dataClass, input.origin, locators, targets) ? result : undefined
+  }
+
+  /** The link records of a range read: each entry's key, seq and place (none: its bytes are in the store), and `next`. */
+  private async locate (input: RangeRead): Promise<{ rows: Array<{ key: string, seq: number, locator?: BodyLocator }>, next: number }> {
     const rows: Array<{ key: string, seq: number, locator?: BodyLocator }> = []
     let bytes = 0
     let stopped = false
@@ -254,22 +302,7 @@ export class SyncLogRepository {
     }
     const last = rows.at(-1)
     const exhausted = !stopped && rows.length < input.countMax
-    const next = last === undefined || exhausted ? input.to + 1 : last.seq + 1
-    const located = rows.filter((row) => row.locator !== undefined)
-    const fromSegments = located.length === 0 || this.segments === undefined ? [] : await this.segments.read(input.dataClass, input.origin, located.map((row) => row.locator as BodyLocator))
-    const inline = rows.filter((row) => row.locator === undefined)
-    const fromStore = inline.length === 0 ? [] : await this.entries.getMany(inline.map((row) => row.key))
-    const bodies = new Map<number, Uint8Array | undefined>()
-    located.forEach((row, i) => bodies.set(row.seq, fromSegments[i]))
-    inline.forEach((row, i) => bodies.set(row.seq, fromStore[i]))
-    const envelopes: Array<{ seq: number, bytes: Uint8Array }> = []
-    for (const row of rows) {
-      const body = bodies.get(row.seq)
-      if (body !== undefined) envelopes.push({ seq: row.seq, bytes: body })
-    }
-    // entries kept in the store are bounded by their bytes here (their link records do not carry a length)
-    if (inline.length > 0) return this.bounded(envelopes, input.bytesMax, next)
-    return { envelopes, next }
+    return { rows, next: last === undefined || exhausted ? input.to + 1 : last.seq + 1 }
   }
 
   /** One stored envelope, or undefined. */

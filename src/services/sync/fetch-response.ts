@@ -1,13 +1,18 @@
 /**
- * A fetch response (`SyncResponse` with envelopes and `next_seq` only) encoded
- * straight into one buffer: byte for byte what protons' `SyncResponse.encode`
- * writes (fields in number order, `next_seq` omitted when 0), without its
- * writer's intermediate chunks and final copy. A responder serves ~1 MiB per
- * fetch; every avoided copy of it is external memory the serving node's
- * garbage collector no longer has to answer for. Anything else (frontiers,
- * evidence) goes through protons.
+ * The responder's framing: a fetch response (`SyncResponse` with envelopes and
+ * `next_seq` only) encoded straight into one buffer, byte for byte what
+ * protons' `SyncResponse.encode` writes (fields in number order, `next_seq`
+ * omitted when 0), and on disk laid out with its length prefix before the
+ * envelopes are read into it (framedFetchResponse). A responder serves ~1 MiB
+ * per fetch; every avoided copy of it is external memory the serving node's
+ * garbage collector no longer has to answer for. (Writing a list of parts
+ * saved nothing: it-byte-stream joins a Uint8ArrayList into one buffer, and
+ * it-length-prefixed-stream hands it one.) Anything else (frontiers, evidence)
+ * goes through protons. Requests are read with readFrame.
  */
-import { encodeUint8Array, encodingLength } from 'uint8-varint'
+import type { AbortOptions } from '@libp2p/interface'
+import type { ByteStream } from 'it-byte-stream'
+import { decode as decodeVarint, encodeUint8Array, encodingLength } from 'uint8-varint'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { SyncResponse } from '../../../protocols/sync.ts'
 
@@ -40,42 +45,59 @@ export function encodeSyncResponse (response: SyncResponse): Uint8Array {
 }
 
 /**
- * The same bytes as encodeSyncResponse, as a list of parts that copies nothing: every envelope's stored bytes as
- * they are, between views of ONE small buffer holding the field headers (tag and length of each envelope) and
- * `next_seq`. The stream below (length prefix, yamux frames, noise) takes a Uint8ArrayList as it is, so the
- * ~1 MiB response is never copied into a buffer of its own before encryption: on the serving side that copy was
- * a quarter of the external memory allocated per byte served, which drives its full garbage collections.
+ * A whole length-prefixed fetch response (the varint length the stream's framing puts first, then the SyncResponse
+ * bytes encodeSyncResponse would write) laid out for envelopes of `lengths`: one buffer with every field header and
+ * `next_seq` written, and a view per envelope where its bytes go (the responder reads them from its log's segment
+ * straight into place). Written to the stream as it is, it is the only copy of the bytes served.
  */
-export function encodeSyncResponseParts (response: SyncResponse): Uint8Array | Uint8ArrayList {
-  const nextSeq = response.nextSeq
-  if (response.frontiers.length > 0 || response.evidence.length > 0 || nextSeq < 0n || nextSeq > BigInt(Number.MAX_SAFE_INTEGER)) return SyncResponse.encode(response)
-  const next = Number(nextSeq)
-  let headerBytes = next === 0 ? 0 : 1 + encodingLength(next)
-  for (const envelope of response.envelopes) headerBytes += 1 + encodingLength(envelope.byteLength)
-  const headers = new Uint8Array(headerBytes)
-  const out = new Uint8ArrayList()
-  let at = 0
-  for (const envelope of response.envelopes) {
-    const start = at
-    headers[at++] = ENVELOPES_TAG
-    encodeUint8Array(envelope.byteLength, headers, at)
-    at += encodingLength(envelope.byteLength)
-    out.append(headers.subarray(start, at))
-    if (envelope.byteLength > 0) out.append(envelope)
+export function framedFetchResponse (lengths: number[], nextSeq: number): { frame: Uint8Array, envelopes: Uint8Array[] } {
+  let length = nextSeq === 0 ? 0 : 1 + encodingLength(nextSeq)
+  for (const envelope of lengths) length += 1 + encodingLength(envelope) + envelope
+  const prefix = encodingLength(length)
+  // every byte is written below or by the caller's read into `envelopes` (a short read discards the frame)
+  const frame = Buffer.allocUnsafe(prefix + length)
+  encodeUint8Array(length, frame, 0)
+  let at = prefix
+  const envelopes: Uint8Array[] = []
+  for (const envelope of lengths) {
+    frame[at++] = ENVELOPES_TAG
+    encodeUint8Array(envelope, frame, at)
+    at += encodingLength(envelope)
+    envelopes.push(frame.subarray(at, at + envelope))
+    at += envelope
   }
-  if (next !== 0) {
-    const start = at
-    headers[at++] = NEXT_SEQ_TAG
-    encodeUint8Array(next, headers, at)
-    out.append(headers.subarray(start, headers.byteLength))
+  if (nextSeq !== 0) {
+    frame[at++] = NEXT_SEQ_TAG
+    encodeUint8Array(nextSeq, frame, at)
   }
+  return { frame, envelopes }
+}
+
+/** `message` with the varint length prefix the stream's framing (it-length-prefixed) puts before it. */
+export function lengthPrefixed (message: Uint8Array): Uint8Array {
+  const prefix = encodingLength(message.byteLength)
+  const out = new Uint8Array(prefix + message.byteLength)
+  encodeUint8Array(message.byteLength, out, 0)
+  out.set(message, prefix)
   return out
 }
 
+/** the longest varint a frame length up to 2^53 takes */
+const LENGTH_BYTES_MAX = 8
+
 /**
- * SyncResponse's codec with the fast encoder, for it-protobuf-stream's write. Its `encode` may return a
- * Uint8ArrayList (encodeSyncResponseParts): it-protobuf-stream hands the result straight to
- * it-length-prefixed-stream's `write`, which takes `Uint8Array | Uint8ArrayList` (test/services/sync/ checks the
- * bytes that arrive). Typed as Uint8Array for it-protobuf-stream's Encoder.
+ * Reads one length-prefixed frame (varint length, then that many bytes: what the requester's pbStream writes) of at
+ * most `bytesMax`; throws on a longer one, a malformed length or the end of the stream.
  */
-export const SYNC_RESPONSE_CODEC = { encode: encodeSyncResponseParts as (response: SyncResponse) => Uint8Array, decode: SyncResponse.decode }
+export async function readFrame (bytes: ByteStream<unknown>, bytesMax: number, options: AbortOptions): Promise<Uint8Array> {
+  const prefix = new Uint8ArrayList()
+  let length: number | undefined
+  while (length === undefined) {
+    if (prefix.byteLength >= LENGTH_BYTES_MAX) throw new RangeError('frame length prefix too long')
+    prefix.append(await bytes.read({ ...options, bytes: 1 }))
+    // a varint's last byte has its high bit clear
+    if ((prefix.get(prefix.byteLength - 1) & 0x80) === 0) length = decodeVarint(prefix.subarray())
+  }
+  if (length > bytesMax) throw new RangeError(`frame of ${length} bytes, more than ${bytesMax}`)
+  return length === 0 ? new Uint8Array(0) : (await bytes.read({ ...options, bytes: length })).subarray()
+}

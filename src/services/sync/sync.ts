@@ -7,6 +7,7 @@
  * the round. Rounds resume from our log, never from a remembered position.
  */
 import type { AbortOptions, IncomingStreamData, PeerId } from '@libp2p/interface'
+import { byteStream } from 'it-byte-stream'
 import { pbStream } from 'it-protobuf-stream'
 import { type FetchRequest, type LogFrontier, LogEvidence as LogEvidenceMessage, SyncRequest, SyncResponse } from '../../../protocols/sync.ts'
 import { evidenceKey, verifyLogEvidence, type LogEvidence } from './evidence.ts'
@@ -19,7 +20,8 @@ import { checkRangeByLinks, type RangeEntry, type RangeProof } from '../../core/
 import type { SeqRange } from '../envelopes/index.ts'
 import { linkOf } from '../envelopes/origin-logs.ts'
 import { syncMetrics, type SyncMetrics } from './metrics.ts'
-import { SYNC_RESPONSE_CODEC } from './fetch-response.ts'
+import { encodeSyncResponse, framedFetchResponse, lengthPrefixed, readFrame } from './fetch-response.ts'
+import type { RangeRead } from '../../store/sync-logs.ts'
 import {
   EVIDENCE_GOSSIP_BYTES_MAX, EVIDENCE_GOSSIP_CLASS, EVIDENCE_KEPT_MAX, EVIDENCE_PER_RESPONSE_MAX, FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, SYNC_INTERVAL_MS_DEFAULT,
   SYNC_MESSAGE_BYTES_MAX, SYNC_PROTOCOL, SYNC_REQUEST_MS_MAX, SYNC_ROUND_MS_MAX, SYNC_ROUNDS_IN_FLIGHT_MAX
@@ -446,25 +448,51 @@ export class SyncService implements Sync {
     return await messages.read(SyncResponse, { signal: step })
   }
 
-  /** Answers requests on an inbound stream until it ends; never throws. */
+  /**
+   * Answers requests on an inbound stream until it ends; never throws. Framed as the requester's pbStream frames
+   * (varint length, then the message), but written as whole frames straight to the byte stream: a fetch response is
+   * one buffer its envelopes were read into (fetch-response.ts), never copied again on its way to the muxer.
+   */
   private async serve ({ stream, connection }: IncomingStreamData): Promise<void> {
     const peer = connection.remotePeer.toString()
     try {
       if (!this.components.members.admits(peer)) throw new Error(`sync from non-member ${peer}`)
-      const messages = pbStream(stream, { maxDataLength: SYNC_MESSAGE_BYTES_MAX })
+      const bytes = byteStream(stream)
       for (let served = 0; served < REQUESTS_PER_STREAM_MAX; served++) {
         let request: SyncRequest
         try {
-          request = await messages.read(SyncRequest, { signal: AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(SYNC_ROUND_MS_MAX)]) })
+          request = SyncRequest.decode(await readFrame(bytes, SYNC_MESSAGE_BYTES_MAX, { signal: AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(SYNC_ROUND_MS_MAX)]) }))
         } catch {
-          break // the requester closed its side: the round is over
+          break // the requester closed its side (or sent no well-formed request): the round is over
         }
-        await messages.write(await this.answer(request), SYNC_RESPONSE_CODEC, { signal: AbortSignal.timeout(SYNC_REQUEST_MS_MAX) })
+        const frame = request.fetch === undefined ? undefined : await this.framedFetch(request.fetch)
+        await bytes.write(frame ?? lengthPrefixed(encodeSyncResponse(await this.answer(request))), { signal: AbortSignal.timeout(SYNC_REQUEST_MS_MAX) })
       }
       await stream.close().catch(() => {})
     } catch (err) {
       this.components.logger.debug({ err, peer }, 'serving sync failed')
       stream.abort(err as Error)
+    }
+  }
+
+  /** A fetch answered as one length-prefixed frame its envelopes are read into; undefined: answer it the general way. */
+  private async framedFetch (fetch: FetchRequest): Promise<Uint8Array | undefined> {
+    if (!(DATA_CLASSES as readonly string[]).includes(fetch.dataClass) || !PEER_ID_PATTERN.test(fetch.origin)) return undefined
+    return await this.components.logs.repository.readInto(this.rangeOf(fetch), (lengths, next) => {
+      const { frame, envelopes } = framedFetchResponse(lengths, next)
+      return { targets: envelopes, result: frame }
+    })
+  }
+
+  /** The store read a fetch asks for, within this node's bounds. */
+  private rangeOf (fetch: FetchRequest): RangeRead {
+    return {
+      dataClass: fetch.dataClass,
+      origin: fetch.origin,
+      from: Number(fetch.fromSeq),
+      to: Number(fetch.toSeq),
+      countMax: Math.max(1, Math.min(fetch.countMax, FETCH_ENVELOPES_MAX)),
+      bytesMax: FETCH_BYTES_MAX
     }
   }
 
@@ -478,14 +506,7 @@ export class SyncService implements Sync {
     }
     const fetch = request.fetch
     if (!(DATA_CLASSES as readonly string[]).includes(fetch.dataClass) || !PEER_ID_PATTERN.test(fetch.origin)) return { frontiers: [], envelopes: [], nextSeq: fetch.toSeq + 1n, evidence: [] }
-    const read = await logs.repository.read({
-      dataClass: fetch.dataClass,
-      origin: fetch.origin,
-      from: Number(fetch.fromSeq),
-      to: Number(fetch.toSeq),
-      countMax: Math.max(1, Math.min(fetch.countMax, FETCH_ENVELOPES_MAX)),
-      bytesMax: FETCH_BYTES_MAX
-    })
+    const read = await logs.repository.read(this.rangeOf(fetch))
     return { frontiers: [], envelopes: read.envelopes.map((e) => e.bytes), nextSeq: BigInt(read.next), evidence: [] }
   }
 }
