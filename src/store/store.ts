@@ -15,6 +15,8 @@ import { join } from 'node:path'
 export const STORE_SCHEMA_VERSION = 1
 
 const SCHEMA_KEY = 'schema_version'
+/** where an operation keeps what its batch must wait for (Store.prerequisite) */
+const PREREQUISITE = Symbol('fedmesh.store.prerequisite')
 
 // The root database. `any` for the key/value type parameters because sublevels
 // choose their own encodings; the root only stores the schema version.
@@ -60,9 +62,6 @@ export class Store {
   private readonly sublevels = new Map<string, Sublevel<unknown>>()
   /** the tail of each key's queue of exclusive sections (see `exclusive`) */
   private readonly locks = new Map<string, Promise<unknown>>()
-
-  /** what a batch carrying an operation waits for first (see `prerequisite`) */
-  private readonly prerequisites = new WeakMap<object, () => Promise<void>>()
 
   private constructor (db: RootLevel, location: string | undefined, dataDir: string | undefined) {
     this.db = db
@@ -145,7 +144,8 @@ export class Store {
    * first. Called when the batch runs, so everything one batch names is written together.
    */
   prerequisite (operation: BatchOperation, ready: () => Promise<void>): BatchOperation {
-    this.prerequisites.set(operation, ready)
+    // a symbol-keyed property: LevelDB never sees it, and one per operation costs nothing to look up
+    (operation as { [PREREQUISITE]?: () => Promise<void> })[PREREQUISITE] = ready
     return operation
   }
 
@@ -154,7 +154,7 @@ export class Store {
     if (operations.length === 0) return
     let waits: Array<Promise<void>> | undefined
     for (const operation of operations) {
-      const ready = this.prerequisites.get(operation)
+      const ready = (operation as { [PREREQUISITE]?: () => Promise<void> })[PREREQUISITE]
       if (ready !== undefined) (waits ??= []).push(ready())
     }
     if (waits !== undefined) await Promise.all(waits)
