@@ -272,9 +272,18 @@ export class LogSegments {
     }
   }
 
-  /** Entries at `locators` left the index (their batch committed): a segment none is left in is deleted. */
+  /**
+   * Entries at `locators` left the index (their batch committed): a segment none is left in is deleted. A prune that
+   * reaches into the segment being appended to closes it for appends, so it can go once its last entry is pruned:
+   * a log with a short retention never keeps a segment of mostly pruned bytes (its dead bytes stay within about one
+   * prune's worth).
+   */
   async release (dataClass: string, origin: string, locators: BodyLocator[]): Promise<void> {
     const state = this.state(dataClass, origin)
+    if (state.end > 0 && locators.some((locator) => locator.segment === state.active)) {
+      state.active++
+      state.end = 0
+    }
     const emptied = new Set<number>()
     for (const { segment } of locators) {
       const left = (state.live.get(segment) ?? 0) - 1

@@ -179,3 +179,38 @@ test('a log name that is not a data class and a PeerId never reaches the file sy
   await writeFile(join(dir, 'marker'), 'x')
   t.deepEqual((await readdir(dir)).sort(), ['marker', 'store'])
 })
+
+test('a log with a short retention keeps no segment of mostly pruned bytes: a prune reaching the active segment closes it', async (t) => {
+  const dir = await tempDir(t)
+  const store = await Store.open({ dataDir: dir })
+  t.teardown(async () => { await store.close() })
+  const repository = new SyncLogRepository(store)
+  const book = new LogBook(limits)
+  await repository.load(book, { repair: true })
+  const size = 7000 // an audit checkpoint's size; 16 of them are retained
+  const onDisk = async (): Promise<number> => {
+    let bytes = 0
+    for (const name of await segments(dir)) bytes += (await stat(join(logDir(dir), name))).size
+    return bytes
+  }
+  let most = 0
+  let seq = 0
+  for (let round = 0; round < 40; round++) {
+    await appendAll(store, repository, Array.from({ length: 16 }, () => ++seq), size)
+    for (let s = seq - 15; s <= seq; s++) book.log(CLASS, ORIGIN).load(s, link)
+    const log = book.find(CLASS, ORIGIN)
+    if (log === undefined) throw new Error('no log')
+    const excess = log.position().count - 16
+    if (excess > 0) {
+      const left = await repository.prune(log, excess)
+      log.pruned(left.count, left.low)
+    }
+    most = Math.max(most, await onDisk())
+  }
+  // 640 entries written, 16 kept: what is on disk stays within a few prunes' worth all along, never a segment
+  // growing towards 4 MiB of pruned bytes
+  t.true(most <= 3 * 16 * size, `at most ${most} bytes on disk for 16 entries of ${size}`)
+  const read = await repository.read({ dataClass: CLASS, origin: ORIGIN, from: 1, to: seq, countMax: 100, bytesMax: MIB })
+  t.deepEqual(read.envelopes.map((e) => e.seq), Array.from({ length: 16 }, (_, i) => seq - 15 + i))
+  for (const { seq: s, bytes: b } of read.envelopes) t.true(Buffer.from(entry(s, size)).equals(b))
+})
