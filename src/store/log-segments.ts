@@ -301,13 +301,6 @@ export class LogSegments {
     }
   }
 
-  /** How many segment files each log has (status and tests). */
-  segmentCounts (): Map<string, number> {
-    const out = new Map<string, number>()
-    for (const [key, state] of this.logs) out.set(key, [...state.live.keys()].length)
-    return out
-  }
-
   private logDir (dataClass: string, origin: string): string {
     if (!PATH_PART.test(dataClass) || !PATH_PART.test(origin)) throw new SegmentPathError(`a log name must be letters, digits, '_' or '-': ${JSON.stringify(dataClass)}/${JSON.stringify(origin)}`)
     return join(this.dir, dataClass, origin)
