@@ -46,7 +46,9 @@ async function until (condition: () => boolean, maxMs: number): Promise<boolean>
 test.serial('PX: a node pruned by its only subscriber (a full hub) meshes with the peers the prune names, never with a non-member', async (t) => {
   const run = runs++
   const tag = (name: string): string => `px-${process.pid}-${run}-${name}`
-  const { result } = await inVirtualTime(23, async () => {
+  // seed 1: the hub's PX draw names the outsider (which seeds do depends on the whole trajectory: seed 23 did
+  // until kad-dht stopped pinging new contacts, src/net/host.ts verifyDhtContactsByMembership)
+  const { result } = await inVirtualTime(1, async () => {
     let outsiderId = ''
     // the newcomer admits everyone but the outsider (not a member to it); everyone else admits everyone
     const admitsAll = (): boolean => true
