@@ -1,6 +1,7 @@
 /**
  * The virtual-time layers below a whole run (sim/virtual-time.ts): the seeded Math.random and the
- * quiet lock queues (mortice's it-queue queues arm their debounce timers only for listeners).
+ * quiet lock queues (mortice's it-queue queues arm their debounce timers only for listeners) and the
+ * shared timeout timers. Serial: one virtual clock per process at a time.
  */
 import test from 'ava'
 import { inVirtualTime, mathRandom } from '../../sim/virtual-time.ts'
@@ -20,7 +21,7 @@ test('the virtual Math.random is a seeded stream in [0, 1)', (t) => {
   t.true(tenths.every((n) => n > 1800 && n < 2200), tenths.join(' '))
 })
 
-test('under virtual time a peer-store lock still orders readers and writers, and arms one timer per read batch, not two per job', async (t) => {
+test.serial('under virtual time a peer-store lock still orders readers and writers, and arms one timer per read batch, not two per job', async (t) => {
   const rounds = 50
   const { result, stats } = await inVirtualTime(1, async () => {
     const lock = mortice({ name: `virtual-time-layers-${process.pid}`, singleProcess: true })
@@ -46,4 +47,22 @@ test('under virtual time a peer-store lock still orders readers and writers, and
   t.is(typeof Object.getOwnPropertyDescriptor(proto, 'emitEmpty')?.value, 'function')
   t.false(Object.hasOwn(proto, 'safeDispatchEvent'))
   after.finalize()
+})
+
+test.serial('under virtual time, timeout signals due at one instant share one timer and each aborts at its own due time', async (t) => {
+  const { result, stats } = await inVirtualTime(1, async () => {
+    const start = Date.now()
+    const abortedAt = (signal: AbortSignal): Promise<number> => new Promise((resolve) => { signal.addEventListener('abort', () => { resolve(Date.now() - start) }, { once: true }) })
+    const same = Array.from({ length: 1000 }, () => AbortSignal.timeout(10))
+    const later = AbortSignal.timeout(25)
+    const zero = AbortSignal.timeout(0)
+    const times = await Promise.all([...same, later, zero].map(abortedAt))
+    return { times, reasons: [...same, later, zero].map((signal) => (signal.reason as DOMException).name) }
+  })
+  t.deepEqual(result.times.slice(0, 1000), new Array<number>(1000).fill(10))
+  t.is(result.times[1000], 25)
+  t.true(result.times[1001]! <= 1)
+  t.true(result.reasons.every((name) => name === 'TimeoutError'))
+  // three instants, three timers (not 1,002)
+  t.true(stats.timerFirings <= 3, `${stats.timerFirings} firings`)
 })
