@@ -25,6 +25,35 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 
 type Chunk = Uint8Array | Uint8ArrayList
 
+/** Wake-ups per instant, per installed clock (a fake clock installs its own setTimeout: a run's leftovers never meet the next run's). */
+const wakeupsByClock = new WeakMap<typeof setTimeout, Map<number, Array<() => void>>>()
+
+/**
+ * Calls `wake` at `atMs`, sharing one timer with every other wake-up due at that instant, in the order they
+ * were asked for. Every link has the same latency, so what all links send at one instant is due together:
+ * one timer per instant instead of one per link direction and buffer.
+ */
+function wakeAt (atMs: number, wake: () => void): void {
+  const timer = globalThis.setTimeout
+  let wakeups = wakeupsByClock.get(timer)
+  if (wakeups === undefined) {
+    wakeups = new Map()
+    wakeupsByClock.set(timer, wakeups)
+  }
+  const due = wakeups.get(atMs)
+  if (due !== undefined) {
+    due.push(wake)
+    return
+  }
+  const batch = [wake]
+  const all = wakeups
+  all.set(atMs, batch)
+  timer(() => {
+    if (all.get(atMs) === batch) all.delete(atMs)
+    for (const next of batch) next()
+  }, atMs - Date.now())
+}
+
 /** One direction of a link: buffers in sending order, each with the time it may be delivered. */
 class Direction {
   private readonly queue: Array<{ chunk: Chunk, atMs: number }> = []
@@ -59,7 +88,7 @@ class Direction {
         continue
       }
       const waitMs = next.atMs - Date.now()
-      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs))
+      if (waitMs > 0) await new Promise<void>((resolve) => { wakeAt(next.atMs, resolve) })
       yield next.chunk
     }
   }

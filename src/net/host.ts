@@ -128,6 +128,28 @@ function dropKadKeepAlive (host: Pick<Libp2p, 'peerStore'>): void {
   }
 }
 
+/**
+ * How kad-dht's routing table verifies a contact before adding it, in place of its own check. kad-dht 15
+ * pings every new contact (`RoutingTable.verifyNewContact`: every peer named in a DHT response's closer
+ * peers, every peer that connects speaking the DHT protocol, every stored peer at start) whenever its bucket
+ * has room, and a ping to an unconnected peer dials it: a whole connection (upgrade, identify, gossipsub,
+ * fedmesh's handshake with an ML-DSA signature each side) made only to be pinged, which the trimmer then
+ * closes. In a 25-node sim run those pings were 267 of the 450 connections opened, each one to a peer the
+ * node had already been connected to and trimmed; at N nodes a node hears of most of the others, so the
+ * dials grew ~N^2 (docs/sim.md, "Virtual time: fewer dials and a bigger young generation").
+ * Here a contact is verified when it is connected (it passed the gater and identify showed it speaks the
+ * DHT) or, unconnected, when it is a member: the federation's membership, not a ping, says who belongs in
+ * the table, and a non-member (which the gater would refuse anyway) never enters it. A member that is
+ * offline stays until its bucket fills, when kad-dht's old-contact pings (unchanged, they dial) evict it.
+ * No option of kad-dht 15 turns the new-contact ping off; this sets the private `routingTable.kb.verify`
+ * and fails loudly if it moves.
+ */
+export function verifyDhtContactsByMembership (dht: KadDHT, host: Pick<Libp2p, 'getConnections'>, admits: (peerId: string) => boolean): void {
+  const kb = (dht as unknown as { routingTable?: { kb?: { verify?: unknown } } }).routingTable?.kb
+  if (kb === undefined || typeof kb.verify !== 'function') throw new Error('kad-dht has no routingTable.kb.verify: update verifyDhtContactsByMembership in src/net/host.ts')
+  kb.verify = async (contact: { peerId: PeerId }): Promise<boolean> => host.getConnections(contact.peerId).length > 0 || admits(contact.peerId.toString())
+}
+
 /** A PRUNE control entry as gossipsub 14's private `handlePrune` receives it. */
 interface PruneEntry { topicID?: string, peers?: unknown[], backoff?: number }
 
@@ -380,6 +402,7 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     if (memberIpsSeen.size > MEMBER_IPS_KEPT_MAX) memberIpsSeen.delete(memberIpsSeen.values().next().value!)
   })
   dropKadKeepAlive(host)
+  verifyDhtContactsByMembership(host.services.dht, host, init.admits)
   takePxWhenNeeded(host.services.pubsub)
   handleOversizedFrames(host.services.pubsub, { counters: init.gossipCounters, hangUp: async (peer) => { await host.hangUp(peer) } })
   limitFedmeshStreams(host, init.gossipCounters)

@@ -52,7 +52,7 @@ test('the connection monitor pings on the fedmesh ping protocol and the peer ans
   const connection = await a.dial(b.getMultiaddrs()[0])
   const ping = `/${PROTOCOL_PREFIX}/ping/1.0.0`
   // trackProtocolStream runs only after multistream-select agreed on the protocol: a refused /ipfs/ping never shows here.
-  // kad-dht pings a new contact once; the monitor pings on every period, so only the monitor makes it three.
+  // kad-dht adds a connected contact without pinging it (verifyDhtContactsByMembership); the monitor pings every period.
   const pings = (): number => recorder.negotiated.filter((s) => s.protocol === ping && s.direction === 'outbound').length
   await until('three negotiated ping streams', () => pings() >= 3)
   await until('the monitor to measure a round trip', () => connection.rtt !== undefined)
@@ -109,4 +109,28 @@ test('kad-dht\'s keep-alive tag never reaches the peer store: a trimmed closest 
   await a.hangUp(c.peerId)
   await until('the control peer redialled', () => (redials.get(c.peerId.toString()) ?? 0) >= 1)
   t.is(redials.get(b.peerId.toString()) ?? 0, 0, 'the closest DHT peer is not redialled')
+})
+
+/** kad-dht's routing table, as far as these tests read it (private in kad-dht 15). */
+interface RoutingTableView { add: (peer: PeerId) => Promise<void>, find: (peer: PeerId) => Promise<PeerId | undefined> }
+
+test('kad-dht adds a contact to its routing table by membership, without dialling it to ping', async (t) => {
+  const dialled: string[] = []
+  let member = ''
+  // the gater sees every dial a makes: none may reach the contacts
+  const a = await host({ admits: (id) => id === member, denyPeer: (peer) => { dialled.push(peer.toString()); return false } })
+  const b = await host()
+  const c = await host()
+  t.teardown(async () => { await Promise.all([a.stop(), b.stop(), c.stop()]) })
+  member = b.peerId.toString()
+  // both reachable: kad-dht's own check (a ping) would dial each and add both
+  await a.peerStore.merge(b.peerId, { multiaddrs: b.getMultiaddrs() })
+  await a.peerStore.merge(c.peerId, { multiaddrs: c.getMultiaddrs() })
+  const table = (a.services.dht as unknown as { routingTable: RoutingTableView }).routingTable
+  await table.add(b.peerId)
+  await table.add(c.peerId)
+  t.deepEqual(await table.find(b.peerId), b.peerId, 'the unconnected member is in the table')
+  t.is(await table.find(c.peerId), undefined, 'the non-member is not')
+  t.deepEqual(dialled.filter((peer) => peer === b.peerId.toString() || peer === c.peerId.toString()), [])
+  t.is(a.getConnections().length, 0)
 })

@@ -21,6 +21,8 @@ const TOPIC = '/fedmesh/px-test/data/1'
 const DHI = 12
 
 let runs = 0
+/** seeds tried in turn until the hub's PX draw names the outsider (fixed, so the test stays deterministic) */
+const PX_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8]
 
 async function host (tag: string, admits: (peer: string) => boolean): Promise<FedmeshLibp2p> {
   const libp2p = await createHost({
@@ -44,49 +46,59 @@ async function until (condition: () => boolean, maxMs: number): Promise<boolean>
 }
 
 test.serial('PX: a node pruned by its only subscriber (a full hub) meshes with the peers the prune names, never with a non-member', async (t) => {
-  const run = runs++
-  const tag = (name: string): string => `px-${process.pid}-${run}-${name}`
-  const { result } = await inVirtualTime(23, async () => {
-    let outsiderId = ''
-    // the newcomer admits everyone but the outsider (not a member to it); everyone else admits everyone
-    const admitsAll = (): boolean => true
-    const hub = await host(tag('hub'), admitsAll)
-    const fillers = [] as FedmeshLibp2p[]
-    for (let i = 0; i < DHI; i++) fillers.push(await host(tag(`filler-${i}`), admitsAll))
-    const outsider = await host(tag('outsider'), admitsAll)
-    outsiderId = outsider.peerId.toString()
-    const newcomer = await host(tag('newcomer'), (peer) => peer !== outsiderId)
-    const all = [hub, ...fillers, outsider, newcomer]
-    try {
-      // the hub's peers stay out of its DHT routing table: the newcomer's DHT lookups through the hub find nobody
-      for (const peer of [...fillers, outsider, newcomer]) await peer.services.dht.setMode('client')
-      // the fillers graft the hub (their only topic peer), inbound at the hub: its mesh fills to Dhi
-      for (const filler of fillers) await filler.dial(hub.getMultiaddrs()[0])
-      const hubFull = await until(() => hub.services.pubsub.getMeshPeers(TOPIC).length >= DHI, 20_000)
-      // the outsider reaches the hub (a member to the hub) but, the mesh being full, not its mesh
-      await outsider.dial(hub.getMultiaddrs()[0])
-      await until(() => hub.services.pubsub.getSubscribers(TOPIC).some((p) => p.equals(outsider.peerId)), 5_000)
-      let prunedByHub = 0
-      newcomer.services.pubsub.addEventListener('gossipsub:prune', ({ detail }) => { if (detail.peerId === hub.peerId.toString()) prunedByHub++ })
-      await newcomer.dial(hub.getMultiaddrs()[0])
-      // well inside the prune backoff (60 s): without PX the newcomer could not graft the hub again before it ends
-      const meshed = await until(() => newcomer.services.pubsub.getMeshPeers(TOPIC).length >= 1, 15_000)
-      const fillerIds = new Set(fillers.map((f) => f.peerId.toString()))
-      return {
-        hubFull,
-        prunedByHub,
-        meshed,
-        mesh: newcomer.services.pubsub.getMeshPeers(TOPIC),
-        fillersConnected: newcomer.getPeers().filter((p) => fillerIds.has(p.toString())).length,
-        outsiderConnected: newcomer.getConnections(outsider.peerId).length + outsider.getConnections(newcomer.peerId).length,
-        // only a PX record can have told the newcomer of the outsider (a DHT client, unknown to the hub's routing table)
-        outsiderNamed: await newcomer.peerStore.has(outsider.peerId),
-        fillerIds
+  // The outsider must be among the peers the hub's PRUNE names, which gossipsub draws at random (~half the
+  // seeds): which seeds draw it depends on the whole trajectory (any change to libp2p's or the sim's timing
+  // moves it), so the test takes the first of a few fixed seeds that does.
+  const pxRun = async (seed: number) => {
+    const run = runs++
+    const tag = (name: string): string => `px-${process.pid}-${run}-${name}`
+    return (await inVirtualTime(seed, async () => {
+      let outsiderId = ''
+      // the newcomer admits everyone but the outsider (not a member to it); everyone else admits everyone
+      const admitsAll = (): boolean => true
+      const hub = await host(tag('hub'), admitsAll)
+      const fillers = [] as FedmeshLibp2p[]
+      for (let i = 0; i < DHI; i++) fillers.push(await host(tag(`filler-${i}`), admitsAll))
+      const outsider = await host(tag('outsider'), admitsAll)
+      outsiderId = outsider.peerId.toString()
+      const newcomer = await host(tag('newcomer'), (peer) => peer !== outsiderId)
+      const all = [hub, ...fillers, outsider, newcomer]
+      try {
+        // the hub's peers stay out of its DHT routing table: the newcomer's DHT lookups through the hub find nobody
+        for (const peer of [...fillers, outsider, newcomer]) await peer.services.dht.setMode('client')
+        // the fillers graft the hub (their only topic peer), inbound at the hub: its mesh fills to Dhi
+        for (const filler of fillers) await filler.dial(hub.getMultiaddrs()[0])
+        const hubFull = await until(() => hub.services.pubsub.getMeshPeers(TOPIC).length >= DHI, 20_000)
+        // the outsider reaches the hub (a member to the hub) but, the mesh being full, not its mesh
+        await outsider.dial(hub.getMultiaddrs()[0])
+        await until(() => hub.services.pubsub.getSubscribers(TOPIC).some((p) => p.equals(outsider.peerId)), 5_000)
+        let prunedByHub = 0
+        newcomer.services.pubsub.addEventListener('gossipsub:prune', ({ detail }) => { if (detail.peerId === hub.peerId.toString()) prunedByHub++ })
+        await newcomer.dial(hub.getMultiaddrs()[0])
+        // well inside the prune backoff (60 s): without PX the newcomer could not graft the hub again before it ends
+        const meshed = await until(() => newcomer.services.pubsub.getMeshPeers(TOPIC).length >= 1, 15_000)
+        const fillerIds = new Set(fillers.map((f) => f.peerId.toString()))
+        return {
+          hubFull,
+          prunedByHub,
+          meshed,
+          mesh: newcomer.services.pubsub.getMeshPeers(TOPIC),
+          fillersConnected: newcomer.getPeers().filter((p) => fillerIds.has(p.toString())).length,
+          outsiderConnected: newcomer.getConnections(outsider.peerId).length + outsider.getConnections(newcomer.peerId).length,
+          // only a PX record can have told the newcomer of the outsider (a DHT client, unknown to the hub's routing table)
+          outsiderNamed: await newcomer.peerStore.has(outsider.peerId),
+          fillerIds
+        }
+      } finally {
+        await Promise.all(all.map(async (libp2p) => { await libp2p.stop() }))
       }
-    } finally {
-      await Promise.all(all.map(async (libp2p) => { await libp2p.stop() }))
-    }
-  })
+    })).result
+  }
+  let result = await pxRun(PX_SEEDS[0]!)
+  for (const seed of PX_SEEDS.slice(1)) {
+    if (result.outsiderNamed) break
+    result = await pxRun(seed)
+  }
   t.log(`pruned by the hub ${result.prunedByHub}x; newcomer mesh ${result.mesh.length}, fillers connected ${result.fillersConnected}, outsider named by PX ${result.outsiderNamed}`)
   t.true(result.hubFull, 'the hub mesh filled to Dhi')
   t.true(result.prunedByHub >= 1, 'the hub pruned the newcomer (the case under test)')

@@ -53,3 +53,38 @@ test.serial('the patch finds the library\'s MemoryConnection (the run fails loud
   await t.notThrowsAsync(pipelineMemoryLatency())
   await t.notThrowsAsync(pipelineMemoryLatency())
 })
+
+test.serial('buffers that three links send at one instant are delivered by one shared timer, each at sent + latency', async (t) => {
+  const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 })
+  try {
+    const peerId = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+    const links: Array<{ dialer: MultiaddrConnection, listener: MultiaddrConnection }> = []
+    for (let i = 0; i < 3; i++) {
+      let listener: MultiaddrConnection | undefined
+      const self: MemoryConnectionLike = {
+        latency: 10,
+        connections: new Set(),
+        init: { address: `/memory/shared-link-test-${i}`, onConnection: (connection) => { listener = connection } },
+        components: { peerId, logger: { forComponent: () => silentLog } }
+      }
+      const dialling = pipelinedDial(async () => { throw new Error('unused') }).call(self, peerId, new AbortController().signal)
+      await clock.tickAsync(10)
+      const dialer = await dialling
+      if (listener === undefined) return t.fail('the listener side was handed over')
+      links.push({ dialer, listener })
+    }
+    const arrivals: Array<[number, number]> = []
+    const reading = links.map(async ({ listener }, i) => { for await (const _chunk of listener.source) arrivals.push([i, Date.now()]) })
+    const sentAt = Date.now()
+    for (const { dialer } of links) void dialer.sink((async function * () { yield Uint8Array.of(1) })())
+    await clock.tickAsync(0)
+    t.is(clock.countTimers(), 1, 'one timer for the three deliveries due at one instant')
+    await clock.tickAsync(10)
+    t.deepEqual(arrivals, [[0, sentAt + 10], [1, sentAt + 10], [2, sentAt + 10]])
+    for (const { dialer } of links) await dialer.close()
+    await clock.tickAsync(1)
+    await Promise.all(reading)
+  } finally {
+    clock.uninstall()
+  }
+})
