@@ -72,6 +72,13 @@ export function attributeDials (libp2p: unknown): void {
       const where = caller.replace(/^at /, '').replace(/\(?(file:\/\/)?\/[^ ]*\/(node_modules\/|wt-[a-z]+\/)/, '(').replace(/:\d+\)?$/, ')')
       const key = `dial from ${where}`
       streamsOpened.set(key, (streamsOpened.get(key) ?? 0) + 1)
+      try {
+        return await open(...args)
+      } catch (err) {
+        const failed = `dial failed (${(err as Error).name}) from ${where}`
+        streamsOpened.set(failed, (streamsOpened.get(failed) ?? 0) + 1)
+        throw err
+      }
     }
     return await open(...args)
   }
