@@ -27,8 +27,8 @@ export const SYNC_INTERVAL_MS_DEFAULT = 10_000
  * One periodic round in this many may dial: it picks among every member the peer store knows (the least
  * recently tried), which reconnects the halves of a healed partition. The others pick among connected members
  * only: a dial per node per interval (10 s) opened a connection (transport and muxer handshakes, identify,
- * gossipsub's subscriptions, the relation handshake) that the connection trimmer closed again soon after, most
- * of a lean sim node's idle cost besides the audit checkpoints (docs/sim.md, "Idle CPU per node").
+ * gossipsub's subscriptions, the relation handshake, and a DHT lookup first when no address was known) that the
+ * connection trimmer closed again soon after (docs/sim.md, "Idle CPU per node").
  */
 export const SYNC_DIAL_EVERY_ROUNDS = 6
 /** Accepted entries held above a gap before the gap is given up (bounds memory for a gap nobody can fill). */
