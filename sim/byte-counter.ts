@@ -25,11 +25,23 @@ const NOOP_METRIC = {
   timer: () => noop
 }
 
+/**
+ * Counts of this process's nodes, for the idle window's record (sim/idle-profile.ts): outbound protocol streams
+ * by protocol; `(connections, both ends)`, every connection once at each end; and `dialled for <protocol>`,
+ * outbound connections by the first protocol other than the automatic ones their dialler opened on them (which
+ * service's dials make new connections).
+ */
+export const streamsOpened = new Map<string, number>()
+/** Streams every connection opens by itself (identify, gossipsub, the monitor's ping): not why a connection was dialled. */
+const AUTOMATIC_PROTOCOLS = /\/(id|id\/push|meshsub|ping)\//
+const purposeSeen = new WeakSet<Connection>()
+
 /** Byte counters of one node, shaped as libp2p's Metrics. */
 export class ByteCounter implements Metrics {
   readonly counts: ByteCounts = { sent: 0, received: 0 }
 
   trackMultiaddrConnection (maConn: MultiaddrConnection): void {
+    streamsOpened.set('(connections, both ends)', (streamsOpened.get('(connections, both ends)') ?? 0) + 1)
     const counts = this.counts
     const sink = maConn.sink
     maConn.sink = async (source) => {
@@ -49,7 +61,16 @@ export class ByteCounter implements Metrics {
     })()
   }
 
-  trackProtocolStream (_stream: Stream, _connection: Connection): void {}
+  trackProtocolStream (stream: Stream, connection: Connection): void {
+    if (stream.direction !== 'outbound') return
+    const protocol = stream.protocol ?? '(none)'
+    streamsOpened.set(protocol, (streamsOpened.get(protocol) ?? 0) + 1)
+    if (connection.direction === 'outbound' && !purposeSeen.has(connection) && !AUTOMATIC_PROTOCOLS.test(protocol)) {
+      purposeSeen.add(connection)
+      const key = `dialled for ${protocol}`
+      streamsOpened.set(key, (streamsOpened.get(key) ?? 0) + 1)
+    }
+  }
 
   // libp2p's register* overloads return a metric, or nothing for calculated ones; a no-op object serves both.
   registerMetric = ((): typeof NOOP_METRIC => NOOP_METRIC) as unknown as Metrics['registerMetric']

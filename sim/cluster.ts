@@ -22,6 +22,7 @@ import { seededRandom, type Random } from '../src/runtime/random.ts'
 import type { Scenario } from './scenario.ts'
 import type { Plan } from './plan.ts'
 import { ByteCounter } from './byte-counter.ts'
+import { attributeDials } from './idle-profile.ts'
 import type { SimGraph } from './graph.ts'
 import { pipelineMemoryLatency } from './memory-links.ts'
 import { attack, consensusView, loadSimGenesis, simGenesis, type NodeConsensusView, type SimGenesis } from './consensus.ts'
@@ -271,7 +272,10 @@ export class LocalCluster implements Cluster {
         // the load classes travel by gossip in the sim (a deviation: bilateral classes do not in production, docs/policies.md)
         default_allowed_data: [...DATA_CLASSES]
       },
-      ...(scenario.audit_checkpoint_interval_seconds === undefined ? {} : { audit: { checkpoint_interval_seconds: scenario.audit_checkpoint_interval_seconds } }),
+      audit: {
+        ...(scenario.audit_checkpoint_interval_seconds === undefined ? {} : { checkpoint_interval_seconds: scenario.audit_checkpoint_interval_seconds }),
+        ...(scenario.audit_checkpoints_retained === undefined ? {} : { checkpoints_retained: scenario.audit_checkpoints_retained })
+      },
       listen: [this.transport === 'memory' ? `/memory/sim-${this.runId}-${index}` : '/ip4/127.0.0.1/tcp/0'],
       log: { level: 'silent' }
     })
@@ -310,6 +314,7 @@ export class LocalCluster implements Cluster {
     })
     // every life starts from an empty store: the genesis is loaded again, as an operator would
     if (this.genesis !== undefined) await loadSimGenesis(node, this.genesis, Date.now())
+    attributeDials(node.libp2p)
     await node.start()
     for (const dataClass of scenario.load.data_classes) this.registerLoad(index, node, dataClass)
     this.lives.set(index, { node, bytes, startedAtMs: simNow(), joinTopic: gossipTopic(SIM_FEDERATION_ID, scenario.load.data_classes[0]) })

@@ -13,6 +13,7 @@ import { makePlan, type Plan, type PlannedEvent } from './plan.ts'
 import type { Cluster, ClusterSample, NodeSample, PublishResult } from './cluster.ts'
 import type { NodeConsensusView } from './consensus.ts'
 import { simNow } from './load.ts'
+import { startIdleProfile } from './idle-profile.ts'
 import { missingDeliveries } from './report.ts'
 import type { CpuFigures } from './bench/raw-libp2p.ts'
 import type { AttackStats, PenaltyStats } from './attacks.ts'
@@ -200,10 +201,12 @@ class Coordinator {
       this.phase = 'settle'
       // the first half of the settle window lets the join's after-effects (DHT walks, discovery dials) pass; the second half is the idle measurement
       await sleep(this.scenario.join.settle_seconds * 500)
+      const profiler = measureCpu ? await startIdleProfile() : undefined
       const idleCpu = cpuMs()
       const idleWall = simNow()
       await sleep(this.scenario.join.settle_seconds * 500)
       const loadCpu = cpuMs()
+      await profiler?.stop()
       const loadWall = simNow()
       this.phase = 'load'
       await this.load()

@@ -125,6 +125,12 @@ export const scenarioSchema = z.strictObject({
   connection_grace_ms: count.min(0, 'must not be negative').max(600_000, 'must be at most 600000').optional(),
   /** sim-only: seconds between two of a node's audit checkpoints (production `audit.checkpoint_interval_seconds`, 60); absent: production's */
   audit_checkpoint_interval_seconds: count.min(1, 'must be at least 1').max(86_400, 'must be at most 86400').optional(),
+  /**
+   * sim-only: checkpoints of each origin a node keeps in its `audit_checkpoint` log (production
+   * `audit.checkpoints_retained`, 16, on disk). In the sim every store is in memory: 200 nodes × 200 origins × 16
+   * checkpoints of ~7 KB grow the process by ~4.5 GB with no load. Absent: production's.
+   */
+  audit_checkpoints_retained: count.min(1, 'must be at least 1').max(10_000, 'must be at most 10000').optional(),
   gossip_heartbeat_ms: count.min(50, 'must be at least 50').max(10_000, 'must be at most 10000').default(700),
   /** period of a node's anti-entropy sync round with one member (production default 10 s; the sim's runs are short) */
   sync_interval_ms: count.min(100, 'must be at least 100').max(60_000, 'must be at most 60000').default(1000),

@@ -30,3 +30,10 @@ test('the report names the lean cache and virtual time among the deviations', as
   t.true(list.some((d) => d.startsWith('virtual time')))
   t.false(deviations({ ...scenario, profile: 'production' }, { workers: 0, clock: 'real' }).some((d) => d.startsWith('lean')))
 })
+
+test('a sim-only checkpoint retention is named among the deviations, production\'s is not', async (t) => {
+  const lean = await loadScenario('sim/scenarios/lean.yaml')
+  t.true(deviations(lean, { workers: 0, clock: 'real' }).some((d) => d.startsWith('audit: 2 checkpoints kept per origin')))
+  const smoke = await loadScenario('sim/scenarios/smoke.yaml')
+  t.false(deviations(smoke, { workers: 0, clock: 'real' }).some((d) => d.includes('checkpoints kept per origin')))
+})

@@ -17,7 +17,7 @@ import { makePlan } from '../../sim/plan.ts'
 const minimal = { name: 't', nodes: 10, duration_seconds: 5 }
 
 test('the shipped scenarios are valid and have the advertised sizes', async (t) => {
-  const sizes: Record<string, number> = { smoke: 20, hundred: 100, thousand: 1000, churn: 100, partition: 100, byzantine: 7, sybil: 12, eclipse: 12, covert_flash: 10, lean: 200, lean_audit: 200, virtual_thousand: 1000 }
+  const sizes: Record<string, number> = { smoke: 20, hundred: 100, thousand: 1000, churn: 100, partition: 100, byzantine: 7, sybil: 12, eclipse: 12, covert_flash: 10, lean: 200, lean_audit: 200, lean_idle: 50, virtual_thousand: 1000 }
   // market.yaml has its own schema and runner (test/sim/market.test.ts parses it)
   const files = (await readdir('sim/scenarios')).filter((f) => f.endsWith('.yaml') && f !== 'market.yaml')
   t.deepEqual(files.map((f) => f.replace('.yaml', '')).sort(), Object.keys(sizes).sort())
@@ -29,6 +29,7 @@ test('the shipped scenarios are valid and have the advertised sizes', async (t) 
   t.is(churn.churn.leave_per_minute / churn.nodes, 0.1, 'churn: 10% of the nodes leave per minute')
   t.is((await loadScenario('sim/scenarios/lean_audit.yaml')).audit_checkpoint_interval_seconds, 10, 'lean_audit: several checkpoint rounds in a short run')
   t.is((await loadScenario('sim/scenarios/lean.yaml')).audit_checkpoint_interval_seconds, undefined, 'the others: production\'s interval')
+  t.is((await loadScenario('sim/scenarios/lean.yaml')).audit_checkpoints_retained, 2, 'lean: in-memory stores keep 2 checkpoints per origin (RSS does not grow with idle time)')
   const partition = await loadScenario('sim/scenarios/partition.yaml')
   t.is(partition.partitions[0].groups.length, 2)
 })

@@ -15,13 +15,14 @@ import { verifySplitViewEvidence, type SplitViewEvidence } from '../../core/audi
 import { checkCosignatureDelivery, type CosignatureDeliveryFields } from '../../core/audit/cosign.ts'
 import { CosignatureRefusedError } from '../../core/audit/errors.ts'
 import { equalBytes } from '../../core/audit/hash.ts'
+import { checkpointCadence, isCheckpointTraffic, type CheckpointCadence } from '../../core/audit/cadence.ts'
 import { WITNESS_DRAW_BYTES, witnessCheckpoint, witnessesThis, witnessProbability, type WitnessDecision } from '../../core/audit/witness.ts'
 import type { HybridPublicKey } from '../../core/signature.ts'
 import type { AuditRecord } from '../../core/audit/record.ts'
 import type { ValidatedEnvelope, Persist } from '../envelopes/index.ts'
 import {
-  AUDIT_CHECKPOINT_CLASS, AUDIT_CONTENT_TYPE, AUDIT_COSIGN_PROTOCOL, AUDIT_PROTOCOL, AUDIT_SCHEMA_ID, CONSISTENCY_REQUEST_MS_MAX, COSIGN_INBOUND_STREAMS_MAX,
-  COSIGNATURE_SKEW_MS_MAX, OWN_CHECKPOINTS_COSIGNABLE_MAX, WITNESSES_PER_CHECKPOINT_DEFAULT
+  AUDIT_CHECKPOINT_CLASS, AUDIT_CONTENT_TYPE, AUDIT_COSIGN_PROTOCOL, AUDIT_PROTOCOL, AUDIT_SCHEMA_ID, CADENCE_SCAN_PAGE, CONSISTENCY_REQUEST_MS_MAX, COSIGN_INBOUND_STREAMS_MAX,
+  COSIGNATURE_SKEW_MS_MAX, OWN_CHECKPOINTS_COSIGNABLE_MAX, QUIET_CHECKPOINT_INTERVALS_DEFAULT, WITNESSES_PER_CHECKPOINT_DEFAULT
 } from './constants.ts'
 import { consistencyHandler, INBOUND_STREAMS_MAX, requestConsistency } from './consistency-stream.ts'
 import { cosignHandler, sendCosignature } from './cosign-stream.ts'
@@ -53,6 +54,12 @@ export class AuditService implements Audit {
   /** cosignature deliveries under way (to origins), awaited by settled() */
   private readonly deliveries = new Set<Promise<void>>()
   private readonly counters: ReturnType<typeof cosignatureCounters>
+  /** the newest checkpoint this run signed, and when (the timer's cadence starts from it) */
+  private lastOwn: { size: number, atMs: number } | undefined
+  /** every entry in [lastOwn.size, scannedTo) is checkpoint traffic (the timer reads each entry once) */
+  private scannedTo = 0
+  /** what the timer decided, by decision */
+  private readonly cadence: Record<CheckpointCadence, number> = { due: 0, empty: 0, unchanged: 0, quiet: 0 }
 
   constructor (components: AuditComponents, init: AuditInit) {
     this.components = components
@@ -103,6 +110,8 @@ export class AuditService implements Audit {
     const checkpoint = signCheckpoint(signer, { origin: this.origin, size: head.size, root: head.root })
     await log.saveCheckpoint(checkpoint)
     this.remember({ checkpoint, witnesses: new Map() })
+    this.lastOwn = { size: checkpoint.size, atMs: this.components.clock.now() }
+    this.scannedTo = checkpoint.size
     await this.publish({ kind: 'checkpoint', checkpoint })
     return checkpoint
   }
@@ -175,9 +184,50 @@ export class AuditService implements Audit {
     }
   }
 
+  /**
+   * The timer's step: a checkpoint when one is due (core/audit/cadence.ts): the log grew by more than
+   * checkpoint traffic since the last one, or the last one is `quietIntervalsMax` intervals old.
+   */
+  async checkpointIfDue (): Promise<SignedCheckpoint | undefined> {
+    const head = this.components.log.head()
+    const last = this.lastOwn
+    const grewOtherwise = last !== undefined && head.size > last.size && await this.grewOtherwise(last.size, head.size)
+    const decision = checkpointCadence({
+      headSize: head.size,
+      last,
+      grewOtherwise,
+      nowMs: this.components.clock.now(),
+      quietMsMax: (this.init.quietIntervalsMax ?? QUIET_CHECKPOINT_INTERVALS_DEFAULT) * this.init.checkpointIntervalMs
+    })
+    this.cadence[decision]++
+    return decision === 'due' ? await this.checkpoint() : undefined
+  }
+
+  /** The timer's decisions so far, by decision. */
+  cadenceStats (): Record<CheckpointCadence, number> {
+    return { ...this.cadence }
+  }
+
+  /** Whether the log holds an entry in [from, to) that is not checkpoint traffic; entries read once each. */
+  private async grewOtherwise (from: number, to: number): Promise<boolean> {
+    for (let at = Math.max(from, this.scannedTo); at < to;) {
+      let page
+      try {
+        page = await this.components.log.entries({ since: at, limit: Math.min(CADENCE_SCAN_PAGE, to - at) })
+      } catch {
+        return true // an entry that does not decode is not known to be checkpoint traffic
+      }
+      if (page.length === 0) return false
+      for (const entry of page) if (!isCheckpointTraffic(entry.record, AUDIT_CHECKPOINT_CLASS)) return true
+      at = page[page.length - 1].index + 1
+      this.scannedTo = at
+    }
+    return false
+  }
+
   private async checkpointQuietly (): Promise<void> {
     try {
-      await this.checkpoint()
+      await this.checkpointIfDue()
     } catch (err) {
       this.components.logger.warn({ err }, 'signing or gossiping an audit checkpoint failed')
     }

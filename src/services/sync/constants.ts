@@ -23,6 +23,14 @@ export const SYNC_REQUEST_MS_MAX = 20_000
 export const SYNC_ROUNDS_IN_FLIGHT_MAX = 4
 /** Default period of a round with one member. */
 export const SYNC_INTERVAL_MS_DEFAULT = 10_000
+/**
+ * One periodic round in this many may dial: it picks among every member the peer store knows (the least
+ * recently tried), which reconnects the halves of a healed partition. The others pick among connected members
+ * only: a dial per node per interval (10 s) opened a connection (transport and muxer handshakes, identify,
+ * gossipsub's subscriptions, the relation handshake, and a DHT lookup first when no address was known) that the
+ * connection trimmer closed again soon after (docs/sim.md, "Idle CPU per node").
+ */
+export const SYNC_DIAL_EVERY_ROUNDS = 6
 /** Accepted entries held above a gap before the gap is given up (bounds memory for a gap nobody can fill). */
 export const LOG_HELD_ENTRIES_MAX = 10_000
 /** Equivocation evidence kept (store and memory) and served. */

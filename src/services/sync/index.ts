@@ -60,6 +60,8 @@ export interface SyncInit {
   intervalMs?: number
   /** sync with a member as soon as a connection to it opens; default true */
   onConnect?: boolean
+  /** one periodic round in this many may dial a member it is not connected to (the rest stay on connections); default SYNC_DIAL_EVERY_ROUNDS */
+  dialEveryRounds?: number
   /** the federation equivocation evidence must be for (every federation when absent) */
   federationId?: string
 }

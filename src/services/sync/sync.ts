@@ -23,7 +23,7 @@ import { syncMetrics, type SyncMetrics } from './metrics.ts'
 import { encodeSyncResponse, framedFetchResponse, lengthPrefixed, readFrame } from './fetch-response.ts'
 import type { RangeRead } from '../../store/sync-logs.ts'
 import {
-  EVIDENCE_GOSSIP_BYTES_MAX, EVIDENCE_GOSSIP_CLASS, EVIDENCE_KEPT_MAX, EVIDENCE_PER_RESPONSE_MAX, FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, SYNC_INTERVAL_MS_DEFAULT,
+  EVIDENCE_GOSSIP_BYTES_MAX, EVIDENCE_GOSSIP_CLASS, EVIDENCE_KEPT_MAX, EVIDENCE_PER_RESPONSE_MAX, FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, SYNC_DIAL_EVERY_ROUNDS, SYNC_INTERVAL_MS_DEFAULT,
   SYNC_MESSAGE_BYTES_MAX, SYNC_PROTOCOL, SYNC_REQUEST_MS_MAX, SYNC_ROUND_MS_MAX, SYNC_ROUNDS_IN_FLIGHT_MAX
 } from './constants.ts'
 import { logStatus, type SyncStatus, type SyncTimings } from './status.ts'
@@ -37,6 +37,9 @@ export class SyncService implements Sync {
   private readonly components: SyncComponents
   private readonly intervalMs: number
   private readonly onConnect: boolean
+  private readonly dialEveryRounds: number
+  /** periodic rounds started since the last one that could dial */
+  private roundsSinceDial = 0
   private timer: NodeJS.Timeout | undefined
   private readonly shutdown = new AbortController()
   /** peers with a round running */
@@ -58,6 +61,7 @@ export class SyncService implements Sync {
     this.components = components
     this.intervalMs = init.intervalMs ?? SYNC_INTERVAL_MS_DEFAULT
     this.onConnect = init.onConnect ?? true
+    this.dialEveryRounds = Math.max(1, init.dialEveryRounds ?? SYNC_DIAL_EVERY_ROUNDS)
     this.federationId = init.federationId
     this.metrics = components.registry === undefined ? undefined : syncMetrics(components.registry, () => this.status())
   }
@@ -148,14 +152,25 @@ export class SyncService implements Sync {
     if (this.components.members.admits(event.detail.toString())) void this.syncWith(event.detail)
   }
 
-  /** The periodic round: the member tried least recently (never tried first; ties in random order). */
-  private async tick (): Promise<void> {
+  /**
+   * The periodic round: the member tried least recently (never tried first; ties in random order), among the
+   * connected members, except once in `dialEveryRounds` rounds (and whenever no member is connected) among every
+   * member the peer store knows, dialling it if need be. Public for tests; the timer calls it.
+   */
+  async tick (): Promise<void> {
     if (this.inFlight.size >= SYNC_ROUNDS_IN_FLIGHT_MAX) return
-    const known = await this.components.host.peerStore.all().catch(() => [])
     const candidates = new Map<string, PeerId>()
-    for (const peer of [...this.components.host.getPeers(), ...known.map((p) => p.id)]) {
-      const id = peer.toString()
-      if (id !== this.components.nodeId && !this.inFlight.has(id) && this.components.members.admits(id)) candidates.set(id, peer)
+    const add = (peers: PeerId[]): void => {
+      for (const peer of peers) {
+        const id = peer.toString()
+        if (id !== this.components.nodeId && !this.inFlight.has(id) && this.components.members.admits(id)) candidates.set(id, peer)
+      }
+    }
+    add(this.components.host.getPeers())
+    this.roundsSinceDial++
+    if (this.roundsSinceDial >= this.dialEveryRounds || candidates.size === 0) {
+      this.roundsSinceDial = 0
+      add((await this.components.host.peerStore.all().catch(() => [])).map((p) => p.id))
     }
     if (candidates.size === 0) return
     const shuffled = [...candidates.values()].map((peer) => ({ peer, order: this.components.random.bytes(4).reduce((a, b) => a * 256 + b, 0) }))

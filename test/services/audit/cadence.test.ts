@@ -1,0 +1,106 @@
+/**
+ * The periodic checkpoint's cadence (protocols/audit.md, "Checkpoint cadence"):
+ * the timer's step signs a checkpoint only when the log grew by more than
+ * checkpoint traffic since the last one, or when the last is the quiet limit
+ * old. The service runs on a real AuditLog (in-memory store) with an injected
+ * clock; publishing is counted, nothing is sent.
+ */
+import test from 'ava'
+import { createHash } from 'node:crypto'
+import { Store } from '../../../src/store/store.ts'
+import { AuditLog } from '../../../src/store/audit-log.ts'
+import { AuditWitnessStore } from '../../../src/store/audit-witness.ts'
+import { auditAppender, AuditService, AUDIT_CHECKPOINT_CLASS, type AuditComponents } from '../../../src/services/audit/index.ts'
+import { checkpointCadence, isCheckpointTraffic } from '../../../src/core/audit/cadence.ts'
+import type { AuditRecord } from '../../../src/core/audit/record.ts'
+import { hybridSignerFromSeeds, hybridVerifier } from '../../../src/crypto/hybrid.ts'
+import { clockFrom } from '../../../src/runtime/clock.ts'
+import { seededRandom } from '../../../src/runtime/random.ts'
+import { silentLogger } from '../../../src/runtime/log.ts'
+
+const INTERVAL_MS = 60_000
+const seed = (label: string): Uint8Array => new Uint8Array(createHash('sha256').update(label).digest())
+const crossing = (dataClass: string, direction: 'in' | 'out', at: number): AuditRecord => ({
+  kind: 'boundary', timestamp_ms: at, direction, data_class: dataClass, peer: 'peer-x', verdict: 'accepted'
+})
+
+async function service (): Promise<{ audit: AuditService, log: AuditLog, store: Store, published: () => number, clock: { ms: number } }> {
+  const store = await Store.open()
+  const log = await AuditLog.open(store)
+  const clock = { ms: 1_700_000_000_000 }
+  let published = 0
+  const signer = hybridSignerFromSeeds({ ed25519Seed: seed('cadence/ed25519'), mldsaSeed: seed('cadence/mldsa') })
+  const components = {
+    envelopes: { seal: () => new Uint8Array(1), publish: async () => { published++ } },
+    log,
+    witnesses: new AuditWitnessStore(store),
+    audit: auditAppender(log, store),
+    signer,
+    verifier: hybridVerifier,
+    members: { key: () => undefined, members: () => [] },
+    random: seededRandom(seed('cadence/random')),
+    streams: { handle: async () => {}, unhandle: async () => {}, dialProtocol: async () => { throw new Error('no network here') } },
+    clock: clockFrom(() => clock.ms),
+    logger: silentLogger(),
+    nodeId: '12D3KooWCadence'
+  } as unknown as AuditComponents
+  const audit = new AuditService(components, { federationId: 'cadence-net', checkpointIntervalMs: INTERVAL_MS })
+  return { audit, log, store, published: () => published, clock }
+}
+
+test('the timer checkpoints a log that grew by real records, not one that grew only by checkpoint traffic, until the quiet limit', async (t) => {
+  const { audit, log, store, published, clock } = await service()
+  t.teardown(async () => { await store.close() })
+
+  t.is(await audit.checkpointIfDue(), undefined, 'an empty log: nothing to sign')
+  await log.append([{ kind: 'operator', timestamp_ms: clock.ms, action: 'trust' }], store)
+  const first = await audit.checkpointIfDue()
+  t.is(first?.size, 1, 'the first checkpoint of a run is due')
+  t.is(published(), 1)
+
+  clock.ms += INTERVAL_MS
+  t.is(await audit.checkpointIfDue(), undefined, 'the log did not move at all')
+
+  // what checkpoints themselves add: our publication going out, other members' checkpoints coming in (also by sync)
+  for (let i = 0; i < 9; i++) {
+    await log.append([crossing(AUDIT_CHECKPOINT_CLASS, 'out', clock.ms), crossing(AUDIT_CHECKPOINT_CLASS, 'in', clock.ms)], store)
+    t.is(await audit.checkpointIfDue(), undefined, `interval ${i + 1}: only checkpoint traffic since the last one`)
+    clock.ms += INTERVAL_MS
+  }
+  t.is(published(), 1, 'nine quiet intervals, no checkpoint gossiped')
+  const quiet = await audit.checkpointIfDue()
+  t.is(quiet?.size, log.head().size, 'at the quiet limit (10 intervals) the traffic itself is checkpointed')
+  t.is(published(), 2)
+
+  // one real record among the traffic: due at the next tick, whatever the time
+  await log.append([crossing(AUDIT_CHECKPOINT_CLASS, 'in', clock.ms), crossing('incident_summary', 'in', clock.ms), crossing(AUDIT_CHECKPOINT_CLASS, 'in', clock.ms)], store)
+  clock.ms += 1
+  t.is((await audit.checkpointIfDue())?.size, log.head().size, 'a crossing of another class makes the next one due')
+  t.deepEqual(audit.cadenceStats(), { due: 3, empty: 1, unchanged: 1, quiet: 9 })
+})
+
+test('checkpoint() (the operation) signs whatever the cadence says', async (t) => {
+  const { audit, log, store, published } = await service()
+  t.teardown(async () => { await store.close() })
+  await log.append([crossing(AUDIT_CHECKPOINT_CLASS, 'in', 1)], store)
+  t.truthy(await audit.checkpoint())
+  await log.append([crossing(AUDIT_CHECKPOINT_CLASS, 'in', 2)], store)
+  t.is(await audit.checkpointIfDue(), undefined)
+  t.is((await audit.checkpoint())?.size, 2)
+  t.is(published(), 2)
+})
+
+test('checkpointCadence and isCheckpointTraffic (pure)', (t) => {
+  const base = { headSize: 10, last: { size: 5, atMs: 0 }, grewOtherwise: false, nowMs: 1000, quietMsMax: 1000 }
+  t.is(checkpointCadence({ ...base, headSize: 0, last: undefined }), 'empty')
+  t.is(checkpointCadence({ ...base, last: undefined }), 'due')
+  t.is(checkpointCadence({ ...base, headSize: 5 }), 'unchanged')
+  t.is(checkpointCadence({ ...base, grewOtherwise: true, nowMs: 1 }), 'due')
+  t.is(checkpointCadence({ ...base, nowMs: 999 }), 'quiet')
+  t.is(checkpointCadence(base), 'due')
+  t.true(isCheckpointTraffic({ kind: 'boundary', data_class: AUDIT_CHECKPOINT_CLASS }, AUDIT_CHECKPOINT_CLASS))
+  t.true(isCheckpointTraffic({ kind: 'boundary_batch', data_class: AUDIT_CHECKPOINT_CLASS }, AUDIT_CHECKPOINT_CLASS))
+  t.false(isCheckpointTraffic({ kind: 'boundary', data_class: 'summary' }, AUDIT_CHECKPOINT_CLASS))
+  t.false(isCheckpointTraffic({ kind: 'membership' }, AUDIT_CHECKPOINT_CLASS))
+  t.false(isCheckpointTraffic({ kind: 'some_future_kind', data_class: AUDIT_CHECKPOINT_CLASS }, AUDIT_CHECKPOINT_CLASS))
+})
