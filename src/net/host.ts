@@ -30,8 +30,6 @@ import { createHash } from 'node:crypto'
 import { fedmeshConnectionGater, PendingInbound } from './gater.ts'
 import { rateLimitedHandler, streamHandlerOptions, STREAM_BURST, STREAMS_PER_SECOND, TokenBuckets } from './stream-limits.ts'
 import { jitteredMs, systemRandom, type Random } from '../runtime/random.ts'
-import { systemClock, type Clock } from '../runtime/clock.ts'
-import { backOffFailedContacts } from './dht-contacts.ts'
 import { GOSSIP_FRAME_BYTES_MAX, gossipRefusalMetrics, handleOversizedFrames } from './gossip-limits.ts'
 import type { GossipCounters } from './gossip.ts'
 import { guardDhtDatastore, dhtRecordValidators, dhtRecordSelectors, type DhtRecordTypes } from './dht-records.ts'
@@ -257,8 +255,6 @@ export interface HostInit {
   ipColocationWhitelist?: string[]
   /** draws the per-node jitter of DHT maintenance; default the system CSPRNG (the sim passes a seeded one) */
   random?: Random
-  /** the clock kad-dht's failed-contact backoff reads (src/net/dht-contacts.ts); default the system clock */
-  clock?: Clock
   /** memory transport only: each frame waits this long (the virtual-time sim's modelled link latency) */
   memoryLatencyMs?: number
   /** libp2p connection monitor period; default libp2p's 10 s (tests shorten it) */
@@ -408,7 +404,6 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
   dropKadKeepAlive(host)
   verifyDhtContactsByMembership(host.services.dht, host, init.admits)
   takePxWhenNeeded(host.services.pubsub)
-  backOffFailedContacts(host.services.dht, init.clock ?? systemClock)
   handleOversizedFrames(host.services.pubsub, { counters: init.gossipCounters, hangUp: async (peer) => { await host.hangUp(peer) } })
   limitFedmeshStreams(host, init.gossipCounters)
   return host
