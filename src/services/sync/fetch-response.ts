@@ -51,6 +51,7 @@ export function encodeSyncResponse (response: SyncResponse): Uint8Array {
  * straight into place). Written to the stream as it is, it is the only copy of the bytes served.
  */
 export function framedFetchResponse (lengths: number[], nextSeq: number): { frame: Uint8Array, envelopes: Uint8Array[] } {
+  if (!Number.isSafeInteger(nextSeq) || nextSeq < 0) throw new RangeError(`next_seq ${nextSeq} is not a safe non-negative integer: encode through protons`)
   let length = nextSeq === 0 ? 0 : 1 + encodingLength(nextSeq)
   for (const envelope of lengths) length += 1 + encodingLength(envelope) + envelope
   const prefix = encodingLength(length)

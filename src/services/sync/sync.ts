@@ -493,6 +493,8 @@ export class SyncService implements Sync {
   /** A fetch answered as one length-prefixed frame its envelopes are read into; undefined: answer it the general way. */
   private async framedFetch (fetch: FetchRequest): Promise<Uint8Array | undefined> {
     if (!(DATA_CLASSES as readonly string[]).includes(fetch.dataClass) || !PEER_ID_PATTERN.test(fetch.origin)) return undefined
+    // seqs past 2^53 (a hostile or broken request) take the general path, which encodes next_seq as a bigint
+    if (fetch.toSeq >= BigInt(Number.MAX_SAFE_INTEGER)) return undefined
     return await this.components.logs.repository.readInto(this.rangeOf(fetch), (lengths, next) => {
       const { frame, envelopes } = framedFetchResponse(lengths, next)
       return { targets: envelopes, result: frame }

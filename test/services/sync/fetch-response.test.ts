@@ -32,6 +32,10 @@ test('a fetch response encodes byte for byte as protons does, and decodes back',
   }
 })
 
+test('a frame is never laid out for a next_seq a number cannot hold exactly', (t) => {
+  for (const next of [2 ** 53, 2 ** 64, -1, 1.5, Number.NaN]) t.throws(() => framedFetchResponse([10], next), { instanceOf: RangeError })
+})
+
 test('frontiers, evidence and out-of-range seqs go through protons unchanged', (t) => {
   const frontiers = { frontiers: [{ dataClass: 'summary', origin: 'o', low: 1n, frontier: 2n, high: 3n }], envelopes: [], nextSeq: 0n, evidence: [] }
   const evidence = { frontiers: [], envelopes: [], nextSeq: 0n, evidence: [{ first: new Uint8Array([1]), second: new Uint8Array([2]) }] }
