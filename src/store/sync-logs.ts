@@ -181,7 +181,7 @@ export class SyncLogRepository {
   appendOperations (dataClass: string, origin: string, seq: number, bytes: Uint8Array, link: LogLink): BatchOperation[] {
     const key = entryKey(dataClass, origin, seq)
     if (this.segments !== undefined) {
-      // the bytes go to the log's segment now; the batch naming them commits once they are written
+      // the bytes get their place in the log's segment now and are written when the batch naming them runs, before it commits
       const { locator, write } = this.segments.append(dataClass, origin, bytes)
       return [this.store.prerequisite(this.store.putOperation(SYNC_LINKS_SUBLEVEL, key, formatLink(link, locator), 'utf8'), write)]
     }
