@@ -30,6 +30,11 @@ import { logStatus, type SyncStatus, type SyncTimings } from './status.ts'
 import type { Sync, SyncComponents, SyncInit } from './index.ts'
 
 type Messages = ReturnType<typeof pbStream>
+
+/** Whether a fetch names a log this node could hold (a data class and a PeerId); anything else is answered empty. */
+function servable (fetch: FetchRequest): boolean {
+  return (DATA_CLASSES as readonly string[]).includes(fetch.dataClass) && PEER_ID_PATTERN.test(fetch.origin)
+}
 /** seqs [from, to] of one log, to fetch */
 interface FetchRange { dataClass: DataClass, origin: string, from: number, to: number }
 
@@ -492,7 +497,7 @@ export class SyncService implements Sync {
 
   /** A fetch answered as one length-prefixed frame its envelopes are read into; undefined: answer it the general way. */
   private async framedFetch (fetch: FetchRequest): Promise<Uint8Array | undefined> {
-    if (!(DATA_CLASSES as readonly string[]).includes(fetch.dataClass) || !PEER_ID_PATTERN.test(fetch.origin)) return undefined
+    if (!servable(fetch)) return undefined
     // seqs past 2^53 (a hostile or broken request) take the general path, which encodes next_seq as a bigint
     if (fetch.toSeq >= BigInt(Number.MAX_SAFE_INTEGER)) return undefined
     return await this.components.logs.repository.readInto(this.rangeOf(fetch), (lengths, next) => {
@@ -522,7 +527,7 @@ export class SyncService implements Sync {
       return { frontiers, envelopes: [], nextSeq: 0n, evidence: [...this.evidence.values()].slice(-EVIDENCE_PER_RESPONSE_MAX).reverse().map((e) => ({ first: e.first, second: e.second })) }
     }
     const fetch = request.fetch
-    if (!(DATA_CLASSES as readonly string[]).includes(fetch.dataClass) || !PEER_ID_PATTERN.test(fetch.origin)) return { frontiers: [], envelopes: [], nextSeq: fetch.toSeq + 1n, evidence: [] }
+    if (!servable(fetch)) return { frontiers: [], envelopes: [], nextSeq: fetch.toSeq + 1n, evidence: [] }
     const read = await logs.repository.read(this.rangeOf(fetch))
     return { frontiers: [], envelopes: read.envelopes.map((e) => e.bytes), nextSeq: BigInt(read.next), evidence: [] }
   }
