@@ -111,7 +111,14 @@ test('three operators run the genesis ceremony with the CLI only, federate and d
 
   // 5. decide a proposal: alpha proposes, bravo and charlie vote (bft quorum of 3 is 3)
   const proposal = JSON.parse(await ok('consensus', 'propose', '--type', 'governance_proposal', '--slot', 'gov/1', '--title', 'Share water telemetry', '--json', '--data-dir', alpha.dataDir)) as { event_hash: string }
-  await Promise.all(operators.slice(1).map(async (o) => await ok('consensus', 'vote', '--slot', 'gov/1', proposal.event_hash, '--data-dir', o.dataDir)))
+  // a node signs only events it has seen: each voter waits until its node lists the proposal, as an operator would
+  await Promise.all(operators.slice(1).map(async (o) => {
+    await until(`${o.name} to list the proposal`, async () => {
+      const pending = JSON.parse(await ok('consensus', 'pending', '--json', '--data-dir', o.dataDir)) as { slots: Array<{ slot: string, events: Array<{ event_hash: string }> }> }
+      return pending.slots.some((s) => s.slot === 'gov/1' && s.events.some((e) => e.event_hash === proposal.event_hash))
+    })
+    await ok('consensus', 'vote', '--slot', 'gov/1', proposal.event_hash, '--data-dir', o.dataDir)
+  }))
   await Promise.all(operators.map(async (o) => {
     await until(`${o.name} to decide gov/1`, async () => {
       const history = JSON.parse(await ok('consensus', 'history', '--json', '--data-dir', o.dataDir)) as { records: Array<{ slot: string, consensus_achieved: boolean, consensus_hash: string | null }> }
