@@ -7,7 +7,11 @@
  * - `SIM_IDLE_CPUPROF=<file.cpuprofile>`: a V8 CPU profile of the window (1 ms
  *   sampling, which itself costs CPU), plus the streams in `<file>.streams.json`.
  *   Summarise it with `sim/bench/cpuprofile-top.ts`.
- * Absent both variables nothing is started. In-process real-time runs only.
+ * - `SIM_IDLE_HEAPPROF=<file.heapprofile>`: V8's sampling heap profiler over the
+ *   window; after a full GC at its end the profile holds what was allocated in
+ *   the window and is still live (what makes the heap grow with no load), by
+ *   allocation stack. Summarise it with `sim/bench/heapprofile-top.ts`.
+ * Absent all three variables nothing is started. In-process real-time runs only.
  */
 import { Session } from 'node:inspector/promises'
 import { writeFile } from 'node:fs/promises'
@@ -15,14 +19,26 @@ import { streamsOpened } from './byte-counter.ts'
 
 export const IDLE_CPUPROF_ENV = 'SIM_IDLE_CPUPROF'
 export const IDLE_STREAMS_ENV = 'SIM_IDLE_STREAMS'
+export const IDLE_HEAPPROF_ENV = 'SIM_IDLE_HEAPPROF'
+/** bytes between heap samples: 32 KiB (V8's default is 512 KiB; finer costs more) */
+const HEAP_SAMPLING_INTERVAL_BYTES = 32 * 1024
 
 export interface IdleProfiler { stop: () => Promise<void> }
 
 export async function startIdleProfile (): Promise<IdleProfiler | undefined> {
   const profileFile = process.env[IDLE_CPUPROF_ENV] ?? ''
   const streamsFile = process.env[IDLE_STREAMS_ENV] ?? (profileFile === '' ? '' : `${profileFile}.streams.json`)
-  if (profileFile === '' && streamsFile === '') return undefined
+  const heapFile = process.env[IDLE_HEAPPROF_ENV] ?? ''
+  if (profileFile === '' && streamsFile === '' && heapFile === '') return undefined
   let session: Session | undefined
+  let heapSession: Session | undefined
+  if (heapFile !== '') {
+    heapSession = new Session()
+    heapSession.connect()
+    await heapSession.post('HeapProfiler.enable')
+    await heapSession.post('HeapProfiler.collectGarbage')
+    await heapSession.post('HeapProfiler.startSampling', { samplingInterval: HEAP_SAMPLING_INTERVAL_BYTES })
+  }
   if (profileFile !== '') {
     session = new Session()
     session.connect()
@@ -39,6 +55,14 @@ export async function startIdleProfile (): Promise<IdleProfiler | undefined> {
         await writeFile(profileFile, JSON.stringify(profile))
         console.error(`sim: idle-window CPU profile written to ${profileFile}`)
       }
+      if (heapSession !== undefined) {
+        await heapSession.post('HeapProfiler.collectGarbage')
+        const { profile } = await heapSession.post('HeapProfiler.stopSampling')
+        heapSession.disconnect()
+        await writeFile(heapFile, JSON.stringify(profile))
+        console.error(`sim: idle-window heap profile (live allocations) written to ${heapFile}`)
+      }
+      if (streamsFile === '') return
       // outbound protocol streams the nodes opened in the window, most first
       const streams = [...streamsOpened].map(([protocol, n]) => [protocol, n - (streamsBefore.get(protocol) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])
       await writeFile(streamsFile, JSON.stringify(Object.fromEntries(streams), null, 2))

@@ -5,25 +5,10 @@
  *   node --experimental-transform-types sim/bench/cpuprofile-top.ts <file> [--top N]
  */
 import { readFile } from 'node:fs/promises'
+import { frameKey, isFedmeshFrame, owner, type CallFrame } from './profile-frames.ts'
 
-interface CallFrame { functionName: string, url: string, lineNumber: number }
 interface ProfileNode { id: number, callFrame: CallFrame, children?: number[] }
 interface Profile { nodes: ProfileNode[], samples: number[], timeDeltas: number[], startTime: number, endTime: number }
-
-function owner (url: string): string {
-  if (url === '') return '(native/gc/idle)'
-  const nm = url.lastIndexOf('node_modules/')
-  if (nm >= 0) {
-    const rest = url.slice(nm + 'node_modules/'.length).split('/')
-    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]
-  }
-  const src = url.indexOf('/src/')
-  if (src >= 0) return url.slice(src + 1)
-  const sim = url.indexOf('/sim/')
-  if (sim >= 0) return url.slice(sim + 1)
-  if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0]
-  return url
-}
 
 const args = process.argv.slice(2)
 const file = args[0]
@@ -52,12 +37,12 @@ for (const [id, us] of selfUs) {
   total += us
   const o = fn === '(garbage collector)' ? '(gc)' : owner(node.callFrame.url)
   byOwner.set(o, (byOwner.get(o) ?? 0) + us)
-  const key = `${fn === '' ? '(anonymous)' : fn} ${owner(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`
+  const key = frameKey(node.callFrame)
   byFn.set(key, (byFn.get(key) ?? 0) + us)
   let nearest: string | undefined
   for (let at: number | undefined = id; at !== undefined && nearest === undefined; at = parent.get(at)) {
     const f = byId.get(at)!.callFrame
-    if (f.url.includes('/src/') || f.url.includes('/sim/')) nearest = `${f.functionName === '' ? '(anonymous)' : f.functionName} ${owner(f.url)}:${f.lineNumber + 1}`
+    if (isFedmeshFrame(f)) nearest = frameKey(f)
   }
   nearest ??= `[no fedmesh frame] ${o}`
   nearestSrc.set(nearest, (nearestSrc.get(nearest) ?? 0) + us)
@@ -65,8 +50,8 @@ for (const [id, us] of selfUs) {
   const seen = new Set<string>()
   for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
     const f = byId.get(at)!.callFrame
-    if (f.url.includes('/src/') || f.url.includes('/sim/')) {
-      const k = `${f.functionName === '' ? '(anonymous)' : f.functionName} ${owner(f.url)}:${f.lineNumber + 1}`
+    if (isFedmeshFrame(f)) {
+      const k = frameKey(f)
       if (!seen.has(k)) { seen.add(k); inclusiveSrc.set(k, (inclusiveSrc.get(k) ?? 0) + us) }
     }
   }
