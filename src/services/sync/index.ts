@@ -29,7 +29,8 @@ export interface SyncHost {
   unhandle: (protocol: string) => Promise<void>
   dialProtocol: (peer: PeerId, protocol: string, options?: AbortOptions) => Promise<Stream>
   getPeers: () => PeerId[]
-  peerStore: { all: () => Promise<Array<{ id: PeerId }>> }
+  /** the peers the peer store knows, with the addresses it holds for each (a dial round needs one: see SyncService.tick) */
+  peerStore: { all: () => Promise<Array<{ id: PeerId, addresses: readonly unknown[] }>> }
   addEventListener: (type: 'peer:connect', listener: (event: CustomEvent<PeerId>) => void) => void
   removeEventListener: (type: 'peer:connect', listener: (event: CustomEvent<PeerId>) => void) => void
 }

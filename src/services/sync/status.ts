@@ -77,6 +77,16 @@ export interface SyncTimings {
   breaks: number
 }
 
+/**
+ * Remembers `peer`'s frontiers as the most recent; past `max` peers the least recently remembered is forgotten
+ * (each peer's frontiers name every log it holds: keeping every peer's would grow with members squared).
+ */
+export function rememberFrontiers (remote: Map<string, Map<string, LogFrontier>>, peer: string, frontiers: Map<string, LogFrontier>, max: number): void {
+  remote.delete(peer)
+  remote.set(peer, frontiers)
+  while (remote.size > max) remote.delete(remote.keys().next().value!)
+}
+
 /** Gap ranges shown per log. */
 const GAPS_SHOWN_MAX = 16
 

@@ -23,10 +23,10 @@ import { syncMetrics, type SyncMetrics } from './metrics.ts'
 import { encodeSyncResponse, framedFetchResponse, lengthPrefixed, readFrame } from './fetch-response.ts'
 import type { RangeRead } from '../../store/sync-logs.ts'
 import {
-  EVIDENCE_GOSSIP_BYTES_MAX, EVIDENCE_GOSSIP_CLASS, EVIDENCE_KEPT_MAX, EVIDENCE_PER_RESPONSE_MAX, FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, SYNC_DIAL_EVERY_ROUNDS, SYNC_INTERVAL_MS_DEFAULT,
+  EVIDENCE_GOSSIP_BYTES_MAX, EVIDENCE_GOSSIP_CLASS, EVIDENCE_KEPT_MAX, EVIDENCE_PER_RESPONSE_MAX, FETCH_BYTES_MAX, FETCH_ENVELOPES_MAX, GAP_RANGES_PER_LOG_MAX, LOG_FRONTIERS_MAX, REQUESTS_PER_STREAM_MAX, REMOTE_FRONTIER_PEERS_MAX, SYNC_DIAL_EVERY_ROUNDS, SYNC_INTERVAL_MS_DEFAULT,
   SYNC_MESSAGE_BYTES_MAX, SYNC_PROTOCOL, SYNC_REQUEST_MS_MAX, SYNC_ROUND_MS_MAX, SYNC_ROUNDS_IN_FLIGHT_MAX
 } from './constants.ts'
-import { logStatus, type SyncStatus, type SyncTimings } from './status.ts'
+import { logStatus, rememberFrontiers, type SyncStatus, type SyncTimings } from './status.ts'
 import type { Sync, SyncComponents, SyncInit } from './index.ts'
 
 type Messages = ReturnType<typeof pbStream>
@@ -160,7 +160,8 @@ export class SyncService implements Sync {
   /**
    * The periodic round: the member tried least recently (never tried first; ties in random order), among the
    * connected members, except once in `dialEveryRounds` rounds (and whenever no member is connected) among every
-   * member the peer store knows, dialling it if need be. Public for tests; the timer calls it.
+   * member the peer store holds an address for, dialling it if need be (never a member it would have to look up in
+   * the DHT first). Public for tests; the timer calls it.
    */
   async tick (): Promise<void> {
     if (this.inFlight.size >= SYNC_ROUNDS_IN_FLIGHT_MAX) return
@@ -175,7 +176,9 @@ export class SyncService implements Sync {
     this.roundsSinceDial++
     if (this.roundsSinceDial >= this.dialEveryRounds || candidates.size === 0) {
       this.roundsSinceDial = 0
-      add((await this.components.host.peerStore.all().catch(() => [])).map((p) => p.id))
+      // only members with an address: dialling one without makes libp2p look it up in the DHT first, a walk that
+      // dials ~15 peers (most of them full and refusing) to reach one (docs/sim.md, "Idle CPU at 100 nodes")
+      add((await this.components.host.peerStore.all().catch(() => [])).filter((p) => p.addresses.length > 0).map((p) => p.id))
     }
     if (candidates.size === 0) return
     const shuffled = [...candidates.values()].map((peer) => ({ peer, order: this.components.random.bytes(4).reduce((a, b) => a * 256 + b, 0) }))
@@ -189,7 +192,7 @@ export class SyncService implements Sync {
     const response = await this.request(messages, { frontiers: true }, signal)
     const frontiers = new Map<string, LogFrontier>()
     for (const f of response.frontiers.slice(0, LOG_FRONTIERS_MAX)) frontiers.set(logKey(f.dataClass, f.origin), f)
-    this.remote.set(id, frontiers)
+    rememberFrontiers(this.remote, id, frontiers, REMOTE_FRONTIER_PEERS_MAX)
     for (const item of response.evidence.slice(0, EVIDENCE_PER_RESPONSE_MAX)) await this.takeEvidence(item.first, item.second, 'peer', id)
     const registered = new Set<string>(this.components.envelopes.dataClasses())
     if (!this.components.logs.ownLogsSettled()) await this.settleOwnLogs(peer, messages, frontiers, registered, signal)

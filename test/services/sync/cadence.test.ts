@@ -19,7 +19,7 @@ async function peers (n: number): Promise<PeerId[]> {
   return await Promise.all(Array.from({ length: n }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519'))))
 }
 
-function service (connected: PeerId[], known: PeerId[], options: { dialEveryRounds?: number } = {}): { sync: SyncService, rounds: string[], storeReads: () => number } {
+function service (connected: PeerId[], known: PeerId[], options: { dialEveryRounds?: number, addressless?: PeerId[] } = {}): { sync: SyncService, rounds: string[], storeReads: () => number } {
   const rounds: string[] = []
   let reads = 0
   let ms = 0
@@ -29,7 +29,7 @@ function service (connected: PeerId[], known: PeerId[], options: { dialEveryRoun
     // the round is counted by whom it asked; it fails at once (nothing to fetch here)
     dialProtocol: async (peer: PeerId) => { rounds.push(peer.toString()); throw new Error('no network here') },
     getPeers: () => connected,
-    peerStore: { all: async () => { reads++; return known.map((id) => ({ id })) } },
+    peerStore: { all: async () => { reads++; return known.map((id) => ({ id, addresses: options.addressless?.includes(id) === true ? [] : ['/memory/x'] })) } },
     addEventListener: () => {},
     removeEventListener: () => {}
   }
@@ -41,7 +41,7 @@ function service (connected: PeerId[], known: PeerId[], options: { dialEveryRoun
     logger: silentLogger(),
     nodeId: 'self'
   } as unknown as SyncComponents
-  return { sync: new SyncService(components, { ...options }), rounds, storeReads: () => reads }
+  return { sync: new SyncService(components, { ...(options.dialEveryRounds === undefined ? {} : { dialEveryRounds: options.dialEveryRounds }) }), rounds, storeReads: () => reads }
 }
 
 test('periodic rounds stay on connections; one in SYNC_DIAL_EVERY_ROUNDS picks an unconnected member (the healed-partition path)', async (t) => {
@@ -71,4 +71,13 @@ test('dialEveryRounds 1: every round may dial (the old cadence)', async (t) => {
   const { sync, rounds } = service(ids.slice(0, 1), ids, { dialEveryRounds: 1 })
   for (let i = 0; i < 6; i++) await sync.tick()
   t.is(new Set(rounds).size, 6, 'least recently tried among all six: each once')
+})
+
+test('a dial round never picks a member the peer store holds no address for (dialling it would walk the DHT first)', async (t) => {
+  const ids = await peers(6)
+  const addressless = ids.slice(0, 3)
+  const { sync, rounds } = service([], ids, { addressless })
+  for (let i = 0; i < 9; i++) await sync.tick()
+  t.is(rounds.length, 9)
+  t.deepEqual([...new Set(rounds)].sort(), ids.slice(3).map(String).sort(), 'only the three members with an address are tried')
 })

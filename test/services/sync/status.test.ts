@@ -6,7 +6,7 @@
  */
 import test from 'ava'
 import { OriginLog, type LogLink } from '../../../src/core/sync/origin-log.ts'
-import { logStatus } from '../../../src/services/sync/status.ts'
+import { logStatus, rememberFrontiers } from '../../../src/services/sync/status.ts'
 import type { LogFrontier } from '../../../protocols/sync.ts'
 
 const limits = { retentionEntries: 1000, heldEntriesMax: 100 }
@@ -46,4 +46,18 @@ test('a log only a peer has is one gap from seq 1; with no peer frontier known n
   const log = logWith([1, 3])
   const [alone] = logStatus({ positions: [log.position()], find: () => log, remote: new Map(), fetching: new Map() })
   t.deepEqual(alone.gaps, [{ from: 2, to: 2, available_at: [], unfillable: false }])
+})
+
+test('a node keeps the frontiers of its most recent sync peers only: past the bound the least recent is forgotten', (t) => {
+  const remote = new Map<string, Map<string, LogFrontier>>()
+  const frontiers = new Map([['vote/o', frontier(1, 5, 5)]])
+  for (let i = 0; i < 20; i++) rememberFrontiers(remote, `peer-${i}`, frontiers, 16)
+  t.is(remote.size, 16)
+  t.deepEqual([...remote.keys()], Array.from({ length: 16 }, (_, i) => `peer-${i + 4}`), 'peers 0-3, the least recent, forgotten')
+  // a round with a remembered peer makes it the most recent again: the next new peer displaces peer-5, not it
+  rememberFrontiers(remote, 'peer-4', new Map([['vote/o', frontier(1, 9, 9)]]), 16)
+  rememberFrontiers(remote, 'peer-20', frontiers, 16)
+  t.false(remote.has('peer-5'))
+  t.is(remote.get('peer-4')?.get('vote/o')?.high, 9n, 'its newest frontiers replace the old')
+  t.is([...remote.keys()].at(-1), 'peer-20')
 })
