@@ -65,14 +65,67 @@ export async function startIdleProfile (): Promise<IdleProfiler | undefined> {
       if (streamsFile === '') return
       // outbound protocol streams the nodes opened in the window, most first
       const streams = [...streamsOpened].map(([protocol, n]) => [protocol, n - (streamsBefore.get(protocol) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])
-      await writeFile(streamsFile, JSON.stringify(Object.fromEntries(streams), null, 2))
+      await writeFile(streamsFile, JSON.stringify({ opened: Object.fromEntries(streams), open_at_window_end: openStreams() }, null, 2))
       console.error(`sim: streams opened in the idle window written to ${streamsFile}`)
     }
   }
 }
 
+interface LiveStream { protocol?: string, direction: string, status?: string, timeline: { open: number } }
+interface LiveConnection { direction: string, status: string, streams: LiveStream[], timeline: { open: number } }
+/** the libp2p nodes `attributeDials` saw (only with an idle record asked for) */
+const watched: Array<{ getConnections: () => LiveConnection[] }> = []
+
+/** What is open at the window's end over every watched node: connections, and streams by protocol, direction and age. */
+function openStreams (): Record<string, unknown> {
+  const now = Date.now()
+  const byProtocol = new Map<string, { count: number, older_than_60s: number, not_open: number }>()
+  let connections = 0
+  let streams = 0
+  for (const node of watched) {
+    for (const connection of node.getConnections()) {
+      connections++
+      for (const stream of connection.streams) {
+        streams++
+        const key = `${stream.protocol ?? '(negotiating)'} ${stream.direction}`
+        const entry = byProtocol.get(key) ?? { count: 0, older_than_60s: 0, not_open: 0 }
+        entry.count++
+        if (now - stream.timeline.open > 60_000) entry.older_than_60s++
+        if (stream.status !== undefined && stream.status !== 'open') entry.not_open++
+        byProtocol.set(key, entry)
+      }
+    }
+  }
+  return { nodes: watched.length, connections, streams, by_protocol: Object.fromEntries([...byProtocol].sort((a, b) => b[1].count - a[1].count)) }
+}
+
+/** The first frame of the current stack that `skip` does not match, shortened to `function (package/file)`. */
+function callerOutside (skip: RegExp): string {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 40
+  const frames = (new Error().stack ?? '').split('\n').slice(3).map((line) => line.trim())
+  Error.stackTraceLimit = limit
+  const caller = frames.find((line) => !skip.test(line)) ?? '(unknown)'
+  return caller.replace(/^at /, '').replace(/\(?(file:\/\/)?\/[^ ]*\/(node_modules\/|wt-[a-z0-9]+\/)/, '(').replace(/:\d+\)?$/, ')')
+}
+
+/** kad-dht's own query machinery: a frame here says nothing about who wanted the query. */
+const DHT_PLUMBING = /kad-dht\/(dist\/)?src\/(query\/|peer-routing\/|content-routing|content-fetching|kad-dht\.[jt]s)|\/libp2p\/(dist\/)?src\/(connection-manager|libp2p\.[jt]s|peer-routing\.[jt]s)|\/sim\/idle-profile\.ts|<anonymous>|node:internal/
+
+/** Every DHT query a node starts (its query manager's run) is counted as `dht query from <first frame outside kad-dht's query code>`. */
+function attributeDhtQueries (libp2p: unknown): void {
+  const manager = (libp2p as { services?: { dht?: { queryManager?: { run: (...args: any[]) => AsyncGenerator<unknown> } } } }).services?.dht?.queryManager
+  if (manager === undefined) return
+  const run = manager.run.bind(manager)
+  manager.run = (...args: any[]) => {
+    const key = `dht query from ${callerOutside(DHT_PLUMBING)}`
+    streamsOpened.set(key, (streamsOpened.get(key) ?? 0) + 1)
+    return run(...args)
+  }
+}
+
 /** Frames that say nothing about who wanted a connection (the dial machinery itself). */
-const PLUMBING = /node:internal|\/libp2p\/dist\/src\/(connection-manager|libp2p\.js)|p-queue|it-queue|race-signal|\/sim\/idle-profile\.ts|<anonymous>/
+const PLUMBING = /node:internal|\/libp2p\/(dist\/)?src\/(connection-manager|libp2p\.[jt]s)|p-queue|it-queue|race-signal|\/sim\/idle-profile\.ts|<anonymous>/
 
 /**
  * With SIM_IDLE_STREAMS or SIM_IDLE_CPUPROF set: every new outbound connection of `libp2p` (its connection
@@ -81,6 +134,8 @@ const PLUMBING = /node:internal|\/libp2p\/dist\/src\/(connection-manager|libp2p\
  */
 export function attributeDials (libp2p: unknown): void {
   if ((process.env[IDLE_STREAMS_ENV] ?? '') === '' && (process.env[IDLE_CPUPROF_ENV] ?? '') === '') return
+  watched.push(libp2p as { getConnections: () => LiveConnection[] })
+  attributeDhtQueries(libp2p)
   const manager = (libp2p as { components?: { connectionManager?: { openConnection: (...args: any[]) => Promise<unknown>, getConnections: (peer?: unknown) => unknown[] } } }).components?.connectionManager
   if (manager === undefined) return
   const open = manager.openConnection.bind(manager)
@@ -88,12 +143,7 @@ export function attributeDials (libp2p: unknown): void {
     const target = args[0]
     const connected = typeof target === 'object' && target !== null && 'toMultihash' in target && manager.getConnections(target).length > 0
     if (!connected) {
-      const limit = Error.stackTraceLimit
-      Error.stackTraceLimit = 40
-      const frames = (new Error().stack ?? '').split('\n').slice(2).map((line) => line.trim())
-      Error.stackTraceLimit = limit
-      const caller = frames.find((line) => !PLUMBING.test(line)) ?? '(unknown)'
-      const where = caller.replace(/^at /, '').replace(/\(?(file:\/\/)?\/[^ ]*\/(node_modules\/|wt-[a-z]+\/)/, '(').replace(/:\d+\)?$/, ')')
+      const where = callerOutside(PLUMBING)
       const key = `dial from ${where}`
       streamsOpened.set(key, (streamsOpened.get(key) ?? 0) + 1)
       try {
