@@ -120,7 +120,8 @@ function linkModelSummary (model: NonNullable<NonNullable<Report['graph']>['link
   const d = model.drawn
   const spread = (s: { min: number, p50: number, max: number } | null, unit: string, digits = 0): string => s === null ? '—' : `${s.min.toFixed(digits)} / ${s.p50.toFixed(digits)} / ${s.max.toFixed(digits)} ${unit}`
   const u = model.usage
-  return `${d.links} links: ${spread(d.latency_ms, 'ms')}; ${d.bandwidth_kbps === null ? 'unlimited' : spread(d.bandwidth_kbps, 'kbit/s')}; ${spread(d.loss, '', 4)} loss (min / p50 / max); ${u.buffers} buffers, ${u.retransmitted} retransmitted, ${u.held_behind} held behind one`
+  const percent = d.loss === null ? null : { min: d.loss.min * 100, p50: d.loss.p50 * 100, max: d.loss.max * 100 }
+  return `${d.links} links: ${spread(d.latency_ms, 'ms')}; ${d.bandwidth_kbps === null ? 'unlimited' : spread(d.bandwidth_kbps, 'kbit/s')}; ${spread(percent, '% loss', 2)} (min / p50 / max); ${u.buffers} buffers, ${u.retransmitted} retransmitted, ${u.held_behind} held behind one`
 }
 
 /** The terminal summary of a report. */
