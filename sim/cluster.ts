@@ -24,7 +24,7 @@ import type { Plan } from './plan.ts'
 import { ByteCounter } from './byte-counter.ts'
 import { attributeDials } from './idle-profile.ts'
 import type { SimGraph } from './graph.ts'
-import { pipelineMemoryLatency } from './memory-links.ts'
+import { LinkNetwork, pipelineMemoryLatency, type LinkUsage } from './memory-links.ts'
 import { attack, consensusView, loadSimGenesis, simGenesis, type NodeConsensusView, type SimGenesis } from './consensus.ts'
 import { VOTE_CLASS } from '../src/services/consensus/index.ts'
 import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload, simNow } from './load.ts'
@@ -136,6 +136,8 @@ export interface Cluster {
   graph?: () => SimGraph
   /** the modelled latency of every link (virtual time; undefined in real time) */
   linkLatencyMs?: number
+  /** the scenario's per-link model (virtual time with `links`): what its links carried, and the largest load envelope */
+  linkModel?: () => { usage: LinkUsage, messageBytes: number } | undefined
   close: () => Promise<void>
 }
 
@@ -197,6 +199,10 @@ export class LocalCluster implements Cluster {
   private attackPlayer: AttackPlayer | undefined
   /** the lean profile's verification cache, shared by this process's nodes */
   private readonly verifier: CachingVerifier | undefined
+  /** the per-link model (virtual time with scenario `links`); undefined: every link the fixed latency */
+  private readonly links: LinkNetwork | undefined
+  /** the largest load envelope published, bytes (its serialization time per hop is in the modelled diameter) */
+  private loadEnvelopeBytes = 0
 
   private constructor (init: LocalClusterInit, identities: Map<number, Identity>, memberKeys: Array<[string, HybridPublicKey]>, peerIds: string[]) {
     this.scenario = init.scenario
@@ -212,6 +218,7 @@ export class LocalCluster implements Cluster {
     peerIds.forEach((id, index) => this.indexOfPeer.set(id, index))
     this.joinTimer = setInterval(() => { this.checkJoins() }, JOIN_POLL_MS)
     this.verifier = init.scenario.profile === 'lean' ? new CachingVerifier(hybridVerifier()) : undefined
+    this.links = this.virtual && init.scenario.links !== undefined ? new LinkNetwork(init.scenario.links, init.scenario.seed) : undefined
   }
 
   /** The lean profile's verification cache counts (undefined in the production profile). */
@@ -261,6 +268,8 @@ export class LocalCluster implements Cluster {
     if (identity === undefined) throw new Error(`node ${index} does not run in this process`)
     if (this.lives.has(index)) throw new Error(`node ${index} is already up`)
     const scenario = this.scenario
+    const listen = this.transport === 'memory' ? `/memory/sim-${this.runId}-${index}` : '/ip4/127.0.0.1/tcp/0'
+    if (this.transport === 'memory') this.links?.listen(listen, index, identity.peerId.toString())
     const config = parseConfig({
       site_id: `sim-${index}`,
       jurisdiction: 'ZZ',
@@ -276,7 +285,7 @@ export class LocalCluster implements Cluster {
         ...(scenario.audit_checkpoint_interval_seconds === undefined ? {} : { checkpoint_interval_seconds: scenario.audit_checkpoint_interval_seconds }),
         ...(scenario.audit_checkpoints_retained === undefined ? {} : { checkpoints_retained: scenario.audit_checkpoints_retained })
       },
-      listen: [this.transport === 'memory' ? `/memory/sim-${this.runId}-${index}` : '/ip4/127.0.0.1/tcp/0'],
+      listen: [listen],
       log: { level: 'silent' }
     })
     const bytes = new ByteCounter()
@@ -347,6 +356,7 @@ export class LocalCluster implements Cluster {
     const publishedAtMs = simNow()
     const payload = encodeLoadPayload(event.message, publishedAtMs, this.scenario.load.payload_bytes)
     const envelope = life.node.envelopes.seal(event.dataClass, LOAD_SCHEMA_ID, payload, LOAD_CONTENT_TYPE)
+    this.loadEnvelopeBytes = Math.max(this.loadEnvelopeBytes, envelope.byteLength)
     const recipients = await life.node.envelopes.publish(event.dataClass, envelope)
     return { message: event.message, node: event.node, publishedAtMs, recipients, envelopeId: decodeEnvelope(envelope).idHex }
   }
@@ -419,6 +429,10 @@ export class LocalCluster implements Cluster {
     return this.virtual ? VIRTUAL_LINK_LATENCY_MS : undefined
   }
 
+  linkModel (): { usage: LinkUsage, messageBytes: number } | undefined {
+    return this.links === undefined ? undefined : { usage: this.links.usage(), messageBytes: this.loadEnvelopeBytes }
+  }
+
   /** The running node at `index` (tests look at its host). */
   node (index: number): FedmeshNode | undefined {
     return this.lives.get(index)?.node
@@ -428,6 +442,7 @@ export class LocalCluster implements Cluster {
     clearInterval(this.joinTimer)
     await this.attackPlayer?.close()
     await Promise.all([...this.lives.keys()].map(async (index) => { await this.stop(index) }))
+    this.links?.close()
   }
 
   /** Consensus on this process's nodes: present when the scenario loads a genesis. */

@@ -4,6 +4,8 @@
  * the modelled diameter a delivery's latency is measured against: under
  * virtual time every link takes the same modelled latency and CPU costs no
  * time, so a message that travels the mesh arrives after (hops × link latency).
+ * With a per-link model (scenario `links`) the links differ: the modelled
+ * diameter is then the longest weighted shortest path (`weightedDiameter`).
  */
 
 /** Neighbours of each node (index → indices); links are taken as undirected. */
@@ -89,4 +91,67 @@ export function graphFigures (neighbours: number[][]): GraphFigures {
     distance_histogram: Array.from({ length: histogram.length }, (_, i) => histogram[i] ?? 0),
     degree: n === 0 ? { min: 0, mean: 0, max: 0 } : { min: Math.min(...degrees), mean: degrees.reduce((a, b) => a + b, 0) / n, max: Math.max(...degrees) }
   }
+}
+
+/**
+ * The longest shortest path within a component, each link (taken as undirected) weighted by `weight(a, b)` (≥ 0, the
+ * same both ways): a Dijkstra from every node, O(n · e log e) — about a second for 1,000 nodes of degree 8. 0 with no link.
+ */
+export function weightedDiameter (neighbours: number[][], weight: (a: number, b: number) => number): number {
+  const adjacency = undirected(neighbours)
+  const n = adjacency.length
+  const weights = adjacency.map((list, a) => list.map((b) => weight(a, b)))
+  const distance = new Float64Array(n)
+  let diameter = 0
+  for (let source = 0; source < n; source++) {
+    distance.fill(Infinity)
+    distance[source] = 0
+    // a binary min-heap of (distance, node); stale entries are skipped when popped
+    const heap: Array<[number, number]> = [[0, source]]
+    while (heap.length > 0) {
+      const [d, node] = popMin(heap)
+      if (d > distance[node]) continue
+      if (d > diameter) diameter = d
+      const list = adjacency[node]
+      for (let i = 0; i < list.length; i++) {
+        const next = list[i]
+        const through = d + weights[node][i]
+        if (through < distance[next]) {
+          distance[next] = through
+          pushHeap(heap, [through, next])
+        }
+      }
+    }
+  }
+  return diameter
+}
+
+function pushHeap (heap: Array<[number, number]>, entry: [number, number]): void {
+  heap.push(entry)
+  let at = heap.length - 1
+  while (at > 0) {
+    const parent = (at - 1) >> 1
+    if (heap[parent][0] <= entry[0]) break
+    heap[at] = heap[parent]
+    at = parent
+  }
+  heap[at] = entry
+}
+
+function popMin (heap: Array<[number, number]>): [number, number] {
+  const top = heap[0]
+  const last = heap.pop()!
+  if (heap.length === 0) return top
+  let at = 0
+  for (;;) {
+    const left = 2 * at + 1
+    if (left >= heap.length) break
+    const right = left + 1
+    const child = right < heap.length && heap[right][0] < heap[left][0] ? right : left
+    if (heap[child][0] >= last[0]) break
+    heap[at] = heap[child]
+    at = child
+  }
+  heap[at] = last
+  return top
 }

@@ -13,7 +13,8 @@ import { z } from 'zod'
 import type { RunRecord, NodeLife, PublishRecord, ConsensusRunRecord } from './run.ts'
 import type { CpuFigures } from './bench/raw-libp2p.ts'
 import { deviations } from './profile.ts'
-import { graphFigures, type SimGraph } from './graph.ts'
+import { graphFigures, weightedDiameter, type SimGraph } from './graph.ts'
+import { drawLink, LINK_MSS_BYTES, RETRANSMISSIONS_MAX, type LinkParams } from './memory-links.ts'
 
 export const REPORT_SCHEMA = 'fedmesh.sim.report/1'
 /**
@@ -57,6 +58,33 @@ const graphMomentSchema = z.strictObject({
   connections: graphFiguresSchema,
   /** nodes with no mesh peer on the load topic, and how many of their connected subscribers hold a prune backoff for them */
   meshless: z.array(z.strictObject({ node: z.number().int(), subscribers: z.number().int().min(0), backoff: z.number().int().min(0) }))
+})
+
+const linkRangeSchema = z.strictObject({ min: z.number(), max: z.number(), distribution: z.enum(['uniform', 'log_uniform']) })
+const spreadSchema = z.strictObject({ min: z.number(), p50: z.number(), max: z.number() })
+
+/** The scenario's per-link model (virtual time with `links`): its parameters, what the links drew, what they carried. */
+const linkModelSchema = z.strictObject({
+  latency_ms: linkRangeSchema,
+  /** null: unlimited */
+  bandwidth_kbps: linkRangeSchema.nullable(),
+  loss: linkRangeSchema,
+  rto_min_ms: z.number(),
+  /** the loss model in words */
+  retransmission: z.string(),
+  /** what the links of the connection graphs (load start ∪ load end) drew; null spreads with no link */
+  drawn: z.strictObject({ links: z.number().int().min(0), latency_ms: spreadSchema.nullable(), bandwidth_kbps: spreadSchema.nullable(), loss: spreadSchema.nullable() }),
+  /** the largest load envelope: its serialization at each hop's bandwidth is part of the hop's weight in modelled_diameter_ms */
+  message_bytes: z.number().int().min(0),
+  /** what every link carried from the first node's start to the end of the drain */
+  usage: z.strictObject({
+    links: z.number().int().min(0),
+    buffers: z.number().int().min(0),
+    bytes: z.number().int().min(0),
+    retransmitted: z.number().int().min(0),
+    held_behind: z.number().int().min(0),
+    bandwidth_wait_max_ms: z.number().min(0)
+  })
 })
 
 export const reportSchema = z.strictObject({
@@ -140,7 +168,9 @@ export const reportSchema = z.strictObject({
     load_start: graphMomentSchema,
     load_end: graphMomentSchema,
     modelled_diameter_ms: z.number().nullable(),
-    p99_over_diameter: z.number().nullable()
+    p99_over_diameter: z.number().nullable(),
+    /** present only with a scenario `links` model; with it, link_latency_ms is its latency when fixed (else null) and modelled_diameter_ms the longest weighted shortest path of the mesh, each hop weighted by its link's latency + the load envelope's serialization */
+    link_model: linkModelSchema.optional()
   }).nullable(),
   /** consensus slots played after the load (null when the scenario plays none) */
   consensus: z.strictObject({
@@ -493,6 +523,19 @@ function graphSection (record: RunRecord, p99: number | null): Report['graph'] {
   const moment = (graph: SimGraph): z.output<typeof graphMomentSchema> => ({ mesh: graphFigures(graph.mesh), connections: graphFigures(graph.connections), meshless: graph.meshless })
   const loadStart = moment(graphs.loadStart)
   const loadEnd = moment(graphs.loadEnd)
+  const spec = record.scenario.links
+  if (spec !== undefined && graphs.links !== undefined) {
+    const model = linkModelSection(record, spec, graphs.links)
+    const diameterMs = Math.max(weightedDiameter(graphs.loadStart.mesh, model.hopMs), weightedDiameter(graphs.loadEnd.mesh, model.hopMs))
+    return {
+      link_latency_ms: spec.latency_ms.min === spec.latency_ms.max ? spec.latency_ms.min : null,
+      load_start: loadStart,
+      load_end: loadEnd,
+      modelled_diameter_ms: roundMs(diameterMs),
+      p99_over_diameter: diameterMs === 0 || p99 === null ? null : p99 / roundMs(diameterMs),
+      link_model: model.section
+    }
+  }
   const diameterMs = graphs.linkLatencyMs === null ? null : Math.max(loadStart.mesh.diameter_hops, loadEnd.mesh.diameter_hops) * graphs.linkLatencyMs
   return {
     link_latency_ms: graphs.linkLatencyMs,
@@ -500,6 +543,56 @@ function graphSection (record: RunRecord, p99: number | null): Report['graph'] {
     load_end: loadEnd,
     modelled_diameter_ms: diameterMs,
     p99_over_diameter: diameterMs === null || diameterMs === 0 || p99 === null ? null : p99 / diameterMs
+  }
+}
+
+const roundMs = (ms: number): number => Math.round(ms * 1000) / 1000
+
+/** The per-link model's report section, and each mesh hop's modelled one-way time for a load envelope. */
+function linkModelSection (record: RunRecord, spec: NonNullable<RunRecord['scenario']['links']>, links: NonNullable<NonNullable<RunRecord['graphs']>['links']>): { section: z.output<typeof linkModelSchema>, hopMs: (a: number, b: number) => number } {
+  const drawn = new Map<string, LinkParams>()
+  const params = (a: number, b: number): LinkParams => {
+    const key = a < b ? `${a}|${b}` : `${b}|${a}`
+    let link = drawn.get(key)
+    if (link === undefined) {
+      link = drawLink(spec, record.scenario.seed, a, b)
+      drawn.set(key, link)
+    }
+    return link
+  }
+  const hopMs = (a: number, b: number): number => {
+    const link = params(a, b)
+    return link.latencyMs + (link.bandwidthKbps === null ? 0 : links.messageBytes * 8 / link.bandwidthKbps)
+  }
+  const connected = new Map<string, LinkParams>()
+  for (const graph of [record.graphs!.loadStart, record.graphs!.loadEnd]) {
+    graph.connections.forEach((list, a) => {
+      for (const b of list) if (a !== b) connected.set(a < b ? `${a}|${b}` : `${b}|${a}`, params(a, b))
+    })
+  }
+  const spread = (values: number[]): z.output<typeof spreadSchema> | null => {
+    if (values.length === 0) return null
+    const sorted = [...values].sort((x, y) => x - y)
+    return { min: sorted[0], p50: sorted[Math.ceil(sorted.length / 2) - 1], max: sorted[sorted.length - 1] }
+  }
+  const all = [...connected.values()]
+  return {
+    hopMs,
+    section: {
+      latency_ms: spec.latency_ms,
+      bandwidth_kbps: spec.bandwidth_kbps ?? null,
+      loss: spec.loss,
+      rto_min_ms: spec.rto_min_ms,
+      retransmission: `each ${LINK_MSS_BYTES}-byte segment lost at the link's rate; a buffer with a lost segment arrives after max(rto_min_ms, 2 x RTT), RTT = 2 x latency, doubling while the retransmission is lost again (at most ${RETRANSMISSIONS_MAX}); later buffers wait behind it (in order, no byte lost)`,
+      drawn: {
+        links: all.length,
+        latency_ms: spread(all.map((link) => link.latencyMs)),
+        bandwidth_kbps: spec.bandwidth_kbps === undefined ? null : spread(all.map((link) => link.bandwidthKbps ?? 0)),
+        loss: spread(all.map((link) => link.loss))
+      },
+      message_bytes: links.messageBytes,
+      usage: links.usage
+    }
   }
 }
 

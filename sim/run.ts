@@ -18,6 +18,7 @@ import { missingDeliveries } from './report.ts'
 import type { CpuFigures } from './bench/raw-libp2p.ts'
 import type { AttackStats, PenaltyStats } from './attacks.ts'
 import type { SimGraph } from './graph.ts'
+import type { LinkUsage } from './memory-links.ts'
 
 /** Node starts in flight at once during the join phase. */
 const STARTS_CONCURRENT_MAX = 16
@@ -115,7 +116,7 @@ export interface RunRecord {
   /** the scenario's attack: when it started (simNow ms), what it did, the scores at the end of the load */
   attack?: { startMs: number, stats: AttackStats, penalties: PenaltyStats }
   /** the load topic's mesh and the connections when the load started and when it ended (in-process clusters) */
-  graphs?: { loadStart: SimGraph, loadEnd: SimGraph, linkLatencyMs: number | null }
+  graphs?: { loadStart: SimGraph, loadEnd: SimGraph, linkLatencyMs: number | null, /** the scenario's per-link model (virtual time with `links`): what the links carried, the largest load envelope */ links?: { usage: LinkUsage, messageBytes: number } }
   /** the lean profile's verification cache, read when the cluster closes */
   verificationCache?: { hits: number, misses: number }
   /** the raw libp2p baseline measured after the run, in the same process (simulate's `baseline` option) */
@@ -223,6 +224,9 @@ class Coordinator {
       if (this.plan.slots.length === 0) Object.assign(cpu, { loadMs: cpuMs() - loadCpu, loadWallMs: simNow() - loadWall, loadWindowEndMs: simNow() })
       if (measureCpu) this.record.cpu = cpu
       await this.takeSample()
+      // what the modelled links carried, join to drain
+      const links = this.cluster.linkModel?.()
+      if (this.record.graphs !== undefined && links !== undefined) this.record.graphs.links = links
     } finally {
       clearInterval(sampler)
       await this.sampling

@@ -84,6 +84,58 @@ const attackSchema = z.strictObject({
   rate_per_second: z.number().min(0.1, 'must be at least 0.1').max(100, 'must be at most 100').default(1)
 })
 
+/** Bounds of the virtual-time link model (`links`, sim/memory-links.ts). */
+export const LINK_LATENCY_MS_MAX = 10_000
+/** 100 Gbit/s */
+export const LINK_BANDWIDTH_KBPS_MAX = 100_000_000
+/** a packet loss rate; at 1 every retransmission would be lost again */
+export const LINK_LOSS_MAX = 0.5
+export const LINK_RTO_MIN_MS_MAX = 60_000
+export const LINK_DISTRIBUTIONS = ['uniform', 'log_uniform'] as const
+/** A per-link parameter's range, normalised (a fixed value has min = max). */
+export interface LinkRange { min: number, max: number, distribution: typeof LINK_DISTRIBUTIONS[number] }
+
+/**
+ * One per-link parameter: a number (every link the same) or `{ min, max, distribution }` (each link draws its own
+ * from the seed: uniform, or uniform in the logarithm, as WAN latencies and bandwidths spread). Normalised to the
+ * range form; a number n is `{ min: n, max: n }`.
+ */
+function linkValue (bound: z.ZodNumber): z.ZodType<LinkRange, unknown> {
+  const range = z.strictObject({
+    min: bound,
+    max: bound,
+    distribution: z.enum(LINK_DISTRIBUTIONS, { error: `must be ${LINK_DISTRIBUTIONS.join(' or ')}` }).default('uniform')
+  })
+  // not a z.union: its one error ("no branch matched") would hide which bound a value broke
+  return z.unknown().transform((value, ctx): LinkRange => {
+    if (typeof value !== 'number' && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      ctx.addIssue({ code: 'custom', message: 'must be a number or { min, max, distribution? }' })
+      return z.NEVER
+    }
+    const result = typeof value === 'number' ? bound.safeParse(value) : range.safeParse(value)
+    if (!result.success) {
+      for (const issue of result.error.issues) ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0])
+      return z.NEVER
+    }
+    return typeof result.data === 'number' ? { min: result.data, max: result.data, distribution: 'uniform' } : result.data
+  })
+}
+
+/**
+ * The in-memory links' network model under `--clock virtual` (sim/memory-links.ts, docs/sim.md "Links: the
+ * per-link model"). Absent: every link takes a fixed 10 ms, no bandwidth limit, no loss (the runs before it).
+ */
+const linksSchema = z.strictObject({
+  /** one-way propagation latency, drawn per link (unordered node pair), rounded to whole ms */
+  latency_ms: linkValue(z.number({ error: 'must be a number' }).min(0, 'must not be negative').max(LINK_LATENCY_MS_MAX, `must be at most ${LINK_LATENCY_MS_MAX}`)).default({ min: 10, max: 10, distribution: 'uniform' }),
+  /** each direction's bandwidth in kbit/s (1 kbit = 1000 bits), drawn per link; absent: unlimited */
+  bandwidth_kbps: linkValue(z.number({ error: 'must be a number' }).min(1, 'must be at least 1').max(LINK_BANDWIDTH_KBPS_MAX, `must be at most ${LINK_BANDWIDTH_KBPS_MAX}`)).optional(),
+  /** packet loss rate per 1460-byte segment, drawn per link: a lost buffer is retransmitted (delayed), never dropped */
+  loss: linkValue(z.number({ error: 'must be a number' }).min(0, 'must not be negative').max(LINK_LOSS_MAX, `must be at most ${LINK_LOSS_MAX}`)).default({ min: 0, max: 0, distribution: 'uniform' }),
+  /** the retransmission timeout's floor (TCP's minimum RTO; Linux 200 ms): a loss costs max(rto_min_ms, 2 × RTT) */
+  rto_min_ms: count.min(1, 'must be at least 1').max(LINK_RTO_MIN_MS_MAX, `must be at most ${LINK_RTO_MIN_MS_MAX}`).default(200)
+})
+
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a lowercase name (letters, digits, "-", "_")'),
   seed: count.min(0, 'must not be negative').max(2 ** 31 - 1, 'must be below 2^31').default(1),
@@ -166,6 +218,8 @@ export const scenarioSchema = z.strictObject({
     /** V8 flags for the sim process (and its workers), from a short list of heap flags; the sim re-runs itself with them */
     v8_flags: z.array(z.string().regex(/^--(max-semi-space-size|min-semi-space-size|semi-space-growth-factor)=\d+$|^--(optimize-for-size|no-optimize-for-size)$/, 'must be --max-semi-space-size=N, --min-semi-space-size=N, --semi-space-growth-factor=N or --optimize-for-size')).max(8).optional()
   }).optional(),
+  /** virtual time only: per-link latency, bandwidth and loss drawn from the seed (absent: a fixed 10 ms, no limit, no loss) */
+  links: linksSchema.optional(),
   duration_seconds: z.number({ error: 'must be a number' }).positive('must be positive').max(SCENARIO_DURATION_SECONDS_MAX, `must be at most ${SCENARIO_DURATION_SECONDS_MAX}`),
   /** time after the last publish for messages to arrive */
   drain_seconds: seconds.default(5),
@@ -199,6 +253,15 @@ function crossChecks (scenario: Scenario): ScenarioProblem[] {
   if (scenario.lean !== undefined && scenario.profile !== 'lean') problems.push({ key: 'lean', message: 'needs profile: lean' })
   if (scenario.connections_max < scenario.connections_target) problems.push({ key: 'connections_max', message: `must be at least connections_target (${scenario.connections_target})` })
   if (scenario.consensus.slots > 0 && !scenario.federation.genesis) problems.push({ key: 'consensus.slots', message: 'needs federation.genesis: true (consensus runs only with a membership)' })
+  const links = scenario.links
+  if (links !== undefined) {
+    for (const name of ['latency_ms', 'bandwidth_kbps', 'loss'] as const) {
+      const value = links[name]
+      if (value === undefined) continue
+      if (value.min > value.max) problems.push({ key: `links.${name}.max`, message: `must be at least min (${value.min})` })
+      if (value.distribution === 'log_uniform' && value.min <= 0) problems.push({ key: `links.${name}.min`, message: 'must be above 0 for distribution log_uniform' })
+    }
+  }
   const attack = scenario.attack
   if (attack !== undefined) {
     if (attack.start_seconds >= scenario.duration_seconds) problems.push({ key: 'attack.start_seconds', message: 'must be before duration_seconds' })

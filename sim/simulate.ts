@@ -61,6 +61,7 @@ export async function simulate (scenario: Scenario, options: SimulateOptions = {
   if (workers > 0 && scenario.consensus.slots > 0) throw new WorkersError('consensus slots (consensus.slots) run in-process only: use --workers 0')
   const clock = options.clock ?? 'real'
   if (clock === 'virtual' && workers > 0) throw new WorkersError('--clock virtual runs every node in this process: use --workers 0')
+  if (scenario.links !== undefined && clock !== 'virtual') throw new WorkersError('links (the per-link network model) runs under virtual time only: use --clock virtual')
   if (options.baseline === true && (clock === 'virtual' || workers > 0)) throw new WorkersError('--baseline measures CPU in this process: use --workers 0 and the real clock')
   const plan = makePlan(scenario)
   const play = async (): Promise<Report> => {
@@ -114,6 +115,15 @@ const ms = (value: number | null): string => value === null ? '—' : `${value.t
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`
 const kib = (bytes: number | null): string => bytes === null ? '—' : `${(bytes / 1024).toFixed(0)} KiB`
 
+/** One line on the per-link model: what the connected links drew and what they carried. */
+function linkModelSummary (model: NonNullable<NonNullable<Report['graph']>['link_model']>): string {
+  const d = model.drawn
+  const spread = (s: { min: number, p50: number, max: number } | null, unit: string, digits = 0): string => s === null ? '—' : `${s.min.toFixed(digits)} / ${s.p50.toFixed(digits)} / ${s.max.toFixed(digits)} ${unit}`
+  const u = model.usage
+  const percent = d.loss === null ? null : { min: d.loss.min * 100, p50: d.loss.p50 * 100, max: d.loss.max * 100 }
+  return `${d.links} links: ${spread(d.latency_ms, 'ms')}; ${d.bandwidth_kbps === null ? 'unlimited' : spread(d.bandwidth_kbps, 'kbit/s')}; ${spread(percent, '% loss', 2)} (min / p50 / max); ${u.buffers} buffers, ${u.retransmitted} retransmitted, ${u.held_behind} held behind one`
+}
+
 /** The terminal summary of a report. */
 export function summaryTable (report: Report): string {
   const m = report.messages
@@ -130,6 +140,7 @@ export function summaryTable (report: Report): string {
     ['bytes sent per node p50 / max', `${kib(report.per_node.bytes_sent.p50)} / ${kib(report.per_node.bytes_sent.max)}`],
     ['bytes received per node p50 / max', `${kib(report.per_node.bytes_received.p50)} / ${kib(report.per_node.bytes_received.max)}`],
     ...(report.graph === null ? [] : [['mesh diameter (load start / end)', `${report.graph.load_start.mesh.diameter_hops} / ${report.graph.load_end.mesh.diameter_hops} hops, ${report.graph.load_start.mesh.components} / ${report.graph.load_end.mesh.components} components, ${report.graph.load_start.meshless.length} / ${report.graph.load_end.meshless.length} nodes with no mesh peer${report.graph.modelled_diameter_ms === null ? '' : `; modelled ${report.graph.modelled_diameter_ms} ms, p99 ${report.graph.p99_over_diameter === null ? '—' : `${report.graph.p99_over_diameter.toFixed(2)}×`} of it`}`] as [string, string]]),
+    ...(report.graph?.link_model === undefined ? [] : [['link model (links drawn: latency / bandwidth / loss)', linkModelSummary(report.graph.link_model)] as [string, string]]),
     ['connections per node p50 / max', `${report.per_node.connections.p50 ?? '—'} / ${report.per_node.connections.max ?? '—'}`],
     ['RSS per node (gross / net of baseline)', `${mib(report.per_node.rss_bytes_per_node)} / ${mib(report.per_node.rss_bytes_per_node_net)}`],
     ['wall time', `${report.wall_seconds.toFixed(1)} s`]

@@ -10,14 +10,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   loadScenario, parseScenario, parseScenarioText, ScenarioError,
-  SCENARIO_NODES_MAX, SCENARIO_DURATION_SECONDS_MAX, LOAD_RATE_PER_SECOND_MAX, PAYLOAD_BYTES_MAX, PARTITIONS_MAX
+  SCENARIO_NODES_MAX, SCENARIO_DURATION_SECONDS_MAX, LOAD_RATE_PER_SECOND_MAX, PAYLOAD_BYTES_MAX, PARTITIONS_MAX,
+  LINK_LATENCY_MS_MAX, LINK_BANDWIDTH_KBPS_MAX, LINK_LOSS_MAX
 } from '../../sim/scenario.ts'
 import { makePlan } from '../../sim/plan.ts'
 
 const minimal = { name: 't', nodes: 10, duration_seconds: 5 }
 
 test('the shipped scenarios are valid and have the advertised sizes', async (t) => {
-  const sizes: Record<string, number> = { smoke: 20, hundred: 100, thousand: 1000, churn: 100, partition: 100, byzantine: 7, sybil: 12, eclipse: 12, covert_flash: 10, lean: 200, lean_audit: 200, lean_idle: 50, virtual_thousand: 1000 }
+  const sizes: Record<string, number> = { smoke: 20, hundred: 100, thousand: 1000, churn: 100, partition: 100, byzantine: 7, sybil: 12, eclipse: 12, covert_flash: 10, lean: 200, lean_audit: 200, lean_idle: 50, virtual_thousand: 1000, virtual_wan: 50 }
   // market.yaml has its own schema and runner (test/sim/market.test.ts parses it)
   const files = (await readdir('sim/scenarios')).filter((f) => f.endsWith('.yaml') && f !== 'market.yaml')
   t.deepEqual(files.map((f) => f.replace('.yaml', '')).sort(), Object.keys(sizes).sort())
@@ -130,4 +131,29 @@ test('attack keys are checked across the scenario before any node starts', (t) =
   t.deepEqual(plan, makePlan(eclipse), 'the victim and attacker keys come from the seed')
   t.is(plan.attackerSeeds.length, 2)
   t.false(plan.nodes[plan.victim ?? 0].bootstrap)
+})
+
+test('links: a number or a range per parameter, normalised; absent keeps the fixed 10 ms link; bad values are precise errors', (t) => {
+  t.is(parseScenario(minimal).links, undefined, 'no links key: the fixed 10 ms link, no bandwidth limit, no loss')
+  t.deepEqual(parseScenario({ ...minimal, links: {} }).links, { latency_ms: { min: 10, max: 10, distribution: 'uniform' }, loss: { min: 0, max: 0, distribution: 'uniform' }, rto_min_ms: 200 })
+  t.deepEqual(parseScenario({ ...minimal, links: { latency_ms: { min: 5, max: 150, distribution: 'log_uniform' }, bandwidth_kbps: 10_000, loss: { min: 0, max: 0.01 }, rto_min_ms: 300 } }).links, {
+    latency_ms: { min: 5, max: 150, distribution: 'log_uniform' },
+    bandwidth_kbps: { min: 10_000, max: 10_000, distribution: 'uniform' },
+    loss: { min: 0, max: 0.01, distribution: 'uniform' },
+    rto_min_ms: 300
+  })
+  t.is(parseScenario({ ...minimal, links: { loss: LINK_LOSS_MAX, latency_ms: LINK_LATENCY_MS_MAX, bandwidth_kbps: LINK_BANDWIDTH_KBPS_MAX } }).links?.loss.max, LINK_LOSS_MAX, 'the bounds themselves are allowed')
+  const problem = (links: unknown): string => t.throws(() => parseScenario({ ...minimal, links }), { instanceOf: ScenarioError })?.message ?? ''
+  t.regex(problem({ latency_ms: -1 }), /links\.latency_ms: must not be negative/)
+  t.regex(problem({ latency_ms: LINK_LATENCY_MS_MAX + 1 }), /links\.latency_ms: must be at most 10000/)
+  t.regex(problem({ latency_ms: 'fast' }), /links\.latency_ms: must be a number or \{ min, max, distribution\? \}/)
+  t.regex(problem({ latency_ms: { min: 5 } }), /links\.latency_ms\.max: is required/)
+  t.regex(problem({ latency_ms: { min: 50, max: 5 } }), /links\.latency_ms\.max: must be at least min \(50\)/)
+  t.regex(problem({ latency_ms: { min: 1, max: 5, distribution: 'normal' } }), /links\.latency_ms\.distribution: must be uniform or log_uniform/)
+  t.regex(problem({ latency_ms: { min: 1, max: 5, mean: 3 } }), /links\.latency_ms\.mean: unknown key/)
+  t.regex(problem({ bandwidth_kbps: 0 }), /links\.bandwidth_kbps: must be at least 1/)
+  t.regex(problem({ loss: LINK_LOSS_MAX + 0.01 }), /links\.loss: must be at most 0\.5/)
+  t.regex(problem({ loss: { min: 0, max: 0.1, distribution: 'log_uniform' } }), /links\.loss\.min: must be above 0 for distribution log_uniform/)
+  t.regex(problem({ rto_min_ms: 0 }), /links\.rto_min_ms: must be at least 1/)
+  t.regex(problem({ jitter_ms: 3 }), /links\.jitter_ms: unknown key/)
 })
