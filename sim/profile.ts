@@ -68,10 +68,13 @@ export interface LeanSettings {
 
 /**
  * The lean defaults. The young generation (semi-spaces) is one per process, so with many nodes it is
- * no per-node cost; V8's default lets it grow to 16 MB per semi-space, scavenged rarely and kept large.
- * `--max-semi-space-size` caps it (docs/sim.md "V8 heap" has what it was measured to save and cost).
+ * little per-node cost (64 MB semi-spaces: at most ~0.5 MB a node at 400 nodes). A small one (4 MB, the
+ * earlier default) promoted the short-lived state of streams in flight to the old generation, whose
+ * collections then paused every node at once: at 50 nodes in real time 64 MB gave p99 108 / 94 ms against
+ * 338 / 429 ms, with idle CPU and RSS within the runs' spread (docs/sim.md, "Real time at 50 nodes: the
+ * young generation").
  */
-export const LEAN_DEFAULTS: LeanSettings = { encryption: 'plaintext', inMemoryPeerStore: true, idontwant: false, v8Flags: ['--max-semi-space-size=4'] }
+export const LEAN_DEFAULTS: LeanSettings = { encryption: 'plaintext', inMemoryPeerStore: true, idontwant: false, v8Flags: ['--max-semi-space-size=64'] }
 
 export function leanSettings (scenario: Scenario): LeanSettings | undefined {
   if (scenario.profile !== 'lean') return undefined
