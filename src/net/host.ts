@@ -20,7 +20,7 @@ import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { gossipsub, type GossipSub, type GossipSubComponents } from '@chainsafe/libp2p-gossipsub'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { PrivateKey, ComponentLogger, ConnectionGater, PeerId } from '@libp2p/interface'
+import type { PrivateKey, ComponentLogger, ConnectionGater, Peer, PeerId } from '@libp2p/interface'
 import type { Libp2pInit } from 'libp2p'
 import type { Key, Datastore, Query, KeyQuery } from 'interface-datastore'
 import { BaseDatastore, MemoryDatastore } from 'datastore-core'
@@ -125,6 +125,53 @@ function dropKadKeepAlive (host: Pick<Libp2p, 'peerStore'>): void {
     if (data.tags === undefined || !(KAD_KEEP_ALIVE_TAG in data.tags)) return await merge(peer, data, options)
     const { [KAD_KEEP_ALIVE_TAG]: _dropped, ...tags } = data.tags
     return await merge(peer, { ...data, tags }, options)
+  }
+}
+
+/** What `skipKnownProtocolMerges` needs of the host. */
+export interface ProtocolMergeHost {
+  peerStore: Pick<Libp2p['peerStore'], 'merge' | 'delete'>
+  addEventListener: (type: 'peer:update', listener: (event: CustomEvent<{ peer: Peer }>) => void) => void
+}
+
+/**
+ * libp2p writes a peer's protocol into the peer store at both ends of every stream it negotiates
+ * (`peerStore.merge(peer, { protocols: [protocol] })`): a write lock, a protobuf decode and encode of the
+ * peer's record, and the lock queue's abort error, for every heartbeat, ping and DHT request, almost always
+ * to record a protocol the store already holds (docs/sim.md, "Idle at 50–200 nodes"). Here a merge of
+ * protocols only, all of which the peer's last known record holds, returns that record without touching the
+ * store. The record known is the one the store last announced (`peer:update`, sent on every change) or last
+ * returned from a merge no change overtook; a deleted peer's is forgotten.
+ */
+export function skipKnownProtocolMerges (host: ProtocolMergeHost): void {
+  const peerStore = host.peerStore
+  const merge = peerStore.merge.bind(peerStore)
+  const remove = peerStore.delete.bind(peerStore)
+  const known = new Map<string, Peer>()
+  /** changes announced per peer: a merge's result is kept only if none came while it ran */
+  const changes = new Map<string, number>()
+  const changed = (id: string): void => { changes.set(id, (changes.get(id) ?? 0) + 1) }
+  host.addEventListener('peer:update', ({ detail }) => {
+    const id = detail.peer.id.toString()
+    changed(id)
+    known.set(id, detail.peer)
+  })
+  peerStore.merge = async (peer, data, options) => {
+    const id = peer.toString()
+    const protocolsOnly = data.protocols !== undefined && Object.keys(data).length === 1
+    const record = protocolsOnly ? known.get(id) : undefined
+    if (record !== undefined && data.protocols!.every((protocol) => record.protocols.includes(protocol))) return record
+    const before = changes.get(id) ?? 0
+    const result = await merge(peer, data, options)
+    if ((changes.get(id) ?? 0) === before) known.set(id, result)
+    return result
+  }
+  peerStore.delete = async (peer, options) => {
+    const id = peer.toString()
+    known.delete(id)
+    changed(id)
+    await remove(peer, options)
+    known.delete(id)
   }
 }
 
@@ -402,6 +449,7 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     if (memberIpsSeen.size > MEMBER_IPS_KEPT_MAX) memberIpsSeen.delete(memberIpsSeen.values().next().value!)
   })
   dropKadKeepAlive(host)
+  skipKnownProtocolMerges(host)
   verifyDhtContactsByMembership(host.services.dht, host, init.admits)
   takePxWhenNeeded(host.services.pubsub)
   handleOversizedFrames(host.services.pubsub, { counters: init.gossipCounters, hangUp: async (peer) => { await host.hangUp(peer) } })

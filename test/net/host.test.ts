@@ -6,8 +6,9 @@
 import test from 'ava'
 import { MemoryDatastore } from 'datastore-core'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import type { Connection, Metrics, PeerId, Stream } from '@libp2p/interface'
-import { createHost, KAD_KEEP_ALIVE_TAG, PROTOCOL_PREFIX, type FedmeshLibp2p, type HostInit } from '../../src/net/host.ts'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { Connection, Metrics, Peer, PeerId, Stream } from '@libp2p/interface'
+import { createHost, KAD_KEEP_ALIVE_TAG, PROTOCOL_PREFIX, skipKnownProtocolMerges, type FedmeshLibp2p, type HostInit, type ProtocolMergeHost } from '../../src/net/host.ts'
 import { ByteCounter } from '../../sim/byte-counter.ts'
 import { KAD_SELF_QUERY_EVENT } from '../../src/services/joining/joining.ts'
 
@@ -133,4 +134,74 @@ test('kad-dht adds a contact to its routing table by membership, without diallin
   t.is(await table.find(c.peerId), undefined, 'the non-member is not')
   t.deepEqual(dialled.filter((peer) => peer === b.peerId.toString() || peer === c.peerId.toString()), [])
   t.is(a.getConnections().length, 0)
+})
+
+/** A peer store that records in memory which protocols each peer has, counts the merges that reach it, and announces changes. */
+function fakeStore (): { host: ProtocolMergeHost, reached: () => number, announce: (peer: Peer) => void, protocolsOf: (id: PeerId) => string[] } {
+  const records = new Map<string, Peer>()
+  let reached = 0
+  let listener: ((event: CustomEvent<{ peer: Peer }>) => void) | undefined
+  const announce = (peer: Peer): void => { listener?.(new CustomEvent('peer:update', { detail: { peer } })) }
+  const host = {
+    peerStore: {
+      merge: async (id: PeerId, data: { protocols?: string[] }) => {
+        reached++
+        const before = records.get(id.toString())
+        const protocols = [...new Set([...(before?.protocols ?? []), ...(data.protocols ?? [])])].sort()
+        const peer = { id, protocols, addresses: [], metadata: new Map(), tags: new Map() } as unknown as Peer
+        records.set(id.toString(), peer)
+        if (before === undefined || before.protocols.join() !== protocols.join()) announce(peer)
+        return peer
+      },
+      delete: async (id: PeerId) => { records.delete(id.toString()) }
+    },
+    addEventListener: (_type: 'peer:update', l: (event: CustomEvent<{ peer: Peer }>) => void) => { listener = l }
+  }
+  return { host: host as unknown as ProtocolMergeHost, reached: () => reached, announce, protocolsOf: (id) => records.get(id.toString())?.protocols ?? [] }
+}
+
+test('a stream\'s protocol merge the peer store already holds never reaches the store; a new protocol, a change and a deleted peer do', async (t) => {
+  const store = fakeStore()
+  skipKnownProtocolMerges(store.host)
+  const { peerStore } = store.host
+  const peer = peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+  await peerStore.merge(peer, { protocols: ['/a'] })
+  t.is(store.reached(), 1, 'the first merge of /a is written')
+  for (let i = 0; i < 5; i++) t.deepEqual((await peerStore.merge(peer, { protocols: ['/a'] })).protocols, ['/a'])
+  t.is(store.reached(), 1, 'five more merges of /a: the record known answers, the store is not touched')
+  await peerStore.merge(peer, { protocols: ['/b'] })
+  t.is(store.reached(), 2, 'a protocol the record lacks is written')
+  await peerStore.merge(peer, { protocols: ['/a', '/b'] })
+  t.is(store.reached(), 2)
+  await peerStore.merge(peer, { protocols: ['/a'], tags: { x: { value: 1 } } } as never)
+  t.is(store.reached(), 3, 'a merge of more than protocols always reaches the store')
+  // identify replaced the peer's protocols (announced): /a is no longer held, so merging it is written again
+  store.announce({ id: peer, protocols: ['/b'], addresses: [], metadata: new Map(), tags: new Map() } as unknown as Peer)
+  await peerStore.merge(peer, { protocols: ['/a'] })
+  t.is(store.reached(), 4)
+  await peerStore.delete(peer)
+  await peerStore.merge(peer, { protocols: ['/a'] })
+  t.is(store.reached(), 5, 'after a delete the merge is written again')
+  t.deepEqual(store.protocolsOf(peer), ['/a'])
+})
+
+test('over real hosts, streams still record their protocols in the peer store', async (t) => {
+  const a = await host()
+  const b = await host()
+  t.teardown(async () => { await Promise.all([a.stop(), b.stop()]) })
+  const protocol = '/fedmesh/test-merge/1.0.0'
+  // identify first, then the handler: the protocol can reach a's peer store only by the streams' merges
+  await a.dial(b.getMultiaddrs()[0])
+  const identified = async (): Promise<boolean> => (await a.peerStore.get(b.peerId).catch(() => undefined))?.protocols.includes(`/${PROTOCOL_PREFIX}/ping/1.0.0`) === true
+  for (const deadline = Date.now() + 15_000; !(await identified());) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for identify')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  t.false((await a.peerStore.get(b.peerId)).protocols.includes(protocol))
+  await b.handle(protocol, ({ stream }) => { void stream.close() })
+  for (let i = 0; i < 3; i++) {
+    const stream = await a.dialProtocol(b.getMultiaddrs()[0], protocol)
+    await stream.close()
+  }
+  t.true((await a.peerStore.get(b.peerId)).protocols.includes(protocol), 'the dialling side recorded the protocol')
 })
