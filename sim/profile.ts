@@ -131,7 +131,7 @@ export function deviations (scenario: Scenario, mode: { workers: number, clock: 
   if (scenario.gossip_heartbeat_ms !== 1000) list.push(`gossipsub heartbeat ${scenario.gossip_heartbeat_ms} ms (production: gossipsub's default 1000 ms)`)
   if (scenario.sync_interval_ms !== 10_000) list.push(`sync round every ${scenario.sync_interval_ms} ms (production 10000 ms)`)
   if (mode.workers > 0) list.push('TCP mode: 127.0.0.1 whitelisted for gossipsub\'s IP colocation penalty')
-  if (mode.clock === 'virtual') list.push('virtual time: fake timers, Math.random / crypto.randomBytes / getRandomValues seeded (noise keys predictable), every link delayed by a fixed latency')
+  if (mode.clock === 'virtual') list.push('virtual time: fake timers, Math.random / crypto.randomBytes / getRandomValues seeded (noise keys predictable), every link delayed by a fixed latency, errors built without stack traces')
   const lean = leanSettings(scenario)
   if (lean !== undefined) {
     list.push('lean: one signature verification cache per process (each distinct signature verified once, hits counted)')
