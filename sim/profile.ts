@@ -128,13 +128,13 @@ export function deviations (scenario: Scenario, mode: { workers: number, clock: 
     'every data class allowed on gossip (bilateral classes included)',
     `connections: discovery target ${scenario.connections_target}, high water ${scenario.connections_max} (production 32 / 64)`
   ]
-  if (scenario.connection_grace_ms !== undefined) list.push(`connection trimmer grace ${scenario.connection_grace_ms} ms for new connections (production ${CONNECTION_GRACE_MS} ms)`)
+  if (scenario.connection_grace_ms !== undefined) list.push(`connection trimmer grace ${scenario.connection_grace_ms} ms for new connections (production ${CONNECTION_GRACE_MS} ms); a first relation handshake only with a peer connected that long (production: on connect)`)
   if (scenario.audit_checkpoint_interval_seconds !== undefined) list.push(`audit checkpoint every ${scenario.audit_checkpoint_interval_seconds} s (production 60 s)`)
   if (scenario.audit_checkpoints_retained !== undefined) list.push(`audit: ${scenario.audit_checkpoints_retained} checkpoints kept per origin in the in-memory store (production audit.checkpoints_retained 16, on disk)`)
   if (scenario.gossip_heartbeat_ms !== 1000) list.push(`gossipsub heartbeat ${scenario.gossip_heartbeat_ms} ms (production: gossipsub's default 1000 ms)`)
   if (scenario.sync_interval_ms !== 10_000) list.push(`sync round every ${scenario.sync_interval_ms} ms (production 10000 ms)`)
   if (mode.workers > 0) list.push('TCP mode: 127.0.0.1 whitelisted for gossipsub\'s IP colocation penalty')
-  if (mode.clock === 'virtual') list.push('virtual time: fake timers, Math.random / crypto.randomBytes / getRandomValues seeded (noise keys predictable), every link delayed by a fixed latency')
+  if (mode.clock === 'virtual') list.push('virtual time: fake timers, Math.random / crypto.randomBytes / getRandomValues seeded (noise keys predictable), every link delayed by a fixed latency, errors built without stack traces')
   const lean = leanSettings(scenario)
   if (lean !== undefined) {
     list.push('lean: one signature verification cache per process (each distinct signature verified once, hits counted)')

@@ -20,7 +20,7 @@ import { kadDHT, passthroughMapper, type KadDHT } from '@libp2p/kad-dht'
 import { gossipsub, type GossipSub, type GossipSubComponents } from '@chainsafe/libp2p-gossipsub'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { PrivateKey, ComponentLogger, ConnectionGater, Peer, PeerId } from '@libp2p/interface'
+import type { PrivateKey, ComponentLogger, ConnectionGater, Logger, Peer, PeerId } from '@libp2p/interface'
 import type { Libp2pInit } from 'libp2p'
 import type { Key, Datastore, Query, KeyQuery } from 'interface-datastore'
 import { BaseDatastore, MemoryDatastore } from 'datastore-core'
@@ -197,6 +197,22 @@ export function verifyDhtContactsByMembership (dht: KadDHT, host: Pick<Libp2p, '
   kb.verify = async (contact: { peerId: PeerId }): Promise<boolean> => host.getConnections(contact.peerId).length > 0 || admits(contact.peerId.toString())
 }
 
+/** One logger that does nothing, for every libp2p component, connection and stream (quietLibp2pLogger). */
+const QUIET_LOG: Logger = Object.assign(() => {}, { error: () => {}, trace: () => {}, enabled: false, newScope: (): Logger => QUIET_LOG })
+
+/**
+ * libp2p's logger when its debug output is off: libp2p's default (@libp2p/logger) builds three `weald` debug
+ * instances (each with a terminal colour check, `tty.isatty`) for every component, connection and stream it
+ * opens, whether or not anything logs; in the 200-node virtual-time sim that was 1.2 % of the join's CPU.
+ * libp2p's output is switched on only through the `DEBUG` environment variable (weald reads it when loaded),
+ * so with `DEBUG` unset or empty the host hands libp2p one no-op logger; with it set, libp2p's own (undefined
+ * here). fedmesh's own log (pino) is separate and unchanged.
+ */
+export function quietLibp2pLogger (env: Record<string, string | undefined> = process.env): ComponentLogger | undefined {
+  if ((env['DEBUG'] ?? '') !== '') return undefined
+  return { forComponent: () => QUIET_LOG }
+}
+
 /** A PRUNE control entry as gossipsub 14's private `handlePrune` receives it. */
 interface PruneEntry { topicID?: string, peers?: unknown[], backoff?: number }
 
@@ -367,6 +383,7 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
   const guarded = guardDhtDatastore(init.datastore, init.dhtRecords ?? {})
   const datastore = sim.inMemoryPeerStore === true ? new PeerStoreInMemory(guarded) : guarded
   const random = (init.random ?? systemRandom).fork('dht-maintenance')
+  const logger = init.logger ?? quietLibp2pLogger()
   // IPs members were seen at (connected from, either direction): such an IP is never held to the per-IP limit
   const memberIpsSeen = new Set<string>()
   const pendingInbound = new PendingInbound({ perIpMax: INBOUND_PENDING_PER_IP_MAX, holdMs: INBOUND_UPGRADE_TIMEOUT_MS })
@@ -374,7 +391,7 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     privateKey: init.privateKey,
     start: false,
     datastore,
-    ...(init.logger === undefined ? {} : { logger: init.logger }),
+    ...(logger === undefined ? {} : { logger }),
     addresses: { listen },
     transports: [init.transport === 'memory' ? memory(init.memoryLatencyMs === undefined ? {} : { latency: init.memoryLatencyMs }) : tcp()],
     connectionEncrypters: [sim.encryption === 'plaintext' ? plaintext() : noise()],

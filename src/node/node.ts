@@ -339,7 +339,8 @@ export class FedmeshNode {
       envelopes: this.envelopes, acks: new MoveAckRepository(store), members: { key: this.members.key, siteOf: this.members.siteOf, members: () => this.members.members() },
       resolve: async (id) => await this.migration.resolve(id), signer, verifier, clock, logger: log, nodeId
     })
-    this.handshake = handshake(init.handshake)({
+    // with a connection grace given (the sim's), relations open only over connections older than it (HandshakeInit.openAfterMs)
+    this.handshake = handshake({ ...(init.connectionGraceMs === undefined ? {} : { openAfterMs: init.connectionGraceMs }), ...init.handshake })({
       host: libp2p,
       members: this.members,
       policies: this.policies,

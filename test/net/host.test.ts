@@ -8,7 +8,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Connection, Metrics, Peer, PeerId, Stream } from '@libp2p/interface'
-import { createHost, KAD_KEEP_ALIVE_TAG, PROTOCOL_PREFIX, skipKnownProtocolMerges, type FedmeshLibp2p, type HostInit, type ProtocolMergeHost } from '../../src/net/host.ts'
+import { createHost, KAD_KEEP_ALIVE_TAG, PROTOCOL_PREFIX, quietLibp2pLogger, skipKnownProtocolMerges, type FedmeshLibp2p, type HostInit, type ProtocolMergeHost } from '../../src/net/host.ts'
 import { ByteCounter } from '../../sim/byte-counter.ts'
 import { KAD_SELF_QUERY_EVENT } from '../../src/services/joining/joining.ts'
 
@@ -204,4 +204,21 @@ test('over real hosts, streams still record their protocols in the peer store', 
     await stream.close()
   }
   t.true((await a.peerStore.get(b.peerId)).protocols.includes(protocol), 'the dialling side recorded the protocol')
+})
+
+test('with DEBUG unset libp2p gets one no-op logger for every component (no debug logger built per connection or stream); with DEBUG set, its own', async (t) => {
+  const quiet = quietLibp2pLogger({})
+  t.not(quiet, undefined)
+  const log = quiet!.forComponent('libp2p:test')
+  t.false(log.enabled)
+  t.is(quiet!.forComponent('libp2p:other'), log)
+  t.is(log.newScope('scope'), log)
+  t.notThrows(() => { log('message %s', 'x'); log.error('error'); log.trace('trace') })
+  t.is(quietLibp2pLogger({ DEBUG: 'libp2p:*' }), undefined)
+  // the host hands it to libp2p: every component's logger is the same no-op (libp2p's default builds a new one per call)
+  const a = await host()
+  t.teardown(async () => { await a.stop() })
+  const components = (a as unknown as { components: { logger: { forComponent: (name: string) => unknown } } }).components
+  if ((process.env['DEBUG'] ?? '') === '') t.is(components.logger.forComponent('a'), components.logger.forComponent('b'))
+  else t.not(components.logger.forComponent('a'), components.logger.forComponent('b'))
 })

@@ -66,3 +66,20 @@ test.serial('under virtual time, timeout signals due at one instant share one ti
   // three instants, three timers (not 1,002)
   t.true(stats.timerFirings <= 3, `${stats.timerFirings} firings`)
 })
+
+test.serial('under virtual time errors are built without stack frames, and the host\'s stack trace limit is back after the run', async (t) => {
+  const before = Error.stackTraceLimit
+  const { result } = await inVirtualTime(1, async () => {
+    const err = new Error('inside')
+    const aborted = new AbortController()
+    aborted.abort()
+    return { stack: err.stack, name: err.name, message: err.message, limit: Error.stackTraceLimit, abortName: (aborted.signal.reason as DOMException).name }
+  })
+  t.is(result.limit, 0)
+  // the message and name stay: only the frames go
+  t.is(result.stack, 'Error: inside')
+  t.is(result.name, 'Error')
+  t.is(result.abortName, 'AbortError')
+  t.is(Error.stackTraceLimit, before)
+  t.true((new Error('after').stack ?? '').includes('\n    at '), 'frames again after the run')
+})

@@ -37,6 +37,8 @@ export class HandshakeService implements Handshake {
   private readonly reestablishTriedMs = new Map<string, number>()
   /** connected members with a lower PeerId and no relation at the last tick (this node opens at the next one); only connected peers */
   private readonly unopened = new Set<string>()
+  /** with `openAfterMs`: when each connected member with no relation was first seen connected (this node's clock); only connected peers */
+  private readonly connectedSinceMs = new Map<string, number>()
   private timer: NodeJS.Timeout | undefined
   private running = false
   private shutdown = new AbortController()
@@ -114,6 +116,7 @@ export class HandshakeService implements Handshake {
     const now = this.components.clock.now()
     const connected = new Set(this.components.host.getPeers().map((p) => p.toString()))
     for (const peer of this.unopened) if (!connected.has(peer) || this.table.has(peer)) this.unopened.delete(peer)
+    for (const peer of this.connectedSinceMs.keys()) if (!connected.has(peer) || this.table.has(peer)) this.connectedSinceMs.delete(peer)
     // a member connected before this service started, or before the membership named it, or one the lower PeerId did not open: no relation yet
     for (const peer of connected) if (!this.table.has(peer)) this.maybeOpen(peer, true)
     for (const relation of [...this.table.values()]) {
@@ -400,6 +403,25 @@ export class HandshakeService implements Handshake {
   }
 
   /**
+   * With `openAfterMs` (default 0: no wait), a first handshake waits until the peer has been connected that long,
+   * looked at by the relation timer: a connection that a DHT lookup or a peer exchange opened and the connection
+   * trimmer closes within its grace period gets no relation (two hybrid signatures and four verifications, audit
+   * records, then heartbeats and a suspension after the peer is gone). The wait counts from the first time this
+   * node saw the peer connected with no relation.
+   */
+  private connectedLongEnough (peer: string, fromTick: boolean): boolean {
+    const waitMs = this.init.openAfterMs ?? 0
+    if (waitMs <= 0) return true
+    const now = this.components.clock.now()
+    const since = this.connectedSinceMs.get(peer)
+    if (since === undefined) {
+      this.connectedSinceMs.set(peer, now)
+      return false
+    }
+    return fromTick && now - since >= waitMs
+  }
+
+  /**
    * A first handshake is opened only by a node with something to agree (a relation with no classes either way would
    * cost both ends two hybrid signatures, four verifications and the audit records, then heartbeats, for nothing), and
    * by the lower PeerId; the higher opens at its second timer tick that finds the peer connected with no relation
@@ -411,6 +433,7 @@ export class HandshakeService implements Handshake {
     if (relation.state === 'active' || relation.state === 'terminating' || relation.state === 'terminated' || relation.state === 'handshaking') return
     if (relation.state === 'new') {
       if (!this.hasTerms(peer)) return
+      if (!this.connectedLongEnough(peer, fromTick)) return
       if (this.components.nodeId > peer) {
         if (!fromTick) return
         if (!this.unopened.has(peer)) {

@@ -61,6 +61,13 @@ export interface HandshakeInit {
   messageBytesMax?: number
   /** handshake on each new connection with a member (default true; tests turn it off to drive `establish`) */
   onConnect?: boolean
+  /**
+   * a first handshake waits until the peer has been connected this long (checked at the relation timer's ticks), so
+   * connections that last less (a DHT lookup's, closed by the connection trimmer after its grace) get no relation;
+   * default 0: the lower PeerId opens on connect. The node sets it to its connection grace when one is given
+   * (the sim's `connection_grace_ms`); production keeps 0
+   */
+  openAfterMs?: number
   /** the relation timer's period; default min(TICK_MS_MAX, heartbeat interval / 2); 0 = no timer (tests call `tick`) */
   tickMs?: number
 }

@@ -91,3 +91,41 @@ test('heartbeats ride an open connection and never dial: a disconnected peer is 
   t.is(a!.libp2p.getConnections().length, 0)
   t.is(a!.handshake.relation(ib!.peerId)!.state, 'suspended')
 })
+
+test('with openAfterMs a first handshake waits until the peer has been connected that long: a connection closed sooner gets no relation', async (t) => {
+  const WAIT_MS = 2000
+  let nowMs = Date.now()
+  const label = 'hs-cost-open-after'
+  const [ia, ib] = await Promise.all([testIdentity(`${label}/site_a`, 'site_a'), testIdentity(`${label}/site_b`, 'site_b')])
+  const init = { clock: clockFrom(() => nowMs), handshake: { tickMs: 0, openAfterMs: WAIT_MS } }
+  const federation = await startFederation(label, [
+    { site: 'site_a', init, allows: { site_b: ['incident_summary' as const] } },
+    { site: 'site_b', init, allows: { site_a: ['incident_summary' as const] }, offline: true }
+  ])
+  t.teardown(federation.stop)
+  const [a, b] = federation.nodes
+  const [lower, higher, lowerId, higherId] = ia!.peerId < ib!.peerId ? [a!, b!, ia!.peerId, ib!.peerId] : [b!, a!, ib!.peerId, ia!.peerId]
+  const counted = [countHandshakeDials(a!), countHandshakeDials(b!)]
+  await b!.start()
+  await until('connected', () => a!.libp2p.getPeers().length === 1 && b!.libp2p.getPeers().length === 1)
+  // connected for less than the wait: no side opens, however often the timer looks
+  for (let i = 0; i < 3; i++) await Promise.all([a!.handshake.tick(), b!.handshake.tick()])
+  nowMs += WAIT_MS - 1
+  await Promise.all([a!.handshake.tick(), b!.handshake.tick()])
+  t.deepEqual(counted.map((c) => c.dials), [0, 0], 'no handshake before the wait')
+  t.deepEqual([a!.handshake.relations(), b!.handshake.relations()], [[], []])
+  // the connection closes before the wait is over, and the peer comes back: the wait starts again
+  await a!.libp2p.hangUp(b!.libp2p.peerId)
+  await until('disconnected', () => a!.libp2p.getPeers().length === 0 && b!.libp2p.getPeers().length === 0)
+  await Promise.all([a!.handshake.tick(), b!.handshake.tick()])
+  nowMs += WAIT_MS
+  await b!.libp2p.dial(a!.libp2p.getMultiaddrs()[0]!)
+  await until('connected again', () => a!.libp2p.getPeers().length === 1 && b!.libp2p.getPeers().length === 1)
+  await Promise.all([a!.handshake.tick(), b!.handshake.tick()])
+  t.deepEqual(counted.map((c) => c.dials), [0, 0], 'the wait counts from the new connection')
+  // connected long enough: the lower PeerId opens at its next tick, as it would have on connect
+  nowMs += WAIT_MS
+  await lower.handshake.tick()
+  await until('the relation active on both ends', () => lower.handshake.relation(higherId)?.state === 'active' && higher.handshake.relation(lowerId)?.state === 'active')
+  t.is(counted[0]!.dials + counted[1]!.dials, 1, 'one handshake, opened by the lower PeerId')
+})
