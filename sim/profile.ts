@@ -63,6 +63,8 @@ export interface LeanSettings {
   encryption: 'noise' | 'plaintext'
   inMemoryPeerStore: boolean
   idontwant: boolean
+  /** false: Error.stackTraceLimit is 0 while the run plays (withoutStackTraces) */
+  stackTraces: boolean
   v8Flags: string[]
 }
 
@@ -74,7 +76,7 @@ export interface LeanSettings {
  * 338 / 429 ms, with idle CPU and RSS within the runs' spread (docs/sim.md, "Real time at 50 nodes: the
  * young generation").
  */
-export const LEAN_DEFAULTS: LeanSettings = { encryption: 'plaintext', inMemoryPeerStore: true, idontwant: false, v8Flags: ['--max-semi-space-size=64'] }
+export const LEAN_DEFAULTS: LeanSettings = { encryption: 'plaintext', inMemoryPeerStore: true, idontwant: false, stackTraces: false, v8Flags: ['--max-semi-space-size=64'] }
 
 export function leanSettings (scenario: Scenario): LeanSettings | undefined {
   if (scenario.profile !== 'lean') return undefined
@@ -83,7 +85,24 @@ export function leanSettings (scenario: Scenario): LeanSettings | undefined {
     encryption: own.encryption ?? LEAN_DEFAULTS.encryption,
     inMemoryPeerStore: own.peer_store === undefined ? LEAN_DEFAULTS.inMemoryPeerStore : own.peer_store === 'memory',
     idontwant: own.idontwant ?? LEAN_DEFAULTS.idontwant,
+    stackTraces: own.stack_traces ?? LEAN_DEFAULTS.stackTraces,
     v8Flags: own.v8_flags ?? LEAN_DEFAULTS.v8Flags
+  }
+}
+
+/**
+ * Runs `work` with errors built without stack frames, restoring the limit after. Libraries build errors as
+ * control flow (an AbortError per lock-queue batch, per aborted signal, stream close and refused dial), and V8
+ * captures 10 frames for each at construction: 4.7 % of the main thread's idle time at 50 real-time nodes was in
+ * those constructors (docs/sim.md, "Idle at 50–200 nodes"). Nothing a run reports reads a stack.
+ */
+export async function withoutStackTraces<T> (work: () => Promise<T>): Promise<T> {
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = 0
+  try {
+    return await work()
+  } finally {
+    Error.stackTraceLimit = limit
   }
 }
 
@@ -141,6 +160,7 @@ export function deviations (scenario: Scenario, mode: { workers: number, clock: 
     if (lean.encryption === 'plaintext') list.push('lean: plaintext "network-only" connections (@libp2p/plaintext: no noise, bytes neither encrypted nor authenticated); noise\'s cost is measured beside it with --baseline (cpu.baseline_noise)')
     if (lean.inMemoryPeerStore) list.push('lean: libp2p\'s peer store in a MemoryDatastore of its own, not in the node\'s store')
     if (!lean.idontwant) list.push('lean: gossipsub sends no IDONTWANT')
+    if (!lean.stackTraces && mode.clock === 'real') list.push('lean: errors built without stack traces while the run plays (the raw-libp2p baseline measured in the same process too)')
     const flags = v8FlagsInEffect(lean.v8Flags)
     if (flags.length > 0) list.push(`lean: V8 heap flags in effect for the sim process${mode.workers > 0 ? ' and its workers' : ''}: ${flags.join(' ')}`)
     const missing = lean.v8Flags.filter((flag) => !flags.includes(flag))

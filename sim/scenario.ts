@@ -215,6 +215,8 @@ export const scenarioSchema = z.strictObject({
     peer_store: z.enum(['store', 'memory'], { error: 'must be store or memory' }).optional(),
     /** false: gossipsub sends no IDONTWANT */
     idontwant: z.boolean().optional(),
+    /** false: errors are built without stack frames during the run (libraries build errors as control flow) */
+    stack_traces: z.boolean().optional(),
     /** V8 flags for the sim process (and its workers), from a short list of heap flags; the sim re-runs itself with them */
     v8_flags: z.array(z.string().regex(/^--(max-semi-space-size|min-semi-space-size|semi-space-growth-factor)=\d+$|^--(optimize-for-size|no-optimize-for-size)$/, 'must be --max-semi-space-size=N, --min-semi-space-size=N, --semi-space-growth-factor=N or --optimize-for-size')).max(8).optional()
   }).optional(),

@@ -18,7 +18,7 @@ import { InputError } from '../src/core/errors.ts'
 import { inVirtualTime, type VirtualTimeStats } from './virtual-time.ts'
 import { useVirtualSimClock } from './load.ts'
 import { ENVELOPE_OVERHEAD_BYTES, RAW_DEGREE, measureRawLibp2p, type CpuFigures } from './bench/raw-libp2p.ts'
-import { simHostOptions } from './profile.ts'
+import { leanSettings, simHostOptions, withoutStackTraces } from './profile.ts'
 
 export class WorkersError extends InputError {
   static override readonly code = 'WorkersError'
@@ -94,7 +94,7 @@ export async function simulate (scenario: Scenario, options: SimulateOptions = {
       useVirtualSimClock(false)
     }
   } else {
-    report = await play()
+    report = leanSettings(scenario)?.stackTraces === false ? await withoutStackTraces(play) : await play()
   }
   const files: string[] = []
   if (options.outDir !== undefined) {

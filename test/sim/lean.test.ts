@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { deviations, LEAN_DEFAULTS, leanSettings, simHostOptions, v8FlagsInEffect } from '../../sim/profile.ts'
+import { deviations, LEAN_DEFAULTS, leanSettings, simHostOptions, v8FlagsInEffect, withoutStackTraces } from '../../sim/profile.ts'
 import { parseScenario } from '../../sim/scenario.ts'
 import { makePlan } from '../../sim/plan.ts'
 import { LocalCluster } from '../../sim/cluster.ts'
@@ -30,7 +30,9 @@ test('lean settings: defaults, overrides, and the key only with the lean profile
 test('every lean deviation is named, and V8 flags are reported as in effect only when the process has them', (t) => {
   const scenario = parseScenario({ ...minimal, profile: 'lean' })
   const list = deviations(scenario, { workers: 0, clock: 'real' })
-  for (const text of ['lean: plaintext "network-only"', 'lean: libp2p\'s peer store in a MemoryDatastore', 'lean: gossipsub sends no IDONTWANT']) t.true(list.some((d) => d.startsWith(text)), text)
+  for (const text of ['lean: plaintext "network-only"', 'lean: libp2p\'s peer store in a MemoryDatastore', 'lean: gossipsub sends no IDONTWANT', 'lean: errors built without stack traces']) t.true(list.some((d) => d.startsWith(text)), text)
+  const withStacks = deviations(parseScenario({ ...minimal, profile: 'lean', lean: { stack_traces: true } }), { workers: 0, clock: 'real' })
+  t.false(withStacks.some((d) => d.includes('without stack traces')), 'stack_traces: true keeps them, and says nothing')
   // ava's workers run without the lean flags
   t.true(list.some((d) => d.startsWith('lean: V8 heap flags asked for but not in effect')))
   t.deepEqual(v8FlagsInEffect(['--max-semi-space-size=4'], ['--foo', '--max-semi-space-size=4']), ['--max-semi-space-size=4'])
@@ -75,4 +77,14 @@ test('the sim CLI re-runs itself with the lean V8 flags, and the report says the
   const report = JSON.parse(await readFile(join(dir, 'out', 'report.json'), 'utf8')) as { profile: { deviations: string[] } }
   t.true(report.profile.deviations.some((d) => d === `lean: V8 heap flags in effect for the sim process: ${LEAN_DEFAULTS.v8Flags.join(' ')}`), report.profile.deviations.join('\n'))
   t.false(report.profile.deviations.some((d) => d.includes('not in effect')))
+})
+
+test('withoutStackTraces: errors built inside have no frames; the limit comes back after, also when the work throws', async (t) => {
+  const limit = Error.stackTraceLimit
+  const stack = await withoutStackTraces(async () => new Error('inside').stack ?? '')
+  t.is(stack.split('\n').length, 1, stack)
+  t.is(Error.stackTraceLimit, limit)
+  await t.throwsAsync(withoutStackTraces(async () => { throw new Error('boom') }), { message: 'boom' })
+  t.is(Error.stackTraceLimit, limit)
+  t.true((new Error('outside').stack ?? '').split('\n').length > 1)
 })
