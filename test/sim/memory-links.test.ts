@@ -124,14 +124,30 @@ function readAll (side: MultiaddrConnection): { arrivals: Array<[number, number,
   return { arrivals, done }
 }
 
-test.serial('bandwidth: a burst of five 1000-byte buffers on an 800 kbit/s, 10 ms link arrives spaced by size / bandwidth (10 ms each), in order', async (t) => {
+/**
+ * One link between two fresh peers on `spec`, under fake timers: `body` gets the dialling side and what the listening
+ * side reads; afterwards the dialler closes and every buffer must have been read.
+ */
+async function overOneLink (spec: LinkModelSpec, seed: number, address: string, body: (link: { clock: ReturnType<typeof FakeTimers.install>, network: LinkNetwork, dialer: MultiaddrConnection, read: ReturnType<typeof readAll> }) => Promise<void>): Promise<void> {
   const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 })
-  const network = new LinkNetwork(model({ bandwidth_kbps: fixed(800) }), 1)
+  const network = new LinkNetwork(spec, seed)
   try {
     const [a, b] = await peers(2)
-    const { listener, dialer } = await connect(clock, network, '/memory/bandwidth-test', { index: 0, peerId: a }, { index: 1, peerId: b })
-    t.is(Date.now(), 10, 'setting up the connection takes one link latency')
+    const { listener, dialer } = await connect(clock, network, address, { index: 0, peerId: a }, { index: 1, peerId: b })
     const read = readAll(listener)
+    await body({ clock, network, dialer, read })
+    await dialer.close()
+    await clock.tickAsync(1)
+    await read.done
+  } finally {
+    network.close()
+    clock.uninstall()
+  }
+}
+
+test.serial('bandwidth: a burst of five 1000-byte buffers on an 800 kbit/s, 10 ms link arrives spaced by size / bandwidth (10 ms each), in order', async (t) => {
+  await overOneLink(model({ bandwidth_kbps: fixed(800) }), 1, '/memory/bandwidth-test', async ({ clock, network, dialer, read }) => {
+    t.is(Date.now(), 10, 'setting up the connection takes one link latency')
     const sentAt = Date.now()
     void dialer.sink((async function * () { for (let i = 0; i < 5; i++) yield new Uint8Array(1000).fill(i) })())
     await clock.tickAsync(100)
@@ -143,22 +159,11 @@ test.serial('bandwidth: a burst of five 1000-byte buffers on an 800 kbit/s, 10 m
     await clock.tickAsync(20)
     t.deepEqual(read.arrivals.at(-1)?.slice(0, 2), [9, sentAt + 100 + 1 + 10], '100 bytes = 1 ms on the wire + 10 ms')
     t.like(network.usage(), { links: 1, buffers: 6, bytes: 5100, retransmitted: 0, held_behind: 0, bandwidth_wait_max_ms: 40 })
-    await dialer.close()
-    await clock.tickAsync(1)
-    await read.done
-  } finally {
-    network.close()
-    clock.uninstall()
-  }
+  })
 })
 
 test.serial('loss: lost buffers arrive an RTO late, every byte in order, and buffers behind one wait for it (head-of-line)', async (t) => {
-  const clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 })
-  const network = new LinkNetwork(model({ latency_ms: fixed(30), loss: fixed(0.3) }), 7)
-  try {
-    const [a, b] = await peers(2)
-    const { listener, dialer } = await connect(clock, network, '/memory/loss-test', { index: 0, peerId: a }, { index: 1, peerId: b })
-    const read = readAll(listener)
+  await overOneLink(model({ latency_ms: fixed(30), loss: fixed(0.3) }), 7, '/memory/loss-test', async ({ clock, network, dialer, read }) => {
     const sentAt = Date.now()
     // 40 one-segment buffers, one every 5 ms
     void dialer.sink((async function * () {
@@ -187,13 +192,7 @@ test.serial('loss: lost buffers arrive an RTO late, every byte in order, and buf
     t.true(usage.held_behind >= heldAt.length)
     t.deepEqual(delays, await lossDelays(7), 'the same seed gives the same losses')
     t.notDeepEqual(delays, await lossDelays(8), 'another seed other ones')
-    await dialer.close()
-    await clock.tickAsync(1)
-    await read.done
-  } finally {
-    network.close()
-    clock.uninstall()
-  }
+  })
 })
 
 /** The arrival delays of 40 buffers sent 5 ms apart over the loss test's link (through `arrival` alone, in order). */
