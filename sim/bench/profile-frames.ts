@@ -25,7 +25,7 @@ export function frameKey (f: CallFrame): string {
   return `${f.functionName === '' ? '(anonymous)' : f.functionName} ${owner(f.url)}:${f.lineNumber + 1}`
 }
 
-/** Is the frame fedmesh's own code (src/ or sim/)? */
+/** Is the frame fedmesh's own code (src/ or sim/, not a package's own src/ under node_modules)? */
 export function isFedmeshFrame (f: CallFrame): boolean {
-  return f.url.includes('/src/') || f.url.includes('/sim/')
+  return !f.url.includes('node_modules/') && (f.url.includes('/src/') || f.url.includes('/sim/'))
 }
