@@ -88,24 +88,30 @@ test('a 1 MiB frame is counted, the sender penalised and its connection closed; 
 
   // gossipsub keeps a disconnected peer's negative score (it decays only while connected): still penalised
   t.true(a.libp2p.services.pubsub.getScore(b.libp2p.peerId.toString()) < 0, 'the penalty outlives the connection')
-  // a fresh connection is a fresh session once the old one is gone from both gossipsubs: redialled before that,
-  // the old session's teardown (run on its streams' close, late on a loaded host) could mark the new one's peer
-  // disconnected, and gossipsub decays a score only while connected (a CI run waited 120 s for nothing)
-  const known = (from: Peer, of: Peer): boolean => (from.libp2p.services.pubsub as unknown as GossipInternals).peers.has(of.libp2p.peerId.toString())
-  await until('both sides\' gossipsub to forget the closed session', () => !known(a, b) && !known(b, a))
-  // once the penalty has decayed (a few seconds) the sender delivers again
-  await b.libp2p.dial(a.libp2p.getMultiaddrs()[0]!)
-  await until('b to see a subscribed again', subscribed)
-  await until('a message after reconnecting', async () => {
-    await b.gossip.publish('aggregated_metrics', new TextEncoder().encode(`after ${Date.now()}`)).catch(() => 0)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    return a.delivered.some((text) => text.startsWith('after'))
-  }, 120_000).catch((err: Error) => {
-    const pubsub = a.libp2p.services.pubsub as unknown as GossipInternals
-    const id = b.libp2p.peerId.toString()
-    throw new Error(`${err.message}: a's score of b ${a.libp2p.services.pubsub.getScore(id)}, a's connections to b ${a.libp2p.getConnections(b.libp2p.peerId).length}, b's to a ${b.libp2p.getConnections(a.libp2p.peerId).length}, a knows b in gossipsub ${pubsub.peers.has(id)}, inbound stream ${pubsub.streamsInbound.has(id)}, outbound ${pubsub.streamsOutbound.has(id)}; b sees a subscribed ${subscribed()}`)
-  }) // the penalty decays on gossipsub's timers, which a loaded host delays: a bound, not an expectation
-  t.pass()
+  // a fresh connection is a fresh session: gossipsub starts the reconnected peer's score afresh, so the sender
+  // delivers again. Up to three sessions: on a loaded host the old session's teardown (run on its streams' close)
+  // can land after the new session's start and leave gossipsub without the peer until the next reconnection (a
+  // library race; kad-dht's own dials can reconnect the two at any time too). Each failed session is logged.
+  const pubsub = a.libp2p.services.pubsub as unknown as GossipInternals
+  const id = b.libp2p.peerId.toString()
+  let sessions = 0
+  for (; sessions < 3 && !a.delivered.some((text) => text.startsWith('after'));) {
+    sessions++
+    await b.libp2p.dial(a.libp2p.getMultiaddrs()[0]!)
+    await until('b to see a subscribed again', subscribed, 30_000)
+    try {
+      await until('a message after reconnecting', async () => {
+        await b.gossip.publish('aggregated_metrics', new TextEncoder().encode(`after ${Date.now()}`)).catch(() => 0)
+        await new Promise((resolve) => setTimeout(resolve, 200))
+        return a.delivered.some((text) => text.startsWith('after'))
+      }, 40_000)
+    } catch (err) {
+      t.log(`session ${sessions}: ${(err as Error).message}; a's score of b ${a.libp2p.services.pubsub.getScore(id)}, connections ${a.libp2p.getConnections(b.libp2p.peerId).length}, a knows b in gossipsub ${pubsub.peers.has(id)}, inbound stream ${pubsub.streamsInbound.has(id)}, outbound ${pubsub.streamsOutbound.has(id)}`)
+      await a.libp2p.hangUp(b.libp2p.peerId)
+      await until('the session closed', () => a.libp2p.getConnections(b.libp2p.peerId).length === 0)
+    }
+  }
+  t.true(a.delivered.some((text) => text.startsWith('after')), `delivered again after reconnecting (${sessions} session(s))`)
 })
 
 test('a peer signing its messages (StrictSign, libp2p\'s default) is refused inside gossipsub, and it is counted', async (t) => {

@@ -5,6 +5,7 @@
  * (`tickMs: 0`); nothing depends on how fast the machine is.
  */
 import test from 'ava'
+import type { PeerId } from '@libp2p/interface'
 import type { FedmeshNode } from '../../../src/node/node.ts'
 import { clockFrom } from '../../../src/runtime/clock.ts'
 import { HANDSHAKE_PROTOCOL_ID, HEARTBEATS_MISSED_MAX } from '../../../src/core/handshake/index.ts'
@@ -114,10 +115,21 @@ test('with openAfterMs a first handshake waits until the peer has been connected
   await Promise.all([a!.handshake.tick(), b!.handshake.tick()])
   t.deepEqual(counted.map((c) => c.dials), [0, 0], 'no handshake before the wait')
   t.deepEqual([a!.handshake.relations(), b!.handshake.relations()], [[], []])
-  // the connection closes before the wait is over, and the peer comes back: the wait starts again
+  // the connection closes before the wait is over, and the peer comes back: the wait starts again. Each side's timer
+  // looks at the moment its side sees the disconnection (a tick reads the connections before its first await): a
+  // poll for "both disconnected" can miss the moment, as joining on a loaded host may redial first
+  const ticked = [a!, b!].map(async (node, i) => await new Promise<void>((resolve) => {
+    const other = [b!, a!][i]!.libp2p.peerId
+    const onDisconnect = (event: CustomEvent<PeerId>): void => {
+      if (!event.detail.equals(other)) return
+      node.libp2p.removeEventListener('peer:disconnect', onDisconnect)
+      void node.handshake.tick()
+      resolve()
+    }
+    node.libp2p.addEventListener('peer:disconnect', onDisconnect)
+  }))
   await a!.libp2p.hangUp(b!.libp2p.peerId)
-  await until('disconnected', () => a!.libp2p.getPeers().length === 0 && b!.libp2p.getPeers().length === 0)
-  await Promise.all([a!.handshake.tick(), b!.handshake.tick()])
+  await Promise.all(ticked)
   nowMs += WAIT_MS
   await b!.libp2p.dial(a!.libp2p.getMultiaddrs()[0]!)
   await until('connected again', () => a!.libp2p.getPeers().length === 1 && b!.libp2p.getPeers().length === 1)
