@@ -73,8 +73,7 @@ export interface LeanSettings {
  * little per-node cost (64 MB semi-spaces: at most ~0.5 MB a node at 400 nodes). A small one (4 MB, the
  * earlier default) promoted the short-lived state of streams in flight to the old generation, whose
  * collections then paused every node at once: at 50 nodes in real time 64 MB gave p99 108 / 94 ms against
- * 338 / 429 ms, with idle CPU and RSS within the runs' spread (docs/sim.md, "Real time at 50 nodes: the
- * young generation").
+ * 338 / 429 ms, with idle CPU and RSS within the runs' spread (docs/sim.md, "Idle at 50–200 nodes").
  */
 export const LEAN_DEFAULTS: LeanSettings = { encryption: 'plaintext', inMemoryPeerStore: true, idontwant: false, stackTraces: false, v8Flags: ['--max-semi-space-size=64'] }
 

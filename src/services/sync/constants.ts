@@ -34,7 +34,7 @@ export const SYNC_DIAL_EVERY_ROUNDS = 6
 /**
  * Peers whose last frontiers a node keeps for its status (`known_high`, `available_at`, `unfillable`): the most
  * recent rounds'. Each peer's frontiers name every log it holds (members × classes), so keeping every peer ever
- * synced with grew each node's memory with the federation's size squared (docs/sim.md, "Idle CPU at 100 nodes").
+ * synced with grew each node's memory with the federation's size squared (docs/sim.md, "Idle at 50–200 nodes").
  */
 export const REMOTE_FRONTIER_PEERS_MAX = 16
 /** Accepted entries held above a gap before the gap is given up (bounds memory for a gap nobody can fill). */

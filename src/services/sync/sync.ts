@@ -177,7 +177,7 @@ export class SyncService implements Sync {
     if (this.roundsSinceDial >= this.dialEveryRounds || candidates.size === 0) {
       this.roundsSinceDial = 0
       // only members with an address: dialling one without makes libp2p look it up in the DHT first, a walk that
-      // dials ~15 peers (most of them full and refusing) to reach one (docs/sim.md, "Idle CPU at 100 nodes")
+      // dials ~15 peers (most of them full and refusing) to reach one (docs/sim.md, "Idle at 50–200 nodes")
       add((await this.components.host.peerStore.all().catch(() => [])).filter((p) => p.addresses.length > 0).map((p) => p.id))
     }
     if (candidates.size === 0) return
