@@ -64,6 +64,8 @@ export async function simulate (scenario: Scenario, options: SimulateOptions = {
   if (scenario.links !== undefined && clock !== 'virtual') throw new WorkersError('links (the per-link network model) runs under virtual time only: use --clock virtual')
   if (options.baseline === true && (clock === 'virtual' || workers > 0)) throw new WorkersError('--baseline measures CPU in this process: use --workers 0 and the real clock')
   const plan = makePlan(scenario)
+  // the output directory first: a run of many minutes must not end in a mkdir error
+  if (options.outDir !== undefined) await mkdir(options.outDir, { recursive: true })
   const play = async (): Promise<Report> => {
     const cluster: Cluster = workers === 0
       ? await LocalCluster.create({ scenario, plan, local: plan.nodes.map((n) => n.index), transport: 'memory', virtual: clock === 'virtual' })
@@ -98,7 +100,6 @@ export async function simulate (scenario: Scenario, options: SimulateOptions = {
   }
   const files: string[] = []
   if (options.outDir !== undefined) {
-    await mkdir(options.outDir, { recursive: true })
     const reportFile = join(options.outDir, 'report.json')
     await writeFile(reportFile, JSON.stringify(report, null, 2) + '\n')
     files.push(reportFile)
