@@ -16,6 +16,7 @@
 import { Session } from 'node:inspector/promises'
 import { writeFile } from 'node:fs/promises'
 import { streamsOpened } from './byte-counter.ts'
+import { AuditLog } from '../src/store/audit-log.ts'
 
 export const IDLE_CPUPROF_ENV = 'SIM_IDLE_CPUPROF'
 export const IDLE_STREAMS_ENV = 'SIM_IDLE_STREAMS'
@@ -47,8 +48,10 @@ export async function startIdleProfile (): Promise<IdleProfiler | undefined> {
     await session.post('Profiler.start')
   }
   const streamsBefore = new Map(streamsOpened)
+  const audited = streamsFile === '' ? undefined : countAuditRecords()
   return {
     stop: async () => {
+      const auditRecords = audited?.stop()
       if (session !== undefined) {
         const { profile } = await session.post('Profiler.stop')
         session.disconnect()
@@ -65,8 +68,32 @@ export async function startIdleProfile (): Promise<IdleProfiler | undefined> {
       if (streamsFile === '') return
       // outbound protocol streams the nodes opened in the window, most first
       const streams = [...streamsOpened].map(([protocol, n]) => [protocol, n - (streamsBefore.get(protocol) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])
-      await writeFile(streamsFile, JSON.stringify({ opened: Object.fromEntries(streams), open_at_window_end: openStreams() }, null, 2))
+      await writeFile(streamsFile, JSON.stringify({ opened: Object.fromEntries(streams), open_at_window_end: openStreams(), audit_records: auditRecords }, null, 2))
       console.error(`sim: streams opened in the idle window written to ${streamsFile}`)
+    }
+  }
+}
+
+/**
+ * Audit records every node wrote in the window, by kind (and, for crossings, data class; for relation changes,
+ * reason): which activity keeps an idle federation's logs growing, and so its checkpoints due (protocols/audit.md,
+ * "Checkpoint cadence"). Counts records staged, committed or not.
+ */
+function countAuditRecords (): { stop: () => Record<string, number> } {
+  const counts = new Map<string, number>()
+  const stage = AuditLog.prototype.stage
+  AuditLog.prototype.stage = async function (this: AuditLog, ...args: Parameters<AuditLog['stage']>) {
+    for (const record of args[0]) {
+      const detail = record as { kind: string, data_class?: unknown, reason?: unknown }
+      const key = [detail.kind, detail.data_class ?? detail.reason].filter((part) => part !== undefined).join(' ')
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+    }
+    return await stage.apply(this, args)
+  }
+  return {
+    stop: () => {
+      AuditLog.prototype.stage = stage
+      return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]))
     }
   }
 }

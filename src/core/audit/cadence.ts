@@ -6,8 +6,8 @@
  * of n members kept exchanging n checkpoints per interval forever (each one
  * gossiped to every member, stored, witnessed by ~w of them). Now a periodic
  * checkpoint is signed only when the log grew by something other than the
- * audit class's own traffic, or when the newest checkpoint is older than the
- * quiet limit (so checkpoint traffic itself is committed to within it).
+ * federation's own upkeep (`isUpkeep`), or when the newest checkpoint is older
+ * than the quiet limit (so upkeep itself is committed to within it).
  * Pure: the service reads the records and the clock.
  */
 /** A record the log holds only because of checkpoint traffic: a crossing of the audit class (in or out, accepted or not). */
@@ -15,12 +15,43 @@ export function isCheckpointTraffic (record: { kind: string, data_class?: unknow
   return (record.kind === 'boundary' || record.kind === 'boundary_batch') && record.data_class === auditClass
 }
 
+/** Relation states that connections coming and going move a relation through (not a failure, refusal or termination). */
+const RELATION_UPKEEP_STATES: ReadonlySet<string> = new Set(['handshaking', 'active', 'suspended'])
+
+/** The fields of an audit record the cadence reads (records that do not decode are never upkeep). */
+export interface CadenceRecord { kind: string, data_class?: unknown, to_state?: unknown, reason?: unknown, change?: unknown }
+
+/**
+ * A record of the federation's own upkeep, committed to within the quiet limit rather than at the next interval:
+ * checkpoint traffic; a relation moving between handshaking, active and suspended as connections come and go
+ * (not a refusal, failure or termination) and the bilateral policy such a handshake agrees; a witness's note that
+ * an origin did not prove a checkpoint (`checkpoint_unproven`; a split view is not upkeep). In a quiet federation
+ * these were the records that kept every log growing: a witness's dial to an origin re-established their
+ * relation, whose records made the next checkpoint due, which drew witnesses that dialled again
+ * (protocols/audit.md, "Checkpoint cadence").
+ */
+export function isUpkeep (record: CadenceRecord, auditClass: string): boolean {
+  switch (record.kind) {
+    case 'boundary':
+    case 'boundary_batch':
+      return isCheckpointTraffic(record, auditClass)
+    case 'handshake':
+      return typeof record.to_state === 'string' && RELATION_UPKEEP_STATES.has(record.to_state) && !(typeof record.reason === 'string' && record.reason.startsWith('refused:'))
+    case 'policy':
+      return record.change === 'bilateral_policy_agreed'
+    case 'membership':
+      return record.change === 'checkpoint_unproven'
+    default:
+      return false
+  }
+}
+
 export interface CheckpointCadenceInput {
   /** size of the log now */
   headSize: number
   /** the newest own checkpoint this run signed: its size and when (undefined: none yet) */
   last: { size: number, atMs: number } | undefined
-  /** whether the log holds a record after `last.size` that is not checkpoint traffic */
+  /** whether the log holds a record after `last.size` that is not upkeep (isUpkeep) */
   grewOtherwise: boolean
   nowMs: number
   /** the longest a log that grew only by checkpoint traffic goes without a checkpoint */

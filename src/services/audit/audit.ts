@@ -15,7 +15,7 @@ import { verifySplitViewEvidence, type SplitViewEvidence } from '../../core/audi
 import { checkCosignatureDelivery, type CosignatureDeliveryFields } from '../../core/audit/cosign.ts'
 import { CosignatureRefusedError } from '../../core/audit/errors.ts'
 import { equalBytes } from '../../core/audit/hash.ts'
-import { checkpointCadence, isCheckpointTraffic, type CheckpointCadence } from '../../core/audit/cadence.ts'
+import { checkpointCadence, isUpkeep, type CheckpointCadence } from '../../core/audit/cadence.ts'
 import { WITNESS_DRAW_BYTES, witnessCheckpoint, witnessesThis, witnessProbability, type WitnessDecision } from '../../core/audit/witness.ts'
 import type { HybridPublicKey } from '../../core/signature.ts'
 import type { AuditRecord } from '../../core/audit/record.ts'
@@ -208,17 +208,17 @@ export class AuditService implements Audit {
     return { ...this.cadence }
   }
 
-  /** Whether the log holds an entry in [from, to) that is not checkpoint traffic; entries read once each. */
+  /** Whether the log holds an entry in [from, to) that is not upkeep (isUpkeep); entries read once each. */
   private async grewOtherwise (from: number, to: number): Promise<boolean> {
     for (let at = Math.max(from, this.scannedTo); at < to;) {
       let page
       try {
         page = await this.components.log.entries({ since: at, limit: Math.min(CADENCE_SCAN_PAGE, to - at) })
       } catch {
-        return true // an entry that does not decode is not known to be checkpoint traffic
+        return true // an entry that does not decode is not known to be upkeep
       }
       if (page.length === 0) return false
-      for (const entry of page) if (!isCheckpointTraffic(entry.record, AUDIT_CHECKPOINT_CLASS)) return true
+      for (const entry of page) if (!isUpkeep(entry.record, AUDIT_CHECKPOINT_CLASS)) return true
       at = page[page.length - 1].index + 1
       this.scannedTo = at
     }

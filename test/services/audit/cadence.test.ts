@@ -1,7 +1,8 @@
 /**
  * The periodic checkpoint's cadence (protocols/audit.md, "Checkpoint cadence"):
  * the timer's step signs a checkpoint only when the log grew by more than
- * checkpoint traffic since the last one, or when the last is the quiet limit
+ * upkeep (checkpoint traffic, relations following connections, unproven
+ * witness results) since the last one, or when the last is the quiet limit
  * old. The service runs on a real AuditLog (in-memory store) with an injected
  * clock; publishing is counted, nothing is sent.
  */
@@ -11,7 +12,7 @@ import { Store } from '../../../src/store/store.ts'
 import { AuditLog } from '../../../src/store/audit-log.ts'
 import { AuditWitnessStore } from '../../../src/store/audit-witness.ts'
 import { auditAppender, AuditService, AUDIT_CHECKPOINT_CLASS, type AuditComponents } from '../../../src/services/audit/index.ts'
-import { checkpointCadence, isCheckpointTraffic } from '../../../src/core/audit/cadence.ts'
+import { checkpointCadence, isCheckpointTraffic, isUpkeep } from '../../../src/core/audit/cadence.ts'
 import type { AuditRecord } from '../../../src/core/audit/record.ts'
 import { hybridSignerFromSeeds, hybridVerifier } from '../../../src/crypto/hybrid.ts'
 import { clockFrom } from '../../../src/runtime/clock.ts'
@@ -103,4 +104,57 @@ test('checkpointCadence and isCheckpointTraffic (pure)', (t) => {
   t.false(isCheckpointTraffic({ kind: 'boundary', data_class: 'summary' }, AUDIT_CHECKPOINT_CLASS))
   t.false(isCheckpointTraffic({ kind: 'membership' }, AUDIT_CHECKPOINT_CLASS))
   t.false(isCheckpointTraffic({ kind: 'some_future_kind', data_class: AUDIT_CHECKPOINT_CLASS }, AUDIT_CHECKPOINT_CLASS))
+})
+
+const relation = (from: string, to: string, reason?: string): AuditRecord => ({ kind: 'handshake', timestamp_ms: 1, peer: 'peer-x', from_state: from, to_state: to, ...(reason === undefined ? {} : { reason }) })
+
+test('relations following connections and unproven witness results are upkeep: committed within the quiet limit, not at the next interval', async (t) => {
+  const { audit, log, store, published, clock } = await service()
+  t.teardown(async () => { await store.close() })
+  await log.append([{ kind: 'operator', timestamp_ms: clock.ms, action: 'trust' }], store)
+  t.truthy(await audit.checkpointIfDue())
+  // what a witness's dial to an origin wrote at both ends before: the relation re-established, its policy, then suspended after the trimmer closed the connection
+  const upkeep: AuditRecord[] = [
+    relation('new', 'handshaking'), relation('handshaking', 'active'),
+    { kind: 'policy', timestamp_ms: 1, peer: 'peer-x', change: 'bilateral_policy_agreed', policy_hash: 'ab' },
+    relation('active', 'suspended', 'missed_heartbeats'), relation('suspended', 'handshaking'), relation('handshaking', 'active', 're_established'),
+    { kind: 'membership', timestamp_ms: 1, change: 'checkpoint_unproven', node: 'peer-y' },
+    crossing(AUDIT_CHECKPOINT_CLASS, 'in', 1)
+  ]
+  for (let i = 0; i < 9; i++) {
+    clock.ms += INTERVAL_MS
+    await log.append(upkeep, store)
+    t.is(await audit.checkpointIfDue(), undefined, `interval ${i + 1}: only upkeep since the last checkpoint`)
+  }
+  clock.ms += INTERVAL_MS
+  t.is((await audit.checkpointIfDue())?.size, log.head().size, 'the quiet limit commits the upkeep')
+  t.is(published(), 2)
+
+  // each of these is due at the next interval
+  const due: AuditRecord[] = [
+    relation('active', 'active', 'refused:not_a_member'),
+    relation('handshaking', 'failed', 'initiator:bad_signature'),
+    relation('active', 'terminated', 'forced_by_peer'),
+    relation('active', 'terminating', 'terminated_by_peer'),
+    { kind: 'policy', timestamp_ms: 1, change: 'federation_policy_set' },
+    { kind: 'membership', timestamp_ms: 1, change: 'split_view_detected', node: 'peer-y' },
+    crossing('incident_summary', 'out', 1)
+  ]
+  for (const record of due) {
+    clock.ms += 1
+    await log.append([record], store)
+    t.truthy(await audit.checkpointIfDue(), `${record.kind} ${JSON.stringify(record)} makes the next checkpoint due`)
+  }
+})
+
+test('isUpkeep (pure)', (t) => {
+  t.true(isUpkeep({ kind: 'boundary_batch', data_class: AUDIT_CHECKPOINT_CLASS }, AUDIT_CHECKPOINT_CLASS))
+  t.false(isUpkeep({ kind: 'boundary', data_class: 'summary' }, AUDIT_CHECKPOINT_CLASS))
+  t.true(isUpkeep(relation('suspended', 'active', 're_established'), AUDIT_CHECKPOINT_CLASS))
+  t.false(isUpkeep(relation('suspended', 'suspended', 'refused:terminated'), AUDIT_CHECKPOINT_CLASS))
+  t.false(isUpkeep(relation('active', 'failed', 'responder:stream_failed'), AUDIT_CHECKPOINT_CLASS))
+  t.false(isUpkeep({ kind: 'handshake' }, AUDIT_CHECKPOINT_CLASS), 'a record without the fields is not upkeep')
+  t.false(isUpkeep({ kind: 'policy', change: 'peer_policy_set' }, AUDIT_CHECKPOINT_CLASS))
+  t.false(isUpkeep({ kind: 'operator' }, AUDIT_CHECKPOINT_CLASS))
+  t.false(isUpkeep({ kind: 'some_future_kind', change: 'checkpoint_unproven' }, AUDIT_CHECKPOINT_CLASS))
 })
