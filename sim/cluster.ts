@@ -283,7 +283,8 @@ export class LocalCluster implements Cluster {
       },
       audit: {
         ...(scenario.audit_checkpoint_interval_seconds === undefined ? {} : { checkpoint_interval_seconds: scenario.audit_checkpoint_interval_seconds }),
-        ...(scenario.audit_checkpoints_retained === undefined ? {} : { checkpoints_retained: scenario.audit_checkpoints_retained })
+        ...(scenario.audit_checkpoints_retained === undefined ? {} : { checkpoints_retained: scenario.audit_checkpoints_retained }),
+        ...(scenario.audit_checkpoint_spacing_ms_per_member === undefined ? {} : { checkpoint_spacing_ms_per_member: scenario.audit_checkpoint_spacing_ms_per_member })
       },
       listen: [listen],
       log: { level: 'silent' }

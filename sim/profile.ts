@@ -148,6 +148,7 @@ export function deviations (scenario: Scenario, mode: { workers: number, clock: 
   ]
   if (scenario.connection_grace_ms !== undefined) list.push(`connection trimmer grace ${scenario.connection_grace_ms} ms for new connections (production ${CONNECTION_GRACE_MS} ms); a first relation handshake only with a peer connected that long (production: on connect)`)
   if (scenario.audit_checkpoint_interval_seconds !== undefined) list.push(`audit checkpoint every ${scenario.audit_checkpoint_interval_seconds} s (production 60 s)`)
+  if (scenario.audit_checkpoint_spacing_ms_per_member !== undefined) list.push(`audit checkpoints spaced ${scenario.audit_checkpoint_spacing_ms_per_member} ms per member (production 1000 ms)`)
   if (scenario.audit_checkpoints_retained !== undefined) list.push(`audit: ${scenario.audit_checkpoints_retained} checkpoints kept per origin in the in-memory store (production audit.checkpoints_retained 16, on disk)`)
   if (scenario.gossip_heartbeat_ms !== 1000) list.push(`gossipsub heartbeat ${scenario.gossip_heartbeat_ms} ms (production: gossipsub's default 1000 ms)`)
   if (scenario.sync_interval_ms !== 10_000) list.push(`sync round every ${scenario.sync_interval_ms} ms (production 10000 ms)`)

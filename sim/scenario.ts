@@ -177,6 +177,8 @@ export const scenarioSchema = z.strictObject({
   connection_grace_ms: count.min(0, 'must not be negative').max(600_000, 'must be at most 600000').optional(),
   /** sim-only: seconds between two of a node's audit checkpoints (production `audit.checkpoint_interval_seconds`, 60); absent: production's */
   audit_checkpoint_interval_seconds: count.min(1, 'must be at least 1').max(86_400, 'must be at most 86400').optional(),
+  /** sim-only: production `audit.checkpoint_spacing_ms_per_member` (1000); absent: production's */
+  audit_checkpoint_spacing_ms_per_member: count.min(0, 'must not be negative').max(60_000, 'must be at most 60000').optional(),
   /**
    * sim-only: checkpoints of each origin a node keeps in its `audit_checkpoint` log (production
    * `audit.checkpoints_retained`, 16, on disk). In the sim every store is in memory: 200 nodes × 200 origins × 16

@@ -107,6 +107,9 @@ export const cryptoConfigSchema = z.strictObject({
 export const auditConfigSchema = z.strictObject({
   checkpoint_interval_seconds: z.number().int('must be an integer').min(1, 'must be at least 1').max(24 * 3600, 'must be at most 86400 (a day)').default(60),
   /** how many members witness (check and cosign) each checkpoint on average; with fewer other members, all of them */
+  /** periodic checkpoints at least this many ms per member apart, so the federation gossips about one a second at most whatever its size; 0: only the interval */
+  checkpoint_spacing_ms_per_member: z.number().int('must be an integer').min(0, 'must not be negative').max(60_000, 'must be at most 60000').default(1000),
+  /** how many members witness (check and cosign) each checkpoint on average; with fewer other members, all of them */
   witnesses_per_checkpoint: z.number().int('must be an integer').min(1, 'must be at least 1').max(1024, 'must be at most 1024').default(8),
   /** checkpoints of each origin kept in the `audit_checkpoint` log: a newer one supersedes the older (sync shows them as superseded, not missing) */
   checkpoints_retained: z.number().int('must be an integer').min(1, 'must be at least 1').max(10_000, 'must be at most 10000').default(16)

@@ -300,7 +300,7 @@ export class FedmeshNode {
       logger: log,
       nodeId
     })
-    this.audit = audit({ federationId: config.federation.federation_id, checkpointIntervalMs: config.audit.checkpoint_interval_seconds * 1000, publish: federated, witnessesPerCheckpoint: config.audit.witnesses_per_checkpoint })({
+    this.audit = audit({ federationId: config.federation.federation_id, checkpointIntervalMs: config.audit.checkpoint_interval_seconds * 1000, spacingMsPerMember: config.audit.checkpoint_spacing_ms_per_member, publish: federated, witnessesPerCheckpoint: config.audit.witnesses_per_checkpoint })({
       envelopes: this.envelopes, log: auditLog, witnesses: new AuditWitnessStore(store), audit: auditing, signer, verifier, members: this.members, random: random.fork('audit-witness'), streams: libp2p, clock, logger: log, nodeId, registry: metrics.registry
     })
     this.chains = chains({ federationId: config.federation.federation_id, siteId: config.site_id })({

@@ -32,6 +32,13 @@ test('audit.witnesses_per_checkpoint is a positive integer', (t) => {
   t.is(parseConfig({ ...valid, audit: { witnesses_per_checkpoint: 3 } }).audit.witnesses_per_checkpoint, 3)
 })
 
+test('audit.checkpoint_spacing_ms_per_member: 1000 by default, 0..60000', (t) => {
+  t.is(parseConfig(valid).audit.checkpoint_spacing_ms_per_member, 1000)
+  t.is(parseConfig({ ...valid, audit: { checkpoint_spacing_ms_per_member: 0 } }).audit.checkpoint_spacing_ms_per_member, 0)
+  t.deepEqual(problemsOf({ ...valid, audit: { checkpoint_spacing_ms_per_member: -1 } }), ['audit.checkpoint_spacing_ms_per_member: must not be negative'])
+  t.deepEqual(problemsOf({ ...valid, audit: { checkpoint_spacing_ms_per_member: 60_001 } }), ['audit.checkpoint_spacing_ms_per_member: must be at most 60000'])
+})
+
 test('audit.checkpoints_retained: 16 by default, 1..10000, and the audit_checkpoint class supersedes with that window', (t) => {
   t.is(parseConfig(valid).audit.checkpoints_retained, 16)
   t.deepEqual(problemsOf({ ...valid, audit: { checkpoints_retained: 0 } }), ['audit.checkpoints_retained: must be at least 1'])

@@ -15,14 +15,14 @@ import { verifySplitViewEvidence, type SplitViewEvidence } from '../../core/audi
 import { checkCosignatureDelivery, type CosignatureDeliveryFields } from '../../core/audit/cosign.ts'
 import { CosignatureRefusedError } from '../../core/audit/errors.ts'
 import { equalBytes } from '../../core/audit/hash.ts'
-import { checkpointCadence, isUpkeep, type CheckpointCadence } from '../../core/audit/cadence.ts'
+import { checkpointCadence, checkpointSpacingMs, isUpkeep, type CheckpointCadence } from '../../core/audit/cadence.ts'
 import { WITNESS_DRAW_BYTES, witnessCheckpoint, witnessesThis, witnessProbability, type WitnessDecision } from '../../core/audit/witness.ts'
 import type { HybridPublicKey } from '../../core/signature.ts'
 import type { AuditRecord } from '../../core/audit/record.ts'
 import type { ValidatedEnvelope, Persist } from '../envelopes/index.ts'
 import {
   AUDIT_CHECKPOINT_CLASS, AUDIT_CONTENT_TYPE, AUDIT_COSIGN_PROTOCOL, AUDIT_PROTOCOL, AUDIT_SCHEMA_ID, CADENCE_SCAN_PAGE, CONSISTENCY_REQUEST_MS_MAX, COSIGN_INBOUND_STREAMS_MAX,
-  COSIGNATURE_SKEW_MS_MAX, OWN_CHECKPOINTS_COSIGNABLE_MAX, QUIET_CHECKPOINT_INTERVALS_DEFAULT, WITNESSES_PER_CHECKPOINT_DEFAULT
+  CHECKPOINT_SPACING_MS_PER_MEMBER, COSIGNATURE_SKEW_MS_MAX, OWN_CHECKPOINTS_COSIGNABLE_MAX, QUIET_CHECKPOINT_INTERVALS_DEFAULT, WITNESSES_PER_CHECKPOINT_DEFAULT
 } from './constants.ts'
 import { consistencyHandler, INBOUND_STREAMS_MAX, requestConsistency } from './consistency-stream.ts'
 import { cosignHandler, sendCosignature } from './cosign-stream.ts'
@@ -59,7 +59,9 @@ export class AuditService implements Audit {
   /** every entry in [lastOwn.size, scannedTo) is checkpoint traffic (the timer reads each entry once) */
   private scannedTo = 0
   /** what the timer decided, by decision */
-  private readonly cadence: Record<CheckpointCadence, number> = { due: 0, empty: 0, unchanged: 0, quiet: 0 }
+  private readonly cadence: Record<CheckpointCadence, number> = { due: 0, empty: 0, unchanged: 0, spaced: 0, quiet: 0 }
+  /** when this run began (the first periodic checkpoint is spaced from it) */
+  private startedAtMs: number
 
   constructor (components: AuditComponents, init: AuditInit) {
     this.components = components
@@ -67,10 +69,12 @@ export class AuditService implements Audit {
     this.origin = checkpointOrigin(init.federationId, components.nodeId)
     this.originPrefix = checkpointOrigin(init.federationId, '')
     this.counters = cosignatureCounters(components.registry)
+    this.startedAtMs = components.clock.now()
   }
 
   async start (): Promise<void> {
     this.running = true
+    this.startedAtMs = this.components.clock.now()
     this.shutdown = new AbortController()
     this.components.envelopes.register<AuditPayload>({
       dataClass: AUDIT_CHECKPOINT_CLASS,
@@ -197,7 +201,9 @@ export class AuditService implements Audit {
       last,
       grewOtherwise,
       nowMs: this.components.clock.now(),
-      quietMsMax: (this.init.quietIntervalsMax ?? QUIET_CHECKPOINT_INTERVALS_DEFAULT) * this.init.checkpointIntervalMs
+      quietMsMax: (this.init.quietIntervalsMax ?? QUIET_CHECKPOINT_INTERVALS_DEFAULT) * this.init.checkpointIntervalMs,
+      spacingMs: checkpointSpacingMs(this.components.members.members().length, this.init.spacingMsPerMember ?? CHECKPOINT_SPACING_MS_PER_MEMBER),
+      startedAtMs: this.startedAtMs
     })
     this.cadence[decision]++
     return decision === 'due' ? await this.checkpoint() : undefined

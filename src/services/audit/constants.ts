@@ -13,11 +13,17 @@ export const AUDIT_PROTOCOL = '/fedmesh/audit/1.0.0'
 /** Default seconds between two of the node's own checkpoints (config `audit.checkpoint_interval_seconds`). */
 export const CHECKPOINT_INTERVAL_SECONDS_DEFAULT = 60
 /**
- * A log that grew only by checkpoint traffic (the audit class's own crossings: checkpoints published and
- * received) gets a periodic checkpoint once in this many intervals (10 min at the default 60 s); one that grew
- * by anything else, at the next interval (core/audit/cadence.ts, protocols/audit.md "Checkpoint cadence").
+ * A log that grew only by upkeep (core/audit/cadence.ts `isUpkeep`: checkpoint traffic, relations following
+ * connections, unproven witness results) gets a periodic checkpoint once in this many intervals (10 min at the
+ * default 60 s); one that grew by anything else, at the next interval (protocols/audit.md "Checkpoint cadence").
  */
 export const QUIET_CHECKPOINT_INTERVALS_DEFAULT = 10
+/**
+ * Periodic checkpoints are spaced by at least this many ms per member of the federation (core/audit/cadence.ts
+ * `checkpointSpacingMs`): the federation gossips at most about one per second, whatever its size. Below 60
+ * members the 60 s interval is the longer wait; at 400 members a node checkpoints at most every 400 s.
+ */
+export const CHECKPOINT_SPACING_MS_PER_MEMBER = 1000
 /** Audit entries read per page when the timer looks at what the log grew by since the last checkpoint. */
 export const CADENCE_SCAN_PAGE = 512
 

@@ -4,8 +4,9 @@
  * Every `checkpointIntervalMs` it signs a checkpoint (origin
  * `fedmesh/<federation_id>/<peerId>`, size, root) of its own audit log, keeps
  * it and gossips it on the federation-wide `audit_checkpoint` class — when
- * the log grew by more than checkpoint traffic since the last one, else once
- * in `quietIntervalsMax` intervals (core/audit/cadence.ts). It
+ * the log grew by more than upkeep since the last one, else once in
+ * `quietIntervalsMax` intervals, and never sooner than `spacingMsPerMember`
+ * per member after the last (core/audit/cadence.ts). It
  * witnesses the other members' logs: a checkpoint that extends the latest one
  * it accepted from that origin (proven by a consistency proof the origin
  * serves on `/fedmesh/audit/1.0.0`) is cosigned and the cosignature handed
@@ -29,7 +30,7 @@ import type { AuditAppender } from './appender.ts'
 import { AuditService } from './audit.ts'
 import type { CosignatureStats } from './metrics.ts'
 
-export { AUDIT_CHECKPOINT_CLASS, AUDIT_COSIGN_PROTOCOL, AUDIT_PROTOCOL, CHECKPOINTS_RETAINED_DEFAULT, CHECKPOINT_INTERVAL_SECONDS_DEFAULT, QUIET_CHECKPOINT_INTERVALS_DEFAULT, WITNESSES_PER_CHECKPOINT_DEFAULT } from './constants.ts'
+export { AUDIT_CHECKPOINT_CLASS, AUDIT_COSIGN_PROTOCOL, AUDIT_PROTOCOL, CHECKPOINTS_RETAINED_DEFAULT, CHECKPOINT_INTERVAL_SECONDS_DEFAULT, CHECKPOINT_SPACING_MS_PER_MEMBER, QUIET_CHECKPOINT_INTERVALS_DEFAULT, WITNESSES_PER_CHECKPOINT_DEFAULT } from './constants.ts'
 export type { CosignatureStats } from './metrics.ts'
 export { auditAppender, type AuditAppender } from './appender.ts'
 export { AuditService, checkpointOrigin } from './audit.ts'
@@ -65,8 +66,10 @@ export interface AuditInit {
   publish?: boolean
   /** members that witness each checkpoint on average (config `audit.witnesses_per_checkpoint`); default WITNESSES_PER_CHECKPOINT_DEFAULT */
   witnessesPerCheckpoint?: number
-  /** a log that grew only by checkpoint traffic is checkpointed once in this many intervals; default QUIET_CHECKPOINT_INTERVALS_DEFAULT */
+  /** a log that grew only by upkeep is checkpointed once in this many intervals; default QUIET_CHECKPOINT_INTERVALS_DEFAULT */
   quietIntervalsMax?: number
+  /** periodic checkpoints are at least this many ms per member apart (and from the start); default CHECKPOINT_SPACING_MS_PER_MEMBER */
+  spacingMsPerMember?: number
 }
 
 /** What operations and tests may call on a running node's audit service. */

@@ -11,8 +11,8 @@ import { createHash } from 'node:crypto'
 import { Store } from '../../../src/store/store.ts'
 import { AuditLog } from '../../../src/store/audit-log.ts'
 import { AuditWitnessStore } from '../../../src/store/audit-witness.ts'
-import { auditAppender, AuditService, AUDIT_CHECKPOINT_CLASS, type AuditComponents } from '../../../src/services/audit/index.ts'
-import { checkpointCadence, isCheckpointTraffic, isUpkeep } from '../../../src/core/audit/cadence.ts'
+import { auditAppender, AuditService, AUDIT_CHECKPOINT_CLASS, CHECKPOINT_SPACING_MS_PER_MEMBER, type AuditComponents } from '../../../src/services/audit/index.ts'
+import { checkpointCadence, checkpointSpacingMs, isCheckpointTraffic, isUpkeep } from '../../../src/core/audit/cadence.ts'
 import type { AuditRecord } from '../../../src/core/audit/record.ts'
 import { hybridSignerFromSeeds, hybridVerifier } from '../../../src/crypto/hybrid.ts'
 import { clockFrom } from '../../../src/runtime/clock.ts'
@@ -25,7 +25,7 @@ const crossing = (dataClass: string, direction: 'in' | 'out', at: number): Audit
   kind: 'boundary', timestamp_ms: at, direction, data_class: dataClass, peer: 'peer-x', verdict: 'accepted'
 })
 
-async function service (): Promise<{ audit: AuditService, log: AuditLog, store: Store, published: () => number, clock: { ms: number } }> {
+async function service (members = 0): Promise<{ audit: AuditService, log: AuditLog, store: Store, published: () => number, clock: { ms: number } }> {
   const store = await Store.open()
   const log = await AuditLog.open(store)
   const clock = { ms: 1_700_000_000_000 }
@@ -38,7 +38,7 @@ async function service (): Promise<{ audit: AuditService, log: AuditLog, store: 
     audit: auditAppender(log, store),
     signer,
     verifier: hybridVerifier,
-    members: { key: () => undefined, members: () => [] },
+    members: { key: () => undefined, members: () => Array.from({ length: members }, (_, i) => `member-${i}`) },
     random: seededRandom(seed('cadence/random')),
     streams: { handle: async () => {}, unhandle: async () => {}, dialProtocol: async () => { throw new Error('no network here') } },
     clock: clockFrom(() => clock.ms),
@@ -77,7 +77,7 @@ test('the timer checkpoints a log that grew by real records, not one that grew o
   await log.append([crossing(AUDIT_CHECKPOINT_CLASS, 'in', clock.ms), crossing('incident_summary', 'in', clock.ms), crossing(AUDIT_CHECKPOINT_CLASS, 'in', clock.ms)], store)
   clock.ms += 1
   t.is((await audit.checkpointIfDue())?.size, log.head().size, 'a crossing of another class makes the next one due')
-  t.deepEqual(audit.cadenceStats(), { due: 3, empty: 1, unchanged: 1, quiet: 9 })
+  t.deepEqual(audit.cadenceStats(), { due: 3, empty: 1, unchanged: 1, spaced: 0, quiet: 9 })
 })
 
 test('checkpoint() (the operation) signs whatever the cadence says', async (t) => {
@@ -92,13 +92,21 @@ test('checkpoint() (the operation) signs whatever the cadence says', async (t) =
 })
 
 test('checkpointCadence and isCheckpointTraffic (pure)', (t) => {
-  const base = { headSize: 10, last: { size: 5, atMs: 0 }, grewOtherwise: false, nowMs: 1000, quietMsMax: 1000 }
+  const base = { headSize: 10, last: { size: 5, atMs: 0 }, grewOtherwise: false, nowMs: 1000, quietMsMax: 1000, spacingMs: 0, startedAtMs: 0 }
   t.is(checkpointCadence({ ...base, headSize: 0, last: undefined }), 'empty')
   t.is(checkpointCadence({ ...base, last: undefined }), 'due')
   t.is(checkpointCadence({ ...base, headSize: 5 }), 'unchanged')
   t.is(checkpointCadence({ ...base, grewOtherwise: true, nowMs: 1 }), 'due')
   t.is(checkpointCadence({ ...base, nowMs: 999 }), 'quiet')
   t.is(checkpointCadence(base), 'due')
+  // spacing: from the last checkpoint, or from the start for the first of a run
+  t.is(checkpointCadence({ ...base, grewOtherwise: true, nowMs: 499, spacingMs: 500 }), 'spaced')
+  t.is(checkpointCadence({ ...base, grewOtherwise: true, nowMs: 500, spacingMs: 500 }), 'due')
+  t.is(checkpointCadence({ ...base, last: undefined, nowMs: 1499, spacingMs: 500, startedAtMs: 1000 }), 'spaced')
+  t.is(checkpointCadence({ ...base, last: undefined, nowMs: 1500, spacingMs: 500, startedAtMs: 1000 }), 'due')
+  t.is(checkpointCadence({ ...base, headSize: 5, spacingMs: 5000 }), 'unchanged', 'an unchanged log is counted as such, spaced or not')
+  t.is(checkpointSpacingMs(400, 1000), 400_000)
+  t.is(checkpointSpacingMs(0, 1000), 0)
   t.true(isCheckpointTraffic({ kind: 'boundary', data_class: AUDIT_CHECKPOINT_CLASS }, AUDIT_CHECKPOINT_CLASS))
   t.true(isCheckpointTraffic({ kind: 'boundary_batch', data_class: AUDIT_CHECKPOINT_CLASS }, AUDIT_CHECKPOINT_CLASS))
   t.false(isCheckpointTraffic({ kind: 'boundary', data_class: 'summary' }, AUDIT_CHECKPOINT_CLASS))
@@ -157,4 +165,31 @@ test('isUpkeep (pure)', (t) => {
   t.false(isUpkeep({ kind: 'policy', change: 'peer_policy_set' }, AUDIT_CHECKPOINT_CLASS))
   t.false(isUpkeep({ kind: 'operator' }, AUDIT_CHECKPOINT_CLASS))
   t.false(isUpkeep({ kind: 'some_future_kind', change: 'checkpoint_unproven' }, AUDIT_CHECKPOINT_CLASS))
+})
+
+test('a large federation spaces each member\'s periodic checkpoints by its size: at most ~one a second federation-wide', async (t) => {
+  const members = 400
+  const spacing = members * CHECKPOINT_SPACING_MS_PER_MEMBER
+  t.true(spacing > INTERVAL_MS, 'the spacing is what holds at 400 members')
+  const { audit, log, store, published, clock } = await service(members)
+  t.teardown(async () => { await store.close() })
+  // a busy log: a data crossing every interval, which alone makes each interval's checkpoint due
+  const busyInterval = async (): Promise<void> => {
+    clock.ms += INTERVAL_MS
+    await log.append([crossing('incident_summary', 'in', clock.ms)], store)
+    await audit.checkpointIfDue()
+  }
+  const intervals = Math.ceil(spacing / INTERVAL_MS)
+  for (let i = 1; i < intervals; i++) await busyInterval()
+  t.is(published(), 0, `the first of the run waits ${spacing / 1000} s from the start`)
+  await busyInterval()
+  t.is(published(), 1)
+  for (let i = 1; i < intervals; i++) await busyInterval()
+  t.is(published(), 1, 'the next waits as long after it')
+  await busyInterval()
+  t.is(published(), 2)
+  t.deepEqual(audit.cadenceStats(), { due: 2, empty: 0, unchanged: 0, spaced: 2 * (intervals - 1), quiet: 0 })
+  // the operation is not spaced
+  t.truthy(await audit.checkpoint())
+  t.is(published(), 3)
 })
