@@ -63,6 +63,13 @@ export const INBOUND_UPGRADE_TIMEOUT_MS = 3000
 export const INBOUND_CONNECTIONS_PER_IP_PER_SECOND = 50
 export const RECONNECT_BACKOFF_FACTOR = 2
 /** kad-dht's self-query period (its default, 5 min), spread per node so nodes started together do not query together. */
+/**
+ * libp2p's connection monitor pings every connection from both ends this often (libp2p's default is 10 s). Relation
+ * heartbeats already show a member's liveness every 10 s and suspend it after 30 s (protocols/handshake.md), and
+ * yamux's keep-alive pings every connection every 30 s; at 10 s the monitor's two ping streams per connection were
+ * the largest stream count of an idle node (~47 a minute per node at 50 nodes, docs/sim.md "The audit loop").
+ */
+export const CONNECTION_MONITOR_INTERVAL_MS = 30_000
 export const DHT_SELF_QUERY_INTERVAL_MS = 5 * 60 * 1000
 /** kad-dht's first self-query after start (its default 1 s), spread the same way. */
 export const DHT_INITIAL_SELF_QUERY_MS = 1000
@@ -320,7 +327,7 @@ export interface HostInit {
   random?: Random
   /** memory transport only: each frame waits this long (the virtual-time sim's modelled link latency) */
   memoryLatencyMs?: number
-  /** libp2p connection monitor period; default libp2p's 10 s (tests shorten it) */
+  /** libp2p connection monitor period; default CONNECTION_MONITOR_INTERVAL_MS (tests shorten it) */
   connectionMonitorIntervalMs?: number
   /** where gossipsub's own refusals (and oversized frames) are counted, next to the validators' verdicts */
   gossipCounters?: GossipCounters
@@ -415,7 +422,7 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     // protocol negotiation (ping is mounted under /fedmesh), and one that missed its timeout aborted the connection
     connectionMonitor: {
       protocolPrefix: PROTOCOL_PREFIX,
-      ...(init.connectionMonitorIntervalMs === undefined ? {} : { pingInterval: init.connectionMonitorIntervalMs })
+      pingInterval: init.connectionMonitorIntervalMs ?? CONNECTION_MONITOR_INTERVAL_MS
     },
     ...(init.metrics !== undefined ? { metrics: init.metrics } : init.metricsRegistry === undefined ? {} : { metrics: prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }) }),
     services: {

@@ -8,7 +8,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Connection, Metrics, Peer, PeerId, Stream } from '@libp2p/interface'
-import { createHost, KAD_KEEP_ALIVE_TAG, PROTOCOL_PREFIX, quietLibp2pLogger, skipKnownProtocolMerges, type FedmeshLibp2p, type HostInit, type ProtocolMergeHost } from '../../src/net/host.ts'
+import { CONNECTION_MONITOR_INTERVAL_MS, createHost, KAD_KEEP_ALIVE_TAG, PROTOCOL_PREFIX, quietLibp2pLogger, skipKnownProtocolMerges, type FedmeshLibp2p, type HostInit, type ProtocolMergeHost } from '../../src/net/host.ts'
 import { ByteCounter } from '../../sim/byte-counter.ts'
 import { KAD_SELF_QUERY_EVENT } from '../../src/services/joining/joining.ts'
 
@@ -59,6 +59,15 @@ test('the connection monitor pings on the fedmesh ping protocol and the peer ans
   await until('the monitor to measure a round trip', () => connection.rtt !== undefined)
   t.is(connection.status, 'open')
   t.false(recorder.negotiated.some((s) => s.protocol.startsWith('/ipfs/')))
+})
+
+test('the connection monitor pings every 30 s by default, not libp2p\'s 10 s', async (t) => {
+  const a = await host()
+  t.teardown(async () => { await a.stop() })
+  t.is(CONNECTION_MONITOR_INTERVAL_MS, 30_000)
+  // libp2p keeps the monitor among its components; its period is not otherwise observable without waiting for it
+  const monitor = (a as unknown as { components: { connectionMonitor?: { pingIntervalMs?: number } } }).components.connectionMonitor
+  t.is(monitor?.pingIntervalMs, CONNECTION_MONITOR_INTERVAL_MS)
 })
 
 test('libp2p\'s reconnect queue backs off with numbers, not NaN (no TimeoutNaNWarning)', async (t) => {
