@@ -106,7 +106,6 @@ export const cryptoConfigSchema = z.strictObject({
 /** The audit log (docs/audit.md): how often the node signs and gossips a checkpoint of it, and how many members witness each. */
 export const auditConfigSchema = z.strictObject({
   checkpoint_interval_seconds: z.number().int('must be an integer').min(1, 'must be at least 1').max(24 * 3600, 'must be at most 86400 (a day)').default(60),
-  /** how many members witness (check and cosign) each checkpoint on average; with fewer other members, all of them */
   /** periodic checkpoints at least this many ms per member apart, so the federation gossips about one a second at most whatever its size; 0: only the interval */
   checkpoint_spacing_ms_per_member: z.number().int('must be an integer').min(0, 'must not be negative').max(60_000, 'must be at most 60000').default(1000),
   /** how many members witness (check and cosign) each checkpoint on average; with fewer other members, all of them */

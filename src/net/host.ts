@@ -62,7 +62,6 @@ export const INBOUND_UPGRADE_TIMEOUT_MS = 3000
 /** Inbound connections accepted per second per IP (libp2p's rate limiter; default 5, too few for a federation behind one NAT). */
 export const INBOUND_CONNECTIONS_PER_IP_PER_SECOND = 50
 export const RECONNECT_BACKOFF_FACTOR = 2
-/** kad-dht's self-query period (its default, 5 min), spread per node so nodes started together do not query together. */
 /**
  * libp2p's connection monitor pings every connection from both ends this often (libp2p's default is 10 s). Relation
  * heartbeats already show a member's liveness every 10 s and suspend it after 30 s (protocols/handshake.md), and
@@ -70,6 +69,7 @@ export const RECONNECT_BACKOFF_FACTOR = 2
  * the largest stream count of an idle node (~47 a minute per node at 50 nodes, docs/sim.md "The audit loop").
  */
 export const CONNECTION_MONITOR_INTERVAL_MS = 30_000
+/** kad-dht's self-query period (its default, 5 min), spread per node so nodes started together do not query together. */
 export const DHT_SELF_QUERY_INTERVAL_MS = 5 * 60 * 1000
 /** kad-dht's first self-query after start (its default 1 s), spread the same way. */
 export const DHT_INITIAL_SELF_QUERY_MS = 1000

@@ -56,7 +56,7 @@ export class AuditService implements Audit {
   private readonly counters: ReturnType<typeof cosignatureCounters>
   /** the newest checkpoint this run signed, and when (the timer's cadence starts from it) */
   private lastOwn: { size: number, atMs: number } | undefined
-  /** every entry in [lastOwn.size, scannedTo) is checkpoint traffic (the timer reads each entry once) */
+  /** every entry in [lastOwn.size, scannedTo) is upkeep (the timer reads each entry once) */
   private scannedTo = 0
   /** what the timer decided, by decision */
   private readonly cadence: Record<CheckpointCadence, number> = { due: 0, empty: 0, unchanged: 0, spaced: 0, quiet: 0 }
