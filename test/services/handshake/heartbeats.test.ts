@@ -3,10 +3,11 @@
  * side whose heartbeat falls due opens a stream, the other answers on it with
  * its own, so a relation costs one handshake stream per interval instead of
  * two. An older peer (reads one frame, closes; sends its own heartbeats and
- * closes at once) still works both ways, a silent one is still suspended, and
- * a malformed answer changes nothing. The relation timers are driven by the
- * test on an injected clock (`tickMs: 0`); streams are counted where the
- * service opens them, never timed.
+ * closes at once) still works both ways, a silent one is still suspended (and
+ * re-established by its next heartbeat), and a malformed answer changes
+ * nothing. The relation timers are driven by the test on an injected clock
+ * (`tickMs: 0`); streams are counted where the service opens them, never
+ * timed.
  */
 import test from 'ava'
 import { pino, type Logger } from 'pino'
@@ -207,4 +208,20 @@ test('a malformed answer (another message, junk, an oversized frame, none while 
     t.like(a.handshake.relation(ib.peerId), { state: 'active', lastHeartbeatMs: heardMs, establishments: 1 }, `answer ${k}: not heard, nothing changed`)
   }
   t.deepEqual(pair.logs[0].filter((l) => l.level > 30 && /heartbeat|handshake/.test(l.msg)), [], 'no warning or error')
+})
+
+test('a heartbeat from a peer this node suspended starts a re-establishment', async (t) => {
+  const pair = await startPair('hb-suspended')
+  t.teardown(pair.federation.stop)
+  const { a, b, ib, clock } = pair
+  // b goes quiet (its handshake service stopped: no heartbeats, no answers) and a suspends it
+  await b.handshake.stop()
+  clock.nowMs += HEARTBEATS_MISSED_MAX * INTERVAL_MS + 1
+  await a.handshake.tick()
+  t.is(a.handshake.relation(ib.peerId)!.state, 'suspended')
+  // b is back; its first heartbeat reaches a, which handshakes again at once
+  await b.handshake.start()
+  await oldHeartbeat(b, a, 1, clock.nowMs)
+  await until('the relation re-established', () => a.handshake.relation(ib.peerId)!.state === 'active')
+  t.like(a.handshake.relation(ib.peerId), { establishments: 2, reason: 're_established' })
 })
