@@ -1,15 +1,15 @@
 /**
  * The handshake service (see index.ts). A negotiation runs on one stream:
  * the initiator dials, both sides step their pure session until it agrees or
- * fails. Heartbeats and termination notices are one frame on a stream of
- * their own. The relation table is in memory (a restart handshakes again on
- * the next connection); every transition is audited before listeners (the
- * bilateral service) hear of it.
+ * fails. A termination notice is one frame on a stream of its own; a
+ * heartbeat is one frame on a stream of its own that the peer answers with
+ * its heartbeat (heartbeats.ts). The relation table is in memory (a restart
+ * handshakes again on the next connection); every transition is audited
+ * before listeners (the bilateral service) hear of it.
  */
 import { createHash } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { IncomingStreamData, PeerId, Stream } from '@libp2p/interface'
-import { pbStream } from 'it-protobuf-stream'
 import {
   activate, agreedPolicy, allowReestablishment, beginHandshake, BILATERAL_MESSAGE_BYTES_MAX, HANDSHAKE_NONCE_BYTES, HANDSHAKE_PROTOCOL_ID,
   HANDSHAKE_VERSION, HandshakeError, handshakeFailed, heartbeatHeard, HEARTBEAT_INTERVAL_MS_DEFAULT, HEARTBEATS_MISSED_MAX, newRelation,
@@ -19,21 +19,18 @@ import {
 } from '../../core/handshake/index.ts'
 import type { AuditRecord } from '../../core/audit/record.ts'
 import { canonicalJson } from '../../core/consensus/canonical.ts'
-import { decodeHandshakeMessage, encodeHandshakeMessage, HANDSHAKE_MESSAGE_BYTES_MAX } from '../../wire/handshake.ts'
+import { decodeHandshakeMessage, encodeHandshakeMessage } from '../../wire/handshake.ts'
 import { HANDSHAKE_TIMEOUT_MS_MAX, INBOUND_STREAMS_MAX, NOTICE_TIMEOUT_MS_MAX, OUTBOUND_STREAMS_MAX, TICK_MS_MAX } from './constants.ts'
 import { UnknownRelationError } from './errors.ts'
+import { handshakeFrames, HeartbeatBook, RAW, sendHeartbeat, type Frames } from './heartbeats.ts'
 import type { Handshake, HandshakeComponents, HandshakeInit, RelationListener, RelationView } from './index.ts'
-
-const RAW = { encode: (bytes: Uint8Array) => bytes, decode: (data: { subarray: () => Uint8Array }) => data.subarray() }
-type Frames = ReturnType<typeof pbStream>
 
 export class HandshakeService implements Handshake {
   private readonly table = new Map<string, Relation>()
   /** negotiations this node opened, by peer: a second `establish` joins the first */
   private readonly inflight = new Map<string, Promise<Relation>>()
   private readonly listeners = new Set<RelationListener>()
-  private readonly heartbeatSeq = new Map<string, number>()
-  private readonly heartbeatSentMs = new Map<string, number>()
+  private readonly heartbeats = new HeartbeatBook()
   private readonly reestablishTriedMs = new Map<string, number>()
   /** connected members with a lower PeerId and no relation at the last tick (this node opens at the next one); only connected peers */
   private readonly unopened = new Set<string>()
@@ -127,12 +124,11 @@ export class HandshakeService implements Handshake {
       const current = this.table.get(relation.peer)!
       const interval = current.agreed?.heartbeatIntervalMs ?? this.heartbeatIntervalMs
       // heartbeats ride an open connection only: dialling a peer to heartbeat it would hold a connection open per relation
-      // against the connection limits; a peer that stays disconnected is suspended after K intervals, re-established on reconnection
-      if ((current.state === 'active' || current.state === 'terminating') && connected.has(current.peer) && now - (this.heartbeatSentMs.get(current.peer) ?? -Infinity) >= interval) {
-        this.heartbeatSentMs.set(current.peer, now)
-        const seq = (this.heartbeatSeq.get(current.peer) ?? 0) + 1
-        this.heartbeatSeq.set(current.peer, seq)
-        this.heartbeat(current.peer, { kind: 'heartbeat', seq, sentAtMs: now }).catch((err) => { this.components.logger.debug({ err, peer: current.peer }, 'heartbeat not delivered') })
+      // against the connection limits; a peer that stays disconnected is suspended after K intervals, re-established on reconnection.
+      // An answer to the peer's heartbeat within the interval was this node's heartbeat (when the peer reads answers): no stream
+      if ((current.state === 'active' || current.state === 'terminating') && connected.has(current.peer) && this.heartbeats.due(current.peer, now, interval)) {
+        // not awaited: the stream waits for the peer's answer
+        this.heartbeat(current.peer, this.heartbeats.next(current.peer, now, true)).catch((err) => { this.components.logger.debug({ err, peer: current.peer }, 'heartbeat not delivered') })
       }
       // a suspended peer that is connected again gets a new handshake, at most once per interval
       if (current.state === 'suspended' && connected.has(current.peer) && now - (this.reestablishTriedMs.get(current.peer) ?? -Infinity) >= interval) {
@@ -178,7 +174,7 @@ export class HandshakeService implements Handshake {
       return this.table.get(peer)!
     }
     try {
-      const frames = pbStream(stream, { maxDataLength: HANDSHAKE_MESSAGE_BYTES_MAX })
+      const frames = handshakeFrames(stream)
       const session = await this.converse(frames, startInitiator({ peer, nonce: this.components.random.bytes(HANDSHAKE_NONCE_BYTES), local: context.local }), context, signal)
       await stream.close({ signal }).catch(() => {})
       return await this.finish(session)
@@ -218,6 +214,7 @@ export class HandshakeService implements Handshake {
       const agreed = agreedPolicy(session.role, session.agreed)
       const site = this.components.members.siteOf(peer)
       if (site !== undefined) this.components.policies.agreeBilateral(site, agreed.sends)
+      this.heartbeats.forget(peer)
       const policyHash = createHash('sha256').update(canonicalJson({ peer, ...agreed })).digest('hex')
       const policyRecord: AuditRecord = {
         kind: 'policy', timestamp_ms: this.components.clock.now(), peer, change: 'bilateral_policy_agreed', policy_hash: policyHash,
@@ -259,24 +256,46 @@ export class HandshakeService implements Handshake {
     }
   }
 
-  /** A heartbeat on a stream of its own over an open connection to `peer`; with none, nothing is sent (and nothing dialled). */
+  /**
+   * A heartbeat on a stream of its own over an open connection to `peer` (with none, nothing is sent, nothing
+   * dialled), and the peer's answer on it: heard like a heartbeat the peer opened. No answer, or not a heartbeat,
+   * is no fault of the relation (the heartbeat was delivered): the peer is heard when it sends its own.
+   */
   private async heartbeat (peer: string, message: HandshakeMessage): Promise<void> {
     const connection = this.components.host.getConnections(peerIdFromString(peer)).find((c) => c.status === 'open')
     if (connection === undefined) return
     const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(NOTICE_TIMEOUT_MS_MAX)])
-    await this.send(await connection.newStream(HANDSHAKE_PROTOCOL_ID, { signal }), message, signal)
+    const answer = await sendHeartbeat(await connection.newStream(HANDSHAKE_PROTOCOL_ID, { signal }), message, signal)
+    this.heartbeats.heard(peer, answer)
+    if (answer.answered) {
+      await this.heard(peer)
+    } else {
+      this.components.logger.debug({ err: answer.err, peer, why: answer.why }, 'heartbeat not answered')
+    }
   }
 
-  /** A termination notice on a stream of its own (dialling the peer if needed: the operator asked for it). */
+  /**
+   * Answers a heartbeat from `peer` on its stream with this node's own, while the relation is one this node
+   * heartbeats (active, terminating). For a peer that reads answers it is this node's heartbeat of the interval
+   * (the timer opens no stream); an older peer has closed the stream, so the write may go nowhere or fail.
+   */
+  private async answerHeartbeat (frames: Frames, peer: string, signal: AbortSignal): Promise<void> {
+    const state = this.table.get(peer)?.state
+    if (state !== 'active' && state !== 'terminating') return
+    const answer = this.heartbeats.next(peer, this.components.clock.now(), this.heartbeats.answers(peer))
+    try {
+      await frames.write(encodeHandshakeMessage(answer), RAW, { signal })
+    } catch (err) {
+      this.components.logger.debug({ err, peer }, 'heartbeat answer not written')
+    }
+  }
+
+  /** A termination notice: one frame on a stream of its own (dialling the peer if needed: the operator asked for it). */
   private async notify (peer: string, message: HandshakeMessage): Promise<void> {
     const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(NOTICE_TIMEOUT_MS_MAX)])
-    await this.send(await this.components.host.dialProtocol(peerIdFromString(peer), HANDSHAKE_PROTOCOL_ID, { signal }), message, signal)
-  }
-
-  /** Writes one frame and closes the stream. */
-  private async send (stream: Stream, message: HandshakeMessage, signal: AbortSignal): Promise<void> {
+    const stream = await this.components.host.dialProtocol(peerIdFromString(peer), HANDSHAKE_PROTOCOL_ID, { signal })
     try {
-      await pbStream(stream, { maxDataLength: HANDSHAKE_MESSAGE_BYTES_MAX }).write(encodeHandshakeMessage(message), RAW, { signal })
+      await handshakeFrames(stream).write(encodeHandshakeMessage(message), RAW, { signal })
       await stream.close({ signal })
     } catch (err) {
       stream.abort(err as Error)
@@ -295,7 +314,7 @@ export class HandshakeService implements Handshake {
 
   private async answer (stream: Stream, peer: string): Promise<void> {
     const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(HANDSHAKE_TIMEOUT_MS_MAX)])
-    const frames = pbStream(stream, { maxDataLength: HANDSHAKE_MESSAGE_BYTES_MAX })
+    const frames = handshakeFrames(stream)
     const refuse = async (err: HandshakeError): Promise<void> => {
       await frames.write(encodeHandshakeMessage({ kind: 'refuse', code: err.code, reason: err.message.slice(0, 256) }), RAW, { signal })
       await stream.close({ signal })
@@ -312,6 +331,7 @@ export class HandshakeService implements Handshake {
     }
     if (message.kind === 'heartbeat') {
       await this.heard(peer)
+      await this.answerHeartbeat(frames, peer, signal)
       await stream.close({ signal })
       return
     }
