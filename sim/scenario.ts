@@ -220,7 +220,7 @@ export const scenarioSchema = z.strictObject({
     /** false: errors are built without stack frames during the run (libraries build errors as control flow) */
     stack_traces: z.boolean().optional(),
     /** V8 flags for the sim process (and its workers), from a short list of heap flags; the sim re-runs itself with them */
-    v8_flags: z.array(z.string().regex(/^--(max-semi-space-size|min-semi-space-size|semi-space-growth-factor)=\d+$|^--(optimize-for-size|no-optimize-for-size)$/, 'must be --max-semi-space-size=N, --min-semi-space-size=N, --semi-space-growth-factor=N or --optimize-for-size')).max(8).optional()
+    v8_flags: z.array(z.string().regex(/^--(max-semi-space-size|min-semi-space-size|semi-space-growth-factor|max-old-space-size)=\d+$|^--(optimize-for-size|no-optimize-for-size)$/, 'must be --max-semi-space-size=N, --min-semi-space-size=N, --semi-space-growth-factor=N, --max-old-space-size=N or --optimize-for-size')).max(8).optional()
   }).optional(),
   /** virtual time only: per-link latency, bandwidth and loss drawn from the seed (absent: a fixed 10 ms, no limit, no loss) */
   links: linksSchema.optional(),

@@ -25,6 +25,7 @@ test('lean settings: defaults, overrides, and the key only with the lean profile
   t.deepEqual(simHostOptions(parseScenario({ ...minimal, profile: 'lean', lean: { encryption: 'noise', peer_store: 'store', idontwant: true } })), { encryption: 'noise', inMemoryPeerStore: false, idontwant: true })
   t.regex(t.throws(() => parseScenario({ ...minimal, lean: { idontwant: false } }))?.message ?? '', /lean: needs profile: lean/)
   t.regex(t.throws(() => parseScenario({ ...minimal, profile: 'lean', lean: { v8_flags: ['--expose-gc'] } }))?.message ?? '', /lean\.v8_flags\.0: must be --max-semi-space-size=N/)
+  t.deepEqual(parseScenario({ ...minimal, profile: 'lean', lean: { v8_flags: ['--max-old-space-size=1400'] } }).lean?.v8_flags, ['--max-old-space-size=1400'], 'the old generation\'s cap: RSS against GC work')
 })
 
 test('every lean deviation is named, and V8 flags are reported as in effect only when the process has them', (t) => {
