@@ -7,6 +7,7 @@
  * With a per-link model (scenario `links`) the links differ: the modelled
  * diameter is then the longest weighted shortest path (`weightedDiameter`).
  */
+import { VertexHeap } from '../src/core/vertex-heap.ts'
 
 /** Neighbours of each node (index → indices); links are taken as undirected. */
 export interface SimGraph {
@@ -102,15 +103,19 @@ export function weightedDiameter (neighbours: number[][], weight: (a: number, b:
   const n = adjacency.length
   const weights = adjacency.map((list, a) => list.map((b) => weight(a, b)))
   const distance = new Float64Array(n)
+  const settled = new Uint8Array(n)
   let diameter = 0
   for (let source = 0; source < n; source++) {
     distance.fill(Infinity)
+    settled.fill(0)
     distance[source] = 0
-    // a binary min-heap of (distance, node); stale entries are skipped when popped
-    const heap: Array<[number, number]> = [[0, source]]
-    while (heap.length > 0) {
-      const [d, node] = popMin(heap)
-      if (d > distance[node]) continue
+    const heap = new VertexHeap()
+    heap.push(source, 0)
+    while (heap.size > 0) {
+      const node = heap.pop()
+      if (settled[node] === 1) continue // a stale entry: settled at a shorter distance
+      settled[node] = 1
+      const d = distance[node]
       if (d > diameter) diameter = d
       const list = adjacency[node]
       for (let i = 0; i < list.length; i++) {
@@ -118,40 +123,10 @@ export function weightedDiameter (neighbours: number[][], weight: (a: number, b:
         const through = d + weights[node][i]
         if (through < distance[next]) {
           distance[next] = through
-          pushHeap(heap, [through, next])
+          heap.push(next, through)
         }
       }
     }
   }
   return diameter
-}
-
-function pushHeap (heap: Array<[number, number]>, entry: [number, number]): void {
-  heap.push(entry)
-  let at = heap.length - 1
-  while (at > 0) {
-    const parent = (at - 1) >> 1
-    if (heap[parent][0] <= entry[0]) break
-    heap[at] = heap[parent]
-    at = parent
-  }
-  heap[at] = entry
-}
-
-function popMin (heap: Array<[number, number]>): [number, number] {
-  const top = heap[0]
-  const last = heap.pop()!
-  if (heap.length === 0) return top
-  let at = 0
-  for (;;) {
-    const left = 2 * at + 1
-    if (left >= heap.length) break
-    const right = left + 1
-    const child = right < heap.length && heap[right][0] < heap[left][0] ? right : left
-    if (heap[child][0] >= last[0]) break
-    heap[at] = heap[child]
-    at = child
-  }
-  heap[at] = last
-  return top
 }
