@@ -14,6 +14,12 @@ export interface MessageCodec<T> {
   decode: (bytes: Uint8Array | import('uint8arraylist').Uint8ArrayList) => T
 }
 
+/**
+ * it-protobuf-stream's codec slot for protocols that encode their own messages (src/wire/): frames pass through
+ * as bytes in both directions.
+ */
+export const RAW_FRAME = { encode: (bytes: Uint8Array) => bytes, decode: (data: { subarray: () => Uint8Array }) => data.subarray() }
+
 export interface RequestOptions {
   /** the largest frame either side accepts */
   maxDataLength: number
@@ -30,7 +36,7 @@ export async function requestOnce<A> (host: Dialer, peer: PeerId, protocol: stri
   const stream = await host.dialProtocol(peer, protocol, { signal })
   try {
     const pb = pbStream(stream, { maxDataLength: options.maxDataLength })
-    await pb.write(request, { encode: (bytes: Uint8Array) => bytes }, { signal })
+    await pb.write(request, RAW_FRAME, { signal })
     const result = await pb.read(answer, { signal })
     await stream.close({ signal })
     return result
@@ -44,7 +50,7 @@ export async function requestOnce<A> (host: Dialer, peer: PeerId, protocol: stri
 export async function answerOnce<A> (stream: Stream, answer: MessageCodec<A>, options: RequestOptions, respond: (request: Uint8Array) => Promise<A>): Promise<void> {
   const { signal } = options
   const pb = pbStream(stream, { maxDataLength: options.maxDataLength })
-  const bytes = await pb.read({ decode: (data) => data.subarray() }, { signal })
+  const bytes = await pb.read(RAW_FRAME, { signal })
   await pb.write(await respond(bytes), answer, { signal })
   await stream.close({ signal })
 }

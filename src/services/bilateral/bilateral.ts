@@ -15,6 +15,7 @@
  * position and the audit record in one batch before the answer.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
+import { RAW_FRAME } from '../../net/request-stream.ts'
 import type { IncomingStreamData, Stream } from '@libp2p/interface'
 import { Counter } from 'prom-client'
 import { pbStream } from 'it-protobuf-stream'
@@ -45,7 +46,6 @@ import {
 } from './errors.ts'
 import type { Bilateral, BilateralComponents, BilateralInit, BilateralPeerStatus, BilateralSendInput, BilateralSendResult } from './index.ts'
 
-const RAW = { encode: (bytes: Uint8Array) => bytes, decode: (data: { subarray: () => Uint8Array }) => data.subarray() }
 const hex = (bytes: Uint8Array): string => toString(bytes, 'base16')
 
 /** What the receive path made of one envelope. */
@@ -278,8 +278,8 @@ export class BilateralService implements Bilateral {
     const frames = pbStream(stream, { maxDataLength: BILATERAL_SYNC_FRAME_BYTES_MAX })
     const exchange: Exchange = async (batch) => {
       const signal = this.signal()
-      await frames.write(encodeBilateralBatch(batch), RAW, { signal })
-      return decodeBilateralFrontier(await frames.read(RAW, { signal }))
+      await frames.write(encodeBilateralBatch(batch), RAW_FRAME, { signal })
+      return decodeBilateralFrontier(await frames.read(RAW_FRAME, { signal }))
     }
     try {
       await this.session(peer, exchange)
@@ -463,7 +463,7 @@ export class BilateralService implements Bilateral {
     const frames = pbStream(stream, { maxDataLength: BILATERAL_FRAME_BYTES_MAX })
     let bytes: Uint8Array
     try {
-      bytes = await frames.read(RAW, { signal })
+      bytes = await frames.read(RAW_FRAME, { signal })
     } catch (err) {
       // the size limit is the first check: an oversized frame is refused before it is read
       if (isTooLong(err)) await this.refused(from, 'unknown', undefined, 0, { action: 'reject', code: 'too_large' })
@@ -471,7 +471,7 @@ export class BilateralService implements Bilateral {
     }
     const judged = await this.serial(`in/${from}`, async () => await this.receive(from, bytes))
     const ack = judged.outcome === 'accepted' ? encodeBilateralAck('delivered') : judged.outcome === 'duplicate' ? encodeBilateralAck('duplicate') : encodeBilateralAck('rejected', judged.error)
-    await frames.write(ack, RAW, { signal })
+    await frames.write(ack, RAW_FRAME, { signal })
     await stream.close({ signal })
   }
 
@@ -490,7 +490,7 @@ export class BilateralService implements Bilateral {
     for (let round = 0; round <= FLUSH_BATCHES_MAX; round++) {
       let bytes: Uint8Array
       try {
-        bytes = await frames.read(RAW, { signal: this.signal() })
+        bytes = await frames.read(RAW_FRAME, { signal: this.signal() })
       } catch (err) {
         if (isTooLong(err)) await this.refused(from, 'unknown', undefined, 0, { action: 'reject', code: 'too_large' })
         if ((err as Error).name === 'UnexpectedEOFError') return
@@ -498,7 +498,7 @@ export class BilateralService implements Bilateral {
       }
       const batch = decodeBilateralBatch(bytes)
       const answer = await this.serial(`in/${from}`, async () => await this.takeBatch(from, batch))
-      await frames.write(encodeBilateralFrontier(answer), RAW, { signal: this.signal() })
+      await frames.write(encodeBilateralFrontier(answer), RAW_FRAME, { signal: this.signal() })
     }
     await stream.close({ signal: this.signal() })
   }

@@ -22,7 +22,8 @@ import { canonicalJson } from '../../core/consensus/canonical.ts'
 import { decodeHandshakeMessage, encodeHandshakeMessage } from '../../wire/handshake.ts'
 import { HANDSHAKE_TIMEOUT_MS_MAX, INBOUND_STREAMS_MAX, NOTICE_TIMEOUT_MS_MAX, OUTBOUND_STREAMS_MAX, TICK_MS_MAX } from './constants.ts'
 import { UnknownRelationError } from './errors.ts'
-import { handshakeFrames, HeartbeatBook, RAW, sendHeartbeat, type Frames } from './heartbeats.ts'
+import { RAW_FRAME } from '../../net/request-stream.ts'
+import { handshakeFrames, HeartbeatBook, sendHeartbeat, type Frames } from './heartbeats.ts'
 import type { Handshake, HandshakeComponents, HandshakeInit, RelationListener, RelationView } from './index.ts'
 
 export class HandshakeService implements Handshake {
@@ -190,9 +191,9 @@ export class HandshakeService implements Handshake {
   private async converse (frames: Frames, first: SessionStep, context: SessionContext, signal: AbortSignal): Promise<HandshakeSession> {
     let { session, outbound } = first
     for (;;) {
-      for (const message of outbound) await frames.write(encodeHandshakeMessage(message), RAW, { signal })
+      for (const message of outbound) await frames.write(encodeHandshakeMessage(message), RAW_FRAME, { signal })
       if (sessionDone(session)) return session
-      const bytes = await frames.read(RAW, { signal })
+      const bytes = await frames.read(RAW_FRAME, { signal })
       let message: HandshakeMessage
       try {
         message = decodeHandshakeMessage(bytes)
@@ -284,7 +285,7 @@ export class HandshakeService implements Handshake {
     if (state !== 'active' && state !== 'terminating') return
     const answer = this.heartbeats.next(peer, this.components.clock.now(), this.heartbeats.answers(peer))
     try {
-      await frames.write(encodeHandshakeMessage(answer), RAW, { signal })
+      await frames.write(encodeHandshakeMessage(answer), RAW_FRAME, { signal })
     } catch (err) {
       this.components.logger.debug({ err, peer }, 'heartbeat answer not written')
     }
@@ -295,7 +296,7 @@ export class HandshakeService implements Handshake {
     const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(NOTICE_TIMEOUT_MS_MAX)])
     const stream = await this.components.host.dialProtocol(peerIdFromString(peer), HANDSHAKE_PROTOCOL_ID, { signal })
     try {
-      await handshakeFrames(stream).write(encodeHandshakeMessage(message), RAW, { signal })
+      await handshakeFrames(stream).write(encodeHandshakeMessage(message), RAW_FRAME, { signal })
       await stream.close({ signal })
     } catch (err) {
       stream.abort(err as Error)
@@ -316,12 +317,12 @@ export class HandshakeService implements Handshake {
     const signal = AbortSignal.any([this.shutdown.signal, AbortSignal.timeout(HANDSHAKE_TIMEOUT_MS_MAX)])
     const frames = handshakeFrames(stream)
     const refuse = async (err: HandshakeError): Promise<void> => {
-      await frames.write(encodeHandshakeMessage({ kind: 'refuse', code: err.code, reason: err.message.slice(0, 256) }), RAW, { signal })
+      await frames.write(encodeHandshakeMessage({ kind: 'refuse', code: err.code, reason: err.message.slice(0, 256) }), RAW_FRAME, { signal })
       await stream.close({ signal })
     }
     let message: HandshakeMessage
     try {
-      message = decodeHandshakeMessage(await frames.read(RAW, { signal }))
+      message = decodeHandshakeMessage(await frames.read(RAW_FRAME, { signal }))
       if (this.components.members.key(peer) === undefined) throw new NotAMemberError(`${peer} is not a member of the federation`)
     } catch (err) {
       if (!(err instanceof HandshakeError)) throw err

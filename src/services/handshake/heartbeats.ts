@@ -10,12 +10,10 @@ import type { Stream } from '@libp2p/interface'
 import { pbStream } from 'it-protobuf-stream'
 import type { HandshakeMessage } from '../../core/handshake/index.ts'
 import { decodeHandshakeMessage, encodeHandshakeMessage, HANDSHAKE_MESSAGE_BYTES_MAX } from '../../wire/handshake.ts'
+import { RAW_FRAME } from '../../net/request-stream.ts'
 
 /** Frames on a handshake stream: length-prefixed, each at most HANDSHAKE_MESSAGE_BYTES_MAX. */
 export type Frames = ReturnType<typeof pbStream>
-
-/** it-protobuf-stream's codec slot: the codec is src/wire/handshake.ts, so frames pass through as bytes. */
-export const RAW = { encode: (bytes: Uint8Array) => bytes, decode: (data: { subarray: () => Uint8Array }) => data.subarray() }
 
 /** The frames of a handshake stream. */
 export function handshakeFrames (stream: Stream): Frames {
@@ -78,7 +76,7 @@ export class HeartbeatBook {
 export async function sendHeartbeat (stream: Stream, heartbeat: HandshakeMessage, signal: AbortSignal): Promise<HeartbeatAnswer> {
   const frames = handshakeFrames(stream)
   try {
-    await frames.write(encodeHandshakeMessage(heartbeat), RAW, { signal })
+    await frames.write(encodeHandshakeMessage(heartbeat), RAW_FRAME, { signal })
     // this side writes nothing more: the peer (an older one closes at once) sees the end of its input
     await stream.closeWrite({ signal })
   } catch (err) {
@@ -87,7 +85,7 @@ export async function sendHeartbeat (stream: Stream, heartbeat: HandshakeMessage
   }
   let answer: HandshakeMessage
   try {
-    answer = decodeHandshakeMessage(await frames.read(RAW, { signal }))
+    answer = decodeHandshakeMessage(await frames.read(RAW_FRAME, { signal }))
   } catch (err) {
     // the stream ended with no answer (an older peer, a peer with no active relation), a malformed or oversized
     // frame, or the signal: nothing more is read from this stream

@@ -10,6 +10,7 @@
  * timed.
  */
 import test from 'ava'
+import { RAW_FRAME } from '../../../src/net/request-stream.ts'
 import { pino, type Logger } from 'pino'
 import type { Connection, IncomingStreamData, PeerId, Stream } from '@libp2p/interface'
 import { pbStream } from 'it-protobuf-stream'
@@ -20,7 +21,6 @@ import { decodeHandshakeMessage, encodeHandshakeMessage, HANDSHAKE_MESSAGE_BYTES
 import { startRelatedPair, until, type RelatedPair } from './federation.ts'
 
 const INTERVAL_MS = 1000
-const RAW = { encode: (bytes: Uint8Array) => bytes, decode: (data: { subarray: () => Uint8Array }) => data.subarray() }
 
 /** Counts the handshake streams a node opens: heartbeats on an open connection (newStream), negotiations and notices (dialProtocol). */
 function countHandshakeStreams (node: FedmeshNode): { opened: number } {
@@ -79,7 +79,7 @@ async function actOld (node: FedmeshNode, after?: (stream: Stream, frames: Retur
   await node.libp2p.handle(HANDSHAKE_PROTOCOL_ID, ({ stream }: IncomingStreamData) => {
     void (async () => {
       const frames = pbStream(stream, { maxDataLength: HANDSHAKE_MESSAGE_BYTES_MAX })
-      const message = decodeHandshakeMessage(await frames.read(RAW))
+      const message = decodeHandshakeMessage(await frames.read(RAW_FRAME))
       if (after === undefined) await stream.close()
       else await after(stream, frames)
       received.push(message)
@@ -91,7 +91,7 @@ async function actOld (node: FedmeshNode, after?: (stream: Stream, frames: Retur
 /** An older peer's heartbeat: one frame on a stream of its own, closed at once (nothing read). */
 async function oldHeartbeat (from: FedmeshNode, to: FedmeshNode, seq: number, nowMs: number): Promise<void> {
   const stream = await from.libp2p.dialProtocol(to.libp2p.peerId, HANDSHAKE_PROTOCOL_ID)
-  await pbStream(stream).write(encodeHandshakeMessage({ kind: 'heartbeat', seq, sentAtMs: nowMs }), RAW)
+  await pbStream(stream).write(encodeHandshakeMessage({ kind: 'heartbeat', seq, sentAtMs: nowMs }), RAW_FRAME)
   await stream.close()
 }
 
@@ -179,9 +179,9 @@ test('a malformed answer (another message, junk, an oversized frame, none while 
   const { a, b, ib, clock } = pair
   const answers: Array<{ answer: (stream: Stream, frames: ReturnType<typeof pbStream>) => Promise<void>, why: string, err?: RegExp }> = [
     // a termination as an answer is not taken as one
-    { answer: async (_, frames) => { await frames.write(encodeHandshakeMessage({ kind: 'terminate', forced: true, noticeMs: 0, reason: 'answer' }), RAW) }, why: 'answered with terminate' },
-    { answer: async (_, frames) => { await frames.write(new Uint8Array(64).fill(0xff), RAW) }, why: 'no answer', err: /HandshakeSchemaError/ },
-    { answer: async (stream) => { await pbStream(stream, { maxDataLength: 2 * HANDSHAKE_MESSAGE_BYTES_MAX }).write(new Uint8Array(HANDSHAKE_MESSAGE_BYTES_MAX + 1), RAW) }, why: 'no answer', err: /InvalidDataLength/ },
+    { answer: async (_, frames) => { await frames.write(encodeHandshakeMessage({ kind: 'terminate', forced: true, noticeMs: 0, reason: 'answer' }), RAW_FRAME) }, why: 'answered with terminate' },
+    { answer: async (_, frames) => { await frames.write(new Uint8Array(64).fill(0xff), RAW_FRAME) }, why: 'no answer', err: /HandshakeSchemaError/ },
+    { answer: async (stream) => { await pbStream(stream, { maxDataLength: 2 * HANDSHAKE_MESSAGE_BYTES_MAX }).write(new Uint8Array(HANDSHAKE_MESSAGE_BYTES_MAX + 1), RAW_FRAME) }, why: 'no answer', err: /InvalidDataLength/ },
     // holds the stream open, answering nothing: the sender's read ends at its timeout
     { answer: async (stream) => { await until('the sender to give up on the answer', () => stream.status !== 'open') }, why: 'no answer', err: /abort|timeout/i }
   ]
