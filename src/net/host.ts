@@ -69,6 +69,14 @@ export const RECONNECT_BACKOFF_FACTOR = 2
  * the largest stream count of an idle node (~47 a minute per node at 50 nodes, docs/sim.md "The audit loop").
  */
 export const CONNECTION_MONITOR_INTERVAL_MS = 30_000
+/**
+ * A monitor ping unanswered this long aborts its connection. libp2p's adaptive timeout never learns in the monitor
+ * (the monitor never reports a ping's duration back), so its 5 s floor was the timeout: an event loop busy for 5 s
+ * (a join, a burst of verifications) aborted healthy connections, and the redials made it busier (docs/sim.md,
+ * "Worker mode"). Shorter than the interval: ping allows one outbound stream per connection, so a ping still open
+ * at the next period would fail to open the next one, and that failure aborts the connection too.
+ */
+export const CONNECTION_MONITOR_TIMEOUT_MS = 20_000
 /** kad-dht's self-query period (its default, 5 min), spread per node so nodes started together do not query together. */
 export const DHT_SELF_QUERY_INTERVAL_MS = 5 * 60 * 1000
 /** kad-dht's first self-query after start (its default 1 s), spread the same way. */
@@ -422,7 +430,8 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     // protocol negotiation (ping is mounted under /fedmesh), and one that missed its timeout aborted the connection
     connectionMonitor: {
       protocolPrefix: PROTOCOL_PREFIX,
-      pingInterval: init.connectionMonitorIntervalMs ?? CONNECTION_MONITOR_INTERVAL_MS
+      pingInterval: init.connectionMonitorIntervalMs ?? CONNECTION_MONITOR_INTERVAL_MS,
+      pingTimeout: { minTimeout: CONNECTION_MONITOR_TIMEOUT_MS, maxTimeout: CONNECTION_MONITOR_TIMEOUT_MS }
     },
     ...(init.metrics !== undefined ? { metrics: init.metrics } : init.metricsRegistry === undefined ? {} : { metrics: prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }) }),
     services: {

@@ -8,7 +8,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Connection, Metrics, Peer, PeerId, Stream } from '@libp2p/interface'
-import { CONNECTION_MONITOR_INTERVAL_MS, createHost, KAD_KEEP_ALIVE_TAG, PROTOCOL_PREFIX, quietLibp2pLogger, skipKnownProtocolMerges, type FedmeshLibp2p, type HostInit, type ProtocolMergeHost } from '../../src/net/host.ts'
+import { CONNECTION_MONITOR_INTERVAL_MS, CONNECTION_MONITOR_TIMEOUT_MS, createHost, KAD_KEEP_ALIVE_TAG, PROTOCOL_PREFIX, quietLibp2pLogger, skipKnownProtocolMerges, type FedmeshLibp2p, type HostInit, type ProtocolMergeHost } from '../../src/net/host.ts'
 import { ByteCounter } from '../../sim/byte-counter.ts'
 import { KAD_SELF_QUERY_EVENT } from '../../src/services/joining/joining.ts'
 
@@ -68,6 +68,27 @@ test('the connection monitor pings every 30 s by default, not libp2p\'s 10 s', a
   // libp2p keeps the monitor among its components; its period is not otherwise observable without waiting for it
   const monitor = (a as unknown as { components: { connectionMonitor?: { pingIntervalMs?: number } } }).components.connectionMonitor
   t.is(monitor?.pingIntervalMs, CONNECTION_MONITOR_INTERVAL_MS)
+})
+
+test('a monitor ping unanswered for 5 s does not abort the connection (libp2p\'s timeout floor was the timeout)', async (t) => {
+  // one ping in the test's window: ping allows one outbound stream per connection, and the monitor aborts the
+  // connection when the next period cannot open its stream (the timeout is shorter than the period for that reason)
+  const a = await host({ connectionMonitorIntervalMs: 6000 })
+  const b = await host()
+  t.teardown(async () => { await Promise.all([a.stop(), b.stop()]) })
+  t.true(CONNECTION_MONITOR_TIMEOUT_MS > 5000 && CONNECTION_MONITOR_TIMEOUT_MS < CONNECTION_MONITOR_INTERVAL_MS)
+  const ping = `/${PROTOCOL_PREFIX}/ping/1.0.0`
+  // b takes a's ping and never answers it: a peer whose event loop is busy, or a slow link
+  const held: Stream[] = []
+  await b.unhandle(ping)
+  await b.handle(ping, ({ stream }) => { held.push(stream) }, { runOnLimitedConnection: true })
+  const connection = await a.dial(b.getMultiaddrs()[0])
+  await until('the monitor\'s first ping, held by b', () => held.length > 0, 60_000)
+  const heldAt = Date.now()
+  // libp2p's floor is 5 s: wait past it (timers due earlier run first, so an abort would already have happened)
+  await until('5.5 s since b took the ping', () => Date.now() - heldAt > 5500, 60_000)
+  t.is(connection.status, 'open')
+  for (const stream of held) stream.abort(new Error('test over'))
 })
 
 test('libp2p\'s reconnect queue backs off with numbers, not NaN (no TimeoutNaNWarning)', async (t) => {
