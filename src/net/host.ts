@@ -70,8 +70,9 @@ export const RECONNECT_BACKOFF_FACTOR = 2
  */
 export const CONNECTION_MONITOR_INTERVAL_MS = 30_000
 /**
- * A monitor ping unanswered this long aborts its connection. libp2p's adaptive timeout never learns in the monitor
- * (the monitor never reports a ping's duration back), so its 5 s floor was the timeout: an event loop busy for 5 s
+ * A monitor ping unanswered this long aborts its connection, and the ping service waits this long for a ping's
+ * bytes. libp2p's adaptive timeout never learns in the monitor (the monitor never reports a ping's duration back),
+ * so its 5 s floor was the timeout, and ping's own answering side gave up after 10 s: an event loop busy that long
  * (a join, a burst of verifications) aborted healthy connections, and the redials made it busier (docs/sim.md,
  * "Worker mode"). Shorter than the interval: ping allows one outbound stream per connection, so a ping still open
  * at the next period would fail to open the next one, and that failure aborts the connection too.
@@ -436,7 +437,9 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     ...(init.metrics !== undefined ? { metrics: init.metrics } : init.metricsRegistry === undefined ? {} : { metrics: prometheusMetrics({ registry: init.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }) }),
     services: {
       identify: identify({ protocolPrefix: PROTOCOL_PREFIX }),
-      ping: ping({ protocolPrefix: PROTOCOL_PREFIX }),
+      // ping's answering side aborted a stream whose bytes had not come in 10 s (its default), which the pinging
+      // monitor took for a failed ping: answer as patiently as the monitor waits
+      ping: ping({ protocolPrefix: PROTOCOL_PREFIX, timeout: CONNECTION_MONITOR_TIMEOUT_MS }),
       dht: kadDHT({
         protocol: DHT_PROTOCOL,
         // Members reach each other by construction; automatic mode waits for public reachability and never flips on a private network.

@@ -8,6 +8,7 @@ import { MemoryDatastore } from 'datastore-core'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Connection, Metrics, Peer, PeerId, Stream } from '@libp2p/interface'
+import { byteStream } from 'it-byte-stream'
 import { CONNECTION_MONITOR_INTERVAL_MS, CONNECTION_MONITOR_TIMEOUT_MS, createHost, KAD_KEEP_ALIVE_TAG, PROTOCOL_PREFIX, quietLibp2pLogger, skipKnownProtocolMerges, type FedmeshLibp2p, type HostInit, type ProtocolMergeHost } from '../../src/net/host.ts'
 import { ByteCounter } from '../../sim/byte-counter.ts'
 import { KAD_SELF_QUERY_EVENT } from '../../src/services/joining/joining.ts'
@@ -89,6 +90,22 @@ test('a monitor ping unanswered for 5 s does not abort the connection (libp2p\'s
   await until('5.5 s since b took the ping', () => Date.now() - heldAt > 5500, 60_000)
   t.is(connection.status, 'open')
   for (const stream of held) stream.abort(new Error('test over'))
+})
+
+test('the ping service waits for a ping\'s bytes as long as the monitor waits for its answer (ping\'s own 10 s aborted it)', async (t) => {
+  const a = await host()
+  const b = await host()
+  t.teardown(async () => { await Promise.all([a.stop(), b.stop()]) })
+  t.true(CONNECTION_MONITOR_TIMEOUT_MS > 10_000)
+  // a pinger whose bytes are late: its event loop was busy between opening the stream and writing to it
+  const stream = await a.dialProtocol(b.getMultiaddrs()[0], `/${PROTOCOL_PREFIX}/ping/1.0.0`)
+  const openedAt = Date.now()
+  await until('10.5 s since the stream opened', () => Date.now() - openedAt > 10_500, 60_000)
+  const bytes = byteStream(stream)
+  const sent = new Uint8Array(32).fill(7)
+  await bytes.write(sent)
+  t.deepEqual((await bytes.read({ bytes: 32 })).subarray(), sent)
+  await bytes.unwrap().close()
 })
 
 test('libp2p\'s reconnect queue backs off with numbers, not NaN (no TimeoutNaNWarning)', async (t) => {
