@@ -15,6 +15,12 @@ export type WorkerRequest =
   | { id: number, op: 'sample' }
   | { id: number, op: 'close' }
 
+/** What a worker's `init` answers: the process settings its nodes run under, for the coordinator to check. */
+export interface WorkerProcessSettings {
+  /** Error.stackTraceLimit while the worker's nodes run (0: the lean profile's errors without stack traces) */
+  stackTraceLimit: number
+}
+
 export type WorkerReply =
   | { id: number, ok: true, value: unknown }
   | { id: number, ok: false, error: string }

@@ -5,7 +5,8 @@
  */
 import { LocalCluster } from './cluster.ts'
 import { makePlan } from './plan.ts'
-import type { WorkerReply, WorkerRequest } from './worker-protocol.ts'
+import { leanSettings } from './profile.ts'
+import type { WorkerProcessSettings, WorkerReply, WorkerRequest } from './worker-protocol.ts'
 
 let cluster: LocalCluster | undefined
 
@@ -16,7 +17,10 @@ function reply (message: WorkerReply): void {
 async function handle (request: WorkerRequest): Promise<unknown> {
   if (request.op === 'init') {
     cluster = await LocalCluster.create({ scenario: request.scenario, plan: makePlan(request.scenario), local: request.local, transport: 'tcp' })
-    return null
+    // the in-process mode runs its play withoutStackTraces; this process lives for the run only, so the whole of it
+    if (leanSettings(request.scenario)?.stackTraces === false) Error.stackTraceLimit = 0
+    const settings: WorkerProcessSettings = { stackTraceLimit: Error.stackTraceLimit }
+    return settings
   }
   if (cluster === undefined) throw new Error(`worker got ${request.op} before init`)
   switch (request.op) {

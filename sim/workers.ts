@@ -10,7 +10,7 @@ import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Scenario } from './scenario.ts'
 import type { Cluster, ClusterSample, PublishResult } from './cluster.ts'
-import type { WorkerReply, WorkerRequest } from './worker-protocol.ts'
+import type { WorkerProcessSettings, WorkerReply, WorkerRequest } from './worker-protocol.ts'
 import type { DataClass } from '../src/wire/envelope.ts'
 
 /** V8 heap limit of a worker: hundreds of nodes need more than the default. */
@@ -78,25 +78,28 @@ class Worker {
 /** Nodes spread over worker processes. */
 export class WorkerCluster implements Cluster {
   private readonly workers: Worker[]
+  /** each worker's process settings, as its init answered */
+  readonly settings: WorkerProcessSettings[]
 
-  private constructor (workers: Worker[]) {
+  private constructor (workers: Worker[], settings: WorkerProcessSettings[]) {
     this.workers = workers
+    this.settings = settings
   }
 
   /** Forks the workers and hands each its share of the nodes. */
   static async open (init: { scenario: Scenario, workers: number }): Promise<WorkerCluster> {
     const workers = Array.from({ length: init.workers }, (_, k) => new Worker(k))
     try {
-      await Promise.all(workers.map(async (worker, k) => {
+      const settings = await Promise.all(workers.map(async (worker, k) => {
         await worker.ready
         const local = Array.from({ length: init.scenario.nodes }, (_, i) => i).filter((i) => i % init.workers === k)
-        await worker.request({ op: 'init', scenario: init.scenario, local })
+        return await worker.request<WorkerProcessSettings>({ op: 'init', scenario: init.scenario, local })
       }))
+      return new WorkerCluster(workers, settings)
     } catch (err) {
       for (const worker of workers) worker.kill()
       throw err
     }
-    return new WorkerCluster(workers)
   }
 
   private owner (index: number): Worker {

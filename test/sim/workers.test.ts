@@ -5,8 +5,9 @@
 import test from 'ava'
 import { parseScenario } from '../../sim/scenario.ts'
 import { simulate, WorkersError } from '../../sim/simulate.ts'
+import { WorkerCluster } from '../../sim/workers.ts'
 
-const scenario = parseScenario({
+const source = {
   name: 'workers-test',
   seed: 3,
   nodes: 10,
@@ -17,7 +18,8 @@ const scenario = parseScenario({
   duration_seconds: 5,
   drain_seconds: 3,
   sample_interval_seconds: 0.5
-})
+}
+const scenario = parseScenario(source)
 
 test('2 workers × 5 nodes over TCP loopback deliver 100%', async (t) => {
   const { report } = await simulate(scenario, { workers: 2 })
@@ -33,4 +35,13 @@ test('2 workers × 5 nodes over TCP loopback deliver 100%', async (t) => {
 test('more workers than nodes is a WorkersError before any process starts', async (t) => {
   await t.throwsAsync(simulate(scenario, { workers: 11 }), { instanceOf: WorkersError })
   await t.throwsAsync(simulate(scenario, { workers: -1 }), { instanceOf: WorkersError })
+})
+
+test('a lean run\'s workers build errors without stack traces, as the report\'s deviations say; a production run\'s keep them', async (t) => {
+  const lean = await WorkerCluster.open({ scenario: parseScenario({ ...source, profile: 'lean' }), workers: 2 })
+  t.teardown(async () => { await lean.close() })
+  t.deepEqual(lean.settings, [{ stackTraceLimit: 0 }, { stackTraceLimit: 0 }])
+  const production = await WorkerCluster.open({ scenario, workers: 1 })
+  t.teardown(async () => { await production.close() })
+  t.true(production.settings[0].stackTraceLimit > 0)
 })
