@@ -7,6 +7,7 @@
  * goes straight to the checkpoint's origin on /fedmesh/audit-cosign/1.0.0
  * (one bounded attempt), never by gossip: only the origin keeps it.
  */
+import { peerIdFromString } from '@libp2p/peer-id'
 import { PayloadRefusedError } from '../../core/errors.ts'
 import {
   signCheckpoint, signCosignature, verifySignedCheckpoint, type Cosignature, type SignedCheckpoint
@@ -26,6 +27,7 @@ import {
 } from './constants.ts'
 import { consistencyHandler, INBOUND_STREAMS_MAX, requestConsistency } from './consistency-stream.ts'
 import { cosignHandler, sendCosignature } from './cosign-stream.ts'
+import { dialableWithoutLookup } from '../../net/dialable.ts'
 import { cosignatureCounters, type CosignatureStats } from './metrics.ts'
 import { decodeAuditPayload, encodeAuditPayload, type AuditPayload } from './payload.ts'
 import type { Audit, AuditComponents, AuditInit } from './index.ts'
@@ -351,17 +353,27 @@ export class AuditService implements Audit {
 
   /**
    * Hands a cosignature to the checkpoint's origin, beside the witness steps (an unreachable origin must
-   * not hold up the next step): one bounded attempt, then dropped and counted, never retried.
+   * not hold up the next step): one bounded attempt, then dropped and counted, never retried. An origin
+   * this node is not connected to and has no address for is not looked up in the DHT (a walk dialling ~10
+   * members for one best-effort attestation): counted `unreachable`.
    */
   private deliver (originNode: string, checkpoint: SignedCheckpoint, cosignature: Cosignature): void {
     if (this.init.publish === false) return
-    const delivery = sendCosignature(this.components.streams, { origin: originNode, size: checkpoint.size, root: checkpoint.root, cosignature, signal: this.shutdown.signal })
-      .then(() => { this.counters.count('sent', 'kept') }, (err: unknown) => {
+    const { streams, logger } = this.components
+    const send = async (): Promise<string> => {
+      if (!await dialableWithoutLookup(streams, peerIdFromString(originNode))) return 'unreachable'
+      try {
+        await sendCosignature(streams, { origin: originNode, size: checkpoint.size, root: checkpoint.root, cosignature, signal: this.shutdown.signal })
+        return 'kept'
+      } catch (err) {
         // a refusal as duplicate means the origin holds it already
         const result = err instanceof CosignatureRefusedError ? err.reason : 'dropped'
-        this.counters.count('sent', result)
-        if (result !== 'duplicate') this.components.logger.debug({ err, origin: originNode, size: checkpoint.size }, 'a cosignature did not reach its origin; dropped')
-      })
+        if (result !== 'duplicate') logger.debug({ err, origin: originNode, size: checkpoint.size }, 'a cosignature did not reach its origin; dropped')
+        return result
+      }
+    }
+    const delivery = send()
+      .then((result) => { this.counters.count('sent', result) })
       .finally(() => { this.deliveries.delete(delivery) })
     this.deliveries.add(delivery)
   }

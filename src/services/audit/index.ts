@@ -48,8 +48,8 @@ export interface AuditComponents {
   members: Pick<MemberKeys, 'key'> & { members: () => string[] }
   /** this node's own draws of which checkpoints it witnesses (the CSPRNG in production: an origin cannot predict them) */
   random: Random
-  /** the stream side of the host: the consistency-proof and cosign protocols */
-  streams: Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol'>
+  /** the stream side of the host: the consistency-proof and cosign protocols (connections and the peer store: whether an origin can be dialled without a DHT lookup) */
+  streams: Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol' | 'getConnections' | 'peerStore'>
   clock: Clock
   logger: Logger
   /** this node's PeerId text */
