@@ -18,7 +18,7 @@ import { makePlan } from '../../sim/plan.ts'
 const minimal = { name: 't', nodes: 10, duration_seconds: 5 }
 
 test('the shipped scenarios are valid and have the advertised sizes', async (t) => {
-  const sizes: Record<string, number> = { smoke: 20, hundred: 100, thousand: 1000, churn: 100, partition: 100, byzantine: 7, sybil: 12, eclipse: 12, covert_flash: 10, lean: 200, lean_audit: 200, lean_idle: 50, virtual_thousand: 1000, virtual_wan: 50 }
+  const sizes: Record<string, number> = { smoke: 20, hundred: 100, thousand: 1000, churn: 100, partition: 100, byzantine: 7, sybil: 12, eclipse: 12, covert_flash: 10, lean: 200, lean_audit: 200, lean_idle: 50, lean_thousand: 1000, virtual_thousand: 1000, virtual_wan: 50 }
   // market.yaml has its own schema and runner (test/sim/market.test.ts parses it)
   const files = (await readdir('sim/scenarios')).filter((f) => f.endsWith('.yaml') && f !== 'market.yaml')
   t.deepEqual(files.map((f) => f.replace('.yaml', '')).sort(), Object.keys(sizes).sort())
