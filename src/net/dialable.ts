@@ -2,9 +2,9 @@
  * Whether a peer can be dialled without a lookup first. libp2p dials a peer it
  * has no address for by looking it up in the DHT (`peerRouting.findPeer`): a
  * walk that dials ~10 other members, most of them at their connection limit and
- * refusing, to reach one. Best-effort traffic (a witness's cosignature, a sync
- * round with an unconnected member) is not worth that walk (docs/sim.md,
- * "Idle: the witnesses' DHT walks").
+ * refusing, to reach one. A witness's cosignature, best-effort, is not worth
+ * that walk (docs/sim.md, "Idle: the witnesses' DHT walks"); sync's periodic
+ * round picks an unconnected member by the same rule (SyncService.tick).
  */
 import type { Libp2p, PeerId } from '@libp2p/interface'
 
