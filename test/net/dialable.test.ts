@@ -3,27 +3,13 @@
  * holds an address for it; otherwise libp2p would walk the DHT to find it.
  */
 import test from 'ava'
-import { MemoryDatastore } from 'datastore-core'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { createHost, type FedmeshLibp2p } from '../../src/net/host.ts'
+import type { FedmeshLibp2p } from '../../src/net/host.ts'
 import { dialableWithoutLookup } from '../../src/net/dialable.ts'
+import { startedHost } from '../fixtures/hosts.ts'
 
-let hostCount = 0
-
-async function host (): Promise<FedmeshLibp2p> {
-  const libp2p = await createHost({
-    privateKey: await generateKeyPair('Ed25519'),
-    transport: 'memory',
-    listen: [`/memory/dialable-test-${process.pid}-${hostCount++}`],
-    federationEnabled: true,
-    bootstrap: [],
-    admits: () => true,
-    datastore: new MemoryDatastore()
-  })
-  await libp2p.start()
-  return libp2p
-}
+const host = async (): Promise<FedmeshLibp2p> => await startedHost('dialable-test')
 
 test('connected or with a stored address: dialable; forgotten or never seen: not', async (t) => {
   const a = await host()

@@ -3,18 +3,17 @@
  * own is counted with the validators' verdicts.
  */
 import test from 'ava'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { MemoryDatastore } from 'datastore-core'
 import { createLibp2p } from 'libp2p'
 import { memory } from '@libp2p/memory'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { gossipsub, type GossipSub } from '@chainsafe/libp2p-gossipsub'
-import { createHost, PROTOCOL_PREFIX, type FedmeshLibp2p } from '../../src/net/host.ts'
+import { PROTOCOL_PREFIX, type FedmeshLibp2p } from '../../src/net/host.ts'
 import { GossipRegistry, gossipTopic } from '../../src/net/gossip.ts'
 import { GOSSIP_FRAME_BYTES_MAX, GOSSIP_FRAMING_BYTES_MAX, topicDataClass } from '../../src/net/gossip-limits.ts'
 import { ENVELOPE_BYTES_MAX } from '../../src/wire/limits.ts'
+import { startedHost } from '../fixtures/hosts.ts'
 import { NodeMetrics } from '../../src/runtime/metrics.ts'
 import { silentLogger } from '../../src/runtime/log.ts'
 
@@ -25,18 +24,7 @@ interface Peer { libp2p: FedmeshLibp2p, gossip: GossipRegistry, metrics: NodeMet
 
 async function peer (): Promise<Peer> {
   const metrics = new NodeMetrics()
-  const libp2p = await createHost({
-    privateKey: await generateKeyPair('Ed25519'),
-    transport: 'memory',
-    listen: [`/memory/limits-test-${process.pid}-${hostCount++}`],
-    federationEnabled: true,
-    bootstrap: [],
-    admits: () => true,
-    datastore: new MemoryDatastore(),
-    gossipHeartbeatMs: 100,
-    gossipCounters: metrics
-  })
-  await libp2p.start()
+  const libp2p = await startedHost('limits-test', { gossipHeartbeatMs: 100, gossipCounters: metrics })
   const gossip = new GossipRegistry({ pubsub: libp2p.services.pubsub, federationId: FEDERATION, counters: metrics, log: silentLogger() })
   const delivered: string[] = []
   gossip.register({
@@ -117,7 +105,7 @@ test('a 1 MiB frame is counted, the sender penalised and its connection closed; 
 test('a peer signing its messages (StrictSign, libp2p\'s default) is refused inside gossipsub, and it is counted', async (t) => {
   const a = await peer()
   const signer = await createLibp2p({
-    addresses: { listen: [`/memory/limits-test-${process.pid}-${hostCount++}`] },
+    addresses: { listen: [`/memory/limits-test-raw-${process.pid}-${hostCount++}`] },
     transports: [memory()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

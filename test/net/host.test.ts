@@ -4,16 +4,14 @@
  * must back off with real numbers.
  */
 import test from 'ava'
-import { MemoryDatastore } from 'datastore-core'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Connection, Metrics, Peer, PeerId, Stream } from '@libp2p/interface'
 import { byteStream } from 'it-byte-stream'
-import { CONNECTION_MONITOR_INTERVAL_MS, CONNECTION_MONITOR_TIMEOUT_MS, createHost, KAD_KEEP_ALIVE_TAG, PROTOCOL_PREFIX, quietLibp2pLogger, skipKnownProtocolMerges, type FedmeshLibp2p, type HostInit, type ProtocolMergeHost } from '../../src/net/host.ts'
+import { CONNECTION_MONITOR_INTERVAL_MS, CONNECTION_MONITOR_TIMEOUT_MS, KAD_KEEP_ALIVE_TAG, PROTOCOL_PREFIX, quietLibp2pLogger, skipKnownProtocolMerges, type FedmeshLibp2p, type HostInit, type ProtocolMergeHost } from '../../src/net/host.ts'
 import { ByteCounter } from '../../sim/byte-counter.ts'
+import { startedHost } from '../fixtures/hosts.ts'
 import { KAD_SELF_QUERY_EVENT } from '../../src/services/joining/joining.ts'
-
-let hostCount = 0
 
 /** Byte counters that also note every stream whose protocol was negotiated, by direction. */
 class ProtocolRecorder extends ByteCounter implements Metrics {
@@ -24,18 +22,7 @@ class ProtocolRecorder extends ByteCounter implements Metrics {
 }
 
 async function host (extra: Partial<HostInit> = {}): Promise<FedmeshLibp2p> {
-  const libp2p = await createHost({
-    privateKey: await generateKeyPair('Ed25519'),
-    transport: 'memory',
-    listen: [`/memory/host-test-${process.pid}-${hostCount++}`],
-    federationEnabled: true,
-    bootstrap: [],
-    admits: () => true,
-    datastore: new MemoryDatastore(),
-    ...extra
-  })
-  await libp2p.start()
-  return libp2p
+  return await startedHost('host-test', extra)
 }
 
 async function until (what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {

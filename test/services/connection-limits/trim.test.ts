@@ -4,11 +4,10 @@
  * pruner never closes — held under the high water.
  */
 import test from 'ava'
-import { MemoryDatastore } from 'datastore-core'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { createHost, type FedmeshLibp2p } from '../../../src/net/host.ts'
+import type { FedmeshLibp2p } from '../../../src/net/host.ts'
 import { connectionLimits, connectionsToTrim, meshCounts, type TrimCandidate } from '../../../src/services/connection-limits/index.ts'
 import { silentLogger } from '../../../src/runtime/log.ts'
+import { startedHost } from '../../fixtures/hosts.ts'
 
 const c = (id: string, openedAtMs: number, peer = `peer-${id}`): TrimCandidate => ({ id, peer, openedAtMs })
 
@@ -34,20 +33,7 @@ test('meshCounts counts a peer once per topic mesh', (t) => {
   t.deepEqual([...meshCounts(['x', 'y', 'x', 'z', 'x'])], [['x', 3], ['y', 1], ['z', 1]])
 })
 
-let hostCount = 0
-async function host (): Promise<FedmeshLibp2p> {
-  const libp2p = await createHost({
-    privateKey: await generateKeyPair('Ed25519'),
-    transport: 'memory',
-    listen: [`/memory/trim-test-${process.pid}-${hostCount++}`],
-    federationEnabled: true,
-    bootstrap: [],
-    admits: () => true,
-    datastore: new MemoryDatastore()
-  })
-  await libp2p.start()
-  return libp2p
-}
+const host = async (): Promise<FedmeshLibp2p> => await startedHost('trim-test')
 
 async function until (what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
