@@ -448,7 +448,7 @@ export function analyse (record: RunRecord): Report {
     seed: scenario.seed,
     mode: { workers: record.workers, transport: record.transport, clock: record.clock },
     nodes: scenario.nodes,
-    profile: { name: scenario.profile, deviations: deviations(scenario, { workers: record.workers, clock: record.clock }), verification_cache: record.verificationCache ?? null },
+    profile: { name: scenario.profile, deviations: deviations(scenario, { workers: record.workers, transport: record.transport, clock: record.clock }), verification_cache: record.verificationCache ?? null },
     wall_seconds: (record.finishedAtMs - record.startedAtMs) / 1000,
     join: {
       nodes_joined: [...record.lives.values()].filter((lives) => lives.some((l) => l.joinedAtMs !== undefined)).length,
