@@ -3,6 +3,10 @@
  * cross-thread memory transport (sim/thread-transport.ts), deliver every message like the in-process mode.
  */
 import test from 'ava'
+import { spawnSync } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseScenario } from '../../sim/scenario.ts'
 import { simulate, WorkersError } from '../../sim/simulate.ts'
 import { WorkerCluster } from '../../sim/workers.ts'
@@ -52,4 +56,17 @@ test('a lean run\'s threads build errors without stack traces; a production run\
   const production = await WorkerCluster.open({ scenario, workers: 1, kind: 'thread' })
   t.teardown(async () => { await production.close() })
   t.true(production.settings[0].stackTraceLimit > 0)
+})
+
+test('the sim CLI exits 2 on --threads with --workers or with virtual time, before any node starts', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'fedmesh-sim-threads-'))
+  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
+  const file = join(dir, 'small.yaml')
+  await writeFile(file, 'name: small\nnodes: 4\nbootstrap: 1\nduration_seconds: 1\n')
+  for (const [flags, message] of [[['--threads', '2', '--workers', '2'], /--workers and --threads do not go together/], [['--threads', '2', '--clock', 'virtual'], /--clock virtual runs every node in this process: use --threads 0/], [['--threads', '5'], /--threads 5 is more than the 4 nodes/]] as const) {
+    const result = spawnSync(process.execPath, [...process.execArgv, 'sim/cli.ts', file, ...flags, '--no-progress', '--out', join(dir, 'out')], { encoding: 'utf8' })
+    t.is(result.status, 2, result.stderr)
+    t.regex(result.stderr, message)
+    t.notRegex(result.stderr + result.stdout, /wrote/, 'no run happened')
+  }
 })
