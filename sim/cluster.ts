@@ -93,6 +93,8 @@ export interface ClusterSample {
   deliveries: Delivery[]
   /** `accept`, `ignore:<reason>`, `reject:<reason>` → count, for the load's data classes */
   verdicts: Record<string, number>
+  /** the lean profile's verification cache counts so far (workers report theirs here; absent in the production profile) */
+  verificationCache?: { hits: number, misses: number }
 }
 
 export interface PublishResult {
@@ -407,7 +409,7 @@ export class LocalCluster implements Cluster {
       }
     })
     // RSS is a host measurement: under virtual time it would make two runs of one seed differ
-    const sample = { rssBytes: this.virtual ? 0 : process.memoryUsage.rss(), nodes, deliveries: this.deliveries, verdicts: this.verdicts }
+    const sample: ClusterSample = { rssBytes: this.virtual ? 0 : process.memoryUsage.rss(), nodes, deliveries: this.deliveries, verdicts: this.verdicts, ...(this.verifier === undefined ? {} : { verificationCache: { hits: this.verifier.hits, misses: this.verifier.misses } }) }
     this.deliveries = []
     this.verdicts = {}
     return sample

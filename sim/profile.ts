@@ -161,7 +161,7 @@ export function deviations (scenario: Scenario, mode: { workers: number, transpo
   if (mode.clock === 'virtual') list.push('virtual time: fake timers, Math.random / crypto.randomBytes / getRandomValues seeded (noise keys predictable), every link delayed by a fixed latency, errors built without stack traces')
   const lean = leanSettings(scenario)
   if (lean !== undefined) {
-    list.push(thread ? 'lean: one signature verification cache per worker thread (each distinct signature verified once per thread; hits are not reported in thread mode)' : 'lean: one signature verification cache per process (each distinct signature verified once, hits counted)')
+    list.push(mode.workers === 0 ? 'lean: one signature verification cache per process (each distinct signature verified once, hits counted)' : `lean: one signature verification cache per worker ${thread ? 'thread' : 'process'} (each distinct signature verified once per worker, hits summed over the workers)`)
     if (lean.encryption === 'plaintext') list.push('lean: plaintext "network-only" connections (@libp2p/plaintext: no noise, bytes neither encrypted nor authenticated); noise\'s cost is measured beside it with --baseline (cpu.baseline_noise)')
     if (lean.inMemoryPeerStore) list.push('lean: libp2p\'s peer store in a MemoryDatastore of its own, not in the node\'s store')
     if (!lean.idontwant) list.push('lean: gossipsub sends no IDONTWANT')

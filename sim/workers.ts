@@ -112,6 +112,8 @@ export class WorkerCluster implements Cluster {
   readonly kind: WorkerKind
   /** each worker's settings, as its init answered */
   readonly settings: WorkerProcessSettings[]
+  /** the workers' verification caches (lean profile), summed at the last sample */
+  private cache: { hits: number, misses: number } | undefined
 
   private constructor (workers: Worker[], kind: WorkerKind, settings: WorkerProcessSettings[]) {
     this.workers = workers
@@ -166,6 +168,8 @@ export class WorkerCluster implements Cluster {
   async sample (): Promise<ClusterSample> {
     const samples = await Promise.all(this.workers.map(async (worker) => await worker.request<ClusterSample>({ op: 'sample' })))
     const verdicts: Record<string, number> = {}
+    const caches = samples.map((s) => s.verificationCache).filter((c) => c !== undefined)
+    if (caches.length > 0) this.cache = { hits: caches.reduce((sum, c) => sum + c.hits, 0), misses: caches.reduce((sum, c) => sum + c.misses, 0) }
     for (const sample of samples) {
       for (const [key, count] of Object.entries(sample.verdicts)) verdicts[key] = (verdicts[key] ?? 0) + count
     }
@@ -176,6 +180,11 @@ export class WorkerCluster implements Cluster {
       deliveries: samples.flatMap((s) => s.deliveries),
       verdicts
     }
+  }
+
+  /** The lean profile's verification cache counts over every worker, as of the last sample (undefined: production profile). */
+  verificationCache (): { hits: number, misses: number } | undefined {
+    return this.cache
   }
 
   async close (): Promise<void> {

@@ -49,13 +49,19 @@ test('--threads is checked like --workers, and not with --workers, before any th
   await t.throwsAsync(simulate(parseScenario({ ...source, consensus: { slots: 1 }, federation: { genesis: true } }), { threads: 2 }), { instanceOf: WorkersError, message: /consensus slots/ })
 })
 
-test('a lean run\'s threads build errors without stack traces; a production run\'s keep them', async (t) => {
+test('a lean run\'s threads build errors without stack traces and count their verification caches; a production run\'s keep stack traces', async (t) => {
   const lean = await WorkerCluster.open({ scenario: parseScenario({ ...source, profile: 'lean' }), workers: 2, kind: 'thread' })
   t.teardown(async () => { await lean.close() })
   t.deepEqual(lean.settings, [{ stackTraceLimit: 0 }, { stackTraceLimit: 0 }])
+  t.is(lean.verificationCache(), undefined, 'nothing sampled yet')
+  const sample = await lean.sample()
+  t.is(sample.nodes.length, 10)
+  t.deepEqual(lean.verificationCache(), { hits: 0, misses: 0 }, 'each thread\'s cache counts, summed')
   const production = await WorkerCluster.open({ scenario, workers: 1, kind: 'thread' })
   t.teardown(async () => { await production.close() })
   t.true(production.settings[0].stackTraceLimit > 0)
+  await production.sample()
+  t.is(production.verificationCache(), undefined, 'the production profile has no cache')
 })
 
 test('the sim CLI exits 2 on --threads with --workers or with virtual time, before any node starts', async (t) => {
