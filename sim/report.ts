@@ -228,7 +228,7 @@ export const reportSchema = z.strictObject({
       min_score: z.number().nullable()
     })
   }).nullable(),
-  /** in-process real-time runs only (null under virtual time or workers): fedmesh's CPU per node, and the raw libp2p baseline measured in the same run (--baseline) */
+  /** in-process and thread-mode real-time runs only (null under virtual time or worker processes): fedmesh's CPU per node, and the raw libp2p baseline measured in the same run (--baseline) */
   cpu: z.strictObject({
     fedmesh: cpuFiguresSchema,
     baseline: cpuFiguresSchema.nullable(),

@@ -38,6 +38,8 @@ test('2 threads × 5 nodes over the cross-thread transport deliver 100%', async 
   t.false(report.profile.deviations.some((d) => d.startsWith('TCP mode')))
   // nodes of both threads are connected to each other: the mesh crosses the port
   t.true(report.per_node.connections.p50! > 0)
+  // process.cpuUsage() covers the threads: the CPU per node is reported
+  t.true(report.cpu !== null && report.cpu.fedmesh.join_ms > 0 && report.cpu.fedmesh.per_delivery_ms !== null)
 })
 
 test('--threads is checked like --workers, and not with --workers, before any thread starts', async (t) => {
