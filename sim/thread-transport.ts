@@ -10,7 +10,8 @@
  * On a port, each connection has an id and a small protocol: open (address, dialler's peer id) →
  * accept (listener's peer id) or refuse (reason); then data, close, abort either way. Everything
  * one thread writes to a port during one turn of its event loop goes out as ONE message: a list of
- * operations and one transferred ArrayBuffer holding every data chunk's bytes, copied once. The
+ * operations and one transferred ArrayBuffer holding every data chunk's bytes, copied once, when
+ * written (the writer may reuse its buffer afterwards, as it may with a socket). The
  * receiver hands out views of that buffer, in order: nothing is lost or reordered.
  */
 import type { MessagePort } from 'node:worker_threads'
@@ -50,6 +51,10 @@ interface Batch {
   ops: Array<number | string>
   bytes: ArrayBuffer
 }
+
+/** A port's staging buffer for one tick's bytes: at least this, and a new one sized to the last tick's bytes up to the max. */
+const STAGING_BYTES_MIN = 4096
+const STAGING_BYTES_KEPT_MAX = 1 << 20
 
 const MEMORY_ADDRESS = /^\/memory\/[^/]+$/
 
@@ -189,7 +194,8 @@ class Link {
   private readonly dials = new Map<number, PendingDial>()
   private nextId: number
   private ops: Array<number | string> = []
-  private chunks: Array<Uint8Array | Uint8ArrayList> = []
+  /** this tick's bytes, copied in as they are written (a writer may reuse its buffer once the write returned) */
+  private staging = new Uint8Array(STAGING_BYTES_MIN)
   private bytes = 0
   private scheduled = false
   private closed = false
@@ -314,8 +320,22 @@ class Link {
 
   private sendData (id: number, chunk: Uint8Array | Uint8ArrayList): void {
     if (this.closed || chunk.byteLength === 0) return
-    this.chunks.push(chunk)
-    this.bytes += chunk.byteLength
+    const needed = this.bytes + chunk.byteLength
+    if (needed > this.staging.byteLength) {
+      const grown = new Uint8Array(Math.max(needed, this.staging.byteLength * 2))
+      grown.set(this.staging.subarray(0, this.bytes))
+      this.staging = grown
+    }
+    if (chunk instanceof Uint8Array) {
+      this.staging.set(chunk, this.bytes)
+    } else {
+      let offset = this.bytes
+      for (const part of chunk) {
+        this.staging.set(part, offset)
+        offset += part.byteLength
+      }
+    }
+    this.bytes = needed
     this.send(DATA, id, chunk.byteLength)
   }
 
@@ -327,27 +347,15 @@ class Link {
     setImmediate(() => { this.flush() })
   }
 
-  /** Posts the batch: its operations and one buffer with every chunk's bytes, transferred (not cloned). */
+  /** Posts the batch: its operations and the staged bytes, cut to their length and transferred (not cloned). */
   private flush (): void {
     this.scheduled = false
     if (this.ops.length === 0 || this.closed) return
-    const bytes = new ArrayBuffer(this.bytes)
-    const view = new Uint8Array(bytes)
-    let offset = 0
-    for (const chunk of this.chunks) {
-      if (chunk instanceof Uint8Array) {
-        view.set(chunk, offset)
-        offset += chunk.byteLength
-      } else {
-        for (const part of chunk) {
-          view.set(part, offset)
-          offset += part.byteLength
-        }
-      }
-    }
+    // ArrayBuffer.transfer(length): the staging buffer's memory moves into a buffer of exactly the bytes written
+    const bytes = (this.staging.buffer as ArrayBuffer & { transfer: (length: number) => ArrayBuffer }).transfer(this.bytes)
     const batch: Batch = { ops: this.ops, bytes }
     this.ops = []
-    this.chunks = []
+    this.staging = new Uint8Array(Math.max(STAGING_BYTES_MIN, Math.min(this.bytes, STAGING_BYTES_KEPT_MAX)))
     this.bytes = 0
     this.port.postMessage(batch, [bytes])
   }

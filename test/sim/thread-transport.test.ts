@@ -178,6 +178,29 @@ test('the chunks written in one tick go out as one message whose buffer holds ju
   t.is(posted[0].bytes, 1000, 'the transferred buffer holds the chunks\' bytes, not their 64 KiB backing buffer')
 })
 
+test('bytes are taken when written: a writer reusing its buffer in the same tick changes nothing sent', async (t) => {
+  const { a, b } = pair()
+  t.teardown(() => { a.close(); b.close() })
+  const { upgrader, next } = rawUpgrader()
+  await listenAt(b, '/memory/b-1', upgrader)
+  const dialer = await dial(a, '/memory/b-1', upgrader)
+  const listener = await next()
+  const reused = new Uint8Array(5000)
+  async function * writes (): AsyncGenerator<Uint8Array> {
+    // each write is followed, within the tick, by the writer filling the buffer for the next one
+    for (let i = 1; i <= 3; i++) {
+      reused.fill(i)
+      yield reused
+    }
+    reused.fill(9)
+  }
+  await dialer.sink(writes())
+  await dialer.close()
+  const bytes = await readAll(listener)
+  t.is(bytes.byteLength, 15000)
+  t.deepEqual([bytes[0], bytes[4999], bytes[5000], bytes[9999], bytes[10000], bytes[14999]], [1, 1, 2, 2, 3, 3])
+})
+
 test('an abort reaches the other end as an error; a close from the listener side ends the dialler\'s reading', async (t) => {
   const { a, b } = pair()
   t.teardown(() => { a.close(); b.close() })
