@@ -97,7 +97,7 @@ export const reportSchema = z.strictObject({
   profile: z.strictObject({
     name: z.enum(['production', 'lean']),
     deviations: z.array(z.string()),
-    /** lean: the process-wide verification cache (null in the production profile, or with workers: their counts stay in the workers) */
+    /** lean: the verification cache counts (one cache per process, or per worker and summed; null in the production profile) */
     verification_cache: z.strictObject({ hits: z.number().int().min(0), misses: z.number().int().min(0) }).nullable()
   }),
   wall_seconds: z.number().min(0),
