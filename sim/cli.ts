@@ -1,5 +1,5 @@
 /**
- * `npm run sim -- <scenario.yaml> [--workers K] [--seed N] [--out DIR]`
+ * `npm run sim -- <scenario.yaml> [--workers K | --threads K] [--seed N] [--out DIR]`
  * (or `npm run sim -- sweep --scenario <name> --seeds N`, sim/sweep.ts):
  * runs a scenario with a progress bar, prints the summary table and writes
  * `sim/out/<scenario>-<seed>/report.json` plus SVG plots. Exit 2 on a bad
@@ -54,6 +54,7 @@ const program = new Command()
   .description('Run many real fedmesh nodes on this machine and measure them')
   .argument('<scenario>', 'scenario file (YAML), e.g. sim/scenarios/smoke.yaml')
   .option('--workers <K>', 'spread the nodes over K child processes talking TCP loopback (0 = one process, memory transport)', integer, 0)
+  .option('--threads <K>', 'spread the nodes over K worker threads of this process talking over a cross-thread memory transport (0 = one thread)', integer, 0)
   .option('--seed <N>', 'override the scenario seed', integer)
   .option('--nodes <N>', 'override the scenario\'s node count', integer)
   .option('--out <dir>', 'output folder (default sim/out/<scenario>-<seed>)')
@@ -68,7 +69,7 @@ const program = new Command()
     if (value !== 'real' && value !== 'virtual') throw new InvalidArgumentError('must be real or virtual')
     return value
   }, 'real')
-  .action(async (file: string, options: { workers: number, seed?: number, nodes?: number, out?: string, progress: boolean, json?: boolean, baseline?: boolean, latencyScale: 'linear' | 'log', clock: 'real' | 'virtual' }) => {
+  .action(async (file: string, options: { workers: number, threads: number, seed?: number, nodes?: number, out?: string, progress: boolean, json?: boolean, baseline?: boolean, latencyScale: 'linear' | 'log', clock: 'real' | 'virtual' }) => {
     if (basename(file) === 'market.yaml') {
       // the market has its own schema and runner (sim/market.ts): one chain state machine per node on a virtual clock
       throw new InputError('the market scenario runs with `npm run bench:market` (flags: --nodes, --participants, --refusal-rate, --signatures real; docs/sim.md, "market")')
@@ -81,7 +82,7 @@ const program = new Command()
     const rerun = lean === undefined ? undefined : await reexecWithV8Flags(lean.v8Flags)
     if (rerun !== undefined) { process.exitCode = rerun; return }
     const outDir = options.out ?? defaultOutDir(scenario)
-    console.error(`sim: ${scenario.name}, ${scenario.nodes} nodes, seed ${scenario.seed}, ${options.workers === 0 ? 'in-process' : `${options.workers} workers`}`)
+    console.error(`sim: ${scenario.name}, ${scenario.nodes} nodes, seed ${scenario.seed}, ${options.threads > 0 ? `${options.threads} threads` : options.workers === 0 ? 'in-process' : `${options.workers} workers`}`)
     const bar = options.progress && process.stderr.isTTY
       ? new cliProgress.SingleBar({
         format: '{bar} {percentage}% | {phase} | up {up} joined {joined} | published {published} delivered {delivered} | {elapsed}s',
@@ -95,6 +96,7 @@ const program = new Command()
     try {
       const { report, files, virtualTime } = await simulate(scenario, {
         workers: options.workers,
+        threads: options.threads,
         clock: options.clock,
         baseline: options.baseline === true,
         plots: { latencyScale: options.latencyScale },

@@ -31,6 +31,7 @@ import { LOAD_CONTENT_TYPE, LOAD_SCHEMA_ID, decodeLoadPayload, encodeLoadPayload
 import { AttackPlayer, type AttackStats, type PenaltyStats } from './attacks.ts'
 import { CachingVerifier, simHostOptions } from './profile.ts'
 import { hybridVerifier } from '../src/crypto/hybrid.ts'
+import type { ThreadNetwork } from './thread-transport.ts'
 
 /** How long a simulated node waits for a proposal to reach it before it votes, and how often it looks (ms). */
 const VOTE_EVENT_WAIT_MS = 10_000
@@ -51,7 +52,19 @@ const JOIN_POLL_MS = 50
 /** Bound on one topology dial. */
 const DIAL_MS_MAX = 10_000
 
-export type SimTransport = 'memory' | 'tcp'
+/** memory: @libp2p/memory in one process; tcp: loopback between worker processes; thread: sim/thread-transport.ts between worker threads */
+export type SimTransport = 'memory' | 'tcp' | 'thread'
+
+/**
+ * The thread owning a sim node's address in the multi-thread mode (`/memory/sim-<runId>-<index>`: node index i
+ * lives in thread i % threads); undefined for any other address.
+ */
+export function simAddressOwner (threads: number): (address: string) => number | undefined {
+  return (address) => {
+    const match = /^\/memory\/sim-\d+-(\d+)$/.exec(address)
+    return match === null ? undefined : Number(match[1]) % threads
+  }
+}
 
 /** One node's state at a sample. Byte counts add up over all its lives. */
 export interface NodeSample {
@@ -80,6 +93,8 @@ export interface ClusterSample {
   deliveries: Delivery[]
   /** `accept`, `ignore:<reason>`, `reject:<reason>` → count, for the load's data classes */
   verdicts: Record<string, number>
+  /** the lean profile's verification cache counts so far (workers report theirs here; absent in the production profile) */
+  verificationCache?: { hits: number, misses: number }
 }
 
 export interface PublishResult {
@@ -147,6 +162,8 @@ export interface LocalClusterInit {
   /** node indices this cluster runs */
   local: number[]
   transport: SimTransport
+  /** transport 'thread': this thread's share of the cross-thread network */
+  threadNetwork?: ThreadNetwork
   /** virtual time: links get a modelled latency, and host measurements (RSS) are left out of samples */
   virtual?: boolean
 }
@@ -173,6 +190,7 @@ let clusterCount = 0
 export class LocalCluster implements Cluster {
   private readonly scenario: Scenario
   private readonly transport: SimTransport
+  private readonly threadNetwork: ThreadNetwork | undefined
   private readonly virtual: boolean
   private readonly identities = new Map<number, Identity>()
   private readonly indexOfPeer = new Map<string, number>()
@@ -207,6 +225,8 @@ export class LocalCluster implements Cluster {
   private constructor (init: LocalClusterInit, identities: Map<number, Identity>, memberKeys: Array<[string, HybridPublicKey]>, peerIds: string[]) {
     this.scenario = init.scenario
     this.transport = init.transport
+    if (init.transport === 'thread' && init.threadNetwork === undefined) throw new Error('the thread transport needs the thread\'s network (threadNetwork)')
+    this.threadNetwork = init.threadNetwork
     this.virtual = init.virtual === true
     this.local = init.local
     this.bootstrapNodes = new Set(init.plan.nodes.filter((n) => n.bootstrap).map((n) => n.index))
@@ -268,7 +288,7 @@ export class LocalCluster implements Cluster {
     if (identity === undefined) throw new Error(`node ${index} does not run in this process`)
     if (this.lives.has(index)) throw new Error(`node ${index} is already up`)
     const scenario = this.scenario
-    const listen = this.transport === 'memory' ? `/memory/sim-${this.runId}-${index}` : '/ip4/127.0.0.1/tcp/0'
+    const listen = this.transport === 'tcp' ? '/ip4/127.0.0.1/tcp/0' : `/memory/sim-${this.runId}-${index}`
     if (this.transport === 'memory') this.links?.listen(listen, index, identity.peerId.toString())
     const config = parseConfig({
       site_id: `sim-${index}`,
@@ -290,14 +310,14 @@ export class LocalCluster implements Cluster {
       log: { level: 'silent' }
     })
     const bytes = new ByteCounter()
-    const simHost = simHostOptions(scenario)
+    const simHost = this.threadNetwork === undefined ? simHostOptions(scenario) : { ...simHostOptions(scenario), transport: this.threadNetwork.transport() }
     const node = await FedmeshNode.create({
       config,
       privateKey: identity.privateKey,
       signer: identity.signer,
       ...(this.verifier === undefined ? {} : { verifier: this.verifier }),
       random: identity.random,
-      transport: this.transport,
+      transport: this.transport === 'tcp' ? 'tcp' : 'memory',
       libp2pMetrics: false,
       libp2pMetricsImpl: () => bytes,
       gossipHeartbeatMs: scenario.gossip_heartbeat_ms,
@@ -389,7 +409,7 @@ export class LocalCluster implements Cluster {
       }
     })
     // RSS is a host measurement: under virtual time it would make two runs of one seed differ
-    const sample = { rssBytes: this.virtual ? 0 : process.memoryUsage.rss(), nodes, deliveries: this.deliveries, verdicts: this.verdicts }
+    const sample: ClusterSample = { rssBytes: this.virtual ? 0 : process.memoryUsage.rss(), nodes, deliveries: this.deliveries, verdicts: this.verdicts, ...(this.verifier === undefined ? {} : { verificationCache: { hits: this.verifier.hits, misses: this.verifier.misses } }) }
     this.deliveries = []
     this.verdicts = {}
     return sample

@@ -136,9 +136,14 @@ export async function reexecWithV8Flags (flags: string[]): Promise<number | unde
 }
 
 /** Every way a run of this scenario differs from production nodes, in words (the report's profile.deviations). */
-export function deviations (scenario: Scenario, mode: { workers: number, clock: 'real' | 'virtual' }): string[] {
+export function deviations (scenario: Scenario, mode: { workers: number, transport?: string, clock: 'real' | 'virtual' }): string[] {
+  const thread = mode.workers > 0 && mode.transport === 'thread'
   const list = [
-    `${mode.workers === 0 ? 'all nodes in one process on the in-memory transport (@libp2p/memory)' : `${mode.workers} worker processes, nodes on TCP loopback`}`,
+    mode.workers === 0
+      ? 'all nodes in one process on the in-memory transport (@libp2p/memory)'
+      : thread
+        ? `${mode.workers} worker threads of one process, nodes on a cross-thread in-memory transport (sim/thread-transport.ts: in memory within a thread, batched MessagePort messages between threads)`
+        : `${mode.workers} worker processes, nodes on TCP loopback`,
     'in-memory store (memory-level) per node instead of LevelDB',
     'a byte counter instead of the Prometheus registry for libp2p metrics',
     'one in-memory membership object shared by all in-process nodes (no signed genesis in each store, no 1024-member bound)' + (scenario.federation.genesis ? '; a sim genesis is also loaded into each store for consensus' : ''),
@@ -152,17 +157,17 @@ export function deviations (scenario: Scenario, mode: { workers: number, clock: 
   if (scenario.audit_checkpoints_retained !== undefined) list.push(`audit: ${scenario.audit_checkpoints_retained} checkpoints kept per origin in the in-memory store (production audit.checkpoints_retained 16, on disk)`)
   if (scenario.gossip_heartbeat_ms !== 1000) list.push(`gossipsub heartbeat ${scenario.gossip_heartbeat_ms} ms (production: gossipsub's default 1000 ms)`)
   if (scenario.sync_interval_ms !== 10_000) list.push(`sync round every ${scenario.sync_interval_ms} ms (production 10000 ms)`)
-  if (mode.workers > 0) list.push('TCP mode: 127.0.0.1 whitelisted for gossipsub\'s IP colocation penalty')
+  if (mode.workers > 0 && !thread) list.push('TCP mode: 127.0.0.1 whitelisted for gossipsub\'s IP colocation penalty')
   if (mode.clock === 'virtual') list.push('virtual time: fake timers, Math.random / crypto.randomBytes / getRandomValues seeded (noise keys predictable), every link delayed by a fixed latency, errors built without stack traces')
   const lean = leanSettings(scenario)
   if (lean !== undefined) {
-    list.push('lean: one signature verification cache per process (each distinct signature verified once, hits counted)')
+    list.push(mode.workers === 0 ? 'lean: one signature verification cache per process (each distinct signature verified once, hits counted)' : `lean: one signature verification cache per worker ${thread ? 'thread' : 'process'} (each distinct signature verified once per worker, hits summed over the workers)`)
     if (lean.encryption === 'plaintext') list.push('lean: plaintext "network-only" connections (@libp2p/plaintext: no noise, bytes neither encrypted nor authenticated); noise\'s cost is measured beside it with --baseline (cpu.baseline_noise)')
     if (lean.inMemoryPeerStore) list.push('lean: libp2p\'s peer store in a MemoryDatastore of its own, not in the node\'s store')
     if (!lean.idontwant) list.push('lean: gossipsub sends no IDONTWANT')
     if (!lean.stackTraces && mode.clock === 'real') list.push('lean: errors built without stack traces while the run plays (the raw-libp2p baseline measured in the same process too)')
     const flags = v8FlagsInEffect(lean.v8Flags)
-    if (flags.length > 0) list.push(`lean: V8 heap flags in effect for the sim process${mode.workers > 0 ? ' and its workers' : ''}: ${flags.join(' ')}`)
+    if (flags.length > 0) list.push(`lean: V8 heap flags in effect for the sim process${thread ? ' and its threads' : mode.workers > 0 ? ' and its workers' : ''}: ${flags.join(' ')}`)
     const missing = lean.v8Flags.filter((flag) => !flags.includes(flag))
     if (missing.length > 0) list.push(`lean: V8 heap flags asked for but not in effect (the process was not started with them): ${missing.join(' ')}`)
   }

@@ -97,7 +97,7 @@ export const reportSchema = z.strictObject({
   profile: z.strictObject({
     name: z.enum(['production', 'lean']),
     deviations: z.array(z.string()),
-    /** lean: the process-wide verification cache (null in the production profile, or with workers: their counts stay in the workers) */
+    /** lean: the verification cache counts (one cache per process, or per worker and summed; null in the production profile) */
     verification_cache: z.strictObject({ hits: z.number().int().min(0), misses: z.number().int().min(0) }).nullable()
   }),
   wall_seconds: z.number().min(0),
@@ -228,7 +228,7 @@ export const reportSchema = z.strictObject({
       min_score: z.number().nullable()
     })
   }).nullable(),
-  /** in-process real-time runs only (null under virtual time or workers): fedmesh's CPU per node, and the raw libp2p baseline measured in the same run (--baseline) */
+  /** in-process and thread-mode real-time runs only (null under virtual time or worker processes): fedmesh's CPU per node, and the raw libp2p baseline measured in the same run (--baseline) */
   cpu: z.strictObject({
     fedmesh: cpuFiguresSchema,
     baseline: cpuFiguresSchema.nullable(),
@@ -448,7 +448,7 @@ export function analyse (record: RunRecord): Report {
     seed: scenario.seed,
     mode: { workers: record.workers, transport: record.transport, clock: record.clock },
     nodes: scenario.nodes,
-    profile: { name: scenario.profile, deviations: deviations(scenario, { workers: record.workers, clock: record.clock }), verification_cache: record.verificationCache ?? null },
+    profile: { name: scenario.profile, deviations: deviations(scenario, { workers: record.workers, transport: record.transport, clock: record.clock }), verification_cache: record.verificationCache ?? null },
     wall_seconds: (record.finishedAtMs - record.startedAtMs) / 1000,
     join: {
       nodes_joined: [...record.lives.values()].filter((lives) => lives.some((l) => l.joinedAtMs !== undefined)).length,

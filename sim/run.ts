@@ -69,9 +69,9 @@ export interface ConsensusRunRecord {
 }
 
 /**
- * CPU marks of an in-process real-time run (`process.cpuUsage()`, ms of user + system over every node
- * of this process): absent under virtual time (a host figure would break identical reports) and with
- * workers (the nodes' CPU is spent in the child processes).
+ * CPU marks of an in-process or thread-mode real-time run (`process.cpuUsage()`, ms of user + system over
+ * every node and thread of this process): absent under virtual time (a host figure would break identical
+ * reports) and with worker processes (the nodes' CPU is spent in the child processes).
  */
 export interface CpuRecord {
   /** CPU from the first node's start until every node had a mesh peer (or the join timeout) */
@@ -194,7 +194,8 @@ class Coordinator {
 
   async run (): Promise<RunRecord> {
     const sampler = setInterval(() => { void this.takeSample() }, this.scenario.sample_interval_seconds * 1000)
-    const measureCpu = this.record.clock === 'real' && this.record.workers === 0
+    // process.cpuUsage() covers every thread of this process: worker threads' nodes are measured, child processes' are not
+    const measureCpu = this.record.clock === 'real' && (this.record.workers === 0 || this.record.transport === 'thread')
     try {
       const joinCpu = cpuMs()
       await this.join()
@@ -202,7 +203,8 @@ class Coordinator {
       this.phase = 'settle'
       // the first half of the settle window lets the join's after-effects (DHT walks, discovery dials) pass; the second half is the idle measurement
       await sleep(this.scenario.join.settle_seconds * 500)
-      const profiler = measureCpu ? await startIdleProfile() : undefined
+      // the idle profiler sees this thread only: in-process runs
+      const profiler = measureCpu && this.record.workers === 0 ? await startIdleProfile() : undefined
       const idleCpu = cpuMs()
       const idleWall = simNow()
       await sleep(this.scenario.join.settle_seconds * 500)

@@ -1,6 +1,7 @@
 /**
  * One sim run end to end, as the CLI and the tests use it: build the cluster
- * (in-process over memory, or K worker processes over TCP loopback), play the
+ * (in-process over memory, K worker processes over TCP loopback, or K worker
+ * threads over the cross-thread memory transport), play the
  * scenario, analyse, write `report.json` and the plots, and format the
  * summary table.
  */
@@ -28,6 +29,8 @@ export class WorkersError extends InputError {
 export interface SimulateOptions {
   /** 0 = every node in this process over the memory transport */
   workers?: number
+  /** K worker threads of this process, nodes on the cross-thread memory transport (sim/thread-transport.ts); not with workers */
+  threads?: number
   /** where report.json and the plots go; absent = nothing written */
   outDir?: string
   onProgress?: (progress: Progress) => void
@@ -54,23 +57,28 @@ export function defaultOutDir (scenario: Scenario): string {
 
 /** Runs a scenario and writes its report. */
 export async function simulate (scenario: Scenario, options: SimulateOptions = {}): Promise<SimulateResult> {
-  const workers = options.workers ?? 0
-  if (!Number.isInteger(workers) || workers < 0 || workers > WORKERS_MAX) throw new WorkersError(`--workers must be an integer from 0 to ${WORKERS_MAX}`)
-  if (workers > scenario.nodes) throw new WorkersError(`--workers ${workers} is more than the ${scenario.nodes} nodes`)
-  if (workers > 0 && scenario.attack !== undefined) throw new WorkersError('attacks (attack) run in-process only: use --workers 0')
-  if (workers > 0 && scenario.consensus.slots > 0) throw new WorkersError('consensus slots (consensus.slots) run in-process only: use --workers 0')
+  const threads = options.threads ?? 0
+  if ((options.workers ?? 0) !== 0 && threads !== 0) throw new WorkersError('--workers and --threads do not go together: choose processes or threads')
+  // threads are checked as workers are; the flag named in the messages is the one given
+  const flag = threads !== 0 ? '--threads' : '--workers'
+  const workers = threads !== 0 ? threads : options.workers ?? 0
+  if (!Number.isInteger(workers) || workers < 0 || workers > WORKERS_MAX) throw new WorkersError(`${flag} must be an integer from 0 to ${WORKERS_MAX}`)
+  if (workers > scenario.nodes) throw new WorkersError(`${flag} ${workers} is more than the ${scenario.nodes} nodes`)
+  if (workers > 0 && scenario.attack !== undefined) throw new WorkersError(`attacks (attack) run in-process only: use ${flag} 0`)
+  if (workers > 0 && scenario.consensus.slots > 0) throw new WorkersError(`consensus slots (consensus.slots) run in-process only: use ${flag} 0`)
   const clock = options.clock ?? 'real'
-  if (clock === 'virtual' && workers > 0) throw new WorkersError('--clock virtual runs every node in this process: use --workers 0')
+  if (clock === 'virtual' && workers > 0) throw new WorkersError(`--clock virtual runs every node in this process: use ${flag} 0`)
   if (scenario.links !== undefined && clock !== 'virtual') throw new WorkersError('links (the per-link network model) runs under virtual time only: use --clock virtual')
-  if (options.baseline === true && (clock === 'virtual' || workers > 0)) throw new WorkersError('--baseline measures CPU in this process: use --workers 0 and the real clock')
+  if (options.baseline === true && (clock === 'virtual' || workers > 0)) throw new WorkersError(`--baseline measures CPU in this process: use ${flag} 0 and the real clock`)
+  const transport = workers === 0 ? 'memory' : threads !== 0 ? 'thread' : 'tcp'
   const plan = makePlan(scenario)
   // the output directory first: a run of many minutes must not end in a mkdir error
   if (options.outDir !== undefined) await mkdir(options.outDir, { recursive: true })
   const play = async (): Promise<Report> => {
     const cluster: Cluster = workers === 0
       ? await LocalCluster.create({ scenario, plan, local: plan.nodes.map((n) => n.index), transport: 'memory', virtual: clock === 'virtual' })
-      : await WorkerCluster.open({ scenario, workers })
-    const record = await runScenario(scenario, cluster, { workers, transport: workers === 0 ? 'memory' : 'tcp', clock }, options.onProgress === undefined ? {} : { onProgress: options.onProgress })
+      : await WorkerCluster.open({ scenario, workers, kind: transport === 'thread' ? 'thread' : 'process' })
+    const record = await runScenario(scenario, cluster, { workers, transport, clock }, options.onProgress === undefined ? {} : { onProgress: options.onProgress })
     if (options.baseline === true) {
       const messageBytes = scenario.load.payload_bytes + ENVELOPE_OVERHEAD_BYTES
       // the baseline speaks what the run's nodes speak; a plaintext run also measures it with noise (noise's cost)
@@ -130,7 +138,7 @@ export function summaryTable (report: Report): string {
   const m = report.messages
   const rows: Array<[string, string]> = [
     ['scenario / seed', `${report.scenario} / ${report.seed}`],
-    ['mode', (report.mode.workers === 0 ? 'in-process (memory transport)' : `${report.mode.workers} worker processes (TCP loopback)`) + (report.mode.clock === 'virtual' ? ', virtual time' : '')],
+    ['mode', (report.mode.workers === 0 ? 'in-process (memory transport)' : report.mode.transport === 'thread' ? `${report.mode.workers} worker threads (cross-thread memory transport)` : `${report.mode.workers} worker processes (TCP loopback)`) + (report.mode.clock === 'virtual' ? ', virtual time' : '')],
     ['profile', `${report.profile.name}${report.profile.verification_cache === null ? '' : ` (verification cache: ${report.profile.verification_cache.hits} hits, ${report.profile.verification_cache.misses} misses)`}; ${report.profile.deviations.length} deviations from production in report.json`],
     ['nodes joined / started', `${report.join.nodes_joined} / ${report.join.nodes_started} (of ${report.nodes})`],
     ['time to join p50 / p99 / max', `${ms(report.join.time_ms.p50)} / ${ms(report.join.time_ms.p99)} / ${ms(report.join.time_ms.max)}`],

@@ -1,101 +1,140 @@
 /**
- * The multi-process mode: K worker processes (sim/worker.ts), each running
- * the nodes whose index ≡ k (mod K) over TCP loopback, behind the same
- * `Cluster` interface the in-process mode offers. Node-to-node traffic goes
- * over real sockets between and within the workers; only coordination
- * (start, publish, sample, …) goes over the IPC channel.
+ * The multi-process and multi-thread modes: K workers (sim/worker.ts), each
+ * running the nodes whose index ≡ k (mod K), behind the same `Cluster`
+ * interface the in-process mode offers. Workers are child processes whose
+ * nodes talk TCP loopback (`--workers K`), or worker threads of this process
+ * whose nodes talk over the cross-thread memory transport
+ * (sim/thread-transport.ts, `--threads K`: a MessageChannel between each
+ * pair of threads). Only coordination (start, publish, sample, …) goes over
+ * the IPC channel or the thread's parent port.
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import { MessageChannel, Worker as Thread, type MessagePort } from 'node:worker_threads'
 import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Scenario } from './scenario.ts'
 import type { Cluster, ClusterSample, PublishResult } from './cluster.ts'
-import type { WorkerProcessSettings, WorkerReply, WorkerRequest } from './worker-protocol.ts'
+import type { WorkerProcessSettings, WorkerReply, WorkerRequest, WorkerThreadInit } from './worker-protocol.ts'
 import type { DataClass } from '../src/wire/envelope.ts'
 
-/** V8 heap limit of a worker: hundreds of nodes need more than the default. */
+/** V8 heap limit of a worker (process or thread: its old generation): hundreds of nodes need more than the default. */
 const WORKER_HEAP_MB = 8192
+
+/** How the workers run: child processes (TCP loopback) or worker threads (the cross-thread transport). */
+export type WorkerKind = 'process' | 'thread'
 
 type Pending = { resolve: (value: unknown) => void, reject: (err: Error) => void }
 
 /** A `WorkerRequest` without its id (the distributive Omit keeps the union). */
 type Request = WorkerRequest extends infer R ? R extends WorkerRequest ? Omit<R, 'id'> : never : never
 
+/** One worker, a child process or a worker thread, running sim/worker.ts. */
 class Worker {
-  private readonly child: ChildProcess
+  private readonly child: ChildProcess | undefined
+  private readonly thread: Thread | undefined
   private readonly pending = new Map<number, Pending>()
   private nextId = 0
   readonly ready: Promise<void>
   private exited: Error | undefined
+  private readonly gone: Promise<void>
 
-  constructor (index: number) {
+  constructor (index: number, kind: WorkerKind) {
     const file = fileURLToPath(new URL(`./worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url))
-    this.child = fork(file, [], {
-      execArgv: [...process.execArgv.filter((arg) => !arg.startsWith('--max-old-space-size')), `--max-old-space-size=${WORKER_HEAP_MB}`],
-      serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc']
-    })
     this.ready = new Promise((resolve, reject) => {
       this.pending.set(-1, { resolve: () => { resolve() }, reject })
     })
-    this.child.on('message', (message: WorkerReply) => {
+    const onMessage = (message: WorkerReply): void => {
       const pending = this.pending.get(message.id)
       if (pending === undefined) return
       this.pending.delete(message.id)
       if (message.ok) pending.resolve(message.value)
       else pending.reject(new Error(`worker ${index}: ${message.error}`))
-    })
-    this.child.on('exit', (code, signal) => {
-      this.exited = new Error(`worker ${index} exited (code ${code}, signal ${signal})`)
+    }
+    const onExit = (how: string): void => {
+      this.exited = new Error(`worker ${index} exited (${how})`)
       for (const pending of this.pending.values()) pending.reject(this.exited)
       this.pending.clear()
-    })
+    }
+    if (kind === 'process') {
+      const child = fork(file, [], {
+        execArgv: [...process.execArgv.filter((arg) => !arg.startsWith('--max-old-space-size')), `--max-old-space-size=${WORKER_HEAP_MB}`],
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc']
+      })
+      child.on('message', onMessage)
+      this.gone = new Promise((resolve) => {
+        child.on('exit', (code, signal) => { onExit(`code ${code}, signal ${signal}`); resolve() })
+      })
+      this.child = child
+    } else {
+      // execArgv (--experimental-transform-types, the lean V8 flags) is inherited; the old generation gets the
+      // workers' limit; the young generation is left to the inherited flags (--max-semi-space-size)
+      const thread = new Thread(file, { resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } })
+      thread.on('message', onMessage)
+      thread.on('error', (err) => { onExit(`error ${err.name}: ${err.message}`) })
+      this.gone = new Promise((resolve) => {
+        thread.on('exit', (code) => { if (this.exited === undefined) onExit(`code ${code}`); resolve() })
+      })
+      this.thread = thread
+    }
   }
 
-  async request<T> (request: Request): Promise<T> {
+  async request<T> (request: Request, transfer: MessagePort[] = []): Promise<T> {
     if (this.exited !== undefined) throw this.exited
     const id = this.nextId++
     return await new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject })
-      this.child.send({ ...request, id })
+      if (this.child !== undefined) this.child.send({ ...request, id })
+      else this.thread?.postMessage({ ...request, id }, transfer)
     })
   }
 
   async close (): Promise<void> {
     if (this.exited === undefined) {
-      const gone = new Promise((resolve) => this.child.once('exit', resolve))
       await this.request({ op: 'close' }).catch(() => {})
-      this.child.disconnect()
-      await gone
+      // a process ends when its IPC channel goes; a thread's nodes are closed, its libraries' timers ended with it
+      if (this.child !== undefined) this.child.disconnect()
+      else await this.thread?.terminate()
+      await this.gone
     }
   }
 
   kill (): void {
-    if (this.exited === undefined) this.child.kill('SIGKILL')
+    if (this.exited !== undefined) return
+    if (this.child !== undefined) this.child.kill('SIGKILL')
+    else void this.thread?.terminate()
   }
 }
 
-/** Nodes spread over worker processes. */
+/** Nodes spread over worker processes or threads. */
 export class WorkerCluster implements Cluster {
   private readonly workers: Worker[]
-  /** each worker's process settings, as its init answered */
+  readonly kind: WorkerKind
+  /** each worker's settings, as its init answered */
   readonly settings: WorkerProcessSettings[]
+  /** the workers' verification caches (lean profile), summed at the last sample */
+  private cache: { hits: number, misses: number } | undefined
 
-  private constructor (workers: Worker[], settings: WorkerProcessSettings[]) {
+  private constructor (workers: Worker[], kind: WorkerKind, settings: WorkerProcessSettings[]) {
     this.workers = workers
+    this.kind = kind
     this.settings = settings
   }
 
-  /** Forks the workers and hands each its share of the nodes. */
-  static async open (init: { scenario: Scenario, workers: number }): Promise<WorkerCluster> {
-    const workers = Array.from({ length: init.workers }, (_, k) => new Worker(k))
+  /** Starts the workers (processes by default) and hands each its share of the nodes; threads also get a port to each other thread. */
+  static async open (init: { scenario: Scenario, workers: number, kind?: WorkerKind }): Promise<WorkerCluster> {
+    const kind = init.kind ?? 'process'
+    const workers = Array.from({ length: init.workers }, (_, k) => new Worker(k, kind))
+    const threads = kind === 'thread' ? threadPorts(init.workers) : undefined
     try {
       const settings = await Promise.all(workers.map(async (worker, k) => {
         await worker.ready
         const local = Array.from({ length: init.scenario.nodes }, (_, i) => i).filter((i) => i % init.workers === k)
-        return await worker.request<WorkerProcessSettings>({ op: 'init', scenario: init.scenario, local })
+        if (threads === undefined) return await worker.request<WorkerProcessSettings>({ op: 'init', scenario: init.scenario, local })
+        const thread: WorkerThreadInit = { index: k, count: init.workers, ports: threads[k] }
+        return await worker.request<WorkerProcessSettings>({ op: 'init', scenario: init.scenario, local, thread }, threads[k].map(([, port]) => port))
       }))
-      return new WorkerCluster(workers, settings)
+      return new WorkerCluster(workers, kind, settings)
     } catch (err) {
       for (const worker of workers) worker.kill()
       throw err
@@ -129,18 +168,39 @@ export class WorkerCluster implements Cluster {
   async sample (): Promise<ClusterSample> {
     const samples = await Promise.all(this.workers.map(async (worker) => await worker.request<ClusterSample>({ op: 'sample' })))
     const verdicts: Record<string, number> = {}
+    const caches = samples.map((s) => s.verificationCache).filter((c) => c !== undefined)
+    if (caches.length > 0) this.cache = { hits: caches.reduce((sum, c) => sum + c.hits, 0), misses: caches.reduce((sum, c) => sum + c.misses, 0) }
     for (const sample of samples) {
       for (const [key, count] of Object.entries(sample.verdicts)) verdicts[key] = (verdicts[key] ?? 0) + count
     }
     return {
-      rssBytes: samples.reduce((sum, s) => sum + s.rssBytes, 0),
+      // threads share this process: its RSS once (each thread's sample is the same whole-process figure)
+      rssBytes: this.kind === 'thread' ? process.memoryUsage.rss() : samples.reduce((sum, s) => sum + s.rssBytes, 0),
       nodes: samples.flatMap((s) => s.nodes).sort((a, b) => a.index - b.index),
       deliveries: samples.flatMap((s) => s.deliveries),
       verdicts
     }
   }
 
+  /** The lean profile's verification cache counts over every worker, as of the last sample (undefined: production profile). */
+  verificationCache (): { hits: number, misses: number } | undefined {
+    return this.cache
+  }
+
   async close (): Promise<void> {
     await Promise.all(this.workers.map(async (worker) => { await worker.close() }))
   }
+}
+
+/** A MessageChannel between each pair of K threads: thread k's ports, by the other thread's index. */
+function threadPorts (count: number): Array<Array<[number, MessagePort]>> {
+  const ports: Array<Array<[number, MessagePort]>> = Array.from({ length: count }, () => [])
+  for (let a = 0; a < count; a++) {
+    for (let b = a + 1; b < count; b++) {
+      const channel = new MessageChannel()
+      ports[a].push([b, channel.port1])
+      ports[b].push([a, channel.port2])
+    }
+  }
+  return ports
 }

@@ -122,6 +122,8 @@ export interface SimHostOptions {
   inMemoryPeerStore?: boolean
   /** false: gossipsub never sends IDONTWANT (v1.2) to its mesh peers. Default true (gossipsub's default). */
   idontwant?: boolean
+  /** a transport used instead of the one `HostInit.transport` names: the sim's cross-thread transport (sim/thread-transport.ts, `--threads K`) */
+  transport?: NonNullable<Libp2pInit['transports']>[number]
 }
 
 /** The keep-alive tag kad-dht 15 puts on its 20 closest peers (@libp2p/kad-dht KEEP_ALIVE_TAG; neither the tag nor the set size is configurable). */
@@ -409,7 +411,7 @@ export async function createHost (init: HostInit): Promise<FedmeshLibp2p> {
     datastore,
     ...(logger === undefined ? {} : { logger }),
     addresses: { listen },
-    transports: [init.transport === 'memory' ? memory(init.memoryLatencyMs === undefined ? {} : { latency: init.memoryLatencyMs }) : tcp()],
+    transports: [sim.transport ?? (init.transport === 'memory' ? memory(init.memoryLatencyMs === undefined ? {} : { latency: init.memoryLatencyMs }) : tcp())],
     connectionEncrypters: [sim.encryption === 'plaintext' ? plaintext() : noise()],
     streamMuxers: [yamux()],
     peerDiscovery,
