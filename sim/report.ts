@@ -246,7 +246,9 @@ export const reportSchema = z.strictObject({
     join_ms: z.number().nullable(),
     connections: z.number().int(),
     bytes_sent: z.number(),
-    bytes_received: z.number()
+    bytes_received: z.number(),
+    /** messages this node was expected to get (messages.expected_deliveries counts them) and never did */
+    missed: z.number().int().min(0)
   }))
 })
 
@@ -329,6 +331,8 @@ interface PairCounts {
   delivered: number
   unexpected: number
   buckets: Map<number, { expected: number, delivered: number }>
+  /** expected deliveries never made, by node index */
+  missedByNode: Map<number, number>
   partitions: PartitionCounts[]
   /** relative to the attack's start (publish time) */
   beforeAttack: { expected: number, delivered: number }
@@ -347,6 +351,7 @@ function countPairs (record: RunRecord): PairCounts {
     delivered: 0,
     unexpected: 0,
     buckets: new Map(),
+    missedByNode: new Map(),
     partitions: record.partitions.map(() => ({ published: 0, withinExpected: 0, withinDelivered: 0, acrossPairs: 0, acrossDelivered: 0, beyondPairs: 0, beyondDelivered: 0, afterPublished: 0, afterExpected: 0, afterDelivered: 0 })),
     beforeAttack: { expected: 0, delivered: 0 },
     afterAttack: { expected: 0, delivered: 0 },
@@ -382,7 +387,10 @@ function countPairs (record: RunRecord): PairCounts {
         if (spec.index === plan.victim && at !== undefined) counts.victim.delivered++
         if (during !== undefined) during.withinExpected++
         if (after !== undefined) after.afterExpected++
-        if (at === undefined) continue
+        if (at === undefined) {
+          counts.missedByNode.set(spec.index, (counts.missedByNode.get(spec.index) ?? 0) + 1)
+          continue
+        }
         counts.delivered++
         bucket.delivered++
         counts.latencies.push(at - publish.publishedAtMs)
@@ -508,7 +516,8 @@ export function analyse (record: RunRecord): Report {
         join_ms: first?.joinedAtMs === undefined ? null : first.joinedAtMs - first.startedAtMs,
         connections: last?.connections ?? 0,
         bytes_sent: last?.bytesSent ?? 0,
-        bytes_received: last?.bytesReceived ?? 0
+        bytes_received: last?.bytesReceived ?? 0,
+        missed: pairCounts.missedByNode.get(spec.index) ?? 0
       }
     })
   }

@@ -124,6 +124,13 @@ const ms = (value: number | null): string => value === null ? '—' : `${value.t
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`
 const kib = (bytes: number | null): string => bytes === null ? '—' : `${(bytes / 1024).toFixed(0)} KiB`
 
+/** How many nodes missed messages, and the ones that missed most (index: count), at most five. */
+function missedSummary (nodes: Report['node_detail']): string {
+  const missing = nodes.filter((n) => n.missed > 0).sort((a, b) => b.missed - a.missed || a.index - b.index)
+  const shown = missing.slice(0, 5).map((n) => `node ${n.index}${n.bootstrap ? ' (bootstrap)' : ''}: ${n.missed}`).join(', ')
+  return `${missing.length}; ${shown}${missing.length > 5 ? ', …' : ''}`
+}
+
 /** One line on the per-link model: what the connected links drew and what they carried. */
 function linkModelSummary (model: NonNullable<NonNullable<Report['graph']>['link_model']>): string {
   const d = model.drawn
@@ -146,6 +153,7 @@ export function summaryTable (report: Report): string {
     ['delivery ratio', m.delivery_ratio === null ? '—' : `${(m.delivery_ratio * 100).toFixed(3)} % (${m.delivered} / ${m.expected_deliveries})`],
     ['latency p50 / p90 / p99 / max', `${ms(m.latency_ms.p50)} / ${ms(m.latency_ms.p90)} / ${ms(m.latency_ms.p99)} / ${ms(m.latency_ms.max)}`],
     ['duplicate / unexpected deliveries', `${m.duplicate_deliveries} / ${m.unexpected_deliveries}`],
+    ...(m.delivered === m.expected_deliveries ? [] : [['nodes that missed messages', missedSummary(report.node_detail)] as [string, string]]),
     ['bytes sent per node p50 / max', `${kib(report.per_node.bytes_sent.p50)} / ${kib(report.per_node.bytes_sent.max)}`],
     ['bytes received per node p50 / max', `${kib(report.per_node.bytes_received.p50)} / ${kib(report.per_node.bytes_received.max)}`],
     ...(report.graph === null ? [] : [['mesh diameter (load start / end)', `${report.graph.load_start.mesh.diameter_hops} / ${report.graph.load_end.mesh.diameter_hops} hops, ${report.graph.load_start.mesh.components} / ${report.graph.load_end.mesh.components} components, ${report.graph.load_start.meshless.length} / ${report.graph.load_end.meshless.length} nodes with no mesh peer${report.graph.modelled_diameter_ms === null ? '' : `; modelled ${report.graph.modelled_diameter_ms} ms, p99 ${report.graph.p99_over_diameter === null ? '—' : `${report.graph.p99_over_diameter.toFixed(2)}×`} of it`}`] as [string, string]]),
