@@ -3,7 +3,7 @@
  * speak the whole port protocol (open / accept / refuse / data / close / abort, batched per tick) here in
  * the test's thread; the sim's thread mode (test/sim/threads.test.ts) runs it between real worker threads.
  */
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
@@ -75,6 +75,16 @@ async function dial (network: ThreadNetwork, address: string, upgrader: Upgrader
 }
 
 /** Chunks as a source (an async generator: its steps are microtasks, so all of it runs in one tick). */
+/** Two networks (threads 0 and 1) over one channel, a listener at /memory/b-1 and one connection to it; both networks close at the test's end. */
+async function connected (t: ExecutionContext): Promise<{ dialer: MultiaddrConnection, listener: MultiaddrConnection, posted: Array<{ ops: number, bytes: number }> }> {
+  const { a, b, posted } = pair()
+  t.teardown(() => { a.close(); b.close() })
+  const { upgrader, next } = rawUpgrader()
+  await listenAt(b, '/memory/b-1', upgrader)
+  const dialer = await dial(a, '/memory/b-1', upgrader)
+  return { dialer, listener: await next(), posted }
+}
+
 async function * each (parts: Array<Uint8Array | Uint8ArrayList>): AsyncGenerator<Uint8Array | Uint8ArrayList> {
   yield * parts
 }
@@ -130,12 +140,7 @@ function reader (conn: MultiaddrConnection): { take: (n: number) => Promise<Uint
 }
 
 test('bytes cross the port in order, both ways, and a close delivers what was written before it', async (t) => {
-  const { a, b } = pair()
-  t.teardown(() => { a.close(); b.close() })
-  const { upgrader, next } = rawUpgrader()
-  await listenAt(b, '/memory/b-1', upgrader)
-  const dialer = await dial(a, '/memory/b-1', upgrader)
-  const listener = await next()
+  const { dialer, listener } = await connected(t)
   t.regex(dialer.remoteAddr.toString(), /^\/memory\/b-1\/p2p\//, 'the dialler learns the listener\'s peer id')
   t.regex(listener.remoteAddr.toString(), /\/p2p\//)
   const out = chunks(2000)
@@ -160,12 +165,7 @@ test('bytes cross the port in order, both ways, and a close delivers what was wr
 })
 
 test('the chunks written in one tick go out as one message whose buffer holds just their bytes', async (t) => {
-  const { a, b, posted } = pair()
-  t.teardown(() => { a.close(); b.close() })
-  const { upgrader, next } = rawUpgrader()
-  await listenAt(b, '/memory/b-1', upgrader)
-  const dialer = await dial(a, '/memory/b-1', upgrader)
-  const listener = await next()
+  const { dialer, listener, posted } = await connected(t)
   posted.length = 0
   const big = new Uint8Array(64 * 1024)
   // 100 small views of one 64 KiB buffer, written in one tick (the sink loop runs in microtasks)
@@ -179,12 +179,7 @@ test('the chunks written in one tick go out as one message whose buffer holds ju
 })
 
 test('bytes are taken when written: a writer reusing its buffer in the same tick changes nothing sent', async (t) => {
-  const { a, b } = pair()
-  t.teardown(() => { a.close(); b.close() })
-  const { upgrader, next } = rawUpgrader()
-  await listenAt(b, '/memory/b-1', upgrader)
-  const dialer = await dial(a, '/memory/b-1', upgrader)
-  const listener = await next()
+  const { dialer, listener } = await connected(t)
   const reused = new Uint8Array(5000)
   async function * writes (): AsyncGenerator<Uint8Array> {
     // each write is followed, within the tick, by the writer filling the buffer for the next one

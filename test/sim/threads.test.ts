@@ -10,30 +10,14 @@ import { join } from 'node:path'
 import { parseScenario } from '../../sim/scenario.ts'
 import { simulate, WorkersError } from '../../sim/simulate.ts'
 import { WorkerCluster } from '../../sim/workers.ts'
+import { assertSpreadRunDelivered, spreadScenarioSource } from '../fixtures/spread-run.ts'
 
-const source = {
-  name: 'threads-test',
-  seed: 5,
-  nodes: 10,
-  bootstrap: 2,
-  connections_target: 6,
-  join: { rate_per_second: 40, timeout_seconds: 30, settle_seconds: 2 },
-  load: { data_classes: ['incident_summary'], rate_per_second: 4, payload_bytes: 128 },
-  duration_seconds: 5,
-  drain_seconds: 3,
-  sample_interval_seconds: 0.5
-}
+const source = spreadScenarioSource('threads-test', 5)
 const scenario = parseScenario(source)
 
 test('2 threads × 5 nodes over the cross-thread transport deliver 100%', async (t) => {
   const { report } = await simulate(scenario, { threads: 2 })
-  t.deepEqual(report.mode, { workers: 2, transport: 'thread', clock: 'real' })
-  t.is(report.join.nodes_joined, 10)
-  t.true(report.messages.published >= 15)
-  t.is(report.messages.expected_deliveries, report.messages.published * 9)
-  t.is(report.messages.delivery_ratio, 1)
-  t.true(report.per_node.bytes_received.p50! > 0, 'bytes are counted in the threads')
-  t.true(report.per_node.rss_bytes_per_node > 0)
+  assertSpreadRunDelivered(t, report, { workers: 2, transport: 'thread', clock: 'real' })
   t.true(report.profile.deviations.some((d) => d.startsWith('2 worker threads of one process')))
   t.false(report.profile.deviations.some((d) => d.startsWith('TCP mode')))
   // nodes of both threads are connected to each other: the mesh crosses the port

@@ -6,30 +6,14 @@ import test from 'ava'
 import { parseScenario } from '../../sim/scenario.ts'
 import { simulate, WorkersError } from '../../sim/simulate.ts'
 import { WorkerCluster } from '../../sim/workers.ts'
+import { assertSpreadRunDelivered, spreadScenarioSource } from '../fixtures/spread-run.ts'
 
-const source = {
-  name: 'workers-test',
-  seed: 3,
-  nodes: 10,
-  bootstrap: 2,
-  connections_target: 6,
-  join: { rate_per_second: 40, timeout_seconds: 30, settle_seconds: 2 },
-  load: { data_classes: ['incident_summary'], rate_per_second: 4, payload_bytes: 128 },
-  duration_seconds: 5,
-  drain_seconds: 3,
-  sample_interval_seconds: 0.5
-}
+const source = spreadScenarioSource('workers-test', 3)
 const scenario = parseScenario(source)
 
 test('2 workers × 5 nodes over TCP loopback deliver 100%', async (t) => {
   const { report } = await simulate(scenario, { workers: 2 })
-  t.deepEqual(report.mode, { workers: 2, transport: 'tcp', clock: 'real' })
-  t.is(report.join.nodes_joined, 10)
-  t.true(report.messages.published >= 15)
-  t.is(report.messages.expected_deliveries, report.messages.published * 9)
-  t.is(report.messages.delivery_ratio, 1)
-  t.true(report.per_node.bytes_received.p50! > 0, 'bytes are counted in the workers')
-  t.true(report.per_node.rss_bytes_per_node > 0)
+  assertSpreadRunDelivered(t, report, { workers: 2, transport: 'tcp', clock: 'real' })
 })
 
 test('more workers than nodes is a WorkersError before any process starts', async (t) => {
