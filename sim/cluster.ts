@@ -55,13 +55,19 @@ const DIAL_MS_MAX = 10_000
 /** memory: @libp2p/memory in one process; tcp: loopback between worker processes; thread: sim/thread-transport.ts between worker threads */
 export type SimTransport = 'memory' | 'tcp' | 'thread'
 
+/** A sim node's memory address (in-process and thread modes); `simAddressOwner` reads the index back. */
+function simMemoryAddress (runId: string, index: number): string {
+  return `/memory/sim-${runId}-${index}`
+}
+const SIM_MEMORY_ADDRESS = /^\/memory\/sim-\d+-(\d+)$/
+
 /**
- * The thread owning a sim node's address in the multi-thread mode (`/memory/sim-<runId>-<index>`: node index i
- * lives in thread i % threads); undefined for any other address.
+ * The thread owning a sim node's address in the multi-thread mode (`simMemoryAddress`: node index i lives in
+ * thread i % threads); undefined for any other address.
  */
 export function simAddressOwner (threads: number): (address: string) => number | undefined {
   return (address) => {
-    const match = /^\/memory\/sim-\d+-(\d+)$/.exec(address)
+    const match = SIM_MEMORY_ADDRESS.exec(address)
     return match === null ? undefined : Number(match[1]) % threads
   }
 }
@@ -288,7 +294,7 @@ export class LocalCluster implements Cluster {
     if (identity === undefined) throw new Error(`node ${index} does not run in this process`)
     if (this.lives.has(index)) throw new Error(`node ${index} is already up`)
     const scenario = this.scenario
-    const listen = this.transport === 'tcp' ? '/ip4/127.0.0.1/tcp/0' : `/memory/sim-${this.runId}-${index}`
+    const listen = this.transport === 'tcp' ? '/ip4/127.0.0.1/tcp/0' : simMemoryAddress(this.runId, index)
     if (this.transport === 'memory') this.links?.listen(listen, index, identity.peerId.toString())
     const config = parseConfig({
       site_id: `sim-${index}`,
